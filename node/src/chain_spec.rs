@@ -1,0 +1,130 @@
+//! The built-in chain specs. Each takes its genesis from one of the runtime's presets, and each
+//! carries the token properties of `teo-primitives`, so wallets show what the runtime uses.
+
+use polkadot_sdk::{
+	sc_chain_spec::{ChainType, Properties},
+	sc_service,
+};
+use teo_primitives::token;
+use teo_runtime::{
+	genesis_config_presets::{DEV_PRESET, LOCAL_PRESET, PRODUCTION_PRESET},
+	WASM_BINARY,
+};
+
+/// A chain spec of the TEO runtime, with no extensions.
+pub type ChainSpec = sc_service::GenericChainSpec;
+
+/// The ids `--chain` accepts besides a path to a JSON chain spec.
+pub const DEV_ID: &str = "dev";
+/// See [`DEV_ID`].
+pub const LOCAL_ID: &str = "local";
+/// See [`DEV_ID`].
+pub const PRODUCTION_ID: &str = "production";
+
+/// The token as wallets display it: `tokenSymbol`, `tokenDecimals`, `ss58Format`.
+pub fn properties() -> Properties {
+	let mut properties = Properties::new();
+	properties.insert("tokenSymbol".into(), token::SYMBOL.into());
+	properties.insert("tokenDecimals".into(), token::DECIMALS.into());
+	properties.insert("ss58Format".into(), token::SS58_PREFIX.into());
+	properties
+}
+
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
+	let wasm = WASM_BINARY.ok_or_else(|| {
+		"The runtime's WASM blob is missing: this node was built with SKIP_WASM_BUILD.".to_string()
+	})?;
+	Ok(ChainSpec::builder(wasm, None)
+		.with_name(name)
+		.with_id(id)
+		.with_protocol_id("teo")
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
+		.with_properties(properties())
+		.build())
+}
+
+/// A single-validator chain (Alice) for development.
+pub fn development() -> Result<ChainSpec, String> {
+	from_preset("TEO Development", DEV_ID, ChainType::Development, DEV_PRESET)
+}
+
+/// A three-validator local network (Alice, Bob, Charlie), as zombienet runs it.
+pub fn local_testnet() -> Result<ChainSpec, String> {
+	from_preset("TEO Local Testnet", LOCAL_ID, ChainType::Local, LOCAL_PRESET)
+}
+
+/// The shape of a real network: no development key. Export it, add the operators' authority
+/// keys and balances, and launch from the edited file (see `docs/OPERATOR.md`).
+pub fn production() -> Result<ChainSpec, String> {
+	from_preset("TEO", PRODUCTION_ID, ChainType::Live, PRODUCTION_PRESET)
+}
+
+/// Resolves `--chain`: a built-in id, or else a path to a JSON chain spec.
+pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
+	Ok(Box::new(match id {
+		DEV_ID => development()?,
+		"" | LOCAL_ID => local_testnet()?,
+		PRODUCTION_ID => production()?,
+		path => ChainSpec::from_json_file(path.into())?,
+	}))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use polkadot_sdk::sc_chain_spec::ChainSpec as _;
+	use serde_json::Value;
+
+	fn exported(spec: &ChainSpec, raw: bool) -> Value {
+		serde_json::from_str(&spec.as_json(raw).expect("a built-in spec exports")).unwrap()
+	}
+
+	#[test]
+	fn every_builtin_spec_carries_the_runtime_token_properties() {
+		for id in [DEV_ID, LOCAL_ID, PRODUCTION_ID] {
+			let spec = load(id).unwrap();
+			let props = spec.properties();
+			assert_eq!(props["tokenSymbol"], token::SYMBOL, "{id}");
+			assert_eq!(props["tokenDecimals"], token::DECIMALS, "{id}");
+			assert_eq!(props["ss58Format"], token::SS58_PREFIX, "{id}");
+		}
+	}
+
+	#[test]
+	fn plain_specs_name_their_preset_and_raw_specs_hold_storage() {
+		let local = local_testnet().unwrap();
+		let plain = exported(&local, false);
+		assert_eq!(plain["id"], LOCAL_ID);
+		let patch = &plain["genesis"]["runtimeGenesis"]["patch"];
+		assert_eq!(patch["aura"]["authorities"].as_array().unwrap().len(), 3);
+
+		let raw = exported(&local, true);
+		assert!(raw["genesis"]["raw"]["top"].as_object().unwrap().len() > 10);
+	}
+
+	#[test]
+	fn production_spec_has_no_sudo_key() {
+		let plain = exported(&production().unwrap(), false);
+		let patch = &plain["genesis"]["runtimeGenesis"]["patch"];
+		assert!(patch["sudo"]["key"].is_null(), "production must not name a sudo key: {patch}");
+	}
+
+	#[test]
+	fn a_spec_file_round_trips_through_load() {
+		let dir = std::env::temp_dir().join(format!("teo-spec-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let path = dir.join("local.json");
+		std::fs::write(&path, local_testnet().unwrap().as_json(false).unwrap()).unwrap();
+
+		let loaded = load(path.to_str().unwrap()).unwrap();
+		assert_eq!(loaded.id(), LOCAL_ID);
+		assert_eq!(loaded.properties()["tokenSymbol"], token::SYMBOL);
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+}

@@ -1,0 +1,168 @@
+//! # TEO runtime
+//!
+//! The state transition function of TEO's Layer 2, the biological ledger: a solochain with Aura
+//! block production and GRANDPA finality, the TEO token, and (in later milestones) the three
+//! pallets that carry the protocol: `Personhood`, `ActionBudget` and `CommitGate`.
+//!
+//! - [`configs`]: the configuration of every pallet.
+//! - [`apis`]: the runtime APIs the node, polkadot.js and the mesh call.
+//! - [`genesis_config_presets`]: the `dev`, `local` and `production` genesis presets.
+//!
+//! Clients need no custom types: everything is described by the metadata (V14, V15 and V16).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime` and `impl_runtime_apis` expand deeply.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use alloc::borrow::Cow;
+use polkadot_sdk::{
+	frame_executive, frame_metadata_hash_extension, frame_support, frame_system,
+	pallet_transaction_payment,
+	sp_runtime::{generic, impl_opaque_keys},
+	sp_version::{self, RuntimeVersion},
+};
+
+pub use teo_primitives::{
+	token, AccountId, Address, Balance, BlockNumber, Hash, Nonce, Signature,
+};
+
+/// Types the node needs without knowing the runtime's call and event types.
+pub mod opaque {
+	use super::*;
+
+	pub use teo_primitives::{Header, OpaqueBlock as Block};
+
+	impl_opaque_keys! {
+		/// The session keys of a validator: Aura for block production, GRANDPA for finality.
+		pub struct SessionKeys {
+			pub aura: Aura,
+			pub grandpa: Grandpa,
+		}
+	}
+}
+
+pub use opaque::SessionKeys;
+
+/// The runtime's version. Bump `spec_version` with every change of behaviour, and
+/// `transaction_version` whenever the encoding of a call or of the extensions changes.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("teo"),
+	impl_name: Cow::Borrowed("teo-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The native version, reported by the node.
+#[cfg(feature = "std")]
+pub fn native_version() -> sp_version::NativeVersion {
+	sp_version::NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
+}
+
+/// The smallest balance an account may hold; below it the account is reaped.
+pub const EXISTENTIAL_DEPOSIT: Balance = token::MILLI_UNIT;
+
+/// Block header.
+pub type Header = teo_primitives::Header;
+
+/// A block of this runtime's extrinsics.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// The transaction extensions: the standard set and order, with no custom data, so that
+/// polkadot.js, subxt and py-substrate-interface sign TEO transactions out of the box.
+pub type TxExtension = (
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// An extrinsic as it arrives from a client.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+
+/// The payload a signer signs.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Storage migrations run on a runtime upgrade, beyond those the pallets declare.
+type Migrations = ();
+
+/// Dispatches blocks and transactions to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+	use super::*;
+
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = polkadot_sdk::frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = polkadot_sdk::pallet_timestamp;
+
+	#[runtime::pallet_index(2)]
+	pub type Aura = polkadot_sdk::pallet_aura;
+
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = polkadot_sdk::pallet_grandpa;
+
+	#[runtime::pallet_index(4)]
+	pub type Balances = polkadot_sdk::pallet_balances;
+
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = polkadot_sdk::pallet_transaction_payment;
+
+	#[runtime::pallet_index(6)]
+	pub type Utility = polkadot_sdk::pallet_utility;
+
+	// Sudo exists only to steer dev and local chains: the production preset sets no key, and
+	// without a key no call can pass through it.
+	#[runtime::pallet_index(7)]
+	pub type Sudo = polkadot_sdk::pallet_sudo;
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,29 @@
+# Shared by the scripts in this folder: where things are, where the build goes, how to log.
+# Source it; don't run it.
+
+TEO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export TEO_ROOT
+
+# One target directory for every build on this machine, so CI (a fresh clone) reuses the
+# developer's build. substrate-wasm-builder then needs the workspace hint to find Cargo.lock.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/teo/target}
+export WASM_BUILD_WORKSPACE_HINT=$TEO_ROOT
+export PATH="$HOME/.cargo/bin:$PATH"
+
+TEO_NODE_BIN=$CARGO_TARGET_DIR/release/teo-node
+export TEO_NODE_BIN
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Builds the node (and with it the runtime's WASM) in release: the one build every other step
+# (unit tests, zombienet, the dev chain) shares.
+build_node() {
+	step "Building teo-node (release) into $CARGO_TARGET_DIR"
+	(cd "$TEO_ROOT" && cargo build --release --locked -p teo-node)
+}

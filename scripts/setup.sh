@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks to build and test TEO. Idempotent: rerunning it only
+# checks. Needs rustup (the Rust toolchain manager) and Node.js with npm already present.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+command -v rustup >/dev/null || die "rustup is missing: install the Rust toolchain first (https://rustup.rs)"
+command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain first"
+
+step "Rust targets and components for the runtime's WASM build"
+installed_targets=$(rustup target list --installed)
+for target in wasm32v1-none wasm32-unknown-unknown; do
+	grep -qx "$target" <<<"$installed_targets" || rustup target add "$target"
+done
+rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+
+step "System packages (protoc for the networking stack, Node.js for zombienet)"
+missing=()
+command -v protoc >/dev/null || missing+=(protobuf-compiler)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+protoc --version
+
+step "Zombienet and @polkadot/api (npm ci, pinned by zombienet/package-lock.json)"
+cd "$TEO_ROOT/zombienet"
+# npm ci wipes node_modules each time: skip it when the installed tree matches the lockfile.
+stamp=node_modules/.teo-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+	npm ci --no-audit --no-fund
+	echo "$want" >"$stamp"
+fi
+npx --no-install zombienet version

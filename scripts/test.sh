@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The README's test command, and what CI runs: sets up the machine, builds the workspace once in
+# release, runs every Rust test in that same profile, then the zombienet suites against the
+# release teo-node. Ends with a pass/fail summary; exits non-zero if anything failed.
+#
+#   scripts/test.sh              everything
+#   TEO_SKIP_ZOMBIENET=1 ...     Rust tests only
+#   TEO_ZOMBIENET_TESTS="0001-smoke.zndsl" ...   a subset of the network suites
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+passed=()
+failed=()
+record() { # name, exit status
+	if [ "$2" -eq 0 ]; then passed+=("$1"); else failed+=("$1"); fi
+}
+summary() {
+	step "Summary"
+	for name in "${passed[@]}"; do echo "  PASS  $name"; done
+	for name in "${failed[@]}"; do echo "  FAIL  $name"; done
+	echo "teo: ${#passed[@]} passed, ${#failed[@]} failed"
+	[ ${#failed[@]} -eq 0 ]
+}
+
+"$TEO_ROOT/scripts/setup.sh" || die "setup failed"
+
+# One release build shared by the unit tests and the network tests: building the workspace in
+# two profiles would double a cold run.
+step "Building the workspace (release)"
+(cd "$TEO_ROOT" && cargo build --release --locked --workspace) || { record "cargo build" 1; summary; exit 1; }
+
+step "Rust tests (release profile, the same build)"
+(cd "$TEO_ROOT" && cargo test --release --locked --workspace)
+record "cargo test --workspace" $?
+
+if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
+	logs_root=$(mktemp -d "${TMPDIR:-/tmp}/teo-zombienet.XXXXXX")
+	cd "$TEO_ROOT/zombienet"
+	for suite in ${TEO_ZOMBIENET_TESTS:-0001-smoke.zndsl 0002-fault.zndsl}; do
+		step "Zombienet: $suite"
+		dir="$logs_root/${suite%.zndsl}"
+		PATH="$(dirname "$TEO_NODE_BIN"):$PATH" timeout 1200 \
+			npx --no-install zombienet -p native -l text -d "$dir" -f test "$suite"
+		status=$?
+		record "zombienet $suite" $status
+		if [ $status -ne 0 ]; then
+			for log in "$dir"/*.log; do
+				[ -f "$log" ] || continue
+				echo "--- last lines of $log"
+				tail -n 40 "$log"
+			done
+		fi
+	done
+	echo "zombienet logs: $logs_root"
+fi
+
+summary

@@ -1,0 +1,109 @@
+// Helpers shared by the zombienet js-scripts: connecting, signing and waiting for finality.
+// Every wait is bounded; a script that runs out of time reports why and returns 0.
+
+const { ApiPromise, WsProvider, Keyring } = require("@polkadot/api");
+const { cryptoWaitReady } = require("@polkadot/util-crypto");
+
+/** 12.345 TEO: well above the existential deposit (0.001 TEO). */
+const TRANSFER_AMOUNT = 12_345_000_000_000n;
+
+async function connect(wsUri) {
+  await cryptoWaitReady();
+  // No custom types: the metadata describes everything.
+  return ApiPromise.create({ provider: new WsProvider(wsUri), noInitWarn: true, throwOnConnect: true });
+}
+
+function keyring() {
+  return new Keyring({ type: "sr25519", ss58Format: 42 });
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` every second until it returns a truthy value or `timeoutMs` passes. */
+async function waitFor(what, timeoutMs, check) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(1000);
+  }
+}
+
+/**
+ * Signs and submits `tx`, and resolves once its block is finalized with that block's hash, the
+ * extrinsic's events, and its index. Rejects on a dispatch error or an invalid transaction.
+ */
+function signAndFinalize(api, tx, signer, timeoutMs = 120_000) {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`transaction not finalized within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const finish = (fn, value) => {
+      clearTimeout(timer);
+      unsubscribe();
+      fn(value);
+    };
+    tx.signAndSend(signer, (result) => {
+      const { status, dispatchError, events } = result;
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        finish(reject, new Error(`transaction ${status.type}`));
+      } else if (dispatchError) {
+        let reason = dispatchError.toString();
+        if (dispatchError.isModule) {
+          const { section, name, docs } = api.registry.findMetaError(dispatchError.asModule);
+          reason = `${section}.${name}: ${docs.join(" ")}`;
+        }
+        finish(reject, new Error(`dispatch failed: ${reason}`));
+      } else if (status.isFinalized) {
+        finish(resolve, { blockHash: status.asFinalized, events });
+      }
+    })
+      .then((unsub) => {
+        unsubscribe = unsub;
+      })
+      .catch((err) => finish(reject, err));
+  });
+}
+
+async function finalizedNumber(api) {
+  const hash = await api.rpc.chain.getFinalizedHead();
+  const header = await api.rpc.chain.getHeader(hash);
+  return { number: header.number.toNumber(), hash: hash.toHex() };
+}
+
+async function freeBalance(api, address, atHash) {
+  const at = atHash ? await api.at(atHash) : api;
+  const { data } = await at.query.system.account(address);
+  return data.free.toBigInt();
+}
+
+/** Runs `body(api)` against a node, always disconnecting, and maps errors to a 0 result. */
+async function withApi(wsUri, label, body) {
+  let api;
+  try {
+    api = await connect(wsUri);
+    return await body(api);
+  } catch (err) {
+    console.error(`[${label}] ${err.stack || err}`);
+    return 0;
+  } finally {
+    if (api) await api.disconnect();
+  }
+}
+
+module.exports = {
+  TRANSFER_AMOUNT,
+  connect,
+  keyring,
+  sleep,
+  waitFor,
+  signAndFinalize,
+  finalizedNumber,
+  freeBalance,
+  withApi,
+};
