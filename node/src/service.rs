@@ -12,7 +12,7 @@ use polkadot_sdk::{
 	sc_executor::WasmExecutor,
 	sc_network::{config::FullNetworkConfiguration, NetworkBackend},
 	sc_service::{self, error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig},
-	sc_telemetry::{Telemetry, TelemetryWorker},
+	sc_telemetry::{self, Telemetry, TelemetryWorker},
 	sc_transaction_pool::{self, TransactionPoolHandle},
 	sc_transaction_pool_api::OffchainTransactionPoolFactory,
 	sp_consensus_aura::{self, sr25519::AuthorityPair as AuraPair},

@@ -3,9 +3,9 @@
 use alloc::vec::Vec;
 use polkadot_sdk::{
 	frame_support::{
+		self,
 		genesis_builder_helper::{build_state, get_preset},
-		view_functions::{runtime_api::RuntimeViewFunction, ViewFunctionDispatchError,
-			ViewFunctionId},
+		view_functions::{ViewFunctionDispatchError, ViewFunctionId},
 		weights::Weight,
 	},
 	frame_system_rpc_runtime_api, pallet_aura, pallet_transaction_payment,
@@ -62,7 +62,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl RuntimeViewFunction<Block> for Runtime {
+	impl frame_support::view_functions::runtime_api::RuntimeViewFunction<Block> for Runtime {
 		fn execute_view_function(
 			id: ViewFunctionId,
 			input: Vec<u8>,
@@ -119,8 +119,11 @@ impl_runtime_apis! {
 	}
 
 	impl sp_session::SessionKeys<Block> for Runtime {
-		fn generate_session_keys(seed: Option<Vec<u8>>) -> Vec<u8> {
-			SessionKeys::generate(seed)
+		fn generate_session_keys(
+			owner: Vec<u8>,
+			seed: Option<Vec<u8>>,
+		) -> sp_session::OpaqueGeneratedSessionKeys {
+			SessionKeys::generate(&owner, seed).into()
 		}
 
 		fn decode_session_keys(encoded: Vec<u8>) -> Option<Vec<(Vec<u8>, KeyTypeId)>> {

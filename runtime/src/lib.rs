@@ -25,7 +25,7 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 
-use alloc::borrow::Cow;
+use alloc::{borrow::Cow, vec::Vec};
 use polkadot_sdk::{
 	frame_executive, frame_metadata_hash_extension, frame_support, frame_system,
 	pallet_transaction_payment,
@@ -67,12 +67,6 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	transaction_version: 1,
 	system_version: 1,
 };
-
-/// The native version, reported by the node.
-#[cfg(feature = "std")]
-pub fn native_version() -> sp_version::NativeVersion {
-	sp_version::NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
-}
 
 /// The smallest balance an account may hold; below it the account is reaped.
 pub const EXISTENTIAL_DEPOSIT: Balance = token::MILLI_UNIT;
