@@ -24,6 +24,19 @@ summary() {
 
 "$TEO_ROOT/scripts/setup.sh" || die "setup failed"
 
+step "Lean node: no RocksDB, no frame-benchmarking-cli in the default build"
+# `cargo tree -i` fails with "did not match any packages" when the crate is not in the graph.
+for crate in librocksdb-sys frame-benchmarking-cli; do
+	tree=$(cd "$TEO_ROOT" && cargo tree --locked -p teo-node -e normal,build -i "$crate" 2>&1)
+	if grep -q "did not match any packages" <<<"$tree"; then
+		echo "  $crate: absent"
+		record "lean node: no $crate" 0
+	else
+		echo "  $crate: PRESENT in the default teo-node build"
+		record "lean node: no $crate" 1
+	fi
+done
+
 # One release build shared by the unit tests and the network tests: building the workspace in
 # two profiles would double a cold run.
 step "Building the workspace (release)"
