@@ -14,8 +14,9 @@ use crate::{cli::Cli, service};
 pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 	let runner = cli.create_runner(cmd)?;
 	runner.sync_run(|config| match cmd {
-		BenchmarkCmd::Pallet(cmd) =>
-			cmd.run_with_spec::<HashingFor<Block>, ()>(Some(config.chain_spec)),
+		BenchmarkCmd::Pallet(cmd) => {
+			cmd.run_with_spec::<HashingFor<Block>, ()>(Some(config.chain_spec))
+		},
 		BenchmarkCmd::Block(cmd) => {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
 			cmd.run(client)
@@ -27,12 +28,11 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 			let shared_cache = backend.expose_shared_trie_cache();
 			cmd.run(config, client, db, storage, shared_cache)
 		},
-		BenchmarkCmd::Machine(cmd) =>
-			cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
-		BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => Err(
-			"`benchmark overhead` and `benchmark extrinsic` are not wired into teo-node; \
+		BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
+		BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => {
+			Err("`benchmark overhead` and `benchmark extrinsic` are not wired into teo-node; \
 			 the runtime uses the reference block and extrinsic base weights."
-				.into(),
-		),
+				.into())
+		},
 	})
 }

@@ -99,11 +99,12 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
-					NetworkBackendType::Libp2p => service::new_full::<
-						NetworkWorker<Block, <Block as BlockT>::Hash>,
-					>(config),
-					NetworkBackendType::Litep2p =>
-						service::new_full::<Litep2pNetworkBackend>(config),
+					NetworkBackendType::Libp2p => {
+						service::new_full::<NetworkWorker<Block, <Block as BlockT>::Hash>>(config)
+					},
+					NetworkBackendType::Litep2p => {
+						service::new_full::<Litep2pNetworkBackend>(config)
+					},
 				}
 				.map_err(sc_cli::Error::Service)
 			})

@@ -30,7 +30,8 @@ fn export_chain_spec_writes_nothing_but_json_to_stdout() {
 			assert_eq!(spec["properties"]["tokenSymbol"], "TEO");
 			assert_eq!(spec["properties"]["tokenDecimals"], 12);
 			assert_eq!(spec["properties"]["ss58Format"], 42);
-			let genesis = if raw { &spec["genesis"]["raw"] } else { &spec["genesis"]["runtimeGenesis"] };
+			let genesis =
+				if raw { &spec["genesis"]["raw"] } else { &spec["genesis"]["runtimeGenesis"] };
 			assert!(genesis.is_object(), "{args:?}: no genesis section");
 		}
 	}

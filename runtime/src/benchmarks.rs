@@ -5,7 +5,8 @@ use alloc::{string::String, vec::Vec};
 use polkadot_sdk::{
 	frame_benchmarking::{self, BenchmarkBatch, BenchmarkConfig, BenchmarkList},
 	frame_support::traits::{StorageInfo, StorageInfoTrait, WhitelistedStorageKeys},
-	frame_system_benchmarking, sp_storage::TrackedStorageKey,
+	frame_system_benchmarking,
+	sp_storage::TrackedStorageKey,
 };
 
 use super::*;

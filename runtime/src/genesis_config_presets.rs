@@ -108,5 +108,9 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 
 /// The names of all presets.
 pub fn preset_names() -> Vec<PresetId> {
-	vec![PresetId::from(DEV_PRESET), PresetId::from(LOCAL_PRESET), PresetId::from(PRODUCTION_PRESET)]
+	vec![
+		PresetId::from(DEV_PRESET),
+		PresetId::from(LOCAL_PRESET),
+		PresetId::from(PRODUCTION_PRESET),
+	]
 }

@@ -33,9 +33,7 @@ use polkadot_sdk::{
 	sp_version::{self, RuntimeVersion},
 };
 
-pub use teo_primitives::{
-	token, AccountId, Address, Balance, BlockNumber, Hash, Nonce, Signature,
-};
+pub use teo_primitives::{token, AccountId, Address, Balance, BlockNumber, Hash, Nonce, Signature};
 
 /// Types the node needs without knowing the runtime's call and event types.
 pub mod opaque {

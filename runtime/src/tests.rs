@@ -5,9 +5,7 @@ use crate::genesis_config_presets::{
 	get_preset, preset_names, DEV_PRESET, LOCAL_PRESET, PRODUCTION_PRESET,
 };
 use polkadot_sdk::{
-	frame_support::traits::Get,
-	sp_io::TestExternalities,
-	sp_keyring::Sr25519Keyring,
+	frame_support::traits::Get, sp_io::TestExternalities, sp_keyring::Sr25519Keyring,
 	sp_runtime::BuildStorage,
 };
 use serde_json::Value;
@@ -22,10 +20,11 @@ fn preset(name: &str) -> Value {
 fn genesis_config(name: &str) -> RuntimeGenesisConfig {
 	fn merge(base: &mut Value, patch: Value) {
 		match (base, patch) {
-			(Value::Object(base), Value::Object(patch)) =>
+			(Value::Object(base), Value::Object(patch)) => {
 				for (key, value) in patch {
 					merge(base.entry(key).or_insert(Value::Null), value);
-				},
+				}
+			},
 			(base, patch) => *base = patch,
 		}
 	}

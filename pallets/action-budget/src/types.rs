@@ -1,0 +1,281 @@
+//! The pallet's data types: parameters and their history, agents, delegations, budgets.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::{
+	frame_support::{pallet_prelude::ConstU32, BoundedVec},
+	sp_runtime::Perbill,
+};
+use scale_info::TypeInfo;
+use teo_primitives::{
+	mesh::{BudgetUnits, CostSchedule},
+	AccountId, BlockNumber, EpochIndex,
+};
+
+/// The protocol parameters of rule A. Changed only by the admin origin, and only from the start
+/// of the next epoch, so that every mesh peer and the chain agree on an epoch's numbers.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetParameters<Balance> {
+	/// Blocks in an epoch.
+	pub epoch_length: BlockNumber,
+	/// Allowance of an agent with no delegators.
+	pub base_allowance: BudgetUnits,
+	/// Allowance added per verified delegator.
+	pub per_delegator_allowance: BudgetUnits,
+	/// Upper bound of any agent's allowance.
+	pub max_allowance: BudgetUnits,
+	/// Epochs an agent stays under penalty after proven fraud.
+	pub penalty_epochs: EpochIndex,
+	/// Share of its normal allowance an agent keeps while under penalty.
+	pub penalty_allowance: Perbill,
+	/// What each action costs.
+	pub costs: CostSchedule,
+	/// Pull requests admitted into the veto window per group and epoch: the human bandwidth.
+	pub max_admissions_per_epoch: u32,
+	/// Deposit a sponsor holds for each agent.
+	pub agent_deposit: Balance,
+	/// Share of an agent's deposit slashed for one proven fraud.
+	pub fraud_slash: Perbill,
+	/// Share of the slashed amount paid to the reporter.
+	pub reporter_share: Perbill,
+	/// Epochs between deregistration and the release of the deposit. At least
+	/// [`crate::EVIDENCE_EPOCHS`], so evidence about the last epochs can still be punished.
+	pub unbonding_epochs: EpochIndex,
+}
+
+/// One set of parameters and the epoch from which it applies.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct ParameterEra<Balance> {
+	/// The first epoch these parameters govern.
+	pub first_epoch: EpochIndex,
+	/// The first block of that epoch.
+	pub first_block: BlockNumber,
+	/// The parameters.
+	pub parameters: BudgetParameters<Balance>,
+}
+
+impl<Balance> ParameterEra<Balance> {
+	/// The epoch of block `n` (which must not precede the era).
+	pub fn epoch_of(&self, n: BlockNumber) -> EpochIndex {
+		let length = self.parameters.epoch_length.max(1);
+		self.first_epoch.saturating_add(n.saturating_sub(self.first_block) / length)
+	}
+
+	/// The first block of epoch `e` (which must not precede the era).
+	pub fn first_block_of(&self, e: EpochIndex) -> BlockNumber {
+		let offset = e.saturating_sub(self.first_epoch);
+		self.first_block.saturating_add(offset.saturating_mul(self.parameters.epoch_length))
+	}
+}
+
+/// Where an epoch lies: what the mesh needs to tag and check messages.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct EpochInfo {
+	/// The epoch's index.
+	pub index: EpochIndex,
+	/// Its first block.
+	pub first_block: BlockNumber,
+	/// Its last block.
+	pub last_block: BlockNumber,
+}
+
+/// Whether an agent may act.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum AgentStatus {
+	/// Registered and acting.
+	Active,
+	/// Deregistered: it can no longer act, and its deposit is released from `release_epoch` on.
+	Unbonding {
+		/// The first epoch in which the deposit can be released.
+		release_epoch: EpochIndex,
+	},
+}
+
+/// How many delegators of an agent stay verified until a given block. Delegators are grouped by
+/// the end of their verification, so that lapsed ones stop counting without iterating over them.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct DelegatorBucket {
+	/// The last block at which these delegators are verified.
+	pub verified_until: BlockNumber,
+	/// How many delegators.
+	pub count: u32,
+}
+
+/// The most distinct verification ends an agent's delegators may have. Personhood aligns every
+/// verification to its period, so live delegations have one or two distinct ends.
+pub const MAX_DELEGATOR_BUCKETS: u32 = 4;
+
+/// An agent's budget in one epoch: its allowance, fixed when first needed, and what it spent on
+/// chain.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct EpochBudget {
+	/// The epoch.
+	pub epoch: EpochIndex,
+	/// Units the agent may spend in the epoch, on the mesh and on chain together.
+	pub allowance: BudgetUnits,
+	/// Units spent on chain (pull requests) in the epoch.
+	pub spent_on_chain: BudgetUnits,
+}
+
+/// A registered agent.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct AgentInfo<Balance> {
+	/// The verified citizen who registered the agent and holds its deposit.
+	pub sponsor: AccountId,
+	/// The deposit still held from the sponsor for this agent.
+	pub deposit: Balance,
+	/// The block of registration. Delegations made before it belong to an earlier
+	/// registration of the same account and count for nothing here.
+	pub registered_at: BlockNumber,
+	/// The epoch of registration; the agent has no allowance before it.
+	pub registered_epoch: EpochIndex,
+	/// Whether the agent may act.
+	pub status: AgentStatus,
+	/// Its delegators, grouped by the end of their verification.
+	pub delegators: BoundedVec<DelegatorBucket, ConstU32<MAX_DELEGATOR_BUCKETS>>,
+	/// Epochs before this one are under penalty (reduced allowance).
+	pub penalised_until: EpochIndex,
+	/// Budgets of the current and the previous epoch, once fixed.
+	pub budgets: BoundedVec<EpochBudget, ConstU32<2>>,
+	/// Epochs for which the agent was already punished (at most the last two).
+	pub punished_epochs: BoundedVec<EpochIndex, ConstU32<2>>,
+}
+
+impl<Balance> AgentInfo<Balance> {
+	/// Delegators that are verified at block `at`.
+	pub fn delegators_at(&self, at: BlockNumber) -> u32 {
+		self.delegators
+			.iter()
+			.filter(|bucket| bucket.verified_until >= at)
+			.fold(0u32, |sum, bucket| sum.saturating_add(bucket.count))
+	}
+
+	/// Delegators counted in storage, lapsed or not.
+	pub fn delegation_records(&self) -> u32 {
+		self.delegators.iter().fold(0u32, |sum, bucket| sum.saturating_add(bucket.count))
+	}
+
+	/// The stored budget of epoch `e`, if it was fixed.
+	pub fn budget(&self, e: EpochIndex) -> Option<&EpochBudget> {
+		self.budgets.iter().find(|b| b.epoch == e)
+	}
+
+	/// Whether the agent may act.
+	pub fn is_active(&self) -> bool {
+		self.status == AgentStatus::Active
+	}
+}
+
+/// A citizen's delegation.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct Delegation {
+	/// The agent the citizen delegates to.
+	pub agent: AccountId,
+	/// The end of the citizen's verification when they delegated: the bucket they count in.
+	pub verified_until: BlockNumber,
+	/// The block of the delegation.
+	pub since: BlockNumber,
+}
+
+/// Admissions of pull requests into a group's veto window in one epoch.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct AdmissionCount {
+	/// The epoch counted.
+	pub epoch: EpochIndex,
+	/// Pull requests admitted in it.
+	pub admitted: u32,
+}
+
+/// Why an agent is punished.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Offence {
+	/// Two signed headers of one epoch with the same sequence number or overlapping spends.
+	Equivocation,
+	/// A signed header that spends past the epoch's allowance.
+	Overspend,
+}

@@ -1,0 +1,76 @@
+//! The interfaces through which TEO's pallets talk to each other. They live here, not in any
+//! pallet, so that each pallet depends on the others' *roles*, never on their code.
+
+use crate::{BlockNumber, GroupId};
+
+/// What other pallets may ask about personhood (implemented by `pallet-personhood`).
+pub trait PersonhoodInspect<AccountId> {
+	/// The last block at which `who` is still a verified member of `group`, if they are one now.
+	fn verified_until(who: &AccountId, group: GroupId) -> Option<BlockNumber>;
+
+	/// Whether `who` is a verified member of `group` now.
+	fn is_verified(who: &AccountId, group: GroupId) -> bool {
+		Self::verified_until(who, group).is_some()
+	}
+
+	/// Whether `who` is a verified member of any group now, that is, a verified human.
+	fn is_human(who: &AccountId) -> bool;
+
+	/// How many verified members `group` has now.
+	fn verified_count(group: GroupId) -> u32;
+}
+
+/// Whether an account is a registered agent (implemented by `pallet-action-budget`). Personhood
+/// asks it to keep carbon and silicon apart: an agent can never become a verified human.
+pub trait AgentInspect<AccountId> {
+	/// Whether `who` is registered as an agent (active or unbonding).
+	fn is_agent(who: &AccountId) -> bool;
+}
+
+impl<AccountId> AgentInspect<AccountId> for () {
+	fn is_agent(_: &AccountId) -> bool {
+		false
+	}
+}
+
+/// An agent's action budget as other pallets use it (implemented by `pallet-action-budget`;
+/// used by the commit gate to charge pull requests and penalise vetoed proposers).
+pub trait ActionBudget<AccountId> {
+	/// Whether `agent` is registered and may act.
+	fn is_active_agent(agent: &AccountId) -> bool;
+
+	/// The verified citizen who sponsors `agent`.
+	fn sponsor_of(agent: &AccountId) -> Option<AccountId>;
+
+	/// Whether `agent` could spend `units` in the current epoch; changes nothing, so the
+	/// transaction pool can ask it.
+	fn ensure_can_spend(
+		agent: &AccountId,
+		units: crate::mesh::BudgetUnits,
+	) -> polkadot_sdk::sp_runtime::DispatchResult;
+
+	/// Spends `units` of `agent`'s budget for the current epoch on chain.
+	fn spend(
+		agent: &AccountId,
+		units: crate::mesh::BudgetUnits,
+	) -> polkadot_sdk::sp_runtime::DispatchResult;
+
+	/// Puts `agent` under penalty: a reduced allowance for the coming epochs.
+	fn penalise(agent: &AccountId);
+
+	/// Slashes `fraction` of the deposit held for `agent`; returns the amount slashed.
+	fn slash_deposit(
+		agent: &AccountId,
+		fraction: polkadot_sdk::sp_runtime::Perbill,
+	) -> crate::Balance;
+}
+
+/// The human-bandwidth cap: how many pull requests a group's veto window admits per epoch
+/// (implemented by `pallet-action-budget`; called by the commit gate at submission).
+pub trait AdmissionControl {
+	/// Admissions `group` has left in the current epoch.
+	fn admissions_left(group: GroupId) -> u32;
+
+	/// Takes one of `group`'s admissions for the current epoch, or fails when none is left.
+	fn admit(group: GroupId) -> polkadot_sdk::sp_runtime::DispatchResult;
+}
