@@ -78,7 +78,6 @@ pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use polkadot_sdk::sc_chain_spec::ChainSpec as _;
 	use serde_json::Value;
 
 	fn exported(spec: &ChainSpec, raw: bool) -> Value {

@@ -5,8 +5,7 @@ use crate::genesis_config_presets::{
 	get_preset, preset_names, DEV_PRESET, LOCAL_PRESET, PRODUCTION_PRESET,
 };
 use polkadot_sdk::{
-	frame_support::traits::Get, sp_io::TestExternalities, sp_keyring::Sr25519Keyring,
-	sp_runtime::BuildStorage,
+	sp_io::TestExternalities, sp_keyring::Sr25519Keyring, sp_runtime::BuildStorage,
 };
 use serde_json::Value;
 

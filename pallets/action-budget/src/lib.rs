@@ -52,6 +52,11 @@ extern crate alloc;
 
 pub use pallet::*;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(feature = "runtime-benchmarks")]
+pub use benchmarking::BenchmarkHelper;
+pub mod runtime_api;
 mod types;
 pub use types::*;
 pub mod weights;
@@ -110,6 +115,7 @@ pub mod pallet {
 
 		/// The currency in which deposits are held.
 		type Currency: fungible::Inspect<AccountId, Balance = Balance>
+			+ fungible::Mutate<AccountId>
 			+ fungible::Balanced<AccountId>
 			+ fungible::MutateHold<AccountId, Reason = Self::RuntimeHoldReason>
 			+ fungible::BalancedHold<AccountId>;
@@ -133,6 +139,10 @@ pub mod pallet {
 
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
+
+		/// Makes verified citizens for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// Why the pallet holds funds.
@@ -661,6 +671,30 @@ pub mod pallet {
 		/// The parameters that govern epoch `e`.
 		pub fn parameters_for(e: EpochIndex) -> Result<BudgetParameters<Balance>, Error<T>> {
 			Self::era_of_epoch(e).map(|era| era.parameters).ok_or(Error::<T>::NotConfigured)
+		}
+
+		/// `agent`'s budget in the current epoch and its projected allowance for the next
+		/// (for the runtime API).
+		pub fn agent_budget(agent: &AccountId) -> Option<runtime_api::AgentBudget> {
+			let info = Agents::<T>::get(agent)?;
+			let epoch = Self::current_epoch().ok()?;
+			let budget = Self::budget_of(&info, epoch);
+			Some(runtime_api::AgentBudget {
+				epoch,
+				allowance: budget.allowance,
+				spent_on_chain: budget.spent_on_chain,
+				next_allowance: Self::compute_allowance(&info, epoch.saturating_add(1)),
+			})
+		}
+
+		/// The current epoch (for the runtime API).
+		pub fn current_epoch_info() -> Option<EpochInfo> {
+			Self::epoch_info(Self::current_epoch().ok()?)
+		}
+
+		/// The cost schedule of the current epoch (for the runtime API).
+		pub fn current_costs() -> Option<teo_primitives::mesh::CostSchedule> {
+			Self::parameters_for(Self::current_epoch().ok()?).ok().map(|p| p.costs)
 		}
 
 		/// Checks the consistency of a parameter set.

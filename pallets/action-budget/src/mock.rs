@@ -11,6 +11,7 @@ use polkadot_sdk::{
 	sp_core::{sr25519, Pair, H256},
 	sp_io,
 	sp_keyring::Sr25519Keyring,
+	sp_keystore::{testing::MemoryKeystore, KeystoreExt},
 	sp_runtime::{traits::IdentityLookup, BuildStorage, MultiSignature, Perbill},
 };
 use teo_primitives::{
@@ -62,6 +63,15 @@ impl pallet_action_budget::Config for Test {
 	type Slash = ();
 	type MaxAgentsPerSponsor = ConstU32<2>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TablePersonhood;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for TablePersonhood {
+	fn make_citizen(who: &AccountId, until: BlockNumber) {
+		Self::verify(who, CITIZENS, until);
+	}
 }
 
 thread_local! {
@@ -191,6 +201,8 @@ impl ExtBuilder {
 		.build_storage()
 		.unwrap();
 		let mut ext = sp_io::TestExternalities::new(storage);
+		// The benchmarks sign mesh headers with keystore keys.
+		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 		ext.execute_with(|| {
 			VERIFIED.with(|v| v.borrow_mut().clear());
 			System::set_block_number(1);

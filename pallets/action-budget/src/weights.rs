@@ -1,7 +1,8 @@
 //! Weights of the action-budget calls.
 //!
 //! These are conservative estimates (storage accesses plus a generous compute allowance; two
-//! sr25519 verifications for a report) that hold until the pallet's frame-benchmarking run
+//! sr25519 verifications for a report). The benchmarks in `benchmarking.rs` run as tests today;
+//! once the pallet is in the runtime, `teo-node benchmark pallet` on the compiled runtime
 //! replaces this file with measured weights. The pallet is not in the runtime before then.
 
 use core::marker::PhantomData;
