@@ -1,0 +1,236 @@
+//! LeanIMT: the lean incremental Merkle tree of Semaphore v4 (zk-kit `@zk-kit/lean-imt`), with
+//! Poseidon(2) as its hash.
+//!
+//! A binary tree whose depth grows with its size and that has no zero hashes: a node without a
+//! right sibling is copied up unchanged. Removing a member sets its leaf to zero. Roots, proofs
+//! and the compressed proof index are exactly zk-kit's, so proofs made here verify in the
+//! Semaphore circuit and against roots computed by any zk-kit client.
+
+use alloc::vec::Vec;
+use ark_bn254::Fr;
+
+use crate::poseidon::poseidon2;
+
+/// A full in-memory LeanIMT: every level is kept, so it can prove membership of any leaf.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LeanImt {
+	/// `levels[0]` are the leaves; the last level holds the root alone.
+	levels: Vec<Vec<Fr>>,
+}
+
+/// A proof that `leaf` is in the tree with root `root`, in zk-kit's format: `index` has one bit
+/// per sibling (the leaf's side at that level, lowest level in the lowest bit), and levels where
+/// the node was copied up have no sibling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MerkleProof {
+	/// The root the proof leads to.
+	pub root: Fr,
+	/// The proven leaf.
+	pub leaf: Fr,
+	/// The compressed path: bit `i` set when the node is the right child at the `i`-th sibling.
+	pub index: u64,
+	/// The siblings from the leaf up.
+	pub siblings: Vec<Fr>,
+}
+
+impl MerkleProof {
+	/// Whether the proof leads from its leaf to its root.
+	pub fn verify(&self) -> bool {
+		self.siblings.len() < 64 && self.computed_root() == self.root
+	}
+
+	/// The root the siblings lead to from the leaf.
+	pub fn computed_root(&self) -> Fr {
+		self.siblings.iter().enumerate().fold(self.leaf, |node, (i, sibling)| {
+			if (self.index >> i) & 1 == 1 {
+				poseidon2(*sibling, node)
+			} else {
+				poseidon2(node, *sibling)
+			}
+		})
+	}
+}
+
+impl LeanImt {
+	/// An empty tree.
+	pub fn new() -> Self {
+		Self { levels: alloc::vec![Vec::new()] }
+	}
+
+	/// A tree of `leaves`, in order.
+	pub fn from_leaves(leaves: impl IntoIterator<Item = Fr>) -> Self {
+		let mut tree = Self::new();
+		for leaf in leaves {
+			tree.insert(leaf);
+		}
+		tree
+	}
+
+	/// The number of leaves.
+	pub fn size(&self) -> usize {
+		self.levels[0].len()
+	}
+
+	/// The depth: the number of levels above the leaves (0 for zero or one leaf).
+	pub fn depth(&self) -> usize {
+		self.levels.len() - 1
+	}
+
+	/// The leaves, in order.
+	pub fn leaves(&self) -> &[Fr] {
+		&self.levels[0]
+	}
+
+	/// The root; `None` for an empty tree.
+	pub fn root(&self) -> Option<Fr> {
+		self.levels.last().and_then(|top| top.first()).copied()
+	}
+
+	/// The index of `leaf`, if present.
+	pub fn index_of(&self, leaf: &Fr) -> Option<usize> {
+		self.levels[0].iter().position(|l| l == leaf)
+	}
+
+	/// Appends a leaf and updates the path to the root.
+	pub fn insert(&mut self, leaf: Fr) {
+		let index = self.size();
+		// The depth grows when the new leaf does not fit under the current root.
+		if index >= 1usize << self.depth() {
+			self.levels.push(Vec::new());
+		}
+		self.levels[0].push(leaf);
+		self.recompute_path(index);
+	}
+
+	/// Replaces the leaf at `index` (with zero to remove a member). Returns `false` when there
+	/// is no such leaf.
+	pub fn update(&mut self, index: usize, leaf: Fr) -> bool {
+		let Some(slot) = self.levels[0].get_mut(index) else { return false };
+		*slot = leaf;
+		self.recompute_path(index);
+		true
+	}
+
+	/// A membership proof for the leaf at `index`.
+	pub fn proof(&self, index: usize) -> Option<MerkleProof> {
+		let leaf = *self.levels[0].get(index)?;
+		let mut siblings = Vec::new();
+		let mut path = 0u64;
+		let mut i = index;
+		for level in 0..self.depth() {
+			let is_right = i & 1 == 1;
+			let sibling_index = if is_right { i - 1 } else { i + 1 };
+			if let Some(sibling) = self.levels[level].get(sibling_index) {
+				path |= (is_right as u64) << siblings.len();
+				siblings.push(*sibling);
+			}
+			i >>= 1;
+		}
+		Some(MerkleProof { root: self.root()?, leaf, index: path, siblings })
+	}
+
+	/// Recomputes the nodes above the leaf at `index`.
+	fn recompute_path(&mut self, index: usize) {
+		let depth = self.depth();
+		let mut i = index;
+		let mut node = self.levels[0][i];
+		for level in 0..depth {
+			let parent = if i & 1 == 1 {
+				poseidon2(self.levels[level][i - 1], node)
+			} else {
+				match self.levels[level].get(i + 1) {
+					Some(right) => poseidon2(node, *right),
+					None => node,
+				}
+			};
+			i >>= 1;
+			node = parent;
+			let above = &mut self.levels[level + 1];
+			if i < above.len() {
+				above[i] = node;
+			} else {
+				above.push(node);
+			}
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use core::str::FromStr;
+
+	fn fr(decimal: &str) -> Fr {
+		Fr::from_str(decimal).unwrap()
+	}
+
+	#[test]
+	fn matches_zk_kit_on_a_small_tree() {
+		// @zk-kit/lean-imt 2.2.5 with poseidon2: [commitment of Identity("teo-test-secret"), 1, 2].
+		let commitment =
+			fr("10389900331436209028366152712591229345717589742981151660991464433703713246660");
+		let tree = LeanImt::from_leaves([commitment, Fr::from(1u64), Fr::from(2u64)]);
+		assert_eq!(tree.depth(), 2);
+		assert_eq!(
+			tree.root(),
+			Some(fr(
+				"16563528586039183984321671832027707807991183834423814875891935595014643340107"
+			))
+		);
+	}
+
+	#[test]
+	fn depth_grows_with_size_and_lone_nodes_are_copied_up() {
+		let mut tree = LeanImt::new();
+		assert_eq!(tree.root(), None);
+		tree.insert(Fr::from(5u64));
+		assert_eq!((tree.depth(), tree.root()), (0, Some(Fr::from(5u64))));
+		tree.insert(Fr::from(6u64));
+		assert_eq!(tree.depth(), 1);
+		assert_eq!(tree.root(), Some(poseidon2(Fr::from(5u64), Fr::from(6u64))));
+		tree.insert(Fr::from(7u64));
+		assert_eq!(tree.depth(), 2);
+		// The third leaf has no right sibling: it is copied up.
+		let expected = poseidon2(poseidon2(Fr::from(5u64), Fr::from(6u64)), Fr::from(7u64));
+		assert_eq!(tree.root(), Some(expected));
+		for n in 4..=9u64 {
+			tree.insert(Fr::from(n));
+		}
+		assert_eq!((tree.size(), tree.depth()), (9, 4));
+	}
+
+	#[test]
+	fn every_leaf_has_a_proof_that_verifies() {
+		for size in 1..=17u64 {
+			let tree = LeanImt::from_leaves((0..size).map(|n| Fr::from(n + 100)));
+			for index in 0..size as usize {
+				let proof = tree.proof(index).unwrap();
+				assert!(proof.verify(), "size {size}, index {index}");
+				assert_eq!(proof.leaf, Fr::from(index as u64 + 100));
+			}
+			assert!(tree.proof(size as usize).is_none());
+		}
+	}
+
+	#[test]
+	fn a_proof_for_another_leaf_or_root_fails() {
+		let tree = LeanImt::from_leaves((1..=5u64).map(Fr::from));
+		let mut proof = tree.proof(2).unwrap();
+		proof.leaf = Fr::from(99u64);
+		assert!(!proof.verify());
+		let mut proof = tree.proof(2).unwrap();
+		proof.root += Fr::from(1u64);
+		assert!(!proof.verify());
+	}
+
+	#[test]
+	fn updates_and_removals_change_the_root_like_a_rebuild() {
+		let mut tree = LeanImt::from_leaves((1..=6u64).map(Fr::from));
+		assert!(tree.update(3, Fr::from(0u64)));
+		let rebuilt = LeanImt::from_leaves([1u64, 2, 3, 0, 5, 6].into_iter().map(Fr::from));
+		assert_eq!(tree.root(), rebuilt.root());
+		assert!(tree.proof(4).unwrap().verify());
+		assert!(!tree.update(6, Fr::from(1u64)));
+		assert_eq!(tree.index_of(&Fr::from(5u64)), Some(4));
+	}
+}
