@@ -11,7 +11,6 @@ use polkadot_sdk::{
 	sp_core::{sr25519, Pair, H256},
 	sp_io,
 	sp_keyring::Sr25519Keyring,
-	sp_keystore::{testing::MemoryKeystore, KeystoreExt},
 	sp_runtime::{traits::IdentityLookup, BuildStorage, MultiSignature, Perbill},
 };
 use teo_primitives::{
@@ -202,7 +201,10 @@ impl ExtBuilder {
 		.unwrap();
 		let mut ext = sp_io::TestExternalities::new(storage);
 		// The benchmarks sign mesh headers with keystore keys.
-		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
+		#[cfg(feature = "runtime-benchmarks")]
+		ext.register_extension(polkadot_sdk::sp_keystore::KeystoreExt::new(
+			polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),
+		));
 		ext.execute_with(|| {
 			VERIFIED.with(|v| v.borrow_mut().clear());
 			System::set_block_number(1);
