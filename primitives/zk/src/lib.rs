@@ -4,7 +4,8 @@
 //! the Semaphore ecosystem (circomlib, zk-kit, snarkjs):
 //! - [`poseidon`]: Poseidon over BN254 with circomlib's parameters;
 //! - [`lean_imt`]: the LeanIMT membership tree and its proofs;
-//! - [`semaphore`]: how messages and scopes become field elements.
+//! - [`semaphore`]: how messages and scopes become field elements;
+//! - [`identity`] (`std`): Semaphore identities from private keys, for the citizen's tool.
 //!
 //! `fixtures/` holds values computed by the official npm packages and the script that made them;
 //! the tests reproduce every one.
@@ -15,6 +16,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "std")]
+pub mod identity;
 pub mod lean_imt;
 pub mod poseidon;
 pub mod semaphore;

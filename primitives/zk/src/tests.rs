@@ -90,3 +90,16 @@ fn hashes_match_semaphore() {
 		assert_eq!(hash_to_field(&bytes), fr(&case["hash"]), "{message}");
 	}
 }
+
+#[test]
+fn identities_match_semaphore() {
+	use crate::identity::Identity;
+	for case in fixtures()["identities"].as_array().unwrap() {
+		let private_key = case["privateKey"].as_str().unwrap();
+		let id = Identity::from_private_key(private_key.as_bytes());
+		assert_eq!(id.secret, fr(&case["secretScalar"]), "{private_key}");
+		let key = frs(&case["publicKey"]);
+		assert_eq!(id.public_key, (key[0], key[1]), "{private_key}");
+		assert_eq!(id.commitment, fr(&case["commitment"]), "{private_key}");
+	}
+}
