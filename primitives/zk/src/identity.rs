@@ -11,44 +11,13 @@
 //! scalar multiplication is not constant-time; it runs on the citizen's own machine.
 
 use ark_bn254::Fr;
-use ark_ff::{AdditiveGroup, BigInteger, Field, MontFp, PrimeField};
+use ark_ff::{BigInteger, PrimeField};
 use blake_hash::{digest::Digest, Blake512};
 
-use crate::poseidon::poseidon2;
-
-/// Baby Jubjub's `a` in circom's twisted Edwards form.
-const A: Fr = MontFp!("168700");
-/// Baby Jubjub's `d` in circom's twisted Edwards form.
-const D: Fr = MontFp!("168696");
-/// The generator of the prime-order subgroup (circomlib's `Base8`).
-pub const BASE8: (Fr, Fr) = (
-	MontFp!("5299619240641551281634865583518297030282874472190772894086521144482721001553"),
-	MontFp!("16950150798460657717958625567821834550301663161624707787222815936182638968203"),
-);
-
-/// A point of Baby Jubjub in affine coordinates.
-pub type Point = (Fr, Fr);
-
-fn add(p: Point, q: Point) -> Point {
-	let (x1, y1) = p;
-	let (x2, y2) = q;
-	let dxy = D * x1 * x2 * y1 * y2;
-	// The denominators vanish only for points outside the curve; every input here is on it.
-	let x = (x1 * y2 + y1 * x2) * (Fr::ONE + dxy).inverse().expect("1 + dxy != 0 on the curve");
-	let y = (y1 * y2 - A * x1 * x2) * (Fr::ONE - dxy).inverse().expect("1 - dxy != 0 on the curve");
-	(x, y)
-}
-
-fn mul(point: Point, scalar: &[bool]) -> Point {
-	let mut acc = (Fr::ZERO, Fr::ONE);
-	for bit in scalar.iter().rev() {
-		acc = add(acc, acc);
-		if *bit {
-			acc = add(acc, point);
-		}
-	}
-	acc
-}
+use crate::{
+	babyjubjub::{self, Point, BASE8},
+	poseidon::poseidon2,
+};
 
 /// A Semaphore identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,7 +47,7 @@ impl Identity {
 		let secret_ed = ark_ed_on_bn254::Fr::from_le_bytes_mod_order(&shifted.to_bytes_le());
 		let secret =
 			Fr::from_bigint(secret_ed.into_bigint()).expect("subOrder < BN254 modulus; qed");
-		let public_key = mul(BASE8, &secret_ed.into_bigint().to_bits_le());
+		let public_key = babyjubjub::mul(BASE8, &secret_ed.into_bigint().to_bits_le());
 		let commitment = poseidon2(public_key.0, public_key.1);
 		Identity { secret, public_key, commitment }
 	}
@@ -86,24 +55,5 @@ impl Identity {
 	/// The nullifier of this identity in `scope`: Poseidon(scope, secret).
 	pub fn nullifier(&self, scope: Fr) -> Fr {
 		poseidon2(scope, self.secret)
-	}
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn base8_is_on_the_curve() {
-		let (x, y) = BASE8;
-		let (x2, y2) = (x.square(), y.square());
-		assert_eq!(A * x2 + y2, Fr::ONE + D * x2 * y2);
-	}
-
-	#[test]
-	fn the_neutral_element_is_neutral() {
-		assert_eq!(add(BASE8, (Fr::ZERO, Fr::ONE)), BASE8);
-		assert_eq!(mul(BASE8, &[true]), BASE8);
-		assert_eq!(mul(BASE8, &[false, true]), add(BASE8, BASE8));
 	}
 }

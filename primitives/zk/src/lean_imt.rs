@@ -155,6 +155,153 @@ impl LeanImt {
 	}
 }
 
+/// The part of a LeanIMT the chain keeps: its size and, per level, the last node with an even
+/// index (zk-kit's `sideNodes`), the root on top. That is enough to append leaves and, given
+/// the siblings, to update one, with a handful of hashes per level and 33 nodes of storage
+/// whatever the size of the tree.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Frontier {
+	size: u64,
+	/// `side_nodes[level]` for `level` in `0..=depth`; empty for an empty tree.
+	side_nodes: Vec<Fr>,
+}
+
+/// Why a [`Frontier`] refused a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrontierError {
+	/// The tree would exceed [`MAX_DEPTH`] levels.
+	TreeFull,
+	/// No leaf has this index.
+	UnknownLeaf,
+	/// The siblings do not lead from the old leaf to the current root.
+	WrongSiblings,
+}
+
+/// The deepest tree a [`Frontier`] grows to: Semaphore v4 supports depths 1 to 32.
+pub const MAX_DEPTH: usize = 32;
+
+/// The number of levels above `size` leaves.
+fn depth_for(size: u64) -> usize {
+	if size <= 1 {
+		0
+	} else {
+		(u64::BITS - (size - 1).leading_zeros()) as usize
+	}
+}
+
+impl Frontier {
+	/// A frontier from its parts, as stored; `None` if they do not fit together.
+	pub fn from_parts(size: u64, side_nodes: Vec<Fr>) -> Option<Self> {
+		let expected = if size == 0 { 0 } else { depth_for(size) + 1 };
+		(side_nodes.len() == expected).then_some(Self { size, side_nodes })
+	}
+
+	/// The number of leaves.
+	pub fn size(&self) -> u64 {
+		self.size
+	}
+
+	/// The depth: the number of levels above the leaves.
+	pub fn depth(&self) -> usize {
+		depth_for(self.size)
+	}
+
+	/// The side nodes, the root last.
+	pub fn side_nodes(&self) -> &[Fr] {
+		&self.side_nodes
+	}
+
+	/// The root; `None` for an empty tree.
+	pub fn root(&self) -> Option<Fr> {
+		self.side_nodes.last().copied()
+	}
+
+	/// Appends `leaves` in order, hashing every new node once (zk-kit's `insertMany`).
+	pub fn insert_many(&mut self, leaves: &[Fr]) -> Result<(), FrontierError> {
+		if leaves.is_empty() {
+			return Ok(());
+		}
+		let new_size = self.size.checked_add(leaves.len() as u64).ok_or(FrontierError::TreeFull)?;
+		let new_depth = depth_for(new_size);
+		if new_depth > MAX_DEPTH {
+			return Err(FrontierError::TreeFull);
+		}
+		self.side_nodes.resize(new_depth + 1, Fr::from(0u64));
+		// The new or changed nodes of the current level, the first at index `first`.
+		let mut nodes = leaves.to_vec();
+		let mut first = self.size;
+		for level in 0..new_depth {
+			let last = (new_size - 1) >> level;
+			// When the first new node is a right child, its left sibling is unchanged and is
+			// this level's side node; read it before the side node moves on.
+			let left_of_first = self.side_nodes[level];
+			let last_even = last & !1;
+			if last_even >= first {
+				self.side_nodes[level] = nodes[(last_even - first) as usize];
+			}
+			let mut parents = Vec::with_capacity(nodes.len() / 2 + 1);
+			let mut i = first & !1;
+			while i <= last {
+				let left = if i < first { left_of_first } else { nodes[(i - first) as usize] };
+				let parent =
+					if i < last { poseidon2(left, nodes[(i + 1 - first) as usize]) } else { left };
+				parents.push(parent);
+				i += 2;
+			}
+			nodes = parents;
+			first >>= 1;
+		}
+		self.side_nodes[new_depth] = nodes[0];
+		self.size = new_size;
+		Ok(())
+	}
+
+	/// Replaces the leaf at `index`, which holds `old_leaf`, by `new_leaf` (zero removes a
+	/// member). `siblings` are the leaf's proof siblings (as [`LeanImt::proof`] gives them);
+	/// they must lead from `old_leaf` to the current root. Returns the new root.
+	pub fn update(
+		&mut self,
+		index: u64,
+		old_leaf: Fr,
+		new_leaf: Fr,
+		siblings: &[Fr],
+	) -> Result<Fr, FrontierError> {
+		if index >= self.size {
+			return Err(FrontierError::UnknownLeaf);
+		}
+		let depth = self.depth();
+		let last = self.size - 1;
+		let mut siblings = siblings.iter();
+		let (mut old_node, mut new_node) = (old_leaf, new_leaf);
+		// Side nodes on the path, applied only once the siblings are known to be right.
+		let mut new_side_nodes = Vec::new();
+		for level in 0..depth {
+			let i = index >> level;
+			let last_at_level = last >> level;
+			if i == last_at_level & !1 {
+				new_side_nodes.push((level, new_node));
+			}
+			if i & 1 == 1 {
+				let sibling = *siblings.next().ok_or(FrontierError::WrongSiblings)?;
+				old_node = poseidon2(sibling, old_node);
+				new_node = poseidon2(sibling, new_node);
+			} else if i < last_at_level {
+				let sibling = *siblings.next().ok_or(FrontierError::WrongSiblings)?;
+				old_node = poseidon2(old_node, sibling);
+				new_node = poseidon2(new_node, sibling);
+			}
+		}
+		if siblings.next().is_some() || Some(old_node) != self.root() {
+			return Err(FrontierError::WrongSiblings);
+		}
+		for (level, node) in new_side_nodes {
+			self.side_nodes[level] = node;
+		}
+		self.side_nodes[depth] = new_node;
+		Ok(new_node)
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -232,5 +379,73 @@ mod tests {
 		assert!(tree.proof(4).unwrap().verify());
 		assert!(!tree.update(6, Fr::from(1u64)));
 		assert_eq!(tree.index_of(&Fr::from(5u64)), Some(4));
+	}
+
+	/// A small deterministic generator, enough to shuffle operations.
+	fn next(state: &mut u64) -> u64 {
+		*state ^= *state << 13;
+		*state ^= *state >> 7;
+		*state ^= *state << 17;
+		*state
+	}
+
+	#[test]
+	fn the_frontier_follows_the_full_tree_through_inserts_batches_and_updates() {
+		for seed in 1..=12u64 {
+			let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+			let mut tree = LeanImt::new();
+			let mut frontier = Frontier::default();
+			let mut counter = 1000u64;
+			for _ in 0..60 {
+				match next(&mut state) % 3 {
+					0 | 1 => {
+						let batch = (next(&mut state) % 6) as usize;
+						let leaves: Vec<Fr> = (0..batch)
+							.map(|_| {
+								counter += 1;
+								Fr::from(counter)
+							})
+							.collect();
+						for leaf in &leaves {
+							tree.insert(*leaf);
+						}
+						frontier.insert_many(&leaves).unwrap();
+					},
+					_ if tree.size() > 0 => {
+						let index = (next(&mut state) % tree.size() as u64) as usize;
+						let proof = tree.proof(index).unwrap();
+						let new_leaf = if next(&mut state) % 2 == 0 { Fr::from(0u64) } else { Fr::from(counter + 7) };
+						let root = frontier.update(index as u64, proof.leaf, new_leaf, &proof.siblings);
+						tree.update(index, new_leaf);
+						assert_eq!(root.ok(), tree.root());
+					},
+					_ => {},
+				}
+				assert_eq!(frontier.size(), tree.size() as u64);
+				assert_eq!(frontier.depth(), tree.depth());
+				assert_eq!(frontier.root(), tree.root(), "seed {seed}");
+			}
+		}
+	}
+
+	#[test]
+	fn the_frontier_refuses_wrong_siblings_and_unknown_leaves() {
+		let tree = LeanImt::from_leaves((1..=6u64).map(Fr::from));
+		let mut frontier = Frontier::default();
+		frontier.insert_many(tree.leaves()).unwrap();
+		let proof = tree.proof(2).unwrap();
+		let before = frontier.clone();
+		let zero = Fr::from(0u64);
+		assert_eq!(frontier.update(2, Fr::from(9u64), zero, &proof.siblings), Err(FrontierError::WrongSiblings));
+		assert_eq!(frontier.update(2, proof.leaf, zero, &proof.siblings[1..]), Err(FrontierError::WrongSiblings));
+		let mut extra = proof.siblings.clone();
+		extra.push(zero);
+		assert_eq!(frontier.update(2, proof.leaf, zero, &extra), Err(FrontierError::WrongSiblings));
+		assert_eq!(frontier.update(6, proof.leaf, zero, &proof.siblings), Err(FrontierError::UnknownLeaf));
+		assert_eq!(frontier, before);
+		let parts = Frontier::from_parts(frontier.size(), frontier.side_nodes().to_vec()).unwrap();
+		assert_eq!(parts, frontier);
+		assert!(Frontier::from_parts(7, frontier.side_nodes().to_vec()).is_some());
+		assert!(Frontier::from_parts(9, frontier.side_nodes().to_vec()).is_none());
 	}
 }

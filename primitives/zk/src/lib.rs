@@ -5,7 +5,10 @@
 //! - [`poseidon`]: Poseidon over BN254 with circomlib's parameters;
 //! - [`lean_imt`]: the LeanIMT membership tree and its proofs;
 //! - [`semaphore`]: how messages and scopes become field elements;
-//! - [`identity`] (`std`): Semaphore identities from private keys, for the citizen's tool.
+//! - [`groth16`]: checking Groth16 membership proofs over BN254, with every point validated;
+//! - [`identity`] (`std`): Semaphore identities from private keys, for the citizen's tool;
+//! - [`snarkjs`] (`std`): verifying keys, proofs and public inputs in snarkjs' JSON;
+//! - [`prover`] (`prover`): the membership circuit in R1CS, proving, and the insecure dev setup.
 //!
 //! `fixtures/` holds values computed by the official npm packages and the script that made them;
 //! the tests reproduce every one.
@@ -17,10 +20,17 @@
 extern crate alloc;
 
 #[cfg(feature = "std")]
+pub mod babyjubjub;
+pub mod groth16;
+#[cfg(feature = "std")]
 pub mod identity;
 pub mod lean_imt;
 pub mod poseidon;
+#[cfg(feature = "prover")]
+pub mod prover;
 pub mod semaphore;
+#[cfg(feature = "std")]
+pub mod snarkjs;
 
 #[cfg(test)]
 mod tests;

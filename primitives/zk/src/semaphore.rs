@@ -14,3 +14,20 @@ pub fn hash_to_field(value: &[u8; 32]) -> Fr {
 	shifted[1..].copy_from_slice(&digest[..31]);
 	Fr::from_be_bytes_mod_order(&shifted)
 }
+
+/// Domain separator of TEO's personhood scopes.
+pub const PERSONHOOD_SCOPE_CONTEXT: &[u8] = b"TEO/personhood/v1";
+
+/// The scope (before hashing to the field) of a personhood proof: one nullifier per person per
+/// chain, group and verification period, so a person can bind one account per period, and
+/// nullifiers of different chains, groups or periods cannot be linked.
+///
+/// `keccak256(context ‖ genesis hash ‖ group (u32, big-endian) ‖ period (u32, big-endian))`.
+pub fn personhood_scope(genesis_hash: &[u8; 32], group: u32, period: u32) -> [u8; 32] {
+	let mut hasher = Keccak256::new();
+	hasher.update(PERSONHOOD_SCOPE_CONTEXT);
+	hasher.update(genesis_hash);
+	hasher.update(group.to_be_bytes());
+	hasher.update(period.to_be_bytes());
+	hasher.finalize().into()
+}

@@ -8,14 +8,14 @@
 use ark_bn254::Fr;
 use ark_ff::{AdditiveGroup, Field};
 
-mod constants;
+pub(crate) mod constants;
 
 /// State width for two inputs.
-const WIDTH: usize = 3;
+pub(crate) const WIDTH: usize = 3;
 /// Full rounds: half before the partial rounds, half after.
-const FULL_ROUNDS: usize = 8;
+pub(crate) const FULL_ROUNDS: usize = 8;
 /// Partial rounds for width 3.
-const PARTIAL_ROUNDS: usize = 57;
+pub(crate) const PARTIAL_ROUNDS: usize = 57;
 
 /// Poseidon of two field elements: circomlib's `Poseidon(2)`, zk-kit's `poseidon2`.
 pub fn poseidon2(left: Fr, right: Fr) -> Fr {

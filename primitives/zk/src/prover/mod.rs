@@ -1,0 +1,146 @@
+//! Proving membership (`prover` feature, std): the circuit, Groth16 key generation and proofs.
+//!
+//! [`dev_setup`] is the *openly insecure* development setup: its randomness comes from a fixed,
+//! published seed, so anyone can regenerate the proving key, and anyone can forge proofs for
+//! its verifying key. Dev and local chains use it so that tests and tools need no downloads;
+//! a real chain uses the keys of a multi-party ceremony (docs/PERSONHOOD.md).
+
+mod circuit;
+
+pub use circuit::MembershipCircuit;
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, Proof, ProvingKey, VerifyingKey};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisError};
+use ark_std::rand::{CryptoRng, RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+
+use crate::{identity::Identity, lean_imt::MerkleProof, poseidon::poseidon2};
+
+/// The published seed of the insecure development setup.
+pub const DEV_SETUP_SEED: [u8; 32] = *b"TEO insecure dev setup; public!!";
+
+/// The tree depth dev and local chains accept proofs for (trees of up to 2^20 members).
+pub const DEV_MAX_DEPTH: usize = 20;
+
+/// Why no proof could be made.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ProveError {
+	/// The Merkle proof does not lead from the identity's commitment to its root.
+	NotAMember,
+	/// The tree is deeper than the proving key's circuit.
+	TreeTooDeep { depth: usize, max_depth: usize },
+	/// Constraint synthesis or proving failed.
+	Synthesis(String),
+}
+
+impl core::fmt::Display for ProveError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		match self {
+			Self::NotAMember => write!(f, "the Merkle proof is not for this identity and root"),
+			Self::TreeTooDeep { depth, max_depth } => {
+				write!(f, "the tree has depth {depth}, the key proves at most {max_depth}")
+			},
+			Self::Synthesis(e) => write!(f, "proving failed: {e}"),
+		}
+	}
+}
+
+impl std::error::Error for ProveError {}
+
+impl From<SynthesisError> for ProveError {
+	fn from(e: SynthesisError) -> Self {
+		Self::Synthesis(e.to_string())
+	}
+}
+
+/// Generates a proving key (and its verifying key) for trees up to `max_depth` from `rng`.
+pub fn setup<R: RngCore + CryptoRng>(
+	max_depth: usize,
+	rng: &mut R,
+) -> Result<ProvingKey<Bn254>, ProveError> {
+	Ok(Groth16::<Bn254>::generate_random_parameters_with_reduction(
+		MembershipCircuit::blank(max_depth),
+		rng,
+	)?)
+}
+
+/// The insecure development proving key for `max_depth`: the same bytes on every machine.
+pub fn dev_setup(max_depth: usize) -> Result<ProvingKey<Bn254>, ProveError> {
+	setup(max_depth, &mut ChaCha20Rng::from_seed(DEV_SETUP_SEED))
+}
+
+/// The number of R1CS constraints of the circuit for `max_depth`.
+pub fn constraint_count(max_depth: usize) -> Result<usize, ProveError> {
+	let cs = ConstraintSystem::<Fr>::new_ref();
+	MembershipCircuit::blank(max_depth).generate_constraints(cs.clone())?;
+	cs.finalize();
+	Ok(cs.num_constraints())
+}
+
+/// The public inputs of a proof, in Semaphore's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublicInputs {
+	pub root: Fr,
+	pub nullifier: Fr,
+	/// `hash(message)`.
+	pub message: Fr,
+	/// `hash(scope)`.
+	pub scope: Fr,
+}
+
+impl PublicInputs {
+	/// As the verifier takes them.
+	pub fn to_array(&self) -> [Fr; 4] {
+		[self.root, self.nullifier, self.message, self.scope]
+	}
+}
+
+/// Proves that `identity` is the member `membership` proves, for `message` and `scope`
+/// (both already hashed to the field). Returns the proof and its public inputs.
+pub fn prove<R: RngCore + CryptoRng>(
+	key: &ProvingKey<Bn254>,
+	max_depth: usize,
+	identity: &Identity,
+	membership: &MerkleProof,
+	message: Fr,
+	scope: Fr,
+	rng: &mut R,
+) -> Result<(Proof<Bn254>, PublicInputs), ProveError> {
+	if membership.leaf != identity.commitment || !membership.verify() {
+		return Err(ProveError::NotAMember);
+	}
+	let depth = membership.siblings.len();
+	if depth > max_depth {
+		return Err(ProveError::TreeTooDeep { depth, max_depth });
+	}
+	let mut siblings = membership.siblings.clone();
+	siblings.resize(max_depth, Fr::from(0u64));
+	let inputs = PublicInputs {
+		root: membership.root,
+		nullifier: poseidon2(scope, identity.secret),
+		message,
+		scope,
+	};
+	let circuit = MembershipCircuit {
+		max_depth,
+		secret: identity.secret,
+		path_length: depth,
+		path_index: membership.index,
+		siblings,
+		root: inputs.root,
+		nullifier: inputs.nullifier,
+		message,
+		scope,
+	};
+	let proof = Groth16::<Bn254>::create_random_proof_with_reduction(circuit, key, rng)?;
+	Ok((proof, inputs))
+}
+
+/// The verifying key of a proving key.
+pub fn verifying_key(key: &ProvingKey<Bn254>) -> VerifyingKey<Bn254> {
+	key.vk.clone()
+}
+
+#[cfg(test)]
+mod tests;
