@@ -15,8 +15,11 @@ use alloc::vec::Vec;
 use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField};
-use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, VerifyingKey};
+use ark_groth16::{Groth16, PreparedVerifyingKey, VerifyingKey};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+
+/// A Groth16 proof over BN254.
+pub type Proof = ark_groth16::Proof<Bn254>;
 
 /// Semaphore's public inputs: root, nullifier, hash(message), hash(scope).
 pub const PUBLIC_INPUTS: usize = 4;
@@ -51,7 +54,7 @@ pub struct ProofBytes {
 
 impl ProofBytes {
 	/// The encoding of a proof.
-	pub fn from_proof(proof: &Proof<Bn254>) -> Self {
+	pub fn from_proof(proof: &Proof) -> Self {
 		let mut bytes = Self { a: [0; G1_BYTES], b: [0; G2_BYTES], c: [0; G1_BYTES] };
 		write_point(&proof.a, &mut bytes.a);
 		write_point(&proof.b, &mut bytes.b);
@@ -60,7 +63,7 @@ impl ProofBytes {
 	}
 
 	/// Decodes and validates the three points.
-	pub fn to_proof(&self) -> Result<Proof<Bn254>, Groth16Error> {
+	pub fn to_proof(&self) -> Result<Proof, Groth16Error> {
 		let a = read_point::<G1Affine>(&self.a).ok_or(Groth16Error::MalformedProof)?;
 		let b = read_point::<G2Affine>(&self.b).ok_or(Groth16Error::MalformedProof)?;
 		let c = read_point::<G1Affine>(&self.c).ok_or(Groth16Error::MalformedProof)?;
@@ -69,9 +72,7 @@ impl ProofBytes {
 }
 
 fn write_point<P: CanonicalSerialize>(point: &P, out: &mut [u8]) {
-	point
-		.serialize_uncompressed(out)
-		.expect("the buffer has the point's uncompressed size; qed");
+	point.serialize_uncompressed(out).expect("the buffer has the point's uncompressed size; qed");
 }
 
 /// A validated point that is not the identity.
@@ -117,7 +118,7 @@ pub fn decode_prepared_key(bytes: &[u8]) -> Result<PreparedVerifyingKey<Bn254>, 
 /// Checks `proof` for `inputs` (in Semaphore's order) against a prepared key.
 pub fn verify(
 	key: &PreparedVerifyingKey<Bn254>,
-	proof: &Proof<Bn254>,
+	proof: &Proof,
 	inputs: &[Fr; PUBLIC_INPUTS],
 ) -> bool {
 	Groth16::<Bn254>::verify_proof(key, proof, inputs).unwrap_or(false)

@@ -414,8 +414,13 @@ mod tests {
 					_ if tree.size() > 0 => {
 						let index = (next(&mut state) % tree.size() as u64) as usize;
 						let proof = tree.proof(index).unwrap();
-						let new_leaf = if next(&mut state) % 2 == 0 { Fr::from(0u64) } else { Fr::from(counter + 7) };
-						let root = frontier.update(index as u64, proof.leaf, new_leaf, &proof.siblings);
+						let new_leaf = if next(&mut state) % 2 == 0 {
+							Fr::from(0u64)
+						} else {
+							Fr::from(counter + 7)
+						};
+						let root =
+							frontier.update(index as u64, proof.leaf, new_leaf, &proof.siblings);
 						tree.update(index, new_leaf);
 						assert_eq!(root.ok(), tree.root());
 					},
@@ -436,12 +441,21 @@ mod tests {
 		let proof = tree.proof(2).unwrap();
 		let before = frontier.clone();
 		let zero = Fr::from(0u64);
-		assert_eq!(frontier.update(2, Fr::from(9u64), zero, &proof.siblings), Err(FrontierError::WrongSiblings));
-		assert_eq!(frontier.update(2, proof.leaf, zero, &proof.siblings[1..]), Err(FrontierError::WrongSiblings));
+		assert_eq!(
+			frontier.update(2, Fr::from(9u64), zero, &proof.siblings),
+			Err(FrontierError::WrongSiblings)
+		);
+		assert_eq!(
+			frontier.update(2, proof.leaf, zero, &proof.siblings[1..]),
+			Err(FrontierError::WrongSiblings)
+		);
 		let mut extra = proof.siblings.clone();
 		extra.push(zero);
 		assert_eq!(frontier.update(2, proof.leaf, zero, &extra), Err(FrontierError::WrongSiblings));
-		assert_eq!(frontier.update(6, proof.leaf, zero, &proof.siblings), Err(FrontierError::UnknownLeaf));
+		assert_eq!(
+			frontier.update(6, proof.leaf, zero, &proof.siblings),
+			Err(FrontierError::UnknownLeaf)
+		);
 		assert_eq!(frontier, before);
 		let parts = Frontier::from_parts(frontier.size(), frontier.side_nodes().to_vec()).unwrap();
 		assert_eq!(parts, frontier);

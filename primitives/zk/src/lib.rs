@@ -5,6 +5,7 @@
 //! - [`poseidon`]: Poseidon over BN254 with circomlib's parameters;
 //! - [`lean_imt`]: the LeanIMT membership tree and its proofs;
 //! - [`semaphore`]: how messages and scopes become field elements;
+//! - [`dev`]: the dev chains' identities and insecure verifying key;
 //! - [`groth16`]: checking Groth16 membership proofs over BN254, with every point validated;
 //! - [`identity`] (`std`): Semaphore identities from private keys, for the citizen's tool;
 //! - [`snarkjs`] (`std`): verifying keys, proofs and public inputs in snarkjs' JSON;
@@ -21,6 +22,7 @@ extern crate alloc;
 
 #[cfg(feature = "std")]
 pub mod babyjubjub;
+pub mod dev;
 pub mod groth16;
 #[cfg(feature = "std")]
 pub mod identity;

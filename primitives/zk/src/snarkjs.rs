@@ -91,11 +91,7 @@ fn g1_json(p: &G1Affine) -> Value {
 }
 
 fn g2_json(p: &G2Affine) -> Value {
-	json!([
-		[decimal(&p.x.c0), decimal(&p.x.c1)],
-		[decimal(&p.y.c0), decimal(&p.y.c1)],
-		["1", "0"]
-	])
+	json!([[decimal(&p.x.c0), decimal(&p.x.c1)], [decimal(&p.y.c0), decimal(&p.y.c1)], ["1", "0"]])
 }
 
 fn check_header(value: &Value) -> Result<(), SnarkjsError> {
@@ -185,7 +181,10 @@ pub fn public_inputs_to_json(inputs: &[Fr]) -> Value {
 /// The verifying key for trees of `depth` (1 to 32) from Semaphore v4's published file
 /// (`@semaphore-protocol/proof`'s `verification-keys.json`): shared alpha, beta and gamma, one
 /// delta and one IC per depth.
-pub fn semaphore_verifying_key(file: &Value, depth: usize) -> Result<VerifyingKey<Bn254>, SnarkjsError> {
+pub fn semaphore_verifying_key(
+	file: &Value,
+	depth: usize,
+) -> Result<VerifyingKey<Bn254>, SnarkjsError> {
 	let index = depth.checked_sub(1).ok_or_else(|| shape("depth 0"))?;
 	let pick = |name: &str| -> Result<Value, SnarkjsError> {
 		field(file, name)?.get(index).cloned().ok_or_else(|| shape(name))
@@ -202,10 +201,9 @@ mod tests {
 
 	fn key_json() -> Value {
 		// Semaphore's depth-1 key, straight from the published file (see fixtures/).
-		let file: Value = serde_json::from_str(include_str!(
-			"../fixtures/semaphore-v4-verification-keys.json"
-		))
-		.unwrap();
+		let file: Value =
+			serde_json::from_str(include_str!("../fixtures/semaphore-v4-verification-keys.json"))
+				.unwrap();
 		let mut single = file.clone();
 		single["vk_delta_2"] = file["vk_delta_2"][0].clone();
 		single["IC"] = file["IC"][0].clone();
@@ -214,10 +212,9 @@ mod tests {
 
 	#[test]
 	fn every_published_semaphore_key_loads_and_round_trips() {
-		let file: Value = serde_json::from_str(include_str!(
-			"../fixtures/semaphore-v4-verification-keys.json"
-		))
-		.unwrap();
+		let file: Value =
+			serde_json::from_str(include_str!("../fixtures/semaphore-v4-verification-keys.json"))
+				.unwrap();
 		for depth in 1..=32 {
 			let key = semaphore_verifying_key(&file, depth).unwrap();
 			let back = verifying_key_from_json(&verifying_key_to_json(&key)).unwrap();

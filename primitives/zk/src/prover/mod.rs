@@ -10,12 +10,15 @@ mod circuit;
 pub use circuit::MembershipCircuit;
 
 use ark_bn254::{Bn254, Fr};
-use ark_groth16::{Groth16, Proof, ProvingKey, VerifyingKey};
+use ark_groth16::{Groth16, VerifyingKey};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisError};
 use ark_std::rand::{CryptoRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
-use crate::{identity::Identity, lean_imt::MerkleProof, poseidon::poseidon2};
+use crate::{groth16::Proof, identity::Identity, lean_imt::MerkleProof, poseidon::poseidon2};
+
+/// A Groth16 proving key for the membership circuit.
+pub type ProvingKey = ark_groth16::ProvingKey<Bn254>;
 
 /// The published seed of the insecure development setup.
 pub const DEV_SETUP_SEED: [u8; 32] = *b"TEO insecure dev setup; public!!";
@@ -58,7 +61,7 @@ impl From<SynthesisError> for ProveError {
 pub fn setup<R: RngCore + CryptoRng>(
 	max_depth: usize,
 	rng: &mut R,
-) -> Result<ProvingKey<Bn254>, ProveError> {
+) -> Result<ProvingKey, ProveError> {
 	Ok(Groth16::<Bn254>::generate_random_parameters_with_reduction(
 		MembershipCircuit::blank(max_depth),
 		rng,
@@ -66,7 +69,7 @@ pub fn setup<R: RngCore + CryptoRng>(
 }
 
 /// The insecure development proving key for `max_depth`: the same bytes on every machine.
-pub fn dev_setup(max_depth: usize) -> Result<ProvingKey<Bn254>, ProveError> {
+pub fn dev_setup(max_depth: usize) -> Result<ProvingKey, ProveError> {
 	setup(max_depth, &mut ChaCha20Rng::from_seed(DEV_SETUP_SEED))
 }
 
@@ -99,14 +102,14 @@ impl PublicInputs {
 /// Proves that `identity` is the member `membership` proves, for `message` and `scope`
 /// (both already hashed to the field). Returns the proof and its public inputs.
 pub fn prove<R: RngCore + CryptoRng>(
-	key: &ProvingKey<Bn254>,
+	key: &ProvingKey,
 	max_depth: usize,
 	identity: &Identity,
 	membership: &MerkleProof,
 	message: Fr,
 	scope: Fr,
 	rng: &mut R,
-) -> Result<(Proof<Bn254>, PublicInputs), ProveError> {
+) -> Result<(Proof, PublicInputs), ProveError> {
 	if membership.leaf != identity.commitment || !membership.verify() {
 		return Err(ProveError::NotAMember);
 	}
@@ -138,7 +141,7 @@ pub fn prove<R: RngCore + CryptoRng>(
 }
 
 /// The verifying key of a proving key.
-pub fn verifying_key(key: &ProvingKey<Bn254>) -> VerifyingKey<Bn254> {
+pub fn verifying_key(key: &ProvingKey) -> VerifyingKey<Bn254> {
 	key.vk.clone()
 }
 

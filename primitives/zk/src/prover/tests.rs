@@ -128,7 +128,8 @@ fn proofs_verify_for_their_inputs_only() {
 	}
 	// The key of another depth does not accept it.
 	let other_key = dev_setup(3).unwrap();
-	let other = groth16::decode_prepared_key(&groth16::prepare_verifying_key(&other_key.vk)).unwrap();
+	let other =
+		groth16::decode_prepared_key(&groth16::prepare_verifying_key(&other_key.vk)).unwrap();
 	assert!(!groth16::verify(&other, &proof, &inputs.to_array()));
 }
 
@@ -156,4 +157,31 @@ fn the_dev_setup_is_deterministic() {
 	assert_eq!(a, b);
 	assert_eq!(a.len(), groth16::VERIFYING_KEY_BYTES);
 	assert!(groth16::decode_verifying_key(&a).is_ok());
+}
+
+#[test]
+fn the_dev_constants_are_what_the_code_derives() {
+	use crate::dev::*;
+	for (key, commitment) in DEV_IDENTITY_KEYS.iter().zip(DEV_IDENTITY_COMMITMENTS) {
+		let identity = Identity::from_private_key(key.as_bytes());
+		assert_eq!(groth16::fr_to_be_bytes(&identity.commitment), commitment, "{key}");
+	}
+	let key = dev_setup(DEV_KEY_DEPTH as usize).unwrap();
+	assert_eq!(
+		groth16::encode_verifying_key(&key.vk),
+		DEV_VERIFYING_KEY,
+		"regenerate with: cargo test --release -p teo-zk --features prover -- --ignored regenerate_dev_key"
+	);
+}
+
+/// Writes `keys/dev-depth-20.vk`.
+#[test]
+#[ignore]
+fn regenerate_dev_key() {
+	let key = dev_setup(crate::dev::DEV_KEY_DEPTH as usize).unwrap();
+	std::fs::write(
+		concat!(env!("CARGO_MANIFEST_DIR"), "/keys/dev-depth-20.vk"),
+		groth16::encode_verifying_key(&key.vk),
+	)
+	.unwrap();
 }

@@ -1,0 +1,129 @@
+//! The pallet's data types: groups, their trees and roots, verifying keys, periods, proofs.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::frame_support::{pallet_prelude::ConstU32, BoundedVec};
+use scale_info::TypeInfo;
+use teo_primitives::{AccountId, BlockNumber};
+use teo_zk::groth16::{G1_BYTES, G2_BYTES, VERIFYING_KEY_BYTES};
+
+/// A BN254 scalar as 32 big-endian bytes, as Semaphore writes a `uint256`: identity
+/// commitments, Merkle roots and nullifiers. Values at or above the field modulus are refused.
+pub type FieldBytes = [u8; 32];
+
+/// An identity commitment: Poseidon of a Semaphore identity's public key.
+pub type Commitment = FieldBytes;
+
+/// The deepest tree any verifying key can be set for (Semaphore v4 supports 1 to 32).
+pub const MAX_TREE_DEPTH: u8 = teo_zk::lean_imt::MAX_DEPTH as u8;
+
+/// Side nodes of a tree: one per level, the root last.
+pub type SideNodes = BoundedVec<FieldBytes, ConstU32<{ MAX_TREE_DEPTH as u32 + 1 }>>;
+
+/// The siblings of a leaf, from the leaf up.
+pub type Siblings = BoundedVec<FieldBytes, ConstU32<{ MAX_TREE_DEPTH as u32 }>>;
+
+/// A verifying key as `set_verifying_key` takes it: arkworks' uncompressed encoding.
+pub type VerifyingKeyBytes = BoundedVec<u8, ConstU32<{ VERIFYING_KEY_BYTES as u32 }>>;
+
+/// The size of a prepared verifying key: the key, `e(alpha, beta)` in Fq12 and the line
+/// coefficients of `-gamma` and `-delta` (measured; a test checks it).
+pub const PREPARED_KEY_BYTES: u32 = 36_000;
+
+/// A prepared verifying key, as stored.
+pub type PreparedKeyBytes = BoundedVec<u8, ConstU32<PREPARED_KEY_BYTES>>;
+
+/// A group: a registrar and the tree of its members' identity commitments.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct GroupInfo<Name> {
+	/// Adds and removes members.
+	pub registrar: AccountId,
+	/// A human-readable name, such as "citizens".
+	pub name: Name,
+	/// Leaves ever appended (removed members stay as zero leaves).
+	pub size: u32,
+	/// The LeanIMT's side nodes, the current root last; empty while the group is empty.
+	pub side_nodes: SideNodes,
+	/// The block the group was created in.
+	pub created_at: BlockNumber,
+}
+
+/// A root of a group's tree and the block it became current.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct RootRecord {
+	pub root: FieldBytes,
+	pub since: BlockNumber,
+}
+
+/// A verifying key in force for proofs of one tree depth.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct VerifyingKeyRecord {
+	/// The key as set, so anyone can read and check it.
+	pub key: VerifyingKeyBytes,
+	/// The block it was set in.
+	pub set_at: BlockNumber,
+}
+
+/// A replaced verifying key, still accepted until `valid_until` (inclusive) so proofs made
+/// shortly before the change still verify.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct RetiredKey {
+	pub prepared: PreparedKeyBytes,
+	pub valid_until: BlockNumber,
+}
+
+/// The verification period in progress: verified members stay verified until it ends.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct PeriodInfo {
+	/// Counts from 0 at genesis; part of every personhood scope.
+	pub index: u32,
+	/// Its first block.
+	pub start: BlockNumber,
+	/// Its length in blocks.
+	pub length: BlockNumber,
+}
+
+impl PeriodInfo {
+	/// Its last block.
+	pub fn last_block(&self) -> BlockNumber {
+		self.start.saturating_add(self.length).saturating_sub(1)
+	}
+}
+
+/// A Groth16 membership proof: the depth of the circuit it was made for (which picks the
+/// verifying key; trees up to that depth) and its points, uncompressed (arkworks' encoding).
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct MembershipProof {
+	pub depth: u8,
+	pub a: [u8; G1_BYTES],
+	pub b: [u8; G2_BYTES],
+	pub c: [u8; G1_BYTES],
+}
+
+impl MembershipProof {
+	/// The points as [`teo_zk`] decodes them.
+	pub fn points(&self) -> teo_zk::groth16::ProofBytes {
+		teo_zk::groth16::ProofBytes { a: self.a, b: self.b, c: self.c }
+	}
+}
