@@ -28,9 +28,9 @@ use polkadot_sdk::{
 };
 
 use super::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
-	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	VERSION,
+	genesis_config_presets, AccountId, ActionBudget, Aura, Balance, Block, Executive, Grandpa,
+	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -162,6 +162,28 @@ impl_runtime_apis! {
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)
+		}
+	}
+
+	impl pallet_action_budget::runtime_api::ActionBudgetApi<Block> for Runtime {
+		fn agent(agent: AccountId) -> Option<pallet_action_budget::AgentInfo<Balance>> {
+			pallet_action_budget::Agents::<Runtime>::get(agent)
+		}
+
+		fn budget(agent: AccountId) -> Option<pallet_action_budget::runtime_api::AgentBudget> {
+			ActionBudget::agent_budget(&agent)
+		}
+
+		fn epoch() -> Option<pallet_action_budget::EpochInfo> {
+			ActionBudget::current_epoch_info()
+		}
+
+		fn cost_schedule() -> Option<teo_primitives::mesh::CostSchedule> {
+			ActionBudget::current_costs()
+		}
+
+		fn admissions_left(group: teo_primitives::GroupId) -> u32 {
+			<ActionBudget as teo_primitives::traits::AdmissionControl>::admissions_left(group)
 		}
 	}
 

@@ -1,10 +1,13 @@
 //! Genesis presets: the starting state of a TEO chain.
 //!
-//! | preset | chain id | authorities | sudo | endowed |
-//! |---|---|---|---|---|
-//! | [`DEV_PRESET`] | `dev` | Alice | Alice | the dev keyring |
-//! | [`LOCAL_PRESET`] | `local` | Alice, Bob, Charlie | Alice | the dev keyring |
-//! | [`PRODUCTION_PRESET`] | `production` | none: the operators add theirs | none | none |
+//! | preset | chain id | authorities | sudo | endowed | personhood |
+//! |---|---|---|---|---|---|
+//! | [`DEV_PRESET`] | `dev` | Alice | Alice | the dev keyring | group 0 "citizens": //Alice..//Ferdie, dev key |
+//! | [`LOCAL_PRESET`] | `local` | Alice, Bob, Charlie | Alice | the dev keyring | as dev |
+//! | [`PRODUCTION_PRESET`] | `production` | none: the operators add theirs | none | none | no group, no key |
+//!
+//! Protocol parameters follow PROTOCOL.md section 6: dev and local chains run short epochs and
+//! periods so that whole flows fit in a test; production runs the real ones.
 //!
 //! The dev and local presets use the well-known development keys and are for testing only.
 //! The production preset carries no key at all: a network's operators put their own authority
@@ -22,8 +25,15 @@ use polkadot_sdk::{
 use serde_json::Value;
 
 use crate::{
-	token, AccountId, AuraConfig, Balance, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig,
-	SudoConfig,
+	token, AccountId, ActionBudgetConfig, AuraConfig, Balance, BalancesConfig, GrandpaConfig,
+	PersonhoodConfig, RuntimeGenesisConfig, SudoConfig,
+};
+use pallet_action_budget::BudgetParameters;
+use pallet_personhood::GenesisGroup;
+use polkadot_sdk::sp_runtime::Perbill;
+use teo_primitives::{
+	mesh::{CostSchedule, MessageCost},
+	BlockNumber,
 };
 
 /// Single-validator development chain.
@@ -36,11 +46,77 @@ pub const PRODUCTION_PRESET: &str = "production";
 /// What each development account starts with: one million TEO.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * token::UNIT;
 
+/// The protocol parameters of a kind of chain (PROTOCOL.md section 6).
+struct Protocol {
+	epoch_length: BlockNumber,
+	max_admissions_per_epoch: u32,
+	penalty_epochs: u32,
+	verification_period: BlockNumber,
+}
+
+/// Dev and local chains: one-minute epochs, flows that fit in a test.
+const TESTING: Protocol = Protocol {
+	epoch_length: 10,
+	max_admissions_per_epoch: 5,
+	penalty_epochs: 5,
+	verification_period: 2_000,
+};
+
+/// Production: one-hour epochs, a seven-day penalty, thirty-day verifications.
+const PRODUCTION: Protocol = Protocol {
+	epoch_length: 600,
+	max_admissions_per_epoch: 2,
+	penalty_epochs: 168,
+	verification_period: 432_000,
+};
+
+/// The action budget's parameters for `protocol`.
+fn budget_parameters(protocol: &Protocol) -> BudgetParameters<Balance> {
+	BudgetParameters {
+		epoch_length: protocol.epoch_length,
+		base_allowance: 1_000,
+		per_delegator_allowance: 100,
+		max_allowance: 100_000,
+		penalty_epochs: protocol.penalty_epochs,
+		penalty_allowance: Perbill::from_percent(10),
+		// Messages cost by kind and size: about 100 one-KiB drafts in a lone agent's epoch.
+		costs: CostSchedule {
+			poll: MessageCost { base: 1, per_kib: 1 },
+			simulation: MessageCost { base: 5, per_kib: 2 },
+			draft: MessageCost { base: 8, per_kib: 2 },
+			pull_request_announcement: MessageCost { base: 2, per_kib: 1 },
+			pull_request: 100,
+		},
+		max_admissions_per_epoch: protocol.max_admissions_per_epoch,
+		agent_deposit: 100 * token::UNIT,
+		fraud_slash: Perbill::from_percent(50),
+		reporter_share: Perbill::from_percent(20),
+		unbonding_epochs: 3,
+	}
+}
+
+/// The dev chains' citizens: the Semaphore identities of //Alice..//Ferdie (the secrets are the
+/// seed names), registered by Alice, with the insecure dev verifying key.
+fn dev_personhood(registrar: AccountId) -> PersonhoodConfig {
+	PersonhoodConfig {
+		groups: vec![GenesisGroup {
+			name: b"citizens".to_vec(),
+			registrar,
+			members: teo_zk::dev::DEV_IDENTITY_COMMITMENTS.to_vec(),
+		}],
+		verifying_keys: vec![(teo_zk::dev::DEV_KEY_DEPTH, teo_zk::dev::DEV_VERIFYING_KEY.to_vec())],
+		verification_period: TESTING.verification_period,
+		..Default::default()
+	}
+}
+
 /// A genesis state as a JSON patch over the runtime's defaults.
 fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed: Vec<AccountId>,
 	sudo: Option<AccountId>,
+	personhood: PersonhoodConfig,
+	protocol: &Protocol,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -53,6 +129,8 @@ fn genesis(
 			authorities: authorities.into_iter().map(|(_, grandpa)| (grandpa, 1)).collect(),
 		},
 		sudo: SudoConfig { key: sudo },
+		personhood,
+		action_budget: ActionBudgetConfig { parameters: Some(budget_parameters(protocol)) },
 	})
 }
 
@@ -68,10 +146,13 @@ fn dev_accounts() -> Vec<AccountId> {
 }
 
 fn development() -> Value {
+	let alice = Sr25519Keyring::Alice.to_account_id();
 	genesis(
 		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
-		Some(Sr25519Keyring::Alice.to_account_id()),
+		Some(alice.clone()),
+		dev_personhood(alice),
+		&TESTING,
 	)
 }
 
@@ -84,11 +165,17 @@ fn local_testnet() -> Value {
 		],
 		dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
+		dev_personhood(Sr25519Keyring::Alice.to_account_id()),
+		&TESTING,
 	)
 }
 
 fn production() -> Value {
-	genesis(Vec::new(), Vec::new(), None)
+	let personhood = PersonhoodConfig {
+		verification_period: PRODUCTION.verification_period,
+		..Default::default()
+	};
+	genesis(Vec::new(), Vec::new(), None, personhood, &PRODUCTION)
 }
 
 /// The JSON patch of a preset, or `None` for an unknown name.

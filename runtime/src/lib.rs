@@ -154,6 +154,13 @@ mod runtime {
 	// without a key no call can pass through it.
 	#[runtime::pallet_index(7)]
 	pub type Sudo = polkadot_sdk::pallet_sudo;
+
+	// TEO's own pallets.
+	#[runtime::pallet_index(8)]
+	pub type Personhood = pallet_personhood;
+
+	#[runtime::pallet_index(9)]
+	pub type ActionBudget = pallet_action_budget;
 }
 
 #[cfg(test)]

@@ -95,3 +95,138 @@ fn production_preset_carries_no_development_key() {
 		assert!(!text.contains(&key.to_account_id().to_string()));
 	}
 }
+
+mod personhood_and_budgets {
+	use super::*;
+	use pallet_personhood::{CurrentPeriod, MembershipProof};
+	use polkadot_sdk::{frame_support::assert_ok, frame_system::RawOrigin};
+	use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+	use teo_primitives::traits::PersonhoodInspect;
+	use teo_zk::{dev, groth16, identity::Identity, lean_imt::LeanImt, prover, semaphore};
+
+	#[test]
+	fn dev_and_local_chains_have_the_dev_citizens_and_the_protocols_test_numbers() {
+		for name in [DEV_PRESET, LOCAL_PRESET] {
+			let config = genesis_config(name);
+			let groups = &config.personhood.groups;
+			assert_eq!(groups.len(), 1);
+			assert_eq!(groups[0].name, b"citizens".to_vec());
+			assert_eq!(groups[0].members, dev::DEV_IDENTITY_COMMITMENTS.to_vec());
+			assert_eq!(groups[0].registrar, Sr25519Keyring::Alice.to_account_id());
+			assert_eq!(
+				config.personhood.verifying_keys,
+				vec![(20, dev::DEV_VERIFYING_KEY.to_vec())]
+			);
+			assert_eq!(config.personhood.verification_period, 2_000);
+			let budget = config.action_budget.parameters.expect("parameters at genesis");
+			assert_eq!(
+				(budget.epoch_length, budget.max_admissions_per_epoch, budget.penalty_epochs),
+				(10, 5, 5)
+			);
+			assert_eq!(
+				(budget.base_allowance, budget.per_delegator_allowance, budget.max_allowance),
+				(1_000, 100, 100_000)
+			);
+			assert_eq!(budget.costs.pull_request, 100);
+		}
+	}
+
+	#[test]
+	fn production_has_no_group_and_no_key_and_the_real_numbers() {
+		let config = genesis_config(PRODUCTION_PRESET);
+		assert!(config.personhood.groups.is_empty());
+		assert!(config.personhood.verifying_keys.is_empty());
+		assert_eq!(config.personhood.verification_period, 432_000);
+		let budget = config.action_budget.parameters.expect("parameters at genesis");
+		assert_eq!(
+			(budget.epoch_length, budget.max_admissions_per_epoch, budget.penalty_epochs),
+			(600, 2, 168)
+		);
+	}
+
+	/// The dev chain's genesis, at block 1 with a genesis hash.
+	fn dev_chain() -> TestExternalities {
+		let storage = genesis_config(DEV_PRESET).build_storage().expect("genesis builds");
+		let mut ext = TestExternalities::new(storage);
+		ext.execute_with(|| {
+			frame_system::BlockHash::<Runtime>::insert(0, Hash::repeat_byte(0x42));
+			System::set_block_number(1);
+		});
+		ext
+	}
+
+	/// A real proof, with the dev proving key, that the dev identity `seed` vouches for `who`.
+	fn prove(
+		key: &prover::ProvingKey,
+		seed: &str,
+		who: &AccountId,
+	) -> ([u8; 32], [u8; 32], MembershipProof) {
+		let leaves = (0..6u32).map(|i| {
+			let leaf = pallet_personhood::Leaves::<Runtime>::get(0, i).unwrap();
+			groth16::fr_from_be_bytes(&leaf).unwrap()
+		});
+		let tree = LeanImt::from_leaves(leaves);
+		let identity = Identity::from_private_key(seed.as_bytes());
+		let membership = tree.proof(tree.index_of(&identity.commitment).unwrap()).unwrap();
+		let scope = semaphore::hash_to_field(&Personhood::current_scope(0));
+		let message = semaphore::hash_to_field(who.as_ref());
+		let (proof, inputs) = prover::prove(
+			key,
+			dev::DEV_KEY_DEPTH as usize,
+			&identity,
+			&membership,
+			message,
+			scope,
+			&mut ChaCha20Rng::from_seed([5; 32]),
+		)
+		.unwrap();
+		let points = groth16::ProofBytes::from_proof(&proof);
+		(
+			groth16::fr_to_be_bytes(&inputs.root),
+			groth16::fr_to_be_bytes(&inputs.nullifier),
+			MembershipProof { depth: dev::DEV_KEY_DEPTH, a: points.a, b: points.b, c: points.c },
+		)
+	}
+
+	#[test]
+	fn a_dev_citizen_proves_personhood_sponsors_an_agent_and_the_agent_cannot_pose_as_human() {
+		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
+		dev_chain().execute_with(|| {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let agent = Sr25519Keyring::Dave.to_account_id();
+			assert_eq!(CurrentPeriod::<Runtime>::get().length, 2_000);
+
+			let (root, nullifier, proof) = prove(&key, "//Alice", &alice);
+			assert_ok!(Personhood::verify(
+				RawOrigin::Signed(alice.clone()).into(),
+				0,
+				root,
+				nullifier,
+				proof
+			));
+			assert!(Personhood::is_verified(&alice, 0));
+
+			// Alice, a verified citizen, sponsors an agent.
+			assert_ok!(ActionBudget::register_agent(
+				RawOrigin::Signed(alice.clone()).into(),
+				agent.clone()
+			));
+			let budget = ActionBudget::agent_budget(&agent).expect("a registered agent");
+			assert_eq!(budget.allowance, 1_000);
+
+			// The agent holds a member's secret (//Dave's), yet cannot become a human.
+			let (root, nullifier, proof) = prove(&key, "//Dave", &agent);
+			assert_eq!(
+				Personhood::verify(
+					RawOrigin::Signed(agent.clone()).into(),
+					0,
+					root,
+					nullifier,
+					proof
+				)
+				.map_err(|e| e.error),
+				Err(pallet_personhood::Error::<Runtime>::AgentCannotVerify.into())
+			);
+		});
+	}
+}

@@ -105,7 +105,8 @@ pub struct PeriodInfo {
 impl PeriodInfo {
 	/// Its last block.
 	pub fn last_block(&self) -> BlockNumber {
-		self.start.saturating_add(self.length).saturating_sub(1)
+		let last = (self.start as u64 + self.length as u64).saturating_sub(1);
+		last.min(BlockNumber::MAX as u64) as BlockNumber
 	}
 }
 

@@ -25,9 +25,9 @@ use polkadot_sdk::{
 };
 
 use super::{
-	token, AccountId, Aura, Balance, Balances, Block, Hash, Nonce, OriginCaller, PalletInfo,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, System, EXISTENTIAL_DEPOSIT, VERSION,
+	token, AccountId, ActionBudget, Aura, Balance, Balances, Block, Hash, Nonce, OriginCaller,
+	PalletInfo, Personhood, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, VERSION,
 };
 use teo_primitives::{time::SLOT_DURATION, BlockNumber};
 
@@ -144,4 +144,58 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+/// The group whose verified members are TEO's citizens.
+pub const CITIZENS_GROUP: teo_primitives::GroupId = 0;
+
+parameter_types! {
+	/// A replaced tree root stays valid for an hour (Semaphore's default), so proofs made just
+	/// before a registrar's change still verify.
+	pub const RootValidity: BlockNumber = teo_primitives::time::HOURS;
+	/// A replaced verifying key stays valid for a day.
+	pub const KeyGracePeriod: BlockNumber = teo_primitives::time::DAYS;
+	pub const CitizensGroup: teo_primitives::GroupId = CITIZENS_GROUP;
+}
+
+impl pallet_personhood::Config for Runtime {
+	// Root until the commit gate provides the Committed origin.
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type Agents = ActionBudget;
+	type MaxGroups = ConstU32<64>;
+	// 2^20 members: the depth of the dev key's circuit.
+	type MaxMembers = ConstU32<{ 1 << 20 }>;
+	type MaxBatch = ConstU32<64>;
+	type MaxNameLength = ConstU32<64>;
+	type MaxRoots = ConstU32<32>;
+	type RootValidity = RootValidity;
+	type KeyGracePeriod = KeyGracePeriod;
+	type MaxCleanupPerBlock = ConstU32<1_000>;
+	type WeightInfo = pallet_personhood::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_action_budget::Config for Runtime {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Personhood = Personhood;
+	type CitizensGroup = CitizensGroup;
+	// Root until the commit gate provides the Committed origin.
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	// Slashed funds beyond the reporter's share are burnt (until the treasury exists).
+	type Slash = ();
+	type MaxAgentsPerSponsor = ConstU32<8>;
+	type WeightInfo = pallet_action_budget::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = CitizenForBenchmarks;
+}
+
+/// Verified citizens for the action budget's benchmarks, through the real personhood pallet.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct CitizenForBenchmarks;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_action_budget::BenchmarkHelper for CitizenForBenchmarks {
+	fn make_citizen(who: &AccountId, until: BlockNumber) {
+		Personhood::benchmark_verify(who, CITIZENS_GROUP, until);
+	}
 }
