@@ -25,13 +25,22 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 protoc --version
 
-step "Zombienet and @polkadot/api (npm ci, pinned by zombienet/package-lock.json)"
-cd "$TEO_ROOT/zombienet"
 # npm ci wipes node_modules each time: skip it when the installed tree matches the lockfile.
-stamp=node_modules/.teo-lock.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-	npm ci --no-audit --no-fund
-	echo "$want" >"$stamp"
-fi
+npm_install() { # directory
+	local stamp want
+	stamp="$1/node_modules/.teo-lock.sha256"
+	want=$(sha256sum "$1/package-lock.json" | cut -d' ' -f1)
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+		(cd "$1" && npm ci --no-audit --no-fund)
+		echo "$want" >"$stamp"
+	fi
+}
+
+step "Zombienet and @polkadot/api (npm ci, pinned by zombienet/package-lock.json)"
+npm_install "$TEO_ROOT/zombienet"
+
+step "Semaphore, snarkjs and circom (npm ci, pinned by primitives/zk/fixtures/package-lock.json)"
+npm_install "$TEO_ROOT/primitives/zk/fixtures"
+
+cd "$TEO_ROOT/zombienet"
 npx --no-install zombienet version

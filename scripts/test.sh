@@ -56,10 +56,16 @@ for pallet in "$TEO_ROOT"/pallets/*/; do
 	record "benchmarks of pallet-$name" $?
 done
 
+# Groth16 both ways with the Semaphore ecosystem: snarkjs proofs of Semaphore's own circuit
+# verify with the chain's verifier, and our prover's proofs pass `snarkjs groth16 verify`.
+step "Semaphore and snarkjs compatibility"
+node "$TEO_ROOT/primitives/zk/fixtures/compat.cjs" "$(dirname "$TEO_NODE_BIN")/teo-citizen" 20
+record "semaphore/snarkjs compatibility" $?
+
 if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 	logs_root=$(mktemp -d "${TMPDIR:-/tmp}/teo-zombienet.XXXXXX")
 	cd "$TEO_ROOT/zombienet"
-	for suite in ${TEO_ZOMBIENET_TESTS:-0001-smoke.zndsl 0002-fault.zndsl}; do
+	for suite in ${TEO_ZOMBIENET_TESTS:-0001-smoke.zndsl 0002-fault.zndsl 0003-citizens-and-agents.zndsl}; do
 		step "Zombienet: $suite"
 		dir="$logs_root/${suite%.zndsl}"
 		PATH="$(dirname "$TEO_NODE_BIN"):$PATH" timeout 1200 \

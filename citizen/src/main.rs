@@ -1,22 +1,372 @@
-//! `teo-citizen`: the citizen's and registrar's personhood tool (work in progress).
+//! `teo-citizen`: the citizen's and registrar's tool for TEO personhood.
+//!
+//! A citizen creates a Semaphore identity (the secret stays in a file on their machine), gives
+//! the commitment to a registrar, and later proves membership: the tool reads the group's tree
+//! from any node through the standard JSON-RPC, builds the Merkle path, proves with Groth16,
+//! and either prints the encoded `personhood.verify` call (to paste into polkadot.js apps,
+//! Developer > Extrinsics > Decode, and submit from the account) or signs and submits it.
+//!
+//! A separate binary rather than a node subcommand: citizens need the prover, not a node, and
+//! node operators need neither the prover nor its dependencies (docs/PERSONHOOD.md).
 
-use clap::Parser;
+mod chain;
+mod identity_file;
+mod proving;
 
-/// TEO personhood: identities, proofs and the `personhood.verify` call.
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Args, Parser, Subcommand};
+use codec::Encode;
+use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
+use teo_primitives::GroupId;
+use teo_runtime::RuntimeEvent;
+use teo_zk::{groth16, snarkjs};
+
+use chain::Chain;
+use identity_file::IdentitySource;
+use proving::KeySource;
+
+/// TEO personhood: Semaphore identities, membership proofs and the `personhood.verify` call.
 #[derive(Parser)]
-#[command(version, about)]
-enum Command {
-	/// Prints the dev identities' commitments.
-	DevIdentities,
+#[command(name = "teo-citizen", version, about)]
+struct Cli {
+	#[command(subcommand)]
+	command: Command,
 }
 
-fn main() {
-	match Command::parse() {
-		Command::DevIdentities => {
-			for key in teo_zk::dev::DEV_IDENTITY_KEYS {
-				let identity = teo_zk::identity::Identity::from_private_key(key.as_bytes());
-				println!("{key} {}", identity.commitment);
+#[derive(Subcommand)]
+enum Command {
+	/// Identities: create one, show one's commitment, list the dev identities.
+	#[command(subcommand)]
+	Identity(IdentityCommand),
+	/// Shows a group's tree as the chain holds it at the finalized head.
+	Group {
+		#[command(flatten)]
+		node: NodeArgs,
+		/// The group id.
+		#[arg(long, default_value_t = 0)]
+		group: GroupId,
+	},
+	/// Proves membership of a group for an account, and prints or submits `personhood.verify`.
+	Prove(ProveArgs),
+	/// Registrar help: builds `personhood.remove_member` with the member's siblings.
+	RemoveMember {
+		#[command(flatten)]
+		node: NodeArgs,
+		#[arg(long, default_value_t = 0)]
+		group: GroupId,
+		/// The member's commitment, 0x-prefixed hex (32 bytes, big-endian).
+		#[arg(long)]
+		commitment: String,
+		/// Sign and submit as this registrar (`//Alice` on dev chains); without it, print the
+		/// encoded call.
+		#[arg(long)]
+		suri: Option<String>,
+	},
+	/// snarkjs interoperability: verifying keys, proofs and public signals as JSON.
+	#[command(subcommand)]
+	Snarkjs(SnarkjsCommand),
+}
+
+#[derive(Subcommand)]
+enum IdentityCommand {
+	/// Creates an identity from OS randomness; the private key goes to FILE (owner-only,
+	/// Semaphore's export format), the commitment to stdout.
+	New {
+		#[arg(long)]
+		out: PathBuf,
+	},
+	/// Prints an identity's commitment.
+	Show {
+		#[command(flatten)]
+		identity: IdentityArgs,
+	},
+	/// Lists the dev identities (//Alice .. //Ferdie) and their commitments.
+	Dev,
+}
+
+#[derive(Subcommand)]
+enum SnarkjsCommand {
+	/// Prints a verifying key as snarkjs' `verification_key.json` (the dev key by default).
+	Key {
+		#[command(flatten)]
+		key: KeyArgs,
+	},
+	/// Verifies snarkjs files with TEO's verifier (the chain's code); exit status 0 if valid.
+	Verify {
+		#[arg(long)]
+		vk: PathBuf,
+		#[arg(long)]
+		proof: PathBuf,
+		#[arg(long)]
+		public: PathBuf,
+	},
+	/// Proves offline that //Alice is in the dev group for a message and scope, and writes
+	/// `vk.json`, `proof.json` and `public.json` into DIR (for `snarkjs groth16 verify`).
+	DemoProof {
+		#[arg(long)]
+		out: PathBuf,
+		#[command(flatten)]
+		key: KeyArgs,
+	},
+}
+
+#[derive(Args)]
+struct NodeArgs {
+	/// The node's WebSocket JSON-RPC endpoint.
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
+	url: String,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct IdentityArgs {
+	/// An identity file (from `identity new`, or a Semaphore `export()`).
+	#[arg(long)]
+	identity_file: Option<PathBuf>,
+	/// A dev identity by seed name: //Alice .. //Ferdie. Dev chains only.
+	#[arg(long)]
+	dev_identity: Option<String>,
+}
+
+impl IdentityArgs {
+	fn source(&self) -> IdentitySource {
+		match (&self.identity_file, &self.dev_identity) {
+			(Some(path), _) => IdentitySource::File(path.clone()),
+			(None, Some(name)) => IdentitySource::Dev(name.clone()),
+			(None, None) => unreachable!("clap requires one"),
+		}
+	}
+}
+
+#[derive(Args)]
+struct KeyArgs {
+	/// A proving key file (arkworks' compressed encoding) instead of the insecure dev key.
+	#[arg(long, requires = "depth")]
+	proving_key: Option<PathBuf>,
+	/// The circuit depth of `--proving-key`.
+	#[arg(long)]
+	depth: Option<u8>,
+}
+
+impl KeyArgs {
+	fn source(&self) -> KeySource {
+		match (&self.proving_key, self.depth) {
+			(Some(path), Some(depth)) => KeySource::File { path: path.clone(), depth },
+			_ => KeySource::Dev,
+		}
+	}
+}
+
+#[derive(Args)]
+struct ProveArgs {
+	#[command(flatten)]
+	node: NodeArgs,
+	/// The group id.
+	#[arg(long, default_value_t = 0)]
+	group: GroupId,
+	#[command(flatten)]
+	identity: IdentityArgs,
+	/// The account to verify (SS58). Not needed with `--suri`.
+	#[arg(long, required_unless_present = "suri")]
+	account: Option<String>,
+	/// Sign and submit from this account (a secret URI: `//Alice` on dev chains, or a
+	/// mnemonic); without it, print the encoded call.
+	#[arg(long)]
+	suri: Option<String>,
+	#[command(flatten)]
+	key: KeyArgs,
+	/// Also write the proof as snarkjs JSON (vk.json, proof.json, public.json) into DIR.
+	#[arg(long)]
+	snarkjs_out: Option<PathBuf>,
+}
+
+fn signer(suri: &str) -> Result<sr25519::Pair, String> {
+	sr25519::Pair::from_string(suri, None).map_err(|e| format!("bad secret URI: {e:?}"))
+}
+
+fn hex32(text: &str) -> Result<[u8; 32], String> {
+	let bytes = hex::decode(text.trim_start_matches("0x")).map_err(|e| format!("bad hex: {e}"))?;
+	bytes.try_into().map_err(|_| "expected 32 bytes".to_string())
+}
+
+fn print_identity(label: &str, identity: &teo_zk::identity::Identity) {
+	println!(
+		"{label}commitment 0x{} ({})",
+		hex::encode(groth16::fr_to_be_bytes(&identity.commitment)),
+		identity.commitment
+	);
+}
+
+fn write_json(dir: &std::path::Path, name: &str, value: &serde_json::Value) -> Result<(), String> {
+	std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+	let path = dir.join(name);
+	std::fs::write(&path, serde_json::to_string_pretty(value).expect("JSON values serialise; qed"))
+		.map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
+	let text = std::fs::read_to_string(path)
+		.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+	serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+	match cli.command {
+		Command::Identity(IdentityCommand::New { out }) => {
+			let identity = identity_file::create(&out)?;
+			eprintln!("private key written to {} (keep it; it is the only copy)", out.display());
+			print_identity("", &identity);
+		},
+		Command::Identity(IdentityCommand::Show { identity }) => {
+			print_identity("", &identity.source().load()?);
+		},
+		Command::Identity(IdentityCommand::Dev) => {
+			for name in teo_zk::dev::DEV_IDENTITY_KEYS {
+				let identity = IdentitySource::Dev(name.into()).load()?;
+				print_identity(&format!("{name:<9} "), &identity);
 			}
+		},
+		Command::Group { node, group } => {
+			let chain = Chain::connect(&node.url).await?;
+			let state = chain.group(group).await?;
+			let tree = proving::tree_of(&state)?;
+			println!("group {group} at block {:?}", state.block);
+			println!("members {} (depth {})", state.size, tree.depth());
+			println!("root 0x{}", state.root.map(hex::encode).unwrap_or_else(|| "none".into()));
+			println!(
+				"period {} (blocks {} to {})",
+				state.period.index,
+				state.period.start,
+				state.period.last_block()
+			);
+			for (i, leaf) in state.leaves.iter().enumerate() {
+				println!("  {i:>6} 0x{}", hex::encode(leaf));
+			}
+		},
+		Command::Prove(args) => prove(args).await?,
+		Command::RemoveMember { node, group, commitment, suri } => {
+			let chain = Chain::connect(&node.url).await?;
+			let state = chain.group(group).await?;
+			let call = proving::removal_call(&state, group, hex32(&commitment)?)?;
+			match suri {
+				None => println!("0x{}", hex::encode(call.encode())),
+				Some(suri) => report(chain.submit(call, &signer(&suri)?).await?)?,
+			}
+		},
+		Command::Snarkjs(SnarkjsCommand::Key { key }) => {
+			let (key, _) = key.source().load()?;
+			println!(
+				"{}",
+				serde_json::to_string_pretty(&snarkjs::verifying_key_to_json(&key.vk))
+					.expect("JSON; qed")
+			);
+		},
+		Command::Snarkjs(SnarkjsCommand::Verify { vk, proof, public }) => {
+			let key =
+				snarkjs::verifying_key_from_json(&read_json(&vk)?).map_err(|e| e.to_string())?;
+			let proof = snarkjs::proof_from_json(&read_json(&proof)?).map_err(|e| e.to_string())?;
+			let inputs = snarkjs::public_inputs_from_json(&read_json(&public)?)
+				.map_err(|e| e.to_string())?;
+			let prepared = groth16::decode_prepared_key(&groth16::prepare_verifying_key(&key))
+				.map_err(|e| format!("{e:?}"))?;
+			if !groth16::verify(&prepared, &proof, &inputs) {
+				return Err("invalid: the proof does not verify for these public signals".into());
+			}
+			println!("valid");
+		},
+		Command::Snarkjs(SnarkjsCommand::DemoProof { out, key }) => {
+			let (key, depth) = key.source().load()?;
+			let members: Vec<_> = teo_zk::dev::DEV_IDENTITY_KEYS
+				.iter()
+				.map(|name| IdentitySource::Dev((*name).into()).load())
+				.collect::<Result<_, _>>()?;
+			let tree = teo_zk::lean_imt::LeanImt::from_leaves(members.iter().map(|m| m.commitment));
+			let membership = tree.proof(0).ok_or("no proof")?;
+			let message = teo_zk::semaphore::hash_to_field(&[0x11; 32]);
+			let scope = teo_zk::semaphore::hash_to_field(&teo_zk::semaphore::personhood_scope(
+				&[0x42; 32],
+				0,
+				0,
+			));
+			let mut seed = [0u8; 32];
+			getrandom::getrandom(&mut seed).map_err(|e| e.to_string())?;
+			let (proof, inputs) = teo_zk::prover::prove(
+				&key,
+				depth as usize,
+				&members[0],
+				&membership,
+				message,
+				scope,
+				&mut teo_zk::prover::rng_from_seed(seed),
+			)
+			.map_err(|e| e.to_string())?;
+			write_json(&out, "vk.json", &snarkjs::verifying_key_to_json(&key.vk))?;
+			write_json(&out, "proof.json", &snarkjs::proof_to_json(&proof))?;
+			write_json(&out, "public.json", &snarkjs::public_inputs_to_json(&inputs.to_array()))?;
+			println!("wrote vk.json, proof.json and public.json to {}", out.display());
+		},
+	}
+	Ok(())
+}
+
+async fn prove(args: ProveArgs) -> Result<(), String> {
+	let identity = args.identity.source().load()?;
+	let signer = args.suri.as_deref().map(signer).transpose()?;
+	let account = match (&signer, &args.account) {
+		(Some(pair), _) => pair.public().into(),
+		(None, Some(text)) => proving::parse_account(text)?,
+		(None, None) => return Err("give --account or --suri".into()),
+	};
+	let chain = Chain::connect(&args.node.url).await?;
+	let state = chain.group(args.group).await?;
+	eprintln!(
+		"group {}: {} members, period {}; proving (this takes a few seconds)",
+		args.group, state.size, state.period.index
+	);
+	let (key, depth) = args.key.source().load()?;
+	let verify = proving::prove_verify(&state, args.group, &identity, &account, &key, depth)?;
+	eprintln!(
+		"member #{}; nullifier 0x{}",
+		verify.leaf_index,
+		hex::encode(groth16::fr_to_be_bytes(&verify.inputs.nullifier))
+	);
+	if let Some(dir) = &args.snarkjs_out {
+		write_json(dir, "vk.json", &snarkjs::verifying_key_to_json(&key.vk))?;
+		write_json(dir, "proof.json", &snarkjs::proof_to_json(&verify.proof))?;
+		write_json(dir, "public.json", &snarkjs::public_inputs_to_json(&verify.inputs.to_array()))?;
+	}
+	match signer {
+		None => {
+			eprintln!("personhood.verify, encoded (submit it from {account}):");
+			println!("0x{}", hex::encode(verify.call.encode()));
+		},
+		Some(pair) => report(chain.submit(verify.call, &pair).await?)?,
+	}
+	Ok(())
+}
+
+/// Prints what a submitted call did; an error if it failed.
+fn report(outcome: chain::Outcome) -> Result<(), String> {
+	println!("included in block {:?}", outcome.block);
+	for event in &outcome.events {
+		if let RuntimeEvent::Personhood(event) = event {
+			println!("event Personhood.{event:?}");
+		}
+	}
+	match outcome.error {
+		None => Ok(()),
+		Some(error) => Err(format!("the call failed: {error}")),
+	}
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+	match run(Cli::parse()).await {
+		Ok(()) => ExitCode::SUCCESS,
+		Err(error) => {
+			eprintln!("error: {error}");
+			ExitCode::FAILURE
 		},
 	}
 }

@@ -140,6 +140,28 @@ pub fn prove<R: RngCore + CryptoRng>(
 	Ok((proof, inputs))
 }
 
+/// The prover's randomness: ChaCha20 from a seed (32 bytes from the operating system, or fixed
+/// in tests).
+pub fn rng_from_seed(seed: [u8; 32]) -> ChaCha20Rng {
+	ChaCha20Rng::from_seed(seed)
+}
+
+/// Reads a proving key in arkworks' compressed encoding (as [`encode_proving_key`] writes
+/// it), validating every point: a key from a ceremony arrives as such a file.
+pub fn decode_proving_key(bytes: &[u8]) -> Result<ProvingKey, ProveError> {
+	use ark_serialize::CanonicalDeserialize;
+	ProvingKey::deserialize_compressed(bytes)
+		.map_err(|e| ProveError::Synthesis(format!("not a proving key: {e}")))
+}
+
+/// Writes a proving key in arkworks' compressed encoding.
+pub fn encode_proving_key(key: &ProvingKey) -> Vec<u8> {
+	use ark_serialize::CanonicalSerialize;
+	let mut out = Vec::new();
+	key.serialize_compressed(&mut out).expect("writing to a Vec cannot fail; qed");
+	out
+}
+
 /// The verifying key of a proving key.
 pub fn verifying_key(key: &ProvingKey) -> VerifyingKey<Bn254> {
 	key.vk.clone()

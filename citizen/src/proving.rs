@@ -1,0 +1,122 @@
+//! From a group's leaves to a `personhood.verify` call: the Merkle path, the scope of the
+//! current period, the proof.
+
+use polkadot_sdk::sp_core::crypto::Ss58Codec;
+use teo_primitives::{AccountId, GroupId};
+use teo_runtime::RuntimeCall;
+use teo_zk::{
+	groth16::{self, ProofBytes},
+	identity::Identity,
+	lean_imt::LeanImt,
+	prover::{self, ProvingKey, PublicInputs},
+	semaphore, Fr,
+};
+
+use crate::chain::GroupState;
+
+/// Where the proving key comes from.
+pub enum KeySource {
+	/// The insecure dev setup, regenerated on the spot (dev and local chains).
+	Dev,
+	/// A key file (arkworks' compressed encoding) for circuits of `depth`.
+	File { path: std::path::PathBuf, depth: u8 },
+}
+
+impl KeySource {
+	/// The key and the depth of its circuit.
+	pub fn load(&self) -> Result<(ProvingKey, u8), String> {
+		match self {
+			Self::Dev => {
+				let depth = teo_zk::dev::DEV_KEY_DEPTH;
+				Ok((prover::dev_setup(depth as usize).map_err(|e| e.to_string())?, depth))
+			},
+			Self::File { path, depth } => {
+				let bytes = std::fs::read(path)
+					.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+				Ok((prover::decode_proving_key(&bytes).map_err(|e| e.to_string())?, *depth))
+			},
+		}
+	}
+}
+
+/// A proof ready to submit.
+pub struct VerifyCall {
+	pub call: RuntimeCall,
+	pub proof: groth16::Proof,
+	pub inputs: PublicInputs,
+	pub leaf_index: usize,
+}
+
+/// An account from SS58 text.
+pub fn parse_account(text: &str) -> Result<AccountId, String> {
+	AccountId::from_ss58check(text).map_err(|e| format!("{text} is not an SS58 account: {e:?}"))
+}
+
+/// Rebuilds the group's tree from its leaves and checks it against the chain's root.
+pub fn tree_of(state: &GroupState) -> Result<LeanImt, String> {
+	let leaves = state
+		.leaves
+		.iter()
+		.map(|leaf| groth16::fr_from_be_bytes(leaf).map_err(|_| "a leaf is not a field element"))
+		.collect::<Result<Vec<Fr>, _>>()?;
+	let tree = LeanImt::from_leaves(leaves);
+	let root = tree.root().map(|r| groth16::fr_to_be_bytes(&r));
+	if root != state.root {
+		return Err("the leaves read from the chain do not give the chain's root".into());
+	}
+	Ok(tree)
+}
+
+/// Proves that `identity` vouches for `account` in `group` this period.
+pub fn prove_verify(
+	state: &GroupState,
+	group: GroupId,
+	identity: &Identity,
+	account: &AccountId,
+	key: &ProvingKey,
+	depth: u8,
+) -> Result<VerifyCall, String> {
+	let tree = tree_of(state)?;
+	let leaf_index = tree.index_of(&identity.commitment).ok_or(
+		"this identity is not a member of the group (ask its registrar to add the commitment)",
+	)?;
+	let membership = tree.proof(leaf_index).ok_or("no Merkle proof for the leaf")?;
+	let scope = semaphore::hash_to_field(&semaphore::personhood_scope(
+		&state.genesis_hash,
+		group,
+		state.period.index,
+	));
+	let message = semaphore::hash_to_field(account.as_ref());
+	let mut seed = [0u8; 32];
+	getrandom::getrandom(&mut seed).map_err(|e| format!("no randomness: {e}"))?;
+	let mut rng = prover::rng_from_seed(seed);
+	let (proof, inputs) =
+		prover::prove(key, depth as usize, identity, &membership, message, scope, &mut rng)
+			.map_err(|e| e.to_string())?;
+	let points = ProofBytes::from_proof(&proof);
+	let call = RuntimeCall::Personhood(pallet_personhood::Call::verify {
+		group,
+		root: groth16::fr_to_be_bytes(&inputs.root),
+		nullifier: groth16::fr_to_be_bytes(&inputs.nullifier),
+		proof: pallet_personhood::MembershipProof { depth, a: points.a, b: points.b, c: points.c },
+	});
+	Ok(VerifyCall { call, proof, inputs, leaf_index })
+}
+
+/// The siblings a registrar supplies to remove `commitment`.
+pub fn removal_call(
+	state: &GroupState,
+	group: GroupId,
+	commitment: [u8; 32],
+) -> Result<RuntimeCall, String> {
+	let tree = tree_of(state)?;
+	let leaf = groth16::fr_from_be_bytes(&commitment).map_err(|_| "not a field element")?;
+	let index = tree.index_of(&leaf).ok_or("not a member of the group")?;
+	let proof = tree.proof(index).ok_or("no Merkle proof for the leaf")?;
+	let siblings: Vec<[u8; 32]> = proof.siblings.iter().map(groth16::fr_to_be_bytes).collect();
+	Ok(RuntimeCall::Personhood(pallet_personhood::Call::remove_member {
+		group,
+		commitment,
+		siblings: siblings.try_into().map_err(|_| "too many siblings")?,
+	}))
+}
