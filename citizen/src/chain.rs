@@ -10,7 +10,6 @@ use jsonrpsee::{
 };
 use polkadot_sdk::{
 	frame_metadata_hash_extension::CheckMetadataHash,
-	frame_support::storage::{generator::StorageMap as _, StorageValue as _},
 	frame_system::{self, EventRecord, Phase},
 	pallet_transaction_payment::ChargeTransactionPayment,
 	sp_core::{crypto::Pair as _, sr25519, H256},
@@ -244,10 +243,8 @@ impl Chain {
 			.as_array()
 			.and_then(|all| all.iter().position(|x| x.as_str() == Some(extrinsic)))
 			.ok_or("the transaction is not in the block that reported it")? as u32;
-		let records: Vec<EventRecord<RuntimeEvent, H256>> = self
-			.storage(&frame_system::Events::<Runtime>::hashed_key(), block)
-			.await?
-			.unwrap_or_default();
+		let records: Vec<EventRecord<RuntimeEvent, H256>> =
+			self.storage(&system_events_key(), block).await?.unwrap_or_default();
 		let events: Vec<RuntimeEvent> = records
 			.into_iter()
 			.filter(|record| record.phase == Phase::ApplyExtrinsic(index))
@@ -261,6 +258,12 @@ impl Chain {
 		});
 		Ok(Outcome { block, events, error })
 	}
+}
+
+/// The key of `System.Events` (the storage item is private to frame-system).
+fn system_events_key() -> Vec<u8> {
+	use polkadot_sdk::frame_support::{StorageHasher, Twox128};
+	[Twox128::hash(b"System"), Twox128::hash(b"Events")].concat()
 }
 
 /// A dispatch error in words: `Personhood.NullifierAlreadyUsed` rather than indices.

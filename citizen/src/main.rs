@@ -350,8 +350,19 @@ async fn prove(args: ProveArgs) -> Result<(), String> {
 fn report(outcome: chain::Outcome) -> Result<(), String> {
 	println!("included in block {:?}", outcome.block);
 	for event in &outcome.events {
-		if let RuntimeEvent::Personhood(event) = event {
-			println!("event Personhood.{event:?}");
+		match event {
+			RuntimeEvent::Personhood(pallet_personhood::Event::Verified {
+				group,
+				who,
+				period,
+				nullifier,
+				until,
+			}) => println!(
+				"verified {who} in group {group} until block {until} (period {period}, nullifier 0x{})",
+				hex::encode(nullifier)
+			),
+			RuntimeEvent::Personhood(event) => println!("event Personhood.{event:?}"),
+			_ => {},
 		}
 	}
 	match outcome.error {
