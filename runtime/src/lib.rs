@@ -75,8 +75,10 @@ pub type Header = teo_primitives::Header;
 /// A block of this runtime's extrinsics.
 pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
-/// The transaction extensions: the standard set and order, with no custom data, so that
-/// polkadot.js, subxt and py-substrate-interface sign TEO transactions out of the box.
+/// The transaction extensions: the standard set and order, plus TEO's pool checks
+/// (`CheckFraudReport`: invalid or duplicate fraud reports never reach a block). None carries
+/// custom data, so polkadot.js, subxt and py-substrate-interface sign TEO transactions out of the
+/// box.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
@@ -85,6 +87,7 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
+	pallet_action_budget::CheckFraudReport<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,

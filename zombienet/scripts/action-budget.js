@@ -5,7 +5,8 @@
 //     epoch the allowance itself does. Charlie undelegates: it falls back the same way.
 //  4. Two headers Dave signed with the same seq in one epoch (an equivocation) are reported by
 //     Bob: Dave's deposit is slashed, Bob is paid a share, Dave's budget is exhausted, and the
-//     report cost Bob no fee.
+//     report cost Bob no fee. A report of headers that do not conflict, and a second report of
+//     the same offence, are refused by the node before they reach a block.
 // Returns 1 when every step behaves; 0 with the reason otherwise.
 
 const { spawnSync } = require("child_process");
@@ -90,14 +91,14 @@ async function run(nodeName, networkInfo) {
     const genesis = await api.rpc.chain.getBlockHash(0);
     const anchor = await api.rpc.chain.getFinalizedHead();
     const anchorNumber = (await api.rpc.chain.getHeader(anchor)).number.toNumber();
-    const signed = (body) => {
+    const signed = (body, seq = 0, spentBefore = 0) => {
       const header = api.createType("TeoPrimitivesMeshMeshHeader", {
         agent: dave.address,
         group: CITIZENS,
         kind: "Draft",
         epoch: b.epoch,
-        seq: 0,
-        spentBefore: 0,
+        seq,
+        spentBefore,
         cost: 10, // a draft of up to 1 KiB: 8 + 2 per started KiB
         bodyLen: body.length,
         bodyHash: blake2AsU8a(body),
@@ -109,6 +110,17 @@ async function run(nodeName, networkInfo) {
     };
     const first = signed(stringToU8a("draft: build the bridge"));
     const second = signed(stringToU8a("draft: do not build the bridge"));
+    const refusedByPool = async (what, tx) => {
+      try {
+        await signAndFinalize(api, tx, bob);
+      } catch (err) {
+        if (/Invalid Transaction|1010/.test(String(err.message))) return;
+        throw new Error(`${what}: expected the pool to refuse it, got ${err.message}`);
+      }
+      throw new Error(`${what}: it was accepted`);
+    };
+    const next = signed(stringToU8a("draft: a second, honest message"), 1, 10);
+    await refusedByPool("headers that do not conflict", api.tx.actionBudget.reportEquivocation(first, next));
     const bobBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
     const { events } = await signAndFinalize(api, api.tx.actionBudget.reportEquivocation(first, second), bob);
     const punished = events.find(({ event }) => api.events.actionBudget.FraudPunished.is(event));
@@ -123,6 +135,7 @@ async function run(nodeName, networkInfo) {
     }
     b = await budget(api, dave.address);
     if (b.spent !== b.allowance) throw new Error("Dave's budget for the epoch is not exhausted");
+    await refusedByPool("a second report of the same offence", api.tx.actionBudget.reportEquivocation(first, second));
     console.log(`[budget] equivocation: ${slashed} slashed from Dave's deposit, ${reward} paid to Bob, no fee`);
     return 1;
   });

@@ -56,6 +56,8 @@ pub use pallet::*;
 mod benchmarking;
 #[cfg(feature = "runtime-benchmarks")]
 pub use benchmarking::BenchmarkHelper;
+mod extension;
+pub use extension::{CheckFraudReport, FRAUD_REPORT_PRIORITY};
 pub mod runtime_api;
 mod types;
 pub use types::*;

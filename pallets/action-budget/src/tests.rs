@@ -601,6 +601,90 @@ mod fraud {
 		});
 	}
 
+	mod in_the_pool {
+		use super::*;
+		use crate::CheckFraudReport;
+		use polkadot_sdk::frame_support::dispatch::GetDispatchInfo;
+		use polkadot_sdk::sp_runtime::{
+			traits::DispatchTransaction,
+			transaction_validity::{
+				InvalidTransaction, TransactionSource, TransactionValidityError,
+			},
+		};
+
+		fn validate(call: RuntimeCall) -> Result<Vec<Vec<u8>>, TransactionValidityError> {
+			let info = call.get_dispatch_info();
+			CheckFraudReport::<Test>::new()
+				.validate_only(signed(reporter()), &call, &info, 0, TransactionSource::External, 0)
+				.map(|(valid, _, _)| valid.provides)
+		}
+
+		fn custom(error: Error) -> TransactionValidityError {
+			use codec::Encode;
+			TransactionValidityError::Invalid(InvalidTransaction::Custom(error.encode()[0]))
+		}
+
+		#[test]
+		fn a_valid_report_passes_tagged_by_its_offence() {
+			ExtBuilder::default().build_and_execute(|| {
+				register(alice(), eve());
+				let (a, b) = equivocation();
+				let call = RuntimeCall::ActionBudget(crate::Call::report_equivocation {
+					first: a.clone(),
+					second: b,
+				});
+				let tags = validate(call).unwrap();
+				// Another pair of headers for the same agent and epoch is the same offence.
+				let c = signed_header(AGENT, eve(), 0, 0, 0, 12);
+				let other = RuntimeCall::ActionBudget(crate::Call::report_equivocation {
+					first: a,
+					second: c,
+				});
+				assert_eq!(validate(other).unwrap(), tags);
+				let over = signed_header(AGENT, eve(), 0, 3, 995, 10);
+				let overspend =
+					RuntimeCall::ActionBudget(crate::Call::report_overspend { header: over });
+				assert_eq!(validate(overspend).unwrap(), tags);
+			});
+		}
+
+		#[test]
+		fn invalid_and_duplicate_reports_never_reach_a_block() {
+			ExtBuilder::default().build_and_execute(|| {
+				register(alice(), eve());
+				let a = signed_header(AGENT, eve(), 0, 0, 0, 10);
+				let fine = signed_header(AGENT, eve(), 0, 1, 10, 10);
+				let call = |first, second| {
+					RuntimeCall::ActionBudget(crate::Call::report_equivocation { first, second })
+				};
+				assert_eq!(validate(call(a.clone(), fine)), Err(custom(Error::NotConflicting)));
+				// Signed by someone else than the agent.
+				let forged = signed_header(Sr25519Keyring::Ferdie, eve(), 0, 0, 0, 12);
+				assert_eq!(validate(call(a.clone(), forged)), Err(custom(Error::InvalidSignature)));
+				// Once punished for the epoch, a second report is refused.
+				let (x, y) = equivocation();
+				assert_ok!(ActionBudget::report_equivocation(
+					signed(reporter()),
+					x.clone(),
+					y.clone()
+				));
+				assert_eq!(validate(call(x, y)), Err(custom(Error::AlreadyPunished)));
+				let within = signed_header(AGENT, eve(), 0, 3, 990, 10);
+				let overspend =
+					RuntimeCall::ActionBudget(crate::Call::report_overspend { header: within });
+				assert!(validate(overspend).is_err());
+			});
+		}
+
+		#[test]
+		fn other_calls_pass_untouched() {
+			ExtBuilder::default().build_and_execute(|| {
+				let call = RuntimeCall::ActionBudget(crate::Call::undelegate {});
+				assert_eq!(validate(call), Ok(vec![]));
+			});
+		}
+	}
+
 	#[test]
 	fn headers_that_do_not_conflict_are_no_equivocation() {
 		ExtBuilder::default().build_and_execute(|| {
