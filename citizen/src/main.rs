@@ -205,6 +205,18 @@ fn write_json(dir: &std::path::Path, name: &str, value: &serde_json::Value) -> R
 		.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Writes a proof as snarkjs files: `vk.json`, `proof.json`, `public.json`.
+fn write_snarkjs(
+	dir: &std::path::Path,
+	key: &teo_zk::prover::ProvingKey,
+	proof: &groth16::Proof,
+	inputs: &teo_zk::prover::PublicInputs,
+) -> Result<(), String> {
+	write_json(dir, "vk.json", &snarkjs::verifying_key_to_json(&key.vk))?;
+	write_json(dir, "proof.json", &snarkjs::proof_to_json(proof))?;
+	write_json(dir, "public.json", &snarkjs::public_inputs_to_json(&inputs.to_array()))
+}
+
 fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
 	let text = std::fs::read_to_string(path)
 		.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -268,9 +280,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 			let proof = snarkjs::proof_from_json(&read_json(&proof)?).map_err(|e| e.to_string())?;
 			let inputs = snarkjs::public_inputs_from_json(&read_json(&public)?)
 				.map_err(|e| e.to_string())?;
-			let prepared = groth16::decode_prepared_key(&groth16::prepare_verifying_key(&key))
-				.map_err(|e| format!("{e:?}"))?;
-			if !groth16::verify(&prepared, &proof, &inputs) {
+			if !groth16::verify(&groth16::prepare(&key), &proof, &inputs) {
 				return Err("invalid: the proof does not verify for these public signals".into());
 			}
 			println!("valid");
@@ -301,9 +311,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				&mut teo_zk::prover::rng_from_seed(seed),
 			)
 			.map_err(|e| e.to_string())?;
-			write_json(&out, "vk.json", &snarkjs::verifying_key_to_json(&key.vk))?;
-			write_json(&out, "proof.json", &snarkjs::proof_to_json(&proof))?;
-			write_json(&out, "public.json", &snarkjs::public_inputs_to_json(&inputs.to_array()))?;
+			write_snarkjs(&out, &key, &proof, &inputs)?;
 			println!("wrote vk.json, proof.json and public.json to {}", out.display());
 		},
 	}
@@ -332,9 +340,7 @@ async fn prove(args: ProveArgs) -> Result<(), String> {
 		hex::encode(groth16::fr_to_be_bytes(&verify.inputs.nullifier))
 	);
 	if let Some(dir) = &args.snarkjs_out {
-		write_json(dir, "vk.json", &snarkjs::verifying_key_to_json(&key.vk))?;
-		write_json(dir, "proof.json", &snarkjs::proof_to_json(&verify.proof))?;
-		write_json(dir, "public.json", &snarkjs::public_inputs_to_json(&verify.inputs.to_array()))?;
+		write_snarkjs(dir, &key, &verify.proof, &verify.inputs)?;
 	}
 	match signer {
 		None => {

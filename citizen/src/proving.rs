@@ -93,12 +93,14 @@ pub fn prove_verify(
 	let (proof, inputs) =
 		prover::prove(key, depth as usize, identity, &membership, message, scope, &mut rng)
 			.map_err(|e| e.to_string())?;
-	let points = ProofBytes::from_proof(&proof);
 	let call = RuntimeCall::Personhood(pallet_personhood::Call::verify {
 		group,
 		root: groth16::fr_to_be_bytes(&inputs.root),
 		nullifier: groth16::fr_to_be_bytes(&inputs.nullifier),
-		proof: pallet_personhood::MembershipProof { depth, a: points.a, b: points.b, c: points.c },
+		proof: pallet_personhood::MembershipProof::from_points(
+			depth,
+			ProofBytes::from_proof(&proof),
+		),
 	});
 	Ok(VerifyCall { call, proof, inputs, leaf_index })
 }

@@ -180,11 +180,13 @@ mod personhood_and_budgets {
 			&mut ChaCha20Rng::from_seed([5; 32]),
 		)
 		.unwrap();
-		let points = groth16::ProofBytes::from_proof(&proof);
 		(
 			groth16::fr_to_be_bytes(&inputs.root),
 			groth16::fr_to_be_bytes(&inputs.nullifier),
-			MembershipProof { depth: dev::DEV_KEY_DEPTH, a: points.a, b: points.b, c: points.c },
+			MembershipProof::from_points(
+				dev::DEV_KEY_DEPTH,
+				groth16::ProofBytes::from_proof(&proof),
+			),
 		)
 	}
 

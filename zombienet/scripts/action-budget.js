@@ -9,28 +9,18 @@
 //     the same offence, are refused by the node before they reach a block.
 // Returns 1 when every step behaves; 0 with the reason otherwise.
 
-const { spawnSync } = require("child_process");
 const { blake2AsU8a } = require("@polkadot/util-crypto");
 const { u8aConcat, stringToU8a } = require("@polkadot/util");
-const { keyring, signAndFinalize, waitFor, withApi } = require("./lib/teo");
+const { keyring, signAndFinalize, waitFor, withApi, citizen, isVerified } = require("./lib/teo");
 
 const CITIZENS = 0;
 const BASE = 1000n;
 const PER_DELEGATOR = 100n;
 
-async function isVerified(api, address) {
-  const period = await api.query.personhood.currentPeriod();
-  return (await api.query.personhood.verified(period.index, CITIZENS, address)).isSome;
-}
-
 async function ensureVerified(api, wsUri, seed, address) {
-  if (await isVerified(api, address)) return;
-  const result = spawnSync("teo-citizen", ["prove", "--url", wsUri, "--dev-identity", seed, "--suri", seed], {
-    encoding: "utf8",
-    timeout: 180_000,
-  });
-  console.log(`[budget] teo-citizen prove ${seed} -> ${result.status}\n${result.stdout}${result.stderr}`);
-  if (result.status !== 0 || !(await isVerified(api, address))) throw new Error(`${seed} could not verify`);
+  if (await isVerified(api, CITIZENS, address)) return;
+  const result = citizen("budget", ["prove", "--url", wsUri, "--dev-identity", seed, "--suri", seed]);
+  if (result.status !== 0 || !(await isVerified(api, CITIZENS, address))) throw new Error(`${seed} could not verify`);
 }
 
 async function budget(api, address) {

@@ -7,27 +7,15 @@
 //     unknown one it is refused (UnknownRoot), unchanged it verifies Charlie.
 // Returns 1 when every step behaves; 0 with the reason otherwise.
 
-const { spawnSync } = require("child_process");
-const { keyring, signAndFinalize, withApi } = require("./lib/teo");
+const { keyring, signAndFinalize, withApi, citizen: runCitizen, isVerified } = require("./lib/teo");
+
+const citizen = (args) => runCitizen("personhood", args);
 
 const CITIZENS = 0;
-
-/** Runs the tool; returns { status, stdout, stderr }. Bounded by a timeout. */
-function citizen(args) {
-  const result = spawnSync("teo-citizen", args, { encoding: "utf8", timeout: 180_000 });
-  if (result.error) throw new Error(`teo-citizen ${args[0]}: ${result.error.message}`);
-  console.log(`[personhood] teo-citizen ${args.join(" ")} -> ${result.status}\n${result.stdout}${result.stderr}`);
-  return result;
-}
 
 async function verifiedCount(api) {
   const period = await api.query.personhood.currentPeriod();
   return (await api.query.personhood.verifiedCount(period.index, CITIZENS)).toNumber();
-}
-
-async function isVerified(api, address) {
-  const period = await api.query.personhood.currentPeriod();
-  return (await api.query.personhood.verified(period.index, CITIZENS, address)).isSome;
 }
 
 async function expectFailure(what, promise, error) {
@@ -56,7 +44,7 @@ async function run(nodeName, networkInfo) {
     if (!verified || verified.event.data.who.toString() !== alice.address) {
       throw new Error("no personhood.Verified event for Alice in the block the tool reported");
     }
-    if (!(await isVerified(api, alice.address))) throw new Error("Alice is not verified");
+    if (!(await isVerified(api, CITIZENS, alice.address))) throw new Error("Alice is not verified");
     if ((await verifiedCount(api)) !== before + 1) throw new Error("the verified count did not rise by one");
     const nullifier = verified.event.data.nullifier.toHex();
 
@@ -65,7 +53,7 @@ async function run(nodeName, networkInfo) {
     if (again.status === 0 || !again.stderr.includes("NullifierAlreadyUsed")) {
       throw new Error("a second account for the same person was not refused with NullifierAlreadyUsed");
     }
-    if (await isVerified(api, bob.address)) throw new Error("Bob became verified with Alice's nullifier");
+    if (await isVerified(api, CITIZENS, bob.address)) throw new Error("Bob became verified with Alice's nullifier");
 
     // 3. Charlie's call, printed by the tool and decoded by polkadot.js.
     const printed = citizen(["prove", "--url", wsUri, "--dev-identity", "//Charlie", "--account", charlie.address]);
@@ -81,7 +69,7 @@ async function run(nodeName, networkInfo) {
       "personhood.UnknownRoot",
     );
     await signAndFinalize(api, api.tx(call), charlie);
-    if (!(await isVerified(api, charlie.address))) throw new Error("Charlie is not verified");
+    if (!(await isVerified(api, CITIZENS, charlie.address))) throw new Error("Charlie is not verified");
 
     console.log(`[personhood] Alice and Charlie verified; Alice's nullifier ${nullifier} cannot serve Bob`);
     return 1;

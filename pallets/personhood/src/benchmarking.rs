@@ -10,7 +10,8 @@ use polkadot_sdk::{
 		traits::{EnsureOrigin, Get},
 		BoundedVec,
 	},
-	frame_system::{self, RawOrigin},
+	frame_system::{self, pallet_prelude::BlockNumberFor, RawOrigin},
+	sp_runtime::traits::Zero,
 };
 use teo_primitives::{AccountId, GroupId};
 use teo_zk::{groth16, Fr};
@@ -49,8 +50,18 @@ fn prepare_for_fixture<T: Config>() -> AccountId {
 	AccountId::from(fixture::CALLER)
 }
 
-use polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor;
-use polkadot_sdk::sp_runtime::traits::Zero;
+/// Submits the fixture's proof for `caller` in `group`.
+fn verify_fixture<T: Config>(caller: &AccountId, group: GroupId) -> Result<(), BenchmarkError> {
+	Pallet::<T>::verify(
+		RawOrigin::Signed(caller.clone()).into(),
+		group,
+		fixture::ROOT,
+		fixture::NULLIFIER,
+		fixture::proof(),
+	)
+	.map(|_| ())
+	.map_err(|e| e.error.into())
+}
 
 #[benchmarks]
 mod benchmarks {
@@ -140,14 +151,7 @@ mod benchmarks {
 		Pallet::<T>::do_set_verifying_key(fixture::DEPTH, fixture::OTHER_VERIFYING_KEY)?;
 		#[block]
 		{
-			Pallet::<T>::verify(
-				RawOrigin::Signed(caller.clone()).into(),
-				group,
-				fixture::ROOT,
-				fixture::NULLIFIER,
-				fixture::proof(),
-			)
-			.map_err(|e| e.error)?;
+			verify_fixture::<T>(&caller, group)?;
 		}
 		assert!(Verified::<T>::contains_key((0, group, caller)));
 		Ok(())
@@ -162,14 +166,7 @@ mod benchmarks {
 		Pallet::<T>::do_set_verifying_key(fixture::DEPTH, fixture::VERIFYING_KEY)?;
 		#[block]
 		{
-			Pallet::<T>::verify(
-				RawOrigin::Signed(caller.clone()).into(),
-				group,
-				fixture::ROOT,
-				fixture::NULLIFIER,
-				fixture::proof(),
-			)
-			.map_err(|e| e.error)?;
+			verify_fixture::<T>(&caller, group)?;
 		}
 		assert!(Verified::<T>::contains_key((0, group, caller)));
 		Ok(())

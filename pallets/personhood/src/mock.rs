@@ -217,11 +217,10 @@ pub fn prove_with(
 	let (proof, inputs) =
 		prover::prove(key, DEPTH as usize, &identity, &membership, message, scope, &mut rng)
 			.expect("a member can prove");
-	let points = groth16::ProofBytes::from_proof(&proof);
 	(
 		groth16::fr_to_be_bytes(&inputs.root),
 		groth16::fr_to_be_bytes(&inputs.nullifier),
-		MembershipProof { depth: DEPTH, a: points.a, b: points.b, c: points.c },
+		MembershipProof::from_points(DEPTH, groth16::ProofBytes::from_proof(&proof)),
 	)
 }
 

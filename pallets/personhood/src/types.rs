@@ -123,6 +123,11 @@ pub struct MembershipProof {
 }
 
 impl MembershipProof {
+	/// A proof for circuit `depth` from its encoded points.
+	pub fn from_points(depth: u8, points: teo_zk::groth16::ProofBytes) -> Self {
+		Self { depth, a: points.a, b: points.b, c: points.c }
+	}
+
 	/// The points as [`teo_zk`] decodes them.
 	pub fn points(&self) -> teo_zk::groth16::ProofBytes {
 		teo_zk::groth16::ProofBytes { a: self.a, b: self.b, c: self.c }

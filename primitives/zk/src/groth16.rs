@@ -100,10 +100,15 @@ pub fn encode_verifying_key(key: &VerifyingKey<Bn254>) -> Vec<u8> {
 	out
 }
 
+/// A (validated) verifying key prepared in memory, for one-off checks off chain.
+pub fn prepare(key: &VerifyingKey<Bn254>) -> PreparedVerifyingKey<Bn254> {
+	ark_groth16::prepare_verifying_key(key)
+}
+
 /// Prepares a (validated) verifying key for verification: the pairing `e(alpha, beta)` and the
 /// line coefficients of `-gamma` and `-delta`, computed once, encoded for storage.
 pub fn prepare_verifying_key(key: &VerifyingKey<Bn254>) -> Vec<u8> {
-	let prepared = ark_groth16::prepare_verifying_key(key);
+	let prepared = prepare(key);
 	let mut out = Vec::with_capacity(prepared.uncompressed_size());
 	prepared.serialize_uncompressed(&mut out).expect("writing to a Vec cannot fail; qed");
 	out

@@ -70,6 +70,21 @@ function signAndFinalize(api, tx, signer, timeoutMs = 120_000) {
   });
 }
 
+/** Runs the citizen's tool (`teo-citizen`, on PATH), bounded; logs and returns its result. */
+function citizen(label, args) {
+  const { spawnSync } = require("child_process");
+  const result = spawnSync("teo-citizen", args, { encoding: "utf8", timeout: 180_000 });
+  if (result.error) throw new Error(`teo-citizen ${args[0]}: ${result.error.message}`);
+  console.log(`[${label}] teo-citizen ${args.join(" ")} -> ${result.status}\n${result.stdout}${result.stderr}`);
+  return result;
+}
+
+/** Whether `address` is a verified member of `group` in the current period. */
+async function isVerified(api, group, address) {
+  const period = await api.query.personhood.currentPeriod();
+  return (await api.query.personhood.verified(period.index, group, address)).isSome;
+}
+
 async function finalizedNumber(api) {
   const hash = await api.rpc.chain.getFinalizedHead();
   const header = await api.rpc.chain.getHeader(hash);
@@ -106,4 +121,6 @@ module.exports = {
   finalizedNumber,
   freeBalance,
   withApi,
+  citizen,
+  isVerified,
 };
