@@ -42,6 +42,9 @@ pub trait ActionBudget<AccountId> {
 	/// The verified citizen who sponsors `agent`.
 	fn sponsor_of(agent: &AccountId) -> Option<AccountId>;
 
+	/// What a pull request costs in the current epoch.
+	fn pull_request_cost() -> Result<crate::mesh::BudgetUnits, polkadot_sdk::sp_runtime::DispatchError>;
+
 	/// Whether `agent` could spend `units` in the current epoch; changes nothing, so the
 	/// transaction pool can ask it.
 	fn ensure_can_spend(
@@ -72,5 +75,11 @@ pub trait AdmissionControl {
 	fn admissions_left(group: GroupId) -> u32;
 
 	/// Takes one of `group`'s admissions for the current epoch, or fails when none is left.
-	fn admit(group: GroupId) -> polkadot_sdk::sp_runtime::DispatchResult;
+	/// Returns the epoch it was taken in.
+	fn admit(
+		group: GroupId,
+	) -> Result<crate::EpochIndex, polkadot_sdk::sp_runtime::DispatchError>;
+
+	/// The latest epoch in which `group` admitted pull requests, and how many it admitted then.
+	fn admitted(group: GroupId) -> (crate::EpochIndex, u32);
 }

@@ -920,7 +920,7 @@ pub mod pallet {
 		/// - no fixed budget has more spent on chain than allowed;
 		/// - every delegation bucket is non-empty and holds no more than the delegation records
 		///   pointing at it.
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use polkadot_sdk::frame_support::traits::fungible::InspectHold;
@@ -979,6 +979,10 @@ pub mod pallet {
 
 		fn sponsor_of(agent: &AccountId) -> Option<AccountId> {
 			Agents::<T>::get(agent).map(|info| info.sponsor)
+		}
+
+		fn pull_request_cost() -> Result<BudgetUnits, DispatchError> {
+			Ok(Self::parameters_for(Self::current_epoch()?)?.costs.pull_request)
 		}
 
 		fn ensure_can_spend(agent: &AccountId, units: BudgetUnits) -> DispatchResult {
@@ -1048,7 +1052,7 @@ pub mod pallet {
 			params.max_admissions_per_epoch.saturating_sub(admitted)
 		}
 
-		fn admit(group: GroupId) -> DispatchResult {
+		fn admit(group: GroupId) -> Result<EpochIndex, DispatchError> {
 			ensure!(Self::admissions_left(group) > 0, Error::<T>::AdmissionsExhausted);
 			let epoch = Self::current_epoch()?;
 			let admitted = Admissions::<T>::mutate(group, |count| {
@@ -1059,7 +1063,12 @@ pub mod pallet {
 				count.admitted
 			});
 			Self::deposit_event(Event::PullRequestAdmitted { group, epoch, admitted });
-			Ok(())
+			Ok(epoch)
+		}
+
+		fn admitted(group: GroupId) -> (EpochIndex, u32) {
+			let count = Admissions::<T>::get(group);
+			(count.epoch, count.admitted)
 		}
 	}
 

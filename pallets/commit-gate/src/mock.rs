@@ -1,0 +1,353 @@
+//! A test runtime: System, Balances, Utility, the real action budget and the gate, with
+//! personhood as a table the tests fill (the gate sees personhood only through
+//! `PersonhoodInspect`; the runtime's tests and the end-to-end suite use real proofs).
+
+use core::cell::RefCell;
+use std::collections::BTreeMap;
+
+use polkadot_sdk::{
+	frame_support::{
+		self, derive_impl, parameter_types,
+		traits::{ConstU32, Contains, EitherOfDiverse, Hooks},
+		weights::Weight,
+	},
+	frame_system::{self, EnsureRoot},
+	pallet_balances, pallet_utility,
+	sp_io,
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::{traits::IdentityLookup, BuildStorage, Perbill},
+};
+use teo_primitives::{
+	mesh::{CostSchedule, MessageCost},
+	traits::PersonhoodInspect,
+	AccountId, Balance, BlockNumber, GroupId,
+};
+
+use crate::{self as pallet_commit_gate, BatchInspect, EnsureCommittedBy, GateParameters};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Utility: pallet_utility,
+		ActionBudget: pallet_action_budget,
+		CommitGate: pallet_commit_gate,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl pallet_utility::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type PalletsOrigin = OriginCaller;
+	type WeightInfo = ();
+}
+
+pub const CITIZENS: GroupId = 0;
+pub const TOWN: GroupId = 1;
+pub const GUILD: GroupId = 2;
+
+parameter_types! {
+	pub const CitizensGroup: GroupId = CITIZENS;
+	/// Tests lower it to see the hook spread commits over blocks.
+	pub storage MaxCommitWeight: Weight = Weight::from_parts(1_000_000_000_000, 1 << 20);
+}
+
+impl pallet_action_budget::Config for Test {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Personhood = TablePersonhood;
+	type CitizensGroup = CitizensGroup;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Slash = ();
+	type MaxAgentsPerSponsor = ConstU32<4>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TablePersonhood;
+}
+
+/// What proposals may carry in the tests: remarks and the gate's own parameters, also inside
+/// batches.
+pub struct AllowedCalls;
+impl Contains<RuntimeCall> for AllowedCalls {
+	fn contains(call: &RuntimeCall) -> bool {
+		matches!(
+			call,
+			RuntimeCall::System(
+				frame_system::Call::remark { .. } | frame_system::Call::remark_with_event { .. }
+			) | RuntimeCall::CommitGate(crate::Call::set_parameters { .. }) |
+				RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { .. })
+		)
+	}
+}
+
+pub struct UtilityBatches;
+impl BatchInspect<RuntimeCall> for UtilityBatches {
+	fn batched(call: &RuntimeCall) -> Option<&[RuntimeCall]> {
+		match call {
+			RuntimeCall::Utility(
+				pallet_utility::Call::batch { calls } |
+				pallet_utility::Call::batch_all { calls } |
+				pallet_utility::Call::force_batch { calls },
+			) => Some(calls),
+			_ => None,
+		}
+	}
+}
+
+impl pallet_commit_gate::Config for Test {
+	type RuntimeOrigin = RuntimeOrigin;
+	type RuntimeCall = RuntimeCall;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Personhood = TablePersonhood;
+	type Budget = ActionBudget;
+	type ProposalFilter = crate::WithBatches<AllowedCalls, UtilityBatches>;
+	type AdminOrigin = EitherOfDiverse<EnsureRoot<AccountId>, EnsureCommittedBy<CitizensGroup>>;
+	type Slash = ();
+	type MaxCallSize = ConstU32<256>;
+	type MaxSummaryLength = ConstU32<64>;
+	type MaxVetoThreshold = ConstU32<3>;
+	type MaxPending = ConstU32<5>;
+	type MinTimelock = ConstU32<2>;
+	type MaxCommitWeight = MaxCommitWeight;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TablePersonhood;
+}
+
+thread_local! {
+	/// (account, group) -> last block of the verification.
+	static VERIFIED: RefCell<BTreeMap<(AccountId, GroupId), BlockNumber>> = RefCell::new(BTreeMap::new());
+}
+
+/// Personhood as a table the tests fill: who is verified in which group, until which block.
+pub struct TablePersonhood;
+
+impl TablePersonhood {
+	pub fn verify(who: &AccountId, group: GroupId, until: BlockNumber) {
+		VERIFIED.with(|v| v.borrow_mut().insert((who.clone(), group), until));
+	}
+}
+
+fn now() -> BlockNumber {
+	System::block_number() as BlockNumber
+}
+
+impl PersonhoodInspect<AccountId> for TablePersonhood {
+	fn verified_until(who: &AccountId, group: GroupId) -> Option<BlockNumber> {
+		VERIFIED
+			.with(|v| v.borrow().get(&(who.clone(), group)).copied())
+			.filter(|until| *until >= now())
+	}
+
+	fn is_human(who: &AccountId) -> bool {
+		VERIFIED.with(|v| v.borrow().iter().any(|((a, _), until)| a == who && *until >= now()))
+	}
+
+	fn verified_count(group: GroupId) -> u32 {
+		VERIFIED.with(|v| {
+			v.borrow().iter().filter(|((_, g), until)| *g == group && **until >= now()).count()
+				as u32
+		})
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_action_budget::BenchmarkHelper for TablePersonhood {
+	fn make_citizen(who: &AccountId, until: BlockNumber) {
+		Self::verify(who, CITIZENS, until);
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for TablePersonhood {
+	fn make_member(who: &AccountId, group: GroupId) {
+		Self::verify(who, group, FOREVER);
+	}
+
+	fn make_agent(agent: &AccountId) {
+		let sponsor = account(Sr25519Keyring::Two);
+		Self::verify(&sponsor, CITIZENS, FOREVER);
+		pallet_action_budget::Pallet::<Test>::register_agent(
+			RuntimeOrigin::signed(sponsor),
+			agent.clone(),
+		)
+		.expect("a verified, funded sponsor registers an agent");
+	}
+}
+
+pub const EPOCH: BlockNumber = 10;
+pub const TIMELOCK: BlockNumber = 5;
+pub const PROPOSAL_DEPOSIT: Balance = 500;
+pub const PULL_REQUEST_COST: u64 = 300;
+/// Verification of the test members lasts far beyond every test.
+pub const FOREVER: BlockNumber = 1_000_000;
+
+pub fn gate_parameters() -> GateParameters {
+	GateParameters { timelock: TIMELOCK, veto_threshold: 1, proposal_deposit: PROPOSAL_DEPOSIT }
+}
+
+pub fn budget_parameters() -> pallet_action_budget::BudgetParameters<Balance> {
+	pallet_action_budget::BudgetParameters {
+		epoch_length: EPOCH,
+		base_allowance: 1_000,
+		per_delegator_allowance: 100,
+		max_allowance: 2_000,
+		penalty_epochs: 3,
+		penalty_allowance: Perbill::from_percent(10),
+		costs: CostSchedule {
+			poll: MessageCost { base: 1, per_kib: 1 },
+			simulation: MessageCost { base: 5, per_kib: 2 },
+			draft: MessageCost { base: 10, per_kib: 2 },
+			pull_request_announcement: MessageCost { base: 2, per_kib: 0 },
+			pull_request: PULL_REQUEST_COST,
+		},
+		max_admissions_per_epoch: 2,
+		agent_deposit: 1_000,
+		fraud_slash: Perbill::from_percent(50),
+		reporter_share: Perbill::from_percent(20),
+		unbonding_epochs: 3,
+	}
+}
+
+pub fn account(k: Sr25519Keyring) -> AccountId {
+	k.to_account_id()
+}
+
+/// A verified citizen who sponsors the agent.
+pub fn alice() -> AccountId {
+	account(Sr25519Keyring::Alice)
+}
+/// The agent, sponsored by Alice.
+pub fn bob() -> AccountId {
+	account(Sr25519Keyring::Bob)
+}
+/// Verified citizens, members of the town too; the vetoers.
+pub fn charlie() -> AccountId {
+	account(Sr25519Keyring::Charlie)
+}
+pub fn dave() -> AccountId {
+	account(Sr25519Keyring::Dave)
+}
+/// A second agent, sponsored by Alice, with almost no funds.
+pub fn eve() -> AccountId {
+	account(Sr25519Keyring::Eve)
+}
+/// Nobody in particular: funded, neither verified nor an agent.
+pub fn ferdie() -> AccountId {
+	account(Sr25519Keyring::Ferdie)
+}
+
+pub struct ExtBuilder {
+	gate: Option<GateParameters>,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		Self { gate: Some(gate_parameters()) }
+	}
+}
+
+impl ExtBuilder {
+	pub fn unconfigured(mut self) -> Self {
+		self.gate = None;
+		self
+	}
+
+	pub fn veto_threshold(mut self, threshold: u32) -> Self {
+		self.gate.as_mut().expect("configured").veto_threshold = threshold;
+		self
+	}
+
+	pub fn build(self) -> sp_io::TestExternalities {
+		let mut balances: Vec<(AccountId, Balance)> =
+			[alice(), bob(), charlie(), dave(), ferdie(), account(Sr25519Keyring::Two)]
+				.into_iter()
+				.map(|a| (a, 100_000))
+				.collect();
+		balances.push((eve(), 100));
+		let storage = RuntimeGenesisConfig {
+			system: Default::default(),
+			balances: pallet_balances::GenesisConfig { balances, ..Default::default() },
+			action_budget: pallet_action_budget::GenesisConfig {
+				parameters: Some(budget_parameters()),
+				_config: Default::default(),
+			},
+			commit_gate: pallet_commit_gate::GenesisConfig {
+				parameters: self.gate,
+				_config: Default::default(),
+			},
+		}
+		.build_storage()
+		.unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| {
+			VERIFIED.with(|v| v.borrow_mut().clear());
+			System::set_block_number(1);
+			for citizen in [alice(), charlie(), dave()] {
+				TablePersonhood::verify(&citizen, CITIZENS, FOREVER);
+			}
+			for member in [charlie(), dave()] {
+				TablePersonhood::verify(&member, TOWN, FOREVER);
+			}
+			TablePersonhood::verify(&dave(), GUILD, FOREVER);
+			for agent in [bob(), eve()] {
+				ActionBudget::register_agent(RuntimeOrigin::signed(alice()), agent)
+					.expect("Alice is a verified, funded citizen");
+			}
+			System::reset_events();
+		});
+		ext
+	}
+
+	/// Runs `test`, then checks both pallets' invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			CommitGate::do_try_state().expect("the gate's invariants hold after the test");
+			ActionBudget::do_try_state().expect("the budget's invariants hold after the test");
+		});
+	}
+}
+
+/// Moves to block `n`, running the gate's block hook in every block on the way.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		System::set_block_number(System::block_number() + 1);
+		CommitGate::on_initialize(System::block_number());
+		CommitGate::do_try_state().expect("the gate's invariants hold in every block");
+	}
+}
+
+/// A remark proposals may carry; `tag` makes each one distinct.
+pub fn remark(tag: u8) -> Box<RuntimeCall> {
+	Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![tag; 8] }))
+}
+
+/// The gate's events so far.
+pub fn gate_events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::CommitGate(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}

@@ -1,0 +1,79 @@
+//! How the rest of the runtime accepts the gate's decisions, and how it decides which calls a
+//! proposal may carry.
+
+use core::marker::PhantomData;
+use polkadot_sdk::frame_support::traits::{Contains, EnsureOrigin, Get};
+use teo_primitives::GroupId;
+
+use crate::{Origin, ProposalId};
+
+/// Accepts the origin of any committed proposal; yields `(id, group)`.
+pub struct EnsureCommitted;
+
+impl<O: Into<Result<Origin, O>> + From<Origin>> EnsureOrigin<O> for EnsureCommitted {
+	type Success = (ProposalId, GroupId);
+
+	fn try_origin(o: O) -> Result<Self::Success, O> {
+		o.into().map(|Origin::Committed { id, group }| (id, group))
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<O, ()> {
+		Ok(O::from(Origin::Committed { id: 0, group: 0 }))
+	}
+}
+
+/// Accepts the origin of a proposal committed for group `G` only: the members of `G` are the
+/// ones who could have vetoed it. Yields the proposal's id.
+pub struct EnsureCommittedBy<G>(PhantomData<G>);
+
+impl<O: Into<Result<Origin, O>> + From<Origin>, G: Get<GroupId>> EnsureOrigin<O>
+	for EnsureCommittedBy<G>
+{
+	type Success = ProposalId;
+
+	fn try_origin(o: O) -> Result<Self::Success, O> {
+		match o.into() {
+			Ok(Origin::Committed { id, group }) if group == G::get() => Ok(id),
+			Ok(other) => Err(O::from(other)),
+			Err(o) => Err(o),
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<O, ()> {
+		Ok(O::from(Origin::Committed { id: 0, group: G::get() }))
+	}
+}
+
+/// Finds the calls inside a batch call (the runtime implements it for `pallet-utility`).
+pub trait BatchInspect<Call> {
+	/// The calls `call` dispatches, if it is a batch.
+	fn batched(call: &Call) -> Option<&[Call]>;
+}
+
+/// How deep [`WithBatches`] looks into nested batches; deeper nesting is refused.
+pub const MAX_BATCH_DEPTH: u32 = 4;
+
+/// A proposal filter: `Allowed` must contain a call, and every call inside a batch, at any
+/// depth up to [`MAX_BATCH_DEPTH`]. A batch itself is allowed when all its calls are.
+pub struct WithBatches<Allowed, Batches>(PhantomData<(Allowed, Batches)>);
+
+impl<Call, Allowed: Contains<Call>, Batches: BatchInspect<Call>> Contains<Call>
+	for WithBatches<Allowed, Batches>
+{
+	fn contains(call: &Call) -> bool {
+		fn allows<Call, Allowed: Contains<Call>, Batches: BatchInspect<Call>>(
+			call: &Call,
+			depth: u32,
+		) -> bool {
+			match Batches::batched(call) {
+				Some(calls) =>
+					depth < MAX_BATCH_DEPTH &&
+						calls.iter().all(|inner| allows::<Call, Allowed, Batches>(inner, depth + 1)),
+				None => Allowed::contains(call),
+			}
+		}
+		allows::<Call, Allowed, Batches>(call, 0)
+	}
+}

@@ -1,0 +1,69 @@
+//! The runtime API through which citizens' clients (polkadot.js: `api.call.commitGateApi`) and
+//! `teo-mesh` read pending proposals and the commit chain without decoding storage.
+
+use alloc::vec::Vec;
+use codec::{Decode, Encode};
+use scale_info::TypeInfo;
+use teo_primitives::{AccountId, Balance, BlockNumber, GroupId, Hash};
+
+use crate::{GateParameters, ProposalId, ProposalOf};
+
+/// A pending proposal as a reviewer sees it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct PendingProposal {
+	/// Its id, the argument of `veto`, `withdraw` and `enact`.
+	pub id: ProposalId,
+	/// The agent that submitted it.
+	pub proposer: AccountId,
+	/// The group it affects.
+	pub group: GroupId,
+	/// The proposer's summary (UTF-8).
+	pub summary: Vec<u8>,
+	/// The SCALE-encoded call: decode it with the metadata to see exactly what would run.
+	pub call: Vec<u8>,
+	/// `blake2_256` of `call`.
+	pub call_hash: Hash,
+	/// The deposit at stake.
+	pub deposit: Balance,
+	/// The block it was submitted in.
+	pub submitted_at: BlockNumber,
+	/// The first block at which it runs unless vetoed.
+	pub unlock_at: BlockNumber,
+	/// Vetoes cast so far.
+	pub vetoes: u32,
+	/// Vetoes that kill it.
+	pub veto_threshold: u32,
+}
+
+impl PendingProposal {
+	/// The view of a stored proposal.
+	pub fn new<T: crate::Config>(id: ProposalId, proposal: ProposalOf<T>) -> Self {
+		Self {
+			id,
+			proposer: proposal.proposer,
+			group: proposal.group,
+			summary: proposal.summary.into_inner(),
+			call: proposal.call.into_inner(),
+			call_hash: proposal.call_hash,
+			deposit: proposal.deposit,
+			submitted_at: proposal.submitted_at,
+			unlock_at: proposal.unlock_at,
+			vetoes: proposal.vetoes,
+			veto_threshold: proposal.veto_threshold,
+		}
+	}
+}
+
+polkadot_sdk::sp_api::decl_runtime_apis! {
+	/// Pending pull requests and the ledger of commits (rule B).
+	pub trait CommitGateApi {
+		/// The pending proposals of `group`, in commit order.
+		fn pending(group: GroupId) -> Vec<PendingProposal>;
+		/// One pending proposal.
+		fn proposal(id: ProposalId) -> Option<PendingProposal>;
+		/// The head of the commit chain and the number of commits.
+		fn commit_root() -> (Hash, u64);
+		/// The gate's parameters for new submissions.
+		fn parameters() -> Option<GateParameters>;
+	}
+}

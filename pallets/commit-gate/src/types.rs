@@ -1,0 +1,80 @@
+//! The gate's records: proposals and parameters.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::frame_support::{
+	pallet_prelude::Get, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, DebugNoBound,
+};
+use scale_info::TypeInfo;
+use teo_primitives::{AccountId, Balance, BlockNumber, EpochIndex, GroupId, Hash};
+
+/// The number of a pull request, counted from 0 in submission order.
+pub type ProposalId = u32;
+
+/// The gate's parameters. Set at genesis, changed only by [`crate::Config::AdminOrigin`] (the
+/// commit gate itself on a production chain), and read at submission: a pending proposal keeps
+/// the timelock and veto threshold it was submitted under.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct GateParameters {
+	/// Blocks between submission and the earliest commit: the veto window.
+	pub timelock: BlockNumber,
+	/// Vetoes (by distinct verified members, within one verification period) that kill a
+	/// proposal.
+	pub veto_threshold: u32,
+	/// Held from the proposer while the proposal is pending; slashed on veto.
+	pub proposal_deposit: Balance,
+}
+
+/// A pending pull request.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxCallSize, MaxSummaryLength, MaxVetoThreshold))]
+#[codec(mel_bound())]
+pub struct Proposal<MaxCallSize, MaxSummaryLength, MaxVetoThreshold>
+where
+	MaxCallSize: Get<u32>,
+	MaxSummaryLength: Get<u32>,
+	MaxVetoThreshold: Get<u32>,
+{
+	/// The agent that submitted it.
+	pub proposer: AccountId,
+	/// The group whose verified members may veto it, and whose origin it runs with.
+	pub group: GroupId,
+	/// The SCALE-encoded runtime call, exactly what will run.
+	pub call: BoundedVec<u8, MaxCallSize>,
+	/// `blake2_256` of `call`.
+	pub call_hash: Hash,
+	/// The proposer's words for humans: valid UTF-8.
+	pub summary: BoundedVec<u8, MaxSummaryLength>,
+	/// The deposit held from the proposer.
+	pub deposit: Balance,
+	/// The block it was submitted in.
+	pub submitted_at: BlockNumber,
+	/// The action-budget epoch whose admission it took.
+	pub epoch: EpochIndex,
+	/// The first block at which it may be committed; nothing moves it earlier.
+	pub unlock_at: BlockNumber,
+	/// The vetoes that kill it, fixed at submission.
+	pub veto_threshold: u32,
+	/// Vetoes cast so far, in every verification period (for display; the tally decides).
+	pub vetoes: u32,
+	/// The end of the verification period the tally counts in.
+	pub tally_period_end: BlockNumber,
+	/// The members who vetoed within that period: one veto per person.
+	pub vetoers: BoundedVec<AccountId, MaxVetoThreshold>,
+}
+
