@@ -1,5 +1,16 @@
-//! Benchmarks (filled in below).
-use teo_primitives::{AccountId, GroupId};
+//! Benchmarks of the gate, each in its worst case: the queue one short of full, the largest
+//! call and summary, the sponsor (one read more than the proposer) withdrawing.
+
+use alloc::{boxed::Box, vec, vec::Vec};
+use polkadot_sdk::{
+	frame_benchmarking::v2::*,
+	frame_support::traits::{fungible::Mutate, EnsureOrigin, Get, Hooks},
+	frame_system::{self, RawOrigin},
+	sp_runtime::SaturatedConversion,
+};
+use teo_primitives::{AccountId, BlockNumber, GroupId};
+
+use crate::*;
 
 /// Makes the accounts the benchmarks need, through the runtime's real pallets.
 pub trait BenchmarkHelper {
@@ -7,4 +18,197 @@ pub trait BenchmarkHelper {
 	fn make_member(who: &AccountId, group: GroupId);
 	/// Registers `agent` as an active agent with a fresh budget.
 	fn make_agent(agent: &AccountId);
+}
+
+const GROUP: GroupId = 0;
+
+/// The agent, funded and registered; a member of `GROUP` exists so proposals have vetoers.
+fn agent<T: Config>() -> AccountId {
+	let agent: AccountId = account("agent", 0, 0);
+	T::Currency::set_balance(&agent, 1_000_000_000_000_000_000);
+	T::BenchmarkHelper::make_agent(&agent);
+	T::BenchmarkHelper::make_member(&account("member", 0, 0), GROUP);
+	agent
+}
+
+/// A call proposals may carry, `len` bytes encoded (within a few bytes).
+fn call_of_len<T: Config>(len: u32) -> Box<<T as Config>::RuntimeCall> {
+	let remark = vec![0u8; len.saturating_sub(8) as usize];
+	Box::new(frame_system::Call::<T>::remark { remark }.into())
+}
+
+/// Fills the queue with entries that unlock after everything else, up to one short of full.
+fn fill_queue<T: Config>() {
+	let mut queue = Queue::<T>::get();
+	let far = BlockNumber::MAX;
+	let mut id = ProposalId::MAX;
+	while (queue.len() as u32) < T::MaxPending::get().saturating_sub(1) {
+		queue.try_insert(queue.len(), (far, id)).expect("below the bound");
+		id -= 1;
+	}
+	Queue::<T>::put(queue);
+}
+
+fn set_threshold<T: Config>(veto_threshold: u32) {
+	Parameters::<T>::mutate(|p| p.as_mut().expect("configured").veto_threshold = veto_threshold);
+}
+
+/// Submits a proposal carrying a call of `len` bytes; returns its id.
+fn submitted<T: Config>(proposer: &AccountId, len: u32) -> ProposalId {
+	let id = NextProposalId::<T>::get();
+	Pallet::<T>::submit(
+		RawOrigin::Signed(proposer.clone()).into(),
+		GROUP,
+		call_of_len::<T>(len),
+		vec![b'a'; T::MaxSummaryLength::get() as usize],
+	)
+	.expect("a valid submission");
+	id
+}
+
+fn run_to_unlock<T: Config>(id: ProposalId) {
+	let unlock_at = Proposals::<T>::get(id).expect("pending").unlock_at;
+	frame_system::Pallet::<T>::set_block_number(unlock_at.saturated_into());
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn submit(
+		c: Linear<8, { T::MaxCallSize::get() }>,
+		s: Linear<0, { T::MaxSummaryLength::get() }>,
+	) {
+		let agent = agent::<T>();
+		fill_queue::<T>();
+		let call = call_of_len::<T>(c);
+		let summary: Vec<u8> = vec![b'a'; s as usize];
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(agent.clone()), GROUP, call, summary);
+
+		assert_eq!(Queue::<T>::get().len() as u32, T::MaxPending::get());
+	}
+
+	#[benchmark]
+	fn check_submission(
+		c: Linear<8, { T::MaxCallSize::get() }>,
+		s: Linear<0, { T::MaxSummaryLength::get() }>,
+	) {
+		let agent = agent::<T>();
+		fill_queue::<T>();
+		let call = call_of_len::<T>(c);
+		let summary: Vec<u8> = vec![b'a'; s as usize];
+		let result;
+
+		#[block]
+		{
+			result = Pallet::<T>::check_submission(&agent, GROUP, &call, &summary);
+		}
+
+		assert!(result.is_ok());
+	}
+
+	#[benchmark]
+	fn veto() {
+		let agent = agent::<T>();
+		set_threshold::<T>(2);
+		let id = submitted::<T>(&agent, T::MaxCallSize::get());
+		let vetoer: AccountId = account("vetoer", 0, 0);
+		T::BenchmarkHelper::make_member(&vetoer, GROUP);
+
+		#[extrinsic_call]
+		veto(RawOrigin::Signed(vetoer), id);
+
+		assert_eq!(Proposals::<T>::get(id).expect("still pending").vetoes, 1);
+	}
+
+	#[benchmark]
+	fn veto_and_kill() {
+		let agent = agent::<T>();
+		fill_queue::<T>();
+		let id = submitted::<T>(&agent, T::MaxCallSize::get());
+		let vetoer: AccountId = account("vetoer", 0, 0);
+		T::BenchmarkHelper::make_member(&vetoer, GROUP);
+
+		#[extrinsic_call]
+		veto(RawOrigin::Signed(vetoer), id);
+
+		assert!(!Proposals::<T>::contains_key(id));
+	}
+
+	#[benchmark]
+	fn withdraw() {
+		let agent = agent::<T>();
+		fill_queue::<T>();
+		let id = submitted::<T>(&agent, T::MaxCallSize::get());
+		let sponsor = T::Budget::sponsor_of(&agent).expect("the agent has a sponsor");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(sponsor), id);
+
+		assert!(!Proposals::<T>::contains_key(id));
+	}
+
+	#[benchmark]
+	fn enact(c: Linear<8, { T::MaxCallSize::get() }>) {
+		let agent = agent::<T>();
+		fill_queue::<T>();
+		let id = submitted::<T>(&agent, c);
+		run_to_unlock::<T>(id);
+		let caller: AccountId = account("caller", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id);
+
+		assert_eq!(CommitCount::<T>::get(), 1);
+	}
+
+	/// One due proposal committed by the block hook (the call's own weight comes on top).
+	#[benchmark]
+	fn commit_one(c: Linear<8, { T::MaxCallSize::get() }>) {
+		let agent = agent::<T>();
+		fill_queue::<T>();
+		let id = submitted::<T>(&agent, c);
+		run_to_unlock::<T>(id);
+
+		#[block]
+		{
+			Pallet::<T>::commit_due();
+		}
+
+		assert_eq!(CommitCount::<T>::get(), 1);
+	}
+
+	/// The block hook with a full queue and nothing due.
+	#[benchmark]
+	fn on_initialize_idle() {
+		fill_queue::<T>();
+		let n = frame_system::Pallet::<T>::block_number();
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(n);
+		}
+
+		assert_eq!(CommitCount::<T>::get(), 0);
+	}
+
+	#[benchmark]
+	fn set_parameters() -> Result<(), BenchmarkError> {
+		let parameters =
+			GateParameters { timelock: T::MinTimelock::get(), veto_threshold: 1, proposal_deposit: 1 };
+
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as <T as frame_system::Config>::RuntimeOrigin, parameters);
+
+		assert_eq!(Parameters::<T>::get(), Some(parameters));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
 }

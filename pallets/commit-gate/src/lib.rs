@@ -147,6 +147,7 @@ pub mod pallet {
 
 		/// The currency in which proposal deposits are held.
 		type Currency: fungible::Inspect<AccountId, Balance = Balance>
+			+ fungible::Mutate<AccountId>
 			+ fungible::MutateHold<AccountId, Reason = Self::RuntimeHoldReason>
 			+ fungible::BalancedHold<AccountId>;
 
