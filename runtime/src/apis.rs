@@ -28,7 +28,8 @@ use polkadot_sdk::{
 };
 
 use super::{
-	genesis_config_presets, AccountId, ActionBudget, Aura, Balance, Block, Executive, Grandpa,
+	genesis_config_presets, AccountId, ActionBudget, Aura, Balance, Block, CommitGate, Executive,
+	Grandpa, Hash,
 	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
 	TransactionPayment, VERSION,
 };
@@ -184,6 +185,32 @@ impl_runtime_apis! {
 
 		fn admissions_left(group: teo_primitives::GroupId) -> u32 {
 			<ActionBudget as teo_primitives::traits::AdmissionControl>::admissions_left(group)
+		}
+	}
+
+	impl pallet_commit_gate::runtime_api::CommitGateApi<Block> for Runtime {
+		fn pending(
+			group: teo_primitives::GroupId,
+		) -> Vec<pallet_commit_gate::runtime_api::PendingProposal> {
+			CommitGate::pending_of(group)
+				.into_iter()
+				.map(|(id, p)| pallet_commit_gate::runtime_api::PendingProposal::new::<Runtime>(id, p))
+				.collect()
+		}
+
+		fn proposal(
+			id: pallet_commit_gate::ProposalId,
+		) -> Option<pallet_commit_gate::runtime_api::PendingProposal> {
+			pallet_commit_gate::Proposals::<Runtime>::get(id)
+				.map(|p| pallet_commit_gate::runtime_api::PendingProposal::new::<Runtime>(id, p))
+		}
+
+		fn commit_root() -> (Hash, u64) {
+			(pallet_commit_gate::CommitRoot::<Runtime>::get(), pallet_commit_gate::CommitCount::<Runtime>::get())
+		}
+
+		fn parameters() -> Option<pallet_commit_gate::GateParameters> {
+			pallet_commit_gate::Parameters::<Runtime>::get()
 		}
 	}
 

@@ -28,6 +28,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_personhood, Personhood]
 	[pallet_action_budget, ActionBudget]
+	[pallet_commit_gate, CommitGate]
 );
 
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {

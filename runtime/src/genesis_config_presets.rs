@@ -2,8 +2,8 @@
 //!
 //! | preset | chain id | authorities | sudo | endowed | personhood |
 //! |---|---|---|---|---|---|
-//! | [`DEV_PRESET`] | `dev` | Alice | Alice | the dev keyring | group 0 "citizens": //Alice..//Ferdie, dev key |
-//! | [`LOCAL_PRESET`] | `local` | Alice, Bob, Charlie | Alice | the dev keyring | as dev |
+//! | [`DEV_PRESET`] | `dev` | Alice | Alice | the dev keyring and the treasury | group 0 "citizens": //Alice..//Ferdie, dev key |
+//! | [`LOCAL_PRESET`] | `local` | Alice, Bob, Charlie | Alice | the dev keyring and the treasury | as dev |
 //! | [`PRODUCTION_PRESET`] | `production` | none: the operators add theirs | none | none | no group, no key |
 //!
 //! Protocol parameters follow PROTOCOL.md section 6: dev and local chains run short epochs and
@@ -25,9 +25,11 @@ use polkadot_sdk::{
 use serde_json::Value;
 
 use crate::{
-	token, AccountId, ActionBudgetConfig, AuraConfig, Balance, BalancesConfig, GrandpaConfig,
-	PersonhoodConfig, RuntimeGenesisConfig, SudoConfig,
+	configs::TreasuryAccount, token, AccountId, ActionBudgetConfig, AuraConfig, Balance,
+	BalancesConfig, CommitGateConfig, GrandpaConfig, PersonhoodConfig, RuntimeGenesisConfig,
+	SudoConfig,
 };
+use pallet_commit_gate::GateParameters;
 use pallet_action_budget::BudgetParameters;
 use pallet_personhood::GenesisGroup;
 use polkadot_sdk::sp_runtime::Perbill;
@@ -52,6 +54,7 @@ struct Protocol {
 	max_admissions_per_epoch: u32,
 	penalty_epochs: u32,
 	verification_period: BlockNumber,
+	timelock: BlockNumber,
 }
 
 /// Dev and local chains: one-minute epochs, flows that fit in a test.
@@ -60,6 +63,7 @@ const TESTING: Protocol = Protocol {
 	max_admissions_per_epoch: 5,
 	penalty_epochs: 5,
 	verification_period: 2_000,
+	timelock: 10,
 };
 
 /// Production: one-hour epochs, a seven-day penalty, thirty-day verifications.
@@ -68,6 +72,7 @@ const PRODUCTION: Protocol = Protocol {
 	max_admissions_per_epoch: 2,
 	penalty_epochs: 168,
 	verification_period: 432_000,
+	timelock: 7 * teo_primitives::time::DAYS,
 };
 
 /// The action budget's parameters for `protocol`.
@@ -92,6 +97,16 @@ fn budget_parameters(protocol: &Protocol) -> BudgetParameters<Balance> {
 		fraud_slash: Perbill::from_percent(50),
 		reporter_share: Perbill::from_percent(20),
 		unbonding_epochs: 3,
+	}
+}
+
+/// The commit gate's parameters for `protocol`: one veto kills (the seed's rule), and a proposal
+/// holds ten TEO until it ends.
+fn gate_parameters(protocol: &Protocol) -> GateParameters {
+	GateParameters {
+		timelock: protocol.timelock,
+		veto_threshold: 1,
+		proposal_deposit: 10 * token::UNIT,
 	}
 }
 
@@ -131,6 +146,7 @@ fn genesis(
 		sudo: SudoConfig { key: sudo },
 		personhood,
 		action_budget: ActionBudgetConfig { parameters: Some(budget_parameters(protocol)) },
+		commit_gate: CommitGateConfig { parameters: Some(gate_parameters(protocol)) },
 	})
 }
 
@@ -140,9 +156,13 @@ fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, Gran
 	(aura.public().into(), grandpa.public().into())
 }
 
-/// Every well-known development account (Alice to Ferdie) and its `//stash`.
+/// Every well-known development account (Alice to Ferdie) and its `//stash`, and the treasury,
+/// so that dev chains have a town budget to spend.
 fn dev_accounts() -> Vec<AccountId> {
-	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+	Sr25519Keyring::well_known()
+		.map(|k| k.to_account_id())
+		.chain([TreasuryAccount::get()])
+		.collect()
 }
 
 fn development() -> Value {

@@ -76,7 +76,8 @@ pub type Header = teo_primitives::Header;
 pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// The transaction extensions: the standard set and order, plus TEO's pool checks
-/// (`CheckFraudReport`: invalid or duplicate fraud reports never reach a block). None carries
+/// (`CheckFraudReport`: invalid or duplicate fraud reports never reach a block;
+/// `CheckPullRequest`: pull requests that would fail never reach a block). None carries
 /// custom data, so polkadot.js, subxt and py-substrate-interface sign TEO transactions out of the
 /// box.
 pub type TxExtension = (
@@ -88,6 +89,7 @@ pub type TxExtension = (
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
 	pallet_action_budget::CheckFraudReport<Runtime>,
+	pallet_commit_gate::CheckPullRequest<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
@@ -164,6 +166,12 @@ mod runtime {
 
 	#[runtime::pallet_index(9)]
 	pub type ActionBudget = pallet_action_budget;
+
+	#[runtime::pallet_index(10)]
+	pub type CommitGate = pallet_commit_gate;
+
+	#[runtime::pallet_index(11)]
+	pub type Treasury = polkadot_sdk::pallet_treasury;
 }
 
 #[cfg(test)]

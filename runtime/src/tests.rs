@@ -128,6 +128,8 @@ mod personhood_and_budgets {
 				(1_000, 100, 100_000)
 			);
 			assert_eq!(budget.costs.pull_request, 100);
+			let gate = config.commit_gate.parameters.expect("gate parameters at genesis");
+			assert_eq!((gate.timelock, gate.veto_threshold), (10, 1));
 		}
 	}
 
@@ -142,6 +144,8 @@ mod personhood_and_budgets {
 			(budget.epoch_length, budget.max_admissions_per_epoch, budget.penalty_epochs),
 			(600, 2, 168)
 		);
+		let gate = config.commit_gate.parameters.expect("gate parameters at genesis");
+		assert_eq!((gate.timelock, gate.veto_threshold), (100_800, 1));
 	}
 
 	/// The dev chain's genesis, at block 1 with a genesis hash.
@@ -229,6 +233,73 @@ mod personhood_and_budgets {
 				.map_err(|e| e.error),
 				Err(pallet_personhood::Error::<Runtime>::AgentCannotVerify.into())
 			);
+		});
+	}
+
+	#[test]
+	fn a_committed_proposal_of_the_citizens_spends_the_treasury() {
+		use polkadot_sdk::{frame_support::traits::Hooks, pallet_balances, pallet_treasury};
+		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
+		dev_chain().execute_with(|| {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let agent = Sr25519Keyring::Dave.to_account_id();
+			let beneficiary = Sr25519Keyring::Ferdie.to_account_id();
+			let (root, nullifier, proof) = prove(&key, "//Alice", &alice);
+			assert_ok!(Personhood::verify(
+				RawOrigin::Signed(alice.clone()).into(),
+				0,
+				root,
+				nullifier,
+				proof
+			));
+			assert_ok!(ActionBudget::register_agent(
+				RawOrigin::Signed(alice.clone()).into(),
+				agent.clone()
+			));
+
+			// The filter refuses a transfer, even inside a batch.
+			let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+				dest: beneficiary.clone().into(),
+				value: 1,
+			});
+			let batch = RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::batch {
+				calls: vec![transfer],
+			});
+			assert_eq!(
+				CommitGate::submit(
+					RawOrigin::Signed(agent.clone()).into(),
+					0,
+					Box::new(batch),
+					vec![]
+				),
+				Err(pallet_commit_gate::Error::<Runtime>::ForbiddenCall.into())
+			);
+
+			let amount = 1_000 * token::UNIT;
+			let spend = RuntimeCall::Treasury(pallet_treasury::Call::spend {
+				asset_kind: Box::new(()),
+				amount,
+				beneficiary: Box::new(beneficiary.clone()),
+				valid_from: None,
+			});
+			assert_ok!(CommitGate::submit(
+				RawOrigin::Signed(agent.clone()).into(),
+				0,
+				Box::new(spend),
+				b"Pay Ferdie for the new benches".to_vec()
+			));
+			let unlock_at = pallet_commit_gate::Proposals::<Runtime>::get(0).unwrap().unlock_at;
+			assert_eq!(unlock_at, 1 + 10, "the dev timelock is ten blocks");
+			for n in 2..=unlock_at {
+				System::set_block_number(n);
+				CommitGate::on_initialize(n);
+			}
+			assert_eq!(pallet_commit_gate::CommitCount::<Runtime>::get(), 1);
+			assert!(pallet_treasury::Spends::<Runtime>::get(0).is_some(), "the spend is approved");
+
+			let before = Balances::free_balance(&beneficiary);
+			assert_ok!(Treasury::payout(RawOrigin::Signed(beneficiary.clone()).into(), 0));
+			assert_eq!(Balances::free_balance(&beneficiary), before + amount);
 		});
 	}
 }

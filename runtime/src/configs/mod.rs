@@ -5,7 +5,12 @@ use polkadot_sdk::{
 		derive_impl,
 		dispatch::DispatchClass,
 		parameter_types,
-		traits::{ConstBool, ConstU32, ConstU64, ConstU8, VariantCountOf},
+		traits::{
+			tokens::{imbalance::ResolveTo, pay::PayFromAccount, UnityAssetBalanceConversion},
+			ConstBool, ConstU32, ConstU64, ConstU8, Contains, EitherOf, EitherOfDiverse,
+			MapSuccess, VariantCountOf,
+		},
+		PalletId,
 		weights::{
 			constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 			ConstantMultiplier, IdentityFee, Weight,
@@ -14,20 +19,25 @@ use polkadot_sdk::{
 	frame_system::{
 		self,
 		limits::{BlockLength, BlockWeights},
+		EnsureRoot, EnsureRootWithSuccess,
 	},
 	pallet_aura, pallet_balances, pallet_grandpa, pallet_sudo, pallet_timestamp,
 	pallet_transaction_payment::{self, ConstFeeMultiplier, FungibleAdapter, Multiplier},
-	pallet_utility,
+	pallet_treasury, pallet_utility,
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
 	sp_core::Void,
-	sp_runtime::{traits::One, Perbill},
+	sp_runtime::{
+		traits::{AccountIdConversion, IdentityLookup, One, Replace},
+		Perbill,
+	},
 	sp_version::RuntimeVersion,
 };
 
 use super::{
-	token, AccountId, ActionBudget, Aura, Balance, Balances, Block, Hash, Nonce, OriginCaller,
-	PalletInfo, Personhood, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
-	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, VERSION,
+	token, AccountId, ActionBudget, Aura, Balance, Balances, Block, Hash, Nonce,
+	OriginCaller, PalletInfo, Personhood, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System,
+	EXISTENTIAL_DEPOSIT, VERSION,
 };
 use teo_primitives::{time::SLOT_DURATION, BlockNumber};
 
@@ -149,6 +159,12 @@ impl pallet_sudo::Config for Runtime {
 /// The group whose verified members are TEO's citizens.
 pub const CITIZENS_GROUP: teo_primitives::GroupId = 0;
 
+/// Who governs the chain: a proposal of the citizens' group committed by the gate (every
+/// citizen could have vetoed it), or root, which only sudo can reach, and only on dev and local
+/// chains (the production preset has no sudo key).
+pub type Governance =
+	EitherOfDiverse<EnsureRoot<AccountId>, pallet_commit_gate::EnsureCommittedBy<CitizensGroup>>;
+
 parameter_types! {
 	/// A replaced tree root stays valid for an hour (Semaphore's default), so proofs made just
 	/// before a registrar's change still verify.
@@ -159,8 +175,7 @@ parameter_types! {
 }
 
 impl pallet_personhood::Config for Runtime {
-	// Root until the commit gate provides the Committed origin.
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = Governance;
 	type Agents = ActionBudget;
 	type MaxGroups = ConstU32<64>;
 	// 2^20 members: the depth of the dev key's circuit.
@@ -179,10 +194,9 @@ impl pallet_action_budget::Config for Runtime {
 	type Currency = Balances;
 	type Personhood = Personhood;
 	type CitizensGroup = CitizensGroup;
-	// Root until the commit gate provides the Committed origin.
-	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
-	// Slashed funds beyond the reporter's share are burnt (until the treasury exists).
-	type Slash = ();
+	type AdminOrigin = Governance;
+	// Slashed funds beyond the reporter's share go to the treasury.
+	type Slash = ResolveTo<TreasuryAccount, Balances>;
 	type MaxAgentsPerSponsor = ConstU32<8>;
 	type WeightInfo = pallet_action_budget::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -197,5 +211,146 @@ pub struct CitizenForBenchmarks;
 impl pallet_action_budget::BenchmarkHelper for CitizenForBenchmarks {
 	fn make_citizen(who: &AccountId, until: BlockNumber) {
 		Personhood::benchmark_verify(who, CITIZENS_GROUP, until);
+	}
+}
+
+/// The calls a pull request may carry: governance of the protocol and the treasury, and batches
+/// of those. Everything else (transfers, sudo, the gate's own submissions and vetoes, runtime
+/// upgrades) is refused at submission.
+pub struct GovernanceCalls;
+
+impl Contains<RuntimeCall> for GovernanceCalls {
+	fn contains(call: &RuntimeCall) -> bool {
+		use pallet_personhood::Call as P;
+		matches!(
+			call,
+			RuntimeCall::System(frame_system::Call::remark { .. }) |
+				RuntimeCall::Treasury(
+					pallet_treasury::Call::spend { .. } | pallet_treasury::Call::void_spend { .. }
+				) | RuntimeCall::Personhood(
+				P::create_group { .. } |
+					P::set_registrar { .. } |
+					P::set_verifying_key { .. } |
+					P::remove_verifying_key { .. } |
+					P::set_verification_period { .. }
+			) | RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { .. }) |
+				RuntimeCall::CommitGate(pallet_commit_gate::Call::set_parameters { .. })
+		)
+	}
+}
+
+/// The calls inside `pallet-utility`'s batches, for the proposal filter.
+pub struct UtilityBatches;
+
+impl pallet_commit_gate::BatchInspect<RuntimeCall> for UtilityBatches {
+	fn batched(call: &RuntimeCall) -> Option<&[RuntimeCall]> {
+		match call {
+			RuntimeCall::Utility(
+				pallet_utility::Call::batch { calls } |
+				pallet_utility::Call::batch_all { calls } |
+				pallet_utility::Call::force_batch { calls },
+			) => Some(calls),
+			_ => None,
+		}
+	}
+}
+
+parameter_types! {
+	/// A quarter of a block's compute commits due proposals; the rest of the block stays free
+	/// for transactions, vetoes included.
+	pub MaxCommitWeight: Weight = RuntimeBlockWeights::get().max_block / 4;
+}
+
+impl pallet_commit_gate::Config for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
+	type RuntimeCall = RuntimeCall;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Personhood = Personhood;
+	type Budget = ActionBudget;
+	type ProposalFilter = pallet_commit_gate::WithBatches<GovernanceCalls, UtilityBatches>;
+	type AdminOrigin = Governance;
+	type Slash = ResolveTo<TreasuryAccount, Balances>;
+	// 16 KiB: a batch of dozens of governance calls, or a verifying key with room to spare.
+	type MaxCallSize = ConstU32<{ 16 * 1024 }>;
+	type MaxSummaryLength = ConstU32<2048>;
+	type MaxVetoThreshold = ConstU32<16>;
+	// Far above what the admissions cap lets in during one timelock (2 per group and hour for
+	// 7 days is 336 per group).
+	type MaxPending = ConstU32<1024>;
+	type MinTimelock = ConstU32<10>;
+	type MaxCommitWeight = MaxCommitWeight;
+	type WeightInfo = pallet_commit_gate::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = CitizenForBenchmarks;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_commit_gate::BenchmarkHelper for CitizenForBenchmarks {
+	fn make_member(who: &AccountId, group: teo_primitives::GroupId) {
+		Personhood::benchmark_verify(who, group, BlockNumber::MAX);
+	}
+
+	fn make_agent(agent: &AccountId) {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let sponsor: AccountId = polkadot_sdk::frame_benchmarking::account("sponsor", 0, 0);
+		Personhood::benchmark_verify(&sponsor, CITIZENS_GROUP, BlockNumber::MAX);
+		Balances::set_balance(&sponsor, 1_000_000 * token::UNIT);
+		ActionBudget::register_agent(RuntimeOrigin::signed(sponsor), agent.clone())
+			.expect("a verified, funded sponsor registers an agent");
+	}
+}
+
+parameter_types! {
+	pub const TreasuryPalletId: PalletId = PalletId(*b"teo/trsy");
+	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
+	/// The most one committed proposal may spend at once.
+	pub const MaxTreasurySpend: Balance = 1_000_000 * token::UNIT;
+}
+
+/// Spending the town budget: a committed proposal of the citizens, up to `MaxTreasurySpend`
+/// per spend (or root on dev chains).
+pub type TreasurySpender = EitherOf<
+	EnsureRootWithSuccess<AccountId, MaxTreasurySpend>,
+	MapSuccess<
+		pallet_commit_gate::EnsureCommittedBy<CitizensGroup>,
+		Replace<MaxTreasurySpend>,
+	>,
+>;
+
+impl pallet_treasury::Config for Runtime {
+	type Currency = Balances;
+	type RejectOrigin = Governance;
+	type RuntimeEvent = RuntimeEvent;
+	// Only `spend` is used; its payouts are claimed with `payout` within `PayoutPeriod`.
+	type SpendPeriod = ConstU32<{ teo_primitives::time::DAYS }>;
+	type Burn = ();
+	type PalletId = TreasuryPalletId;
+	type BurnDestination = ();
+	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
+	type SpendFunds = ();
+	type MaxApprovals = ConstU32<64>;
+	type SpendOrigin = TreasurySpender;
+	type AssetKind = ();
+	type Beneficiary = AccountId;
+	type BeneficiaryLookup = IdentityLookup<AccountId>;
+	type Paymaster = PayFromAccount<Balances, TreasuryAccount>;
+	type BalanceConverter = UnityAssetBalanceConversion;
+	type PayoutPeriod = ConstU32<{ 30 * teo_primitives::time::DAYS }>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TreasuryArguments;
+	type BlockNumberProvider = System;
+}
+
+/// Arguments for the treasury's benchmarks: the native asset, and accounts from seeds.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TreasuryArguments;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_treasury::ArgumentsFactory<(), AccountId> for TreasuryArguments {
+	fn create_asset_kind(_seed: u32) {}
+
+	fn create_beneficiary(seed: [u8; 32]) -> AccountId {
+		AccountId::from(seed)
 	}
 }
