@@ -196,11 +196,13 @@ impl Chain {
 			frame_system::CheckNonce::from(nonce),
 			frame_system::CheckWeight::new(),
 			pallet_action_budget::CheckFraudReport::new(),
+			pallet_commit_gate::CheckPullRequest::new(),
 			ChargeTransactionPayment::from(0),
 			CheckMetadataHash::new(false),
 			frame_system::WeightReclaim::new(),
 		);
-		let implicit = ((), spec_version, tx_version, genesis, genesis, (), (), (), (), None, ());
+		let implicit =
+			((), spec_version, tx_version, genesis, genesis, (), (), (), (), (), None, ());
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes)));
 		let extrinsic =

@@ -35,8 +35,9 @@ async function waitFor(what, timeoutMs, check) {
 /**
  * Signs and submits `tx`, and resolves once its block is finalized with that block's hash, the
  * extrinsic's events, and its index. Rejects on a dispatch error or an invalid transaction.
+ * `options` go to `signAndSend` (e.g. an explicit `nonce` for several transactions at once).
  */
-function signAndFinalize(api, tx, signer, timeoutMs = 120_000) {
+function signAndFinalize(api, tx, signer, timeoutMs = 120_000, options = {}) {
   return new Promise((resolve, reject) => {
     let unsubscribe = () => {};
     const timer = setTimeout(() => {
@@ -48,7 +49,7 @@ function signAndFinalize(api, tx, signer, timeoutMs = 120_000) {
       unsubscribe();
       fn(value);
     };
-    tx.signAndSend(signer, (result) => {
+    tx.signAndSend(signer, options, (result) => {
       const { status, dispatchError, events } = result;
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         finish(reject, new Error(`transaction ${status.type}`));
