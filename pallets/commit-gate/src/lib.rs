@@ -653,6 +653,7 @@ pub mod pallet {
 				let Some(proposal) = Proposals::<T>::get(id) else {
 					defensive!("a queued proposal is stored");
 					queue.remove(0);
+					Queue::<T>::put(&queue);
 					continue;
 				};
 				let overhead = T::WeightInfo::commit_one(proposal.call.len() as u32);
