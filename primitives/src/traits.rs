@@ -43,7 +43,8 @@ pub trait ActionBudget<AccountId> {
 	fn sponsor_of(agent: &AccountId) -> Option<AccountId>;
 
 	/// What a pull request costs in the current epoch.
-	fn pull_request_cost() -> Result<crate::mesh::BudgetUnits, polkadot_sdk::sp_runtime::DispatchError>;
+	fn pull_request_cost(
+	) -> Result<crate::mesh::BudgetUnits, polkadot_sdk::sp_runtime::DispatchError>;
 
 	/// Whether `agent` could spend `units` in the current epoch; changes nothing, so the
 	/// transaction pool can ask it.
@@ -76,9 +77,7 @@ pub trait AdmissionControl {
 
 	/// Takes one of `group`'s admissions for the current epoch, or fails when none is left.
 	/// Returns the epoch it was taken in.
-	fn admit(
-		group: GroupId,
-	) -> Result<crate::EpochIndex, polkadot_sdk::sp_runtime::DispatchError>;
+	fn admit(group: GroupId) -> Result<crate::EpochIndex, polkadot_sdk::sp_runtime::DispatchError>;
 
 	/// The latest epoch in which `group` admitted pull requests, and how many it admitted then.
 	fn admitted(group: GroupId) -> (crate::EpochIndex, u32);

@@ -29,9 +29,8 @@ use polkadot_sdk::{
 
 use super::{
 	genesis_config_presets, AccountId, ActionBudget, Aura, Balance, Block, CommitGate, Executive,
-	Grandpa, Hash,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-	TransactionPayment, VERSION,
+	Grandpa, Hash, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
+	System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {

@@ -29,8 +29,8 @@ use crate::{
 	BalancesConfig, CommitGateConfig, GrandpaConfig, PersonhoodConfig, RuntimeGenesisConfig,
 	SudoConfig,
 };
-use pallet_commit_gate::GateParameters;
 use pallet_action_budget::BudgetParameters;
+use pallet_commit_gate::GateParameters;
 use pallet_personhood::GenesisGroup;
 use polkadot_sdk::sp_runtime::Perbill;
 use teo_primitives::{

@@ -197,8 +197,11 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_parameters() -> Result<(), BenchmarkError> {
-		let parameters =
-			GateParameters { timelock: T::MinTimelock::get(), veto_threshold: 1, proposal_deposit: 1 };
+		let parameters = GateParameters {
+			timelock: T::MinTimelock::get(),
+			veto_threshold: 1,
+			proposal_deposit: 1,
+		};
 
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
@@ -210,5 +213,9 @@ mod benchmarks {
 		Ok(())
 	}
 
-	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+	impl_benchmark_test_suite!(
+		Pallet,
+		crate::mock::ExtBuilder::default().build(),
+		crate::mock::Test
+	);
 }

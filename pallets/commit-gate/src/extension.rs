@@ -17,7 +17,10 @@ use polkadot_sdk::{
 	},
 	sp_runtime::{
 		impl_tx_ext_default,
-		traits::{AsSystemOriginSigner, DispatchInfoOf, Dispatchable, TransactionExtension, ValidateResult},
+		traits::{
+			AsSystemOriginSigner, DispatchInfoOf, Dispatchable, TransactionExtension,
+			ValidateResult,
+		},
 		transaction_validity::{InvalidTransaction, ValidTransaction},
 		SaturatedConversion, Weight,
 	},
@@ -48,13 +51,15 @@ impl<T> core::fmt::Debug for CheckPullRequest<T> {
 /// The pool's error for a failed check: the gate's error index.
 fn invalid<T: Config>(error: Error<T>) -> InvalidTransaction {
 	match polkadot_sdk::sp_runtime::DispatchError::from(error) {
-		polkadot_sdk::sp_runtime::DispatchError::Module(module) =>
-			InvalidTransaction::Custom(module.error[0]),
+		polkadot_sdk::sp_runtime::DispatchError::Module(module) => {
+			InvalidTransaction::Custom(module.error[0])
+		},
 		_ => InvalidTransaction::Call,
 	}
 }
 
-impl<T: Config + Send + Sync> TransactionExtension<<T as polkadot_sdk::frame_system::Config>::RuntimeCall>
+impl<T: Config + Send + Sync>
+	TransactionExtension<<T as polkadot_sdk::frame_system::Config>::RuntimeCall>
 	for CheckPullRequest<T>
 where
 	<T as polkadot_sdk::frame_system::Config>::RuntimeCall:

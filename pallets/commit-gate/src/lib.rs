@@ -130,8 +130,7 @@ pub mod pallet {
 		polkadot_sdk::frame_system::Config<AccountId = AccountId, Hash = Hash>
 	{
 		/// The runtime origin, which includes the gate's [`Origin`].
-		type RuntimeOrigin: From<Origin>
-			+ IsType<<Self as frame_system::Config>::RuntimeOrigin>;
+		type RuntimeOrigin: From<Origin> + IsType<<Self as frame_system::Config>::RuntimeOrigin>;
 
 		/// The runtime call a proposal carries.
 		type RuntimeCall: Parameter
@@ -203,15 +202,7 @@ pub mod pallet {
 	/// The origin of a committed proposal's call: the gate decided, for `group`.
 	#[pallet::origin]
 	#[derive(
-		Clone,
-		PartialEq,
-		Eq,
-		Debug,
-		Encode,
-		Decode,
-		DecodeWithMemTracking,
-		TypeInfo,
-		MaxEncodedLen,
+		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
 	)]
 	pub enum Origin {
 		/// Proposal `id` of `group` passed its veto window and is being committed.
@@ -399,7 +390,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let proposer = ensure_signed(origin)?;
 			let checked = Self::check_submission(&proposer, group, &call, &summary)?;
-			T::Budget::spend(&proposer, checked.cost).map_err(|_| Error::<T>::InsufficientBudget)?;
+			T::Budget::spend(&proposer, checked.cost)
+				.map_err(|_| Error::<T>::InsufficientBudget)?;
 			let epoch = T::Budget::admit(group).map_err(|_| Error::<T>::AdmissionsExhausted)?;
 			let deposit = checked.parameters.proposal_deposit;
 			T::Currency::hold(&HoldReason::ProposalDeposit.into(), &proposer, deposit)
@@ -411,9 +403,7 @@ pub mod pallet {
 			let unlock_at = now.saturating_add(checked.parameters.timelock);
 			let mut queue = Queue::<T>::get();
 			let position = queue.partition_point(|entry| *entry < (unlock_at, id));
-			queue
-				.try_insert(position, (unlock_at, id))
-				.map_err(|_| Error::<T>::TooManyPending)?;
+			queue.try_insert(position, (unlock_at, id)).map_err(|_| Error::<T>::TooManyPending)?;
 			Queue::<T>::put(queue);
 
 			let call_hash = Hash::from(blake2_256(&checked.call));
@@ -509,8 +499,8 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
 			ensure!(
-				who == proposal.proposer ||
-					T::Budget::sponsor_of(&proposal.proposer).as_ref() == Some(&who),
+				who == proposal.proposer
+					|| T::Budget::sponsor_of(&proposal.proposer).as_ref() == Some(&who),
 				Error::<T>::NotProposerOrSponsor
 			);
 			ensure!(Self::now() < proposal.unlock_at, Error::<T>::WindowClosed);
@@ -662,7 +652,9 @@ pub mod pallet {
 					.unwrap_or_default();
 				// The first due proposal always runs: submission bounded its weight by the
 				// budget, so the queue can never stall behind it.
-				if committed > 0 && !used.saturating_add(overhead).saturating_add(declared).all_lte(budget) {
+				if committed > 0
+					&& !used.saturating_add(overhead).saturating_add(declared).all_lte(budget)
+				{
 					break;
 				}
 				queue.remove(0);
@@ -707,7 +699,14 @@ pub mod pallet {
 				Self::slash_deposit(&proposal);
 			}
 			let commit_root = Hash::from(blake2_256(
-				&(CommitRoot::<T>::get(), id, group, proposal.call_hash, result.is_ok(), Self::now())
+				&(
+					CommitRoot::<T>::get(),
+					id,
+					group,
+					proposal.call_hash,
+					result.is_ok(),
+					Self::now(),
+				)
 					.encode(),
 			));
 			CommitRoot::<T>::put(commit_root);
@@ -808,10 +807,8 @@ pub mod pallet {
 				*admitted.entry((proposal.group, proposal.epoch)).or_default() += 1;
 			}
 			for (proposer, deposit) in deposits {
-				let held = T::Currency::balance_on_hold(
-					&HoldReason::ProposalDeposit.into(),
-					&proposer,
-				);
+				let held =
+					T::Currency::balance_on_hold(&HoldReason::ProposalDeposit.into(), &proposer);
 				ensure!(held == deposit, "held deposits differ from pending proposals");
 			}
 			for ((group, epoch), pending) in admitted {

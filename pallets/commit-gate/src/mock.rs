@@ -12,8 +12,7 @@ use polkadot_sdk::{
 		weights::Weight,
 	},
 	frame_system::{self, EnsureRoot},
-	pallet_balances, pallet_utility,
-	sp_io,
+	pallet_balances, pallet_utility, sp_io,
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::{traits::IdentityLookup, BuildStorage, Perbill},
 };
@@ -91,8 +90,8 @@ impl Contains<RuntimeCall> for AllowedCalls {
 			call,
 			RuntimeCall::System(
 				frame_system::Call::remark { .. } | frame_system::Call::remark_with_event { .. }
-			) | RuntimeCall::CommitGate(crate::Call::set_parameters { .. }) |
-				RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { .. })
+			) | RuntimeCall::CommitGate(crate::Call::set_parameters { .. })
+				| RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { .. })
 		)
 	}
 }
@@ -102,9 +101,9 @@ impl BatchInspect<RuntimeCall> for UtilityBatches {
 	fn batched(call: &RuntimeCall) -> Option<&[RuntimeCall]> {
 		match call {
 			RuntimeCall::Utility(
-				pallet_utility::Call::batch { calls } |
-				pallet_utility::Call::batch_all { calls } |
-				pallet_utility::Call::force_batch { calls },
+				pallet_utility::Call::batch { calls }
+				| pallet_utility::Call::batch_all { calls }
+				| pallet_utility::Call::force_batch { calls },
 			) => Some(calls),
 			_ => None,
 		}

@@ -68,9 +68,12 @@ impl<Call, Allowed: Contains<Call>, Batches: BatchInspect<Call>> Contains<Call>
 			depth: u32,
 		) -> bool {
 			match Batches::batched(call) {
-				Some(calls) =>
-					depth < MAX_BATCH_DEPTH &&
-						calls.iter().all(|inner| allows::<Call, Allowed, Batches>(inner, depth + 1)),
+				Some(calls) => {
+					depth < MAX_BATCH_DEPTH
+						&& calls
+							.iter()
+							.all(|inner| allows::<Call, Allowed, Batches>(inner, depth + 1))
+				},
 				None => Allowed::contains(call),
 			}
 		}

@@ -1,13 +1,8 @@
 //! The gate's behaviour: every call, every error, the hook, and the Committed origin.
 
 use polkadot_sdk::{
-	frame_support::{
-		assert_noop, assert_ok,
-		traits::fungible::InspectHold,
-		weights::Weight,
-	},
-	frame_system,
-	pallet_balances,
+	frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, weights::Weight},
+	frame_system, pallet_balances,
 	sp_runtime::{
 		traits::{DispatchTransaction, TransactionExtension},
 		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
@@ -61,7 +56,10 @@ fn submit_stores_the_call_spends_budget_admits_and_holds_the_deposit() {
 		assert_eq!(Queue::<Test>::get().to_vec(), vec![(1 + TIMELOCK, 0)]);
 		assert_eq!(held(&bob()), PROPOSAL_DEPOSIT);
 		assert_eq!(remaining_budget(&bob()), before - PULL_REQUEST_COST);
-		assert_eq!(<ActionBudget as teo_primitives::traits::AdmissionControl>::admissions_left(CITIZENS), 1);
+		assert_eq!(
+			<ActionBudget as teo_primitives::traits::AdmissionControl>::admissions_left(CITIZENS),
+			1
+		);
 		System::assert_last_event(
 			Event::Submitted {
 				id: 0,
@@ -93,17 +91,17 @@ fn submit_refuses_what_the_gate_cannot_accept() {
 			CommitGate::submit(bob(), CITIZENS, remark(1), vec![0xff, 0xfe]),
 			Error::<Test>::SummaryNotUtf8
 		);
-		let large = Box::new(RuntimeCall::System(frame_system::Call::remark {
-			remark: vec![0; 300],
-		}));
+		let large =
+			Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![0; 300] }));
 		assert_noop!(
 			CommitGate::submit(bob(), CITIZENS, large, why()),
 			Error::<Test>::CallTooLarge
 		);
-		let transfer = Box::new(RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
-			dest: ferdie(),
-			value: 1,
-		}));
+		let transfer =
+			Box::new(RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+				dest: ferdie(),
+				value: 1,
+			}));
 		assert_noop!(
 			CommitGate::submit(bob(), CITIZENS, transfer.clone(), why()),
 			Error::<Test>::ForbiddenCall
@@ -372,7 +370,9 @@ fn the_proposer_or_its_sponsor_may_withdraw_before_the_window_ends() {
 			Error::<Test>::UnknownProposal
 		);
 		assert_ok!(CommitGate::withdraw(RuntimeOrigin::signed(bob()), first));
-		System::assert_last_event(Event::Withdrawn { id: first, group: CITIZENS, by: bob() }.into());
+		System::assert_last_event(
+			Event::Withdrawn { id: first, group: CITIZENS, by: bob() }.into(),
+		);
 		assert_ok!(CommitGate::withdraw(RuntimeOrigin::signed(alice()), second));
 		assert_eq!(held(&bob()), 0, "deposits returned");
 		assert_eq!(remaining_budget(&bob()), spent, "the budget stays spent");
@@ -395,9 +395,10 @@ fn the_proposer_or_its_sponsor_may_withdraw_before_the_window_ends() {
 fn a_failing_call_is_committed_as_failed_and_its_deposit_slashed() {
 	ExtBuilder::default().build_and_execute(|| {
 		// The action budget's admin is root only in this mock: the Committed origin fails.
-		let call = Box::new(RuntimeCall::ActionBudget(
-			pallet_action_budget::Call::set_parameters { parameters: budget_parameters() },
-		));
+		let call =
+			Box::new(RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters {
+				parameters: budget_parameters(),
+			}));
 		let id = submit(CITIZENS, call);
 		let issuance = Balances::total_issuance();
 		let root = CommitRoot::<Test>::get();
@@ -492,7 +493,10 @@ fn module_error_index(error: Error<Test>) -> u8 {
 	}
 }
 
-fn validate(who: polkadot_sdk::sp_runtime::AccountId32, call: RuntimeCall) -> Result<(), TransactionValidityError> {
+fn validate(
+	who: polkadot_sdk::sp_runtime::AccountId32,
+	call: RuntimeCall,
+) -> Result<(), TransactionValidityError> {
 	let info = polkadot_sdk::frame_support::dispatch::GetDispatchInfo::get_dispatch_info(&call);
 	CheckPullRequest::<Test>::new()
 		.validate_only(RuntimeOrigin::signed(who), &call, &info, 0, TransactionSource::External, 0)
@@ -522,7 +526,10 @@ fn the_pool_refuses_submissions_that_would_fail() {
 		// The check weighs something for a submission and nothing otherwise.
 		let ext = CheckPullRequest::<Test>::new();
 		assert!(ext.weight(&submit_call(CITIZENS, remark(1))).ref_time() > 0);
-		assert_eq!(ext.weight(&RuntimeCall::CommitGate(crate::Call::veto { id: 0 })), Weight::zero());
+		assert_eq!(
+			ext.weight(&RuntimeCall::CommitGate(crate::Call::veto { id: 0 })),
+			Weight::zero()
+		);
 	});
 }
 

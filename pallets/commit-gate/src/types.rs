@@ -2,7 +2,7 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::frame_support::{
-	pallet_prelude::Get, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, DebugNoBound,
+	pallet_prelude::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use scale_info::TypeInfo;
 use teo_primitives::{AccountId, Balance, BlockNumber, EpochIndex, GroupId, Hash};
@@ -77,4 +77,3 @@ where
 	/// The members who vetoed within that period: one veto per person.
 	pub vetoers: BoundedVec<AccountId, MaxVetoThreshold>,
 }
-

@@ -10,11 +10,11 @@ use polkadot_sdk::{
 			ConstBool, ConstU32, ConstU64, ConstU8, Contains, EitherOf, EitherOfDiverse,
 			MapSuccess, VariantCountOf,
 		},
-		PalletId,
 		weights::{
 			constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 			ConstantMultiplier, IdentityFee, Weight,
 		},
+		PalletId,
 	},
 	frame_system::{
 		self,
@@ -34,10 +34,9 @@ use polkadot_sdk::{
 };
 
 use super::{
-	token, AccountId, ActionBudget, Aura, Balance, Balances, Block, Hash, Nonce,
-	OriginCaller, PalletInfo, Personhood, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System,
-	EXISTENTIAL_DEPOSIT, VERSION,
+	token, AccountId, ActionBudget, Aura, Balance, Balances, Block, Hash, Nonce, OriginCaller,
+	PalletInfo, Personhood, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, VERSION,
 };
 use teo_primitives::{time::SLOT_DURATION, BlockNumber};
 
@@ -224,17 +223,17 @@ impl Contains<RuntimeCall> for GovernanceCalls {
 		use pallet_personhood::Call as P;
 		matches!(
 			call,
-			RuntimeCall::System(frame_system::Call::remark { .. }) |
-				RuntimeCall::Treasury(
+			RuntimeCall::System(frame_system::Call::remark { .. })
+				| RuntimeCall::Treasury(
 					pallet_treasury::Call::spend { .. } | pallet_treasury::Call::void_spend { .. }
 				) | RuntimeCall::Personhood(
-				P::create_group { .. } |
-					P::set_registrar { .. } |
-					P::set_verifying_key { .. } |
-					P::remove_verifying_key { .. } |
-					P::set_verification_period { .. }
-			) | RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { .. }) |
-				RuntimeCall::CommitGate(pallet_commit_gate::Call::set_parameters { .. })
+				P::create_group { .. }
+					| P::set_registrar { .. }
+					| P::set_verifying_key { .. }
+					| P::remove_verifying_key { .. }
+					| P::set_verification_period { .. }
+			) | RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { .. })
+				| RuntimeCall::CommitGate(pallet_commit_gate::Call::set_parameters { .. })
 		)
 	}
 }
@@ -246,9 +245,9 @@ impl pallet_commit_gate::BatchInspect<RuntimeCall> for UtilityBatches {
 	fn batched(call: &RuntimeCall) -> Option<&[RuntimeCall]> {
 		match call {
 			RuntimeCall::Utility(
-				pallet_utility::Call::batch { calls } |
-				pallet_utility::Call::batch_all { calls } |
-				pallet_utility::Call::force_batch { calls },
+				pallet_utility::Call::batch { calls }
+				| pallet_utility::Call::batch_all { calls }
+				| pallet_utility::Call::force_batch { calls },
 			) => Some(calls),
 			_ => None,
 		}
@@ -312,10 +311,7 @@ parameter_types! {
 /// per spend (or root on dev chains).
 pub type TreasurySpender = EitherOf<
 	EnsureRootWithSuccess<AccountId, MaxTreasurySpend>,
-	MapSuccess<
-		pallet_commit_gate::EnsureCommittedBy<CitizensGroup>,
-		Replace<MaxTreasurySpend>,
-	>,
+	MapSuccess<pallet_commit_gate::EnsureCommittedBy<CitizensGroup>, Replace<MaxTreasurySpend>>,
 >;
 
 impl pallet_treasury::Config for Runtime {
