@@ -22,9 +22,9 @@ use teo_primitives::GroupId;
 use teo_runtime::RuntimeEvent;
 use teo_zk::{groth16, snarkjs};
 
-use chain::Chain;
 use identity_file::IdentitySource;
 use proving::KeySource;
+use teo_client::Chain;
 
 /// TEO personhood: Semaphore identities, membership proofs and the `personhood.verify` call.
 #[derive(Parser)]
@@ -241,7 +241,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 		},
 		Command::Group { node, group } => {
 			let chain = Chain::connect(&node.url).await?;
-			let state = chain.group(group).await?;
+			let state = chain::group(&chain, group).await?;
 			let tree = proving::tree_of(&state)?;
 			println!("group {group} at block {:?}", state.block);
 			println!("members {} (depth {})", state.size, tree.depth());
@@ -259,7 +259,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 		Command::Prove(args) => prove(args).await?,
 		Command::RemoveMember { node, group, commitment, suri } => {
 			let chain = Chain::connect(&node.url).await?;
-			let state = chain.group(group).await?;
+			let state = chain::group(&chain, group).await?;
 			let call = proving::removal_call(&state, group, hex32(&commitment)?)?;
 			match suri {
 				None => println!("0x{}", hex::encode(call.encode())),
@@ -327,7 +327,7 @@ async fn prove(args: ProveArgs) -> Result<(), String> {
 		(None, None) => return Err("give --account or --suri".into()),
 	};
 	let chain = Chain::connect(&args.node.url).await?;
-	let state = chain.group(args.group).await?;
+	let state = chain::group(&chain, args.group).await?;
 	eprintln!(
 		"group {}: {} members, period {}; proving (this takes a few seconds)",
 		args.group, state.size, state.period.index
