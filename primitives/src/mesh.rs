@@ -29,6 +29,7 @@ pub const HEADER_SIGNING_CONTEXT: &[u8] = b"TEO/mesh-header/v1";
 	Copy,
 	PartialEq,
 	Eq,
+	Hash,
 	Debug,
 	Encode,
 	Decode,

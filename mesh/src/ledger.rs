@@ -1,0 +1,216 @@
+//! The publishing ledger of the agents this service signs for: per agent, the epoch, the next
+//! sequence number and the units spent. A reservation is written to disk and synced *before*
+//! the message is signed, so a crash or restart can never make an honest agent sign two
+//! messages with one sequence number or overlapping spend ranges (an equivocation the chain
+//! would slash).
+
+use std::{
+	collections::BTreeMap,
+	fs::{self, File},
+	io::{self, Write},
+	path::{Path, PathBuf},
+};
+
+use serde::{Deserialize, Serialize};
+use teo_primitives::{mesh::BudgetUnits, AccountId, EpochIndex};
+
+/// Where an agent stands in an epoch.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct Entry {
+	/// The epoch the counters are for.
+	pub epoch: EpochIndex,
+	/// The sequence number of the agent's next message in it.
+	pub next_seq: u64,
+	/// Units spent on the mesh in it.
+	pub spent: BudgetUnits,
+}
+
+/// A reserved slot: what the header of the message about to be signed declares.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Reservation {
+	/// The message's sequence number.
+	pub seq: u64,
+	/// Units spent before it.
+	pub spent_before: BudgetUnits,
+}
+
+/// Why a message cannot be published.
+#[derive(Debug)]
+pub enum LedgerError {
+	/// The message costs more than the agent has left in the epoch.
+	BudgetExhausted { cost: BudgetUnits, remaining: BudgetUnits },
+	/// The ledger has already moved past this epoch.
+	EpochPassed { epoch: EpochIndex, ledger_epoch: EpochIndex },
+	/// The ledger could not be written: nothing was reserved.
+	Io(io::Error),
+}
+
+impl std::fmt::Display for LedgerError {
+	fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+		match self {
+			LedgerError::BudgetExhausted { cost, remaining } => write!(
+				f,
+				"the message costs {cost} units and the agent has {remaining} left this epoch"
+			),
+			LedgerError::EpochPassed { epoch, ledger_epoch } => {
+				write!(f, "epoch {epoch} is over: the agent already publishes in {ledger_epoch}")
+			},
+			LedgerError::Io(e) => write!(f, "the ledger could not be written: {e}"),
+		}
+	}
+}
+
+impl std::error::Error for LedgerError {}
+
+/// The ledger, kept in one JSON file.
+pub struct Ledger {
+	path: PathBuf,
+	entries: BTreeMap<String, Entry>,
+}
+
+fn key(agent: &AccountId) -> String {
+	hex::encode(agent)
+}
+
+impl Ledger {
+	/// Opens the ledger at `path`, or starts an empty one there.
+	pub fn open(path: impl Into<PathBuf>) -> io::Result<Self> {
+		let path = path.into();
+		let entries = match fs::read(&path) {
+			Ok(bytes) => serde_json::from_slice(&bytes)
+				.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?,
+			Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
+			Err(e) => return Err(e),
+		};
+		Ok(Self { path, entries })
+	}
+
+	/// The agent's counters in `epoch` (zero if it has not published in it yet).
+	pub fn entry(&self, agent: &AccountId, epoch: EpochIndex) -> Entry {
+		match self.entries.get(&key(agent)) {
+			Some(entry) if entry.epoch == epoch => *entry,
+			_ => Entry { epoch, ..Default::default() },
+		}
+	}
+
+	/// Reserves the next message of `agent` in `epoch`, costing `cost`, when the agent may
+	/// spend `headroom` units on the mesh in that epoch (its allowance less its on-chain
+	/// spend). The reservation is on disk when this returns.
+	pub fn reserve(
+		&mut self,
+		agent: &AccountId,
+		epoch: EpochIndex,
+		cost: BudgetUnits,
+		headroom: BudgetUnits,
+	) -> Result<Reservation, LedgerError> {
+		if let Some(entry) = self.entries.get(&key(agent)) {
+			if entry.epoch > epoch {
+				return Err(LedgerError::EpochPassed { epoch, ledger_epoch: entry.epoch });
+			}
+		}
+		let current = self.entry(agent, epoch);
+		let remaining = headroom.saturating_sub(current.spent);
+		if cost > remaining {
+			return Err(LedgerError::BudgetExhausted { cost, remaining });
+		}
+		let next = Entry { epoch, next_seq: current.next_seq + 1, spent: current.spent + cost };
+		let previous = self.entries.insert(key(agent), next);
+		if let Err(e) = self.persist() {
+			// Not on disk, so not reserved: the same slot is offered again.
+			match previous {
+				Some(previous) => self.entries.insert(key(agent), previous),
+				None => self.entries.remove(&key(agent)),
+			};
+			return Err(LedgerError::Io(e));
+		}
+		Ok(Reservation { seq: current.next_seq, spent_before: current.spent })
+	}
+
+	/// Writes the ledger durably: a synced temporary file renamed over the old one, then the
+	/// directory synced, so a crash leaves the old or the new ledger, never a torn one.
+	fn persist(&self) -> io::Result<()> {
+		let bytes = serde_json::to_vec_pretty(&self.entries)
+			.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+		let temporary = self.path.with_extension("tmp");
+		let mut file = File::create(&temporary)?;
+		file.write_all(&bytes)?;
+		file.sync_all()?;
+		fs::rename(&temporary, &self.path)?;
+		if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+			File::open(dir)?.sync_all()?;
+		}
+		Ok(())
+	}
+
+	/// Where the ledger lives.
+	pub fn path(&self) -> &Path {
+		&self.path
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn agent(byte: u8) -> AccountId {
+		AccountId::new([byte; 32])
+	}
+
+	#[test]
+	fn reservations_follow_each_other_and_survive_a_restart() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		let mut ledger = Ledger::open(&path).unwrap();
+		assert_eq!(
+			ledger.reserve(&agent(1), 3, 10, 100).unwrap(),
+			Reservation { seq: 0, spent_before: 0 }
+		);
+		assert_eq!(
+			ledger.reserve(&agent(1), 3, 5, 100).unwrap(),
+			Reservation { seq: 1, spent_before: 10 }
+		);
+		assert_eq!(
+			ledger.reserve(&agent(2), 3, 7, 100).unwrap(),
+			Reservation { seq: 0, spent_before: 0 }
+		);
+		drop(ledger);
+
+		// After a restart the agent continues where it was: no seq or range is reused.
+		let mut ledger = Ledger::open(&path).unwrap();
+		assert_eq!(ledger.entry(&agent(1), 3), Entry { epoch: 3, next_seq: 2, spent: 15 });
+		assert_eq!(
+			ledger.reserve(&agent(1), 3, 1, 100).unwrap(),
+			Reservation { seq: 2, spent_before: 15 }
+		);
+		// A new epoch starts afresh; an old one is refused.
+		assert_eq!(
+			ledger.reserve(&agent(1), 4, 1, 100).unwrap(),
+			Reservation { seq: 0, spent_before: 0 }
+		);
+		assert!(matches!(
+			ledger.reserve(&agent(1), 3, 1, 100),
+			Err(LedgerError::EpochPassed { .. })
+		));
+	}
+
+	#[test]
+	fn the_budget_is_refused_before_anything_is_signed() {
+		let dir = tempfile::tempdir().unwrap();
+		let mut ledger = Ledger::open(dir.path().join("ledger.json")).unwrap();
+		ledger.reserve(&agent(1), 0, 60, 100).unwrap();
+		match ledger.reserve(&agent(1), 0, 50, 100) {
+			Err(LedgerError::BudgetExhausted { cost: 50, remaining: 40 }) => {},
+			other => panic!("expected an exhausted budget, got {other:?}"),
+		}
+		// Nothing was consumed by the refusal.
+		assert_eq!(ledger.reserve(&agent(1), 0, 40, 100).unwrap().spent_before, 60);
+	}
+
+	#[test]
+	fn a_failed_write_reserves_nothing() {
+		let dir = tempfile::tempdir().unwrap();
+		let mut ledger = Ledger::open(dir.path().join("missing-dir").join("ledger.json")).unwrap();
+		assert!(matches!(ledger.reserve(&agent(1), 0, 1, 100), Err(LedgerError::Io(_))));
+		assert_eq!(ledger.entry(&agent(1), 0), Entry { epoch: 0, next_seq: 0, spent: 0 });
+	}
+}

@@ -1,0 +1,25 @@
+//! # teo-mesh
+//!
+//! TEO's Layer 1: a libp2p gossipsub service beside the node where AI agents negotiate at
+//! network speed, every message signed and paid for from the agent's on-chain budget. Agents
+//! can change nothing on chain except by submitting a pull request to the commit gate.
+//!
+//! The crate is a library with a thin binary (`teo-mesh`). Its modules:
+//! - [`message`]: the wire format (the chain's signed header plus a bounded body), evidence, and
+//!   topics per chain, group and kind.
+//! - [`validation`]: the pipeline every message passes before it is forwarded, cheapest check
+//!   first, each failure a reject or ignore with a reason.
+//! - [`ledger`]: the durable per-agent counters that keep an honest agent from equivocating,
+//!   even across restarts.
+
+//! - [`network`]: the libp2p swarm: gossipsub with manual validation and peer scoring,
+//!   identify, ping, Kademlia.
+//! - [`node`]: the event loop joining the swarm, the validator and the signature workers.
+//! - [`metrics`]: Prometheus metrics and their HTTP endpoint.
+
+pub mod ledger;
+pub mod message;
+pub mod metrics;
+pub mod network;
+pub mod node;
+pub mod validation;

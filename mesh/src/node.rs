@@ -1,0 +1,512 @@
+//! A running mesh peer: the swarm, the validator and the signature workers in one event loop,
+//! driven through a [`NodeHandle`].
+//!
+//! Received messages are prechecked in the loop, their signatures verified on a bounded pool of
+//! blocking workers (a full pool ignores the message rather than queueing without bound), and
+//! admitted in the loop again, so the validator's state has a single owner. Accepted messages
+//! are forwarded by gossipsub and delivered to local subscribers; evidence is gossiped on the
+//! group's evidence topic and handed to the reporter once.
+
+use std::{
+	collections::{HashMap, VecDeque},
+	sync::Arc,
+	time::Instant,
+};
+
+use codec::Encode;
+use futures::StreamExt;
+use libp2p::{
+	gossipsub::{self, IdentTopic, MessageAcceptance},
+	identify, kad,
+	swarm::SwarmEvent,
+	Multiaddr, PeerId, Swarm,
+};
+use teo_primitives::{AccountId, GroupId};
+use tokio::sync::{broadcast, mpsc, oneshot, Semaphore};
+
+use crate::{
+	message::{message_id, Evidence, MeshMessage, Topic, TopicKind},
+	metrics::Metrics,
+	network::{self, Behaviour},
+	validation::{Admission, AgentStanding, ChainView, Reason, Validator, Verdict},
+};
+
+/// What local subscribers receive.
+#[derive(Clone, Debug)]
+pub enum Delivery {
+	/// A validated agent message.
+	Message {
+		/// Where it was published.
+		topic: Topic,
+		/// The message.
+		message: MeshMessage,
+		/// Its gossip id (hex).
+		id: String,
+	},
+	/// Valid evidence of fraud.
+	Evidence {
+		/// The evidence topic it came on (or was published to).
+		topic: Topic,
+		/// The evidence.
+		evidence: Evidence,
+	},
+}
+
+/// A connected peer.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PeerInfo {
+	/// Its peer id.
+	pub peer_id: String,
+	/// The topics it subscribes to.
+	pub topics: Vec<String>,
+}
+
+/// Requests to the event loop.
+pub enum Command {
+	/// Publishes a message the service signed for a local agent.
+	Publish { topic: Topic, message: MeshMessage, reply: oneshot::Sender<Result<String, String>> },
+	/// Publishes evidence.
+	PublishEvidence { evidence: Evidence },
+	/// Connects to a peer.
+	Dial { address: Multiaddr },
+	/// The connected peers.
+	Peers { reply: oneshot::Sender<Vec<PeerInfo>> },
+	/// A newer finalized chain view.
+	SetView { view: ChainView },
+	/// What the chain says about an agent.
+	SetAgent { agent: AccountId, standing: AgentStanding },
+	/// The current chain view and an agent's standing, for the publisher.
+	Standing { agent: AccountId, reply: oneshot::Sender<(ChainView, Option<AgentStanding>)> },
+	/// The addresses the node listens on.
+	ListenAddresses { reply: oneshot::Sender<Vec<Multiaddr>> },
+}
+
+/// Configuration of a peer.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+	/// Addresses to listen on.
+	pub listen: Vec<Multiaddr>,
+	/// Peers to connect to at start (with `/p2p/<id>`).
+	pub bootnodes: Vec<Multiaddr>,
+	/// The groups whose topics this peer joins.
+	pub groups: Vec<GroupId>,
+	/// Blocking workers verifying signatures.
+	pub signature_workers: usize,
+	/// Signature checks waiting or running at most; beyond, messages are ignored (`busy`).
+	pub max_pending_signatures: usize,
+	/// Anchors further behind the finalized head are rejected (rule C).
+	pub max_anchor_lag: teo_primitives::BlockNumber,
+	/// Messages tracked per agent and epoch.
+	pub max_log_len: usize,
+	/// Messages parked while their agent is looked up on chain.
+	pub max_parked: usize,
+}
+
+impl Default for NodeConfig {
+	fn default() -> Self {
+		Self {
+			listen: vec!["/ip4/127.0.0.1/tcp/0".parse().expect("a valid address; qed")],
+			bootnodes: Vec::new(),
+			groups: vec![0],
+			signature_workers: 2,
+			max_pending_signatures: 4096,
+			max_anchor_lag: 20,
+			max_log_len: 1 << 16,
+			max_parked: 1024,
+		}
+	}
+}
+
+/// The handle through which the RPC server, the chain follower and tests drive a peer.
+#[derive(Clone)]
+pub struct NodeHandle {
+	/// This peer's id.
+	pub peer_id: PeerId,
+	commands: mpsc::Sender<Command>,
+	deliveries: broadcast::Sender<Delivery>,
+}
+
+impl NodeHandle {
+	async fn request<T>(
+		&self,
+		command: impl FnOnce(oneshot::Sender<T>) -> Command,
+	) -> Result<T, String> {
+		let (reply, answer) = oneshot::channel();
+		self.commands
+			.send(command(reply))
+			.await
+			.map_err(|_| "the mesh node stopped".to_string())?;
+		answer.await.map_err(|_| "the mesh node stopped".to_string())
+	}
+
+	/// Publishes a signed message; returns its gossip id (hex).
+	pub async fn publish(&self, topic: Topic, message: MeshMessage) -> Result<String, String> {
+		self.request(|reply| Command::Publish { topic, message, reply }).await?
+	}
+
+	/// Sends a command without waiting for an answer.
+	pub async fn send(&self, command: Command) -> Result<(), String> {
+		self.commands.send(command).await.map_err(|_| "the mesh node stopped".to_string())
+	}
+
+	/// The connected peers.
+	pub async fn peers(&self) -> Result<Vec<PeerInfo>, String> {
+		self.request(|reply| Command::Peers { reply }).await
+	}
+
+	/// The chain view and what the peer knows about `agent`.
+	pub async fn standing(
+		&self,
+		agent: AccountId,
+	) -> Result<(ChainView, Option<AgentStanding>), String> {
+		self.request(|reply| Command::Standing { agent, reply }).await
+	}
+
+	/// The addresses the peer listens on (with the OS-assigned ports).
+	pub async fn listen_addresses(&self) -> Result<Vec<Multiaddr>, String> {
+		self.request(|reply| Command::ListenAddresses { reply }).await
+	}
+
+	/// Validated messages and evidence, as they arrive.
+	pub fn subscribe(&self) -> broadcast::Receiver<Delivery> {
+		self.deliveries.subscribe()
+	}
+}
+
+/// A message whose signature a worker is checking.
+struct Checked {
+	topic: Topic,
+	message: MeshMessage,
+	id: gossipsub::MessageId,
+	source: PeerId,
+	received: Instant,
+	valid: bool,
+}
+
+/// A message waiting for its agent's standing.
+struct Parked {
+	topic: Topic,
+	data: Vec<u8>,
+	id: gossipsub::MessageId,
+	source: PeerId,
+	received: Instant,
+}
+
+/// The event loop's state.
+struct Node {
+	swarm: Swarm<Behaviour>,
+	validator: Validator,
+	metrics: Metrics,
+	config: NodeConfig,
+	topics: HashMap<gossipsub::TopicHash, Topic>,
+	deliveries: broadcast::Sender<Delivery>,
+	evidence_out: mpsc::Sender<Evidence>,
+	agent_lookups: mpsc::Sender<AccountId>,
+	signatures: Arc<Semaphore>,
+	checked_tx: mpsc::Sender<Checked>,
+	parked: HashMap<AccountId, VecDeque<Parked>>,
+	parked_count: usize,
+}
+
+/// Starts a peer on the current tokio runtime. Evidence to report on chain goes to
+/// `evidence_out`; agents to look up on chain go to `agent_lookups`.
+pub fn start(
+	key: libp2p::identity::Keypair,
+	config: NodeConfig,
+	view: ChainView,
+	metrics: Metrics,
+	registry: &mut prometheus_client::registry::Registry,
+	evidence_out: mpsc::Sender<Evidence>,
+	agent_lookups: mpsc::Sender<AccountId>,
+) -> Result<NodeHandle, String> {
+	let mut swarm = network::swarm(key, registry)?;
+	let peer_id = *swarm.local_peer_id();
+	let mut topics = HashMap::new();
+	for group in &config.groups {
+		for kind in TopicKind::ALL {
+			let topic = Topic { group: *group, kind };
+			let ident = IdentTopic::new(topic.name(&view.genesis));
+			swarm
+				.behaviour_mut()
+				.gossipsub
+				.subscribe(&ident)
+				.map_err(|e| format!("subscribing to {ident}: {e}"))?;
+			swarm
+				.behaviour_mut()
+				.gossipsub
+				.set_topic_params(ident.clone(), network::topic_score())
+				.map_err(|e| format!("scoring {ident}: {e}"))?;
+			topics.insert(ident.hash(), topic);
+		}
+	}
+	for address in &config.listen {
+		swarm.listen_on(address.clone()).map_err(|e| format!("listening on {address}: {e}"))?;
+	}
+	for address in &config.bootnodes {
+		if let Some(peer) = network::peer_of(address) {
+			swarm.behaviour_mut().kademlia.add_address(&peer, address.clone());
+		}
+		swarm.dial(address.clone()).map_err(|e| format!("dialing {address}: {e}"))?;
+	}
+	let (commands_tx, commands) = mpsc::channel(1024);
+	let (deliveries, _) = broadcast::channel(4096);
+	let (checked_tx, checked) = mpsc::channel(config.max_pending_signatures.max(1));
+	let validator = Validator::new(view, config.max_anchor_lag, config.max_log_len);
+	let node = Node {
+		swarm,
+		validator,
+		metrics,
+		signatures: Arc::new(Semaphore::new(config.max_pending_signatures.max(1))),
+		config,
+		topics,
+		deliveries: deliveries.clone(),
+		evidence_out,
+		agent_lookups,
+		checked_tx,
+		parked: HashMap::new(),
+		parked_count: 0,
+	};
+	tokio::spawn(node.run(commands, checked));
+	Ok(NodeHandle { peer_id, commands: commands_tx, deliveries })
+}
+
+impl Node {
+	async fn run(
+		mut self,
+		mut commands: mpsc::Receiver<Command>,
+		mut checked: mpsc::Receiver<Checked>,
+	) {
+		loop {
+			tokio::select! {
+				event = self.swarm.select_next_some() => self.on_swarm_event(event),
+				Some(done) = checked.recv() => self.on_checked(done),
+				command = commands.recv() => match command {
+					Some(command) => self.on_command(command),
+					// Every handle is gone: stop.
+					None => return,
+				},
+			}
+		}
+	}
+
+	fn on_swarm_event(&mut self, event: SwarmEvent<network::BehaviourEvent>) {
+		match event {
+			SwarmEvent::Behaviour(network::BehaviourEvent::Gossipsub(
+				gossipsub::Event::Message { propagation_source, message_id, message },
+			)) => self.on_message(propagation_source, message_id, message),
+			SwarmEvent::Behaviour(network::BehaviourEvent::Identify(
+				identify::Event::Received { peer_id, info, .. },
+			)) => {
+				for address in info.listen_addrs {
+					self.swarm.behaviour_mut().kademlia.add_address(&peer_id, address);
+				}
+			},
+			SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. } => {
+				self.metrics.peers.set(self.swarm.connected_peers().count() as i64);
+			},
+			SwarmEvent::Behaviour(network::BehaviourEvent::Kademlia(
+				kad::Event::RoutingUpdated { peer, .. },
+			)) => tracing::debug!(%peer, "kademlia routing updated"),
+			SwarmEvent::NewListenAddr { address, .. } => tracing::info!(%address, "listening"),
+			_ => {},
+		}
+	}
+
+	fn report(
+		&mut self,
+		id: &gossipsub::MessageId,
+		source: &PeerId,
+		verdict: Verdict,
+		received: Instant,
+	) {
+		let acceptance = match verdict {
+			Verdict::Accept => MessageAcceptance::Accept,
+			Verdict::Reject(_) => MessageAcceptance::Reject,
+			Verdict::Ignore(_) => MessageAcceptance::Ignore,
+		};
+		self.swarm
+			.behaviour_mut()
+			.gossipsub
+			.report_message_validation_result(id, source, acceptance);
+		self.metrics.count(verdict);
+		self.metrics.validation_seconds.observe(received.elapsed().as_secs_f64());
+		if !matches!(verdict, Verdict::Accept) {
+			tracing::debug!(%source, ?verdict, "message not accepted");
+		}
+	}
+
+	fn on_message(
+		&mut self,
+		source: PeerId,
+		id: gossipsub::MessageId,
+		message: gossipsub::Message,
+	) {
+		let received = Instant::now();
+		let Some(topic) = self.topics.get(&message.topic).copied() else {
+			return self.report(&id, &source, Verdict::Reject(Reason::WrongTopic), received);
+		};
+		if topic.kind == TopicKind::Evidence {
+			let admission = self.validator.check_evidence(topic, &message.data);
+			self.report(&id, &source, admission.verdict, received);
+			return self.on_evidence(topic, admission, false);
+		}
+		self.precheck(Parked { topic, data: message.data, id, source, received });
+	}
+
+	/// Prechecks a message, then sends it to a signature worker, parks it while its agent is
+	/// looked up, or reports the verdict.
+	fn precheck(&mut self, parked: Parked) {
+		let Parked { topic, data, id, source, received } = parked;
+		match self.validator.precheck(topic, &data) {
+			Ok(message) => {
+				let Ok(permit) = self.signatures.clone().try_acquire_owned() else {
+					return self.report(&id, &source, Verdict::Ignore(Reason::Busy), received);
+				};
+				let genesis = self.validator.view().genesis;
+				let done = self.checked_tx.clone();
+				tokio::task::spawn_blocking(move || {
+					let valid = message.header.verify(&genesis);
+					let _permit = permit;
+					let _ =
+						done.blocking_send(Checked { topic, message, id, source, received, valid });
+				});
+			},
+			Err(Verdict::Ignore(Reason::UnknownAgent))
+				if self.parked_count < self.config.max_parked =>
+			{
+				let Some(agent) = crate::message::decode_bounded::<MeshMessage>(&data)
+					.ok()
+					.map(|m| m.header.header.agent)
+				else {
+					return self.report(&id, &source, Verdict::Reject(Reason::Malformed), received);
+				};
+				let queue = self.parked.entry(agent.clone()).or_default();
+				if queue.is_empty() {
+					let _ = self.agent_lookups.try_send(agent);
+				}
+				queue.push_back(Parked { topic, data, id, source, received });
+				self.parked_count += 1;
+			},
+			Err(verdict) => self.report(&id, &source, verdict, received),
+		}
+	}
+
+	fn on_checked(&mut self, done: Checked) {
+		if !done.valid {
+			return self.report(
+				&done.id,
+				&done.source,
+				Verdict::Reject(Reason::BadSignature),
+				done.received,
+			);
+		}
+		let admission = self.validator.admit(&done.message.header);
+		self.report(&done.id, &done.source, admission.verdict, done.received);
+		if admission.verdict == Verdict::Accept {
+			let _ = self.deliveries.send(Delivery::Message {
+				topic: done.topic,
+				message: done.message,
+				id: hex::encode(done.id.0),
+			});
+		}
+		self.on_evidence(
+			Topic { group: done.topic.group, kind: TopicKind::Evidence },
+			admission,
+			true,
+		);
+	}
+
+	/// Hands new evidence to the reporter and local subscribers; gossips it if found here.
+	fn on_evidence(&mut self, topic: Topic, admission: Admission, found_here: bool) {
+		let Some(evidence) = admission.evidence else { return };
+		self.metrics.evidence_found.inc();
+		tracing::warn!(offence = ?evidence.offence(), "fraud detected");
+		if found_here {
+			let ident = IdentTopic::new(topic.name(&self.validator.view().genesis));
+			if let Err(e) = self.swarm.behaviour_mut().gossipsub.publish(ident, evidence.encode()) {
+				tracing::debug!("gossiping evidence: {e}");
+			}
+		}
+		let _ = self.evidence_out.try_send(evidence.clone());
+		let _ = self.deliveries.send(Delivery::Evidence { topic, evidence });
+	}
+
+	fn on_command(&mut self, command: Command) {
+		match command {
+			Command::Publish { topic, message, reply } => {
+				let _ = reply.send(self.publish(topic, message));
+			},
+			Command::PublishEvidence { evidence } => {
+				let topic = Topic { group: evidence.group(), kind: TopicKind::Evidence };
+				let ident = IdentTopic::new(topic.name(&self.validator.view().genesis));
+				if let Err(e) =
+					self.swarm.behaviour_mut().gossipsub.publish(ident, evidence.encode())
+				{
+					tracing::debug!("gossiping evidence: {e}");
+				}
+			},
+			Command::Dial { address } => {
+				if let Err(e) = self.swarm.dial(address.clone()) {
+					tracing::warn!(%address, "dial failed: {e}");
+				}
+			},
+			Command::Peers { reply } => {
+				let gossipsub = &self.swarm.behaviour().gossipsub;
+				let mut peers: HashMap<PeerId, Vec<String>> =
+					self.swarm.connected_peers().map(|peer| (*peer, Vec::new())).collect();
+				for (peer, topics) in gossipsub.all_peers() {
+					if let Some(entry) = peers.get_mut(peer) {
+						entry.extend(topics.iter().map(|t| t.to_string()));
+					}
+				}
+				let _ = reply.send(
+					peers
+						.into_iter()
+						.map(|(peer, topics)| PeerInfo { peer_id: peer.to_string(), topics })
+						.collect(),
+				);
+			},
+			Command::SetView { view } => {
+				self.metrics.finalized_number.set(i64::from(view.finalized_number));
+				self.validator.set_view(view);
+			},
+			Command::SetAgent { agent, standing } => {
+				self.validator.set_agent(agent.clone(), standing);
+				for parked in self.parked.remove(&agent).unwrap_or_default() {
+					self.parked_count -= 1;
+					self.precheck(parked);
+				}
+			},
+			Command::Standing { agent, reply } => {
+				let _ = reply
+					.send((self.validator.view().clone(), self.validator.agent(&agent).cloned()));
+			},
+			Command::ListenAddresses { reply } => {
+				let _ = reply.send(self.swarm.listeners().cloned().collect());
+			},
+		}
+	}
+
+	/// Validates a local message like any other (so a bug in the publisher cannot make this
+	/// peer relay fraud), records it, delivers it locally and gossips it.
+	fn publish(&mut self, topic: Topic, message: MeshMessage) -> Result<String, String> {
+		let data = message.encode();
+		let checked =
+			self.validator.precheck(topic, &data).map_err(|v| format!("refused: {v:?}"))?;
+		if !checked.header.verify(&self.validator.view().genesis) {
+			return Err("refused: the signature is not the agent's".into());
+		}
+		let admission = self.validator.admit(&checked.header);
+		if admission.verdict != Verdict::Accept {
+			return Err(format!("refused: {:?}", admission.verdict));
+		}
+		let id = hex::encode(message_id(&data));
+		let ident = IdentTopic::new(topic.name(&self.validator.view().genesis));
+		match self.swarm.behaviour_mut().gossipsub.publish(ident, data) {
+			Ok(_) | Err(gossipsub::PublishError::NoPeersSubscribedToTopic) => {},
+			Err(e) => return Err(format!("gossip: {e}")),
+		}
+		let _ = self.deliveries.send(Delivery::Message { topic, message, id: id.clone() });
+		Ok(id)
+	}
+}
