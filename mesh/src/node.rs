@@ -498,7 +498,14 @@ impl Node {
 		}
 		let admission = self.validator.admit(&checked.header);
 		if admission.verdict != Verdict::Accept {
-			return Err(format!("refused: {:?}", admission.verdict));
+			let verdict = admission.verdict;
+			// Fraud is fraud, even from a local agent (a lost ledger, a second service).
+			self.on_evidence(
+				Topic { group: topic.group, kind: TopicKind::Evidence },
+				admission,
+				true,
+			);
+			return Err(format!("refused: {verdict:?}"));
 		}
 		let id = hex::encode(message_id(&data));
 		let ident = IdentTopic::new(topic.name(&self.validator.view().genesis));
