@@ -35,6 +35,9 @@ pub struct Chain {
 
 /// How a submitted extrinsic ended.
 pub struct Outcome {
+	/// The extrinsic's hash (blake2-256 of its encoding).
+	pub hash: H256,
+	/// The block it landed in.
 	pub block: H256,
 	pub events: Vec<RuntimeEvent>,
 	/// `None` when the call succeeded.
@@ -95,6 +98,26 @@ impl Chain {
 			.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
 			.ok_or("the node sent a header without a number")?;
 		Ok((number, hash))
+	}
+
+	/// The chain's type: `Development`, `Local`, `Live` or a custom name.
+	pub async fn chain_type(&self) -> Result<String, Error> {
+		let answer = self.call("system_chainType", rpc_params![]).await?;
+		match answer {
+			Value::String(name) => Ok(name),
+			Value::Object(map) => map.keys().next().cloned().ok_or_else(|| "no chain type".into()),
+			other => Err(format!("unexpected chain type {other}")),
+		}
+	}
+
+	/// The number of the best block.
+	pub async fn best_number(&self) -> Result<teo_primitives::BlockNumber, Error> {
+		let header = self.call("chain_getHeader", rpc_params![]).await?;
+		header
+			.get("number")
+			.and_then(Value::as_str)
+			.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+			.ok_or_else(|| "the node sent a header without a number".into())
 	}
 
 	/// Calls the runtime API function `method` (e.g. `ActionBudgetApi_budget`) with the
@@ -250,7 +273,8 @@ impl Chain {
 			}) => Some(describe(dispatch_error)),
 			_ => None,
 		});
-		Ok(Outcome { block, events, error })
+		let hash = <polkadot_sdk::sp_runtime::traits::BlakeTwo256 as polkadot_sdk::sp_runtime::traits::Hash>::hash(&bytes_of(extrinsic)?);
+		Ok(Outcome { hash, block, events, error })
 	}
 }
 

@@ -16,10 +16,19 @@
 //!   identify, ping, Kademlia.
 //! - [`node`]: the event loop joining the swarm, the validator and the signature workers.
 //! - [`metrics`]: Prometheus metrics and their HTTP endpoint.
+//! - [`chain`]: follows the node's finalized blocks and submits the only two extrinsics the mesh
+//!   can build (pull requests and fraud reports).
+//! - [`publisher`]: signs for the local agents, refusing before signing when over budget.
+//! - [`rpc`]: the agents' JSON-RPC.
+//! - [`service`]: configuration and start-up of the whole service.
 
+pub mod chain;
 pub mod ledger;
 pub mod message;
 pub mod metrics;
 pub mod network;
 pub mod node;
+pub mod publisher;
+pub mod rpc;
+pub mod service;
 pub mod validation;

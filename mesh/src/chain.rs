@@ -1,0 +1,247 @@
+//! The mesh's view of the chain, through a node's JSON-RPC (`teo-client`): it follows finalized
+//! blocks, reads epochs, prices and agents' budgets through the runtime APIs, feeds them to the
+//! peer, and submits extrinsics.
+//!
+//! It can build exactly two kinds of extrinsic, the variants of [`Submission`]: a pull request
+//! to the commit gate for one of its agents, and a fraud report. No other call is constructed
+//! anywhere in the mesh.
+
+use std::{
+	collections::{HashSet, VecDeque},
+	time::Duration,
+};
+
+use codec::Decode;
+use pallet_action_budget::{runtime_api::AgentBudget, AgentInfo, EpochInfo};
+use polkadot_sdk::sp_core::{sr25519, H256};
+use teo_client::{Chain, Outcome};
+use teo_primitives::{mesh::CostSchedule, AccountId, Balance, BlockNumber, GroupId};
+use teo_runtime::RuntimeCall;
+use tokio::sync::mpsc;
+
+use crate::{
+	message::Evidence,
+	metrics::{Metrics, ReportLabels},
+	node::{Command, NodeHandle},
+	validation::{AgentStanding, ChainView, EpochBudget},
+};
+
+/// The only extrinsics the mesh submits.
+pub enum Submission {
+	/// `commitGate.submit(group, call, summary)`, signed by a local agent.
+	PullRequest {
+		/// The group the proposal affects.
+		group: GroupId,
+		/// The proposed call.
+		call: Box<RuntimeCall>,
+		/// The summary for humans.
+		summary: Vec<u8>,
+	},
+	/// `actionBudget.report_equivocation` or `report_overspend`.
+	FraudReport(Evidence),
+}
+
+impl Submission {
+	/// A pull request whose proposed call is the SCALE-encoded `call`.
+	pub fn pull_request(group: GroupId, call: &[u8], summary: Vec<u8>) -> Result<Self, String> {
+		let call = RuntimeCall::decode(&mut &call[..])
+			.map_err(|e| format!("the call does not decode as a TEO runtime call: {e}"))?;
+		Ok(Submission::PullRequest { group, call: Box::new(call), summary })
+	}
+
+	fn into_call(self) -> RuntimeCall {
+		match self {
+			Submission::PullRequest { group, call, summary } => {
+				RuntimeCall::CommitGate(pallet_commit_gate::Call::submit { group, call, summary })
+			},
+			Submission::FraudReport(Evidence::Equivocation(first, second)) => {
+				RuntimeCall::ActionBudget(pallet_action_budget::Call::report_equivocation {
+					first,
+					second,
+				})
+			},
+			Submission::FraudReport(Evidence::Overspend(header)) => {
+				RuntimeCall::ActionBudget(pallet_action_budget::Call::report_overspend { header })
+			},
+		}
+	}
+}
+
+/// Submits `submission` signed by `signer` and follows it into a block.
+pub async fn submit(
+	chain: &Chain,
+	submission: Submission,
+	signer: &sr25519::Pair,
+) -> Result<Outcome, String> {
+	chain.submit(submission.into_call(), signer).await
+}
+
+/// The chain state the mesh validates against, read at `at`.
+pub async fn view_at(
+	chain: &Chain,
+	genesis: H256,
+	number: BlockNumber,
+	at: H256,
+	recent: VecDeque<(BlockNumber, H256)>,
+) -> Result<ChainView, String> {
+	let epoch: Option<EpochInfo> = chain.runtime_api("ActionBudgetApi_epoch", &(), at).await?;
+	let costs: Option<CostSchedule> =
+		chain.runtime_api("ActionBudgetApi_cost_schedule", &(), at).await?;
+	let (Some(epoch), Some(costs)) = (epoch, costs) else {
+		return Err("the chain has no action-budget parameters".into());
+	};
+	Ok(ChainView { genesis, finalized_number: number, recent, epoch: epoch.index, costs })
+}
+
+/// What the chain says about `agent` at `at`, keeping the budget of the previous epoch from
+/// `known` (the runtime API reports the current and next epochs only).
+pub async fn standing_at(
+	chain: &Chain,
+	agent: &AccountId,
+	at: H256,
+	known: Option<&AgentStanding>,
+) -> Result<AgentStanding, String> {
+	let info: Option<AgentInfo<Balance>> =
+		chain.runtime_api("ActionBudgetApi_agent", agent, at).await?;
+	let budget: Option<AgentBudget> =
+		chain.runtime_api("ActionBudgetApi_budget", agent, at).await?;
+	let mut standing = AgentStanding {
+		active: info.as_ref().is_some_and(|info| info.is_active()),
+		budgets: Default::default(),
+	};
+	if let Some(budget) = budget {
+		if let Some(previous) =
+			known.and_then(|k| k.budgets.get(&budget.epoch.saturating_sub(1)).copied())
+		{
+			standing.budgets.insert(budget.epoch.saturating_sub(1), previous);
+		}
+		standing.budgets.insert(
+			budget.epoch,
+			EpochBudget { allowance: budget.allowance, spent_on_chain: budget.spent_on_chain },
+		);
+		standing.budgets.insert(
+			budget.epoch + 1,
+			EpochBudget { allowance: budget.next_allowance, spent_on_chain: 0 },
+		);
+	}
+	Ok(standing)
+}
+
+/// Follows the chain for a peer until the node handle closes: a new view at every finalized
+/// block, local agents refreshed every block and others every epoch, agents looked up on
+/// request, and evidence reported once per offence by `reporter`.
+pub struct Follower {
+	/// The node connection.
+	pub chain: Chain,
+	/// The peer to feed.
+	pub node: NodeHandle,
+	/// Agents this service signs for: refreshed every block.
+	pub local_agents: Vec<AccountId>,
+	/// Signs fraud reports; `None` leaves reporting to other peers.
+	pub reporter: Option<sr25519::Pair>,
+	/// Metrics to update.
+	pub metrics: Metrics,
+	/// How many recent finalized blocks anchors are checked against.
+	pub max_anchor_lag: BlockNumber,
+	/// How often the finalized head is polled.
+	pub poll_interval: Duration,
+}
+
+impl Follower {
+	/// Runs until the peer stops. Agent lookups and evidence arrive on the two channels.
+	pub async fn run(
+		self,
+		mut lookups: mpsc::Receiver<AccountId>,
+		mut evidence: mpsc::Receiver<Evidence>,
+	) {
+		let genesis = match self.chain.genesis_hash().await {
+			Ok(genesis) => genesis,
+			Err(e) => return tracing::error!("cannot read the genesis hash: {e}"),
+		};
+		let mut recent: VecDeque<(BlockNumber, H256)> = VecDeque::new();
+		let mut tracked: HashSet<AccountId> = self.local_agents.iter().cloned().collect();
+		let mut reported: HashSet<(AccountId, u32)> = HashSet::new();
+		let mut last_epoch = None;
+		let mut ticker = tokio::time::interval(self.poll_interval);
+		loop {
+			tokio::select! {
+				_ = ticker.tick() => {
+					match self.poll(genesis, &mut recent, &tracked, &mut last_epoch).await {
+						Ok(()) => {},
+						Err(e) if e.contains("stopped") => return,
+						Err(e) => tracing::warn!("following the chain: {e}"),
+					}
+				},
+				Some(agent) = lookups.recv() => {
+					tracked.insert(agent.clone());
+					if let Err(e) = self.refresh(&agent).await {
+						tracing::warn!("looking up an agent: {e}");
+					}
+				},
+				Some(found) = evidence.recv() => {
+					if reported.insert(found.offence()) {
+						self.report(found).await;
+					}
+				},
+			}
+		}
+	}
+
+	async fn poll(
+		&self,
+		genesis: H256,
+		recent: &mut VecDeque<(BlockNumber, H256)>,
+		tracked: &HashSet<AccountId>,
+		last_epoch: &mut Option<u32>,
+	) -> Result<(), String> {
+		let (number, hash) = self.chain.finalized_block().await?;
+		if recent.back().is_some_and(|(n, _)| *n >= number) {
+			return Ok(());
+		}
+		recent.push_back((number, hash));
+		while recent.len() > self.max_anchor_lag as usize + 1 {
+			recent.pop_front();
+		}
+		let view = view_at(&self.chain, genesis, number, hash, recent.clone()).await?;
+		let new_epoch = *last_epoch != Some(view.epoch);
+		*last_epoch = Some(view.epoch);
+		self.node.send(Command::SetView { view }).await?;
+		let refresh: Vec<&AccountId> =
+			if new_epoch { tracked.iter().collect() } else { self.local_agents.iter().collect() };
+		for agent in refresh {
+			self.refresh(agent).await?;
+		}
+		if let Ok(best) = self.chain.best_number().await {
+			self.metrics.finality_lag.set(i64::from(best.saturating_sub(number)));
+		}
+		Ok(())
+	}
+
+	async fn refresh(&self, agent: &AccountId) -> Result<(), String> {
+		let (_, hash) = self.chain.finalized_block().await?;
+		let (_, known) = self.node.standing(agent.clone()).await?;
+		let standing = standing_at(&self.chain, agent, hash, known.as_ref()).await?;
+		self.node.send(Command::SetAgent { agent: agent.clone(), standing }).await
+	}
+
+	async fn report(&self, evidence: Evidence) {
+		let Some(reporter) = &self.reporter else { return };
+		let offence = evidence.offence();
+		let result = match submit(&self.chain, Submission::FraudReport(evidence), reporter).await {
+			Ok(outcome) if outcome.error.is_none() => {
+				tracing::info!(?offence, block = ?outcome.block, "fraud reported on chain");
+				"included"
+			},
+			Ok(outcome) => {
+				tracing::warn!(?offence, error = ?outcome.error, "fraud report failed on chain");
+				"failed"
+			},
+			// Most often another peer reported first and the pool refused the duplicate.
+			Err(e) => {
+				tracing::info!(?offence, "fraud report not submitted: {e}");
+				"failed"
+			},
+		};
+		self.metrics.evidence_reported.get_or_create(&ReportLabels { result }).inc();
+	}
+}

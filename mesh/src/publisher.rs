@@ -1,0 +1,175 @@
+//! Publishing for the agents whose keys this service holds: the service picks the epoch, the
+//! sequence number and the spend range, refuses *before signing* when the budget would be
+//! exceeded, writes the reservation to the ledger, and only then signs and publishes.
+
+use std::collections::BTreeMap;
+
+use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
+use serde::Serialize;
+use teo_primitives::{
+	mesh::{BudgetUnits, MeshHeader, MessageKind},
+	AccountId, EpochIndex, GroupId,
+};
+use tokio::sync::Mutex;
+
+use crate::{
+	ledger::{Ledger, LedgerError},
+	message::{body_hash, MeshMessage, Topic, TopicKind, MAX_BODY_LEN},
+	metrics::{AgentLabels, Metrics},
+	node::NodeHandle,
+};
+
+/// What a publication cost and left.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Published {
+	/// The gossip id (hex).
+	pub id: String,
+	/// The epoch it spent from.
+	pub epoch: EpochIndex,
+	/// Its sequence number in the epoch.
+	pub seq: u64,
+	/// What it cost.
+	pub cost: BudgetUnits,
+	/// Units left to the agent in the epoch.
+	pub remaining: BudgetUnits,
+}
+
+/// An agent's budget as the service sees it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Budget {
+	/// The agent (SS58).
+	pub agent: String,
+	/// The current epoch.
+	pub epoch: EpochIndex,
+	/// Its allowance in the epoch.
+	pub allowance: BudgetUnits,
+	/// Spent on chain (pull requests).
+	pub spent_on_chain: BudgetUnits,
+	/// Spent on the mesh by this service.
+	pub spent_on_mesh: BudgetUnits,
+	/// What is left for messages.
+	pub remaining: BudgetUnits,
+}
+
+/// The local agents' keys and their ledger.
+pub struct Publisher {
+	node: NodeHandle,
+	agents: BTreeMap<AccountId, sr25519::Pair>,
+	ledger: Mutex<Ledger>,
+	metrics: Metrics,
+}
+
+impl Publisher {
+	/// A publisher for `agents`, with its ledger.
+	pub fn new(
+		node: NodeHandle,
+		agents: Vec<sr25519::Pair>,
+		ledger: Ledger,
+		metrics: Metrics,
+	) -> Self {
+		let agents = agents.into_iter().map(|pair| (pair.public().into(), pair)).collect();
+		Self { node, agents, ledger: Mutex::new(ledger), metrics }
+	}
+
+	/// The agents this service signs for.
+	pub fn agents(&self) -> impl Iterator<Item = &AccountId> {
+		self.agents.keys()
+	}
+
+	/// The key of `agent`, or of the only agent when `agent` is `None`.
+	pub fn key(&self, agent: Option<&AccountId>) -> Result<(&AccountId, &sr25519::Pair), String> {
+		match agent {
+			Some(agent) => self
+				.agents
+				.get_key_value(agent)
+				.ok_or_else(|| format!("this service holds no key for {agent}")),
+			None if self.agents.len() == 1 => {
+				Ok(self.agents.iter().next().expect("one agent; qed"))
+			},
+			None if self.agents.is_empty() => Err("this service holds no agent key".into()),
+			None => Err("this service holds several agent keys: name the agent".into()),
+		}
+	}
+
+	/// The budget of `agent` in the current epoch.
+	pub async fn budget(&self, agent: Option<&AccountId>) -> Result<Budget, String> {
+		let (agent, _) = self.key(agent)?;
+		let (view, standing) = self.node.standing(agent.clone()).await?;
+		let standing = standing.ok_or("the chain has not reported this agent yet")?;
+		let budget = standing
+			.budgets
+			.get(&view.epoch)
+			.copied()
+			.ok_or("the chain reports no budget for this agent in this epoch")?;
+		let spent_on_mesh = self.ledger.lock().await.entry(agent, view.epoch).spent;
+		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
+		Ok(Budget {
+			agent: agent.to_string(),
+			epoch: view.epoch,
+			allowance: budget.allowance,
+			spent_on_chain: budget.spent_on_chain,
+			spent_on_mesh,
+			remaining: headroom.saturating_sub(spent_on_mesh),
+		})
+	}
+
+	/// Signs and publishes `body` as a `kind` message of `agent` in `group`.
+	pub async fn publish(
+		&self,
+		agent: Option<&AccountId>,
+		group: GroupId,
+		kind: MessageKind,
+		body: Vec<u8>,
+	) -> Result<Published, String> {
+		let (agent, pair) = self.key(agent)?;
+		if body.len() > MAX_BODY_LEN as usize {
+			return Err(format!("the body has {} bytes; the limit is {MAX_BODY_LEN}", body.len()));
+		}
+		let (view, standing) = self.node.standing(agent.clone()).await?;
+		let standing = standing.ok_or("the chain has not reported this agent yet")?;
+		if !standing.active {
+			return Err("the agent is not registered and active on chain".into());
+		}
+		let budget = standing
+			.budgets
+			.get(&view.epoch)
+			.copied()
+			.ok_or("the chain reports no budget for this agent in this epoch")?;
+		let (anchor_number, anchor_hash) =
+			*view.recent.back().ok_or("no finalized block to anchor to yet")?;
+		let body_len = body.len() as u32;
+		let cost = view.costs.message_cost(kind, body_len);
+		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
+		let mut ledger = self.ledger.lock().await;
+		let reservation =
+			ledger.reserve(agent, view.epoch, cost, headroom).map_err(|e| match e {
+				LedgerError::BudgetExhausted { .. } => format!("refused before signing: {e}"),
+				other => other.to_string(),
+			})?;
+		let header = MeshHeader {
+			agent: agent.clone(),
+			group,
+			kind,
+			epoch: view.epoch,
+			seq: reservation.seq,
+			spent_before: reservation.spent_before,
+			cost,
+			body_len,
+			body_hash: body_hash(&body),
+			anchor_number,
+			anchor_hash,
+		};
+		let message = MeshMessage::signed(pair, header, body, &view.genesis);
+		// Published while the ledger is held, so the agent's messages leave in seq order.
+		let id =
+			self.node.publish(Topic { group, kind: TopicKind::Message(kind) }, message).await?;
+		let remaining = headroom.saturating_sub(reservation.spent_before + cost);
+		self.metrics
+			.budget_remaining
+			.get_or_create(&AgentLabels { agent: agent.to_string() })
+			.set(remaining as i64);
+		Ok(Published { id, epoch: view.epoch, seq: reservation.seq, cost, remaining })
+	}
+}

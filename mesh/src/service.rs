@@ -1,0 +1,198 @@
+//! The whole service: configuration, keys, and the tasks that make up a running mesh peer
+//! (the peer itself, the chain follower, the agents' RPC and the metrics endpoint).
+
+use std::{
+	net::{IpAddr, Ipv4Addr, SocketAddr},
+	path::{Path, PathBuf},
+	sync::Arc,
+	time::Duration,
+};
+
+use clap::Parser;
+use libp2p::{identity::Keypair, Multiaddr};
+use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
+use prometheus_client::registry::Registry;
+use teo_client::Chain;
+use teo_primitives::{AccountId, GroupId};
+use tokio::sync::{mpsc, Mutex};
+
+use crate::{
+	chain::{self, Follower},
+	ledger::Ledger,
+	metrics::{self, Metrics},
+	node::{self, NodeConfig, NodeHandle},
+	publisher::Publisher,
+	rpc::{self, MeshRpc},
+};
+
+/// `teo-mesh`: TEO's Layer 1 gossip service for agents, beside a TEO node.
+#[derive(Clone, Debug, Parser)]
+#[command(name = "teo-mesh", version, about)]
+pub struct Config {
+	/// The node's WebSocket JSON-RPC.
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
+	pub node_url: String,
+	/// Where to listen for mesh peers (repeatable).
+	#[arg(long = "listen", default_value = "/ip4/0.0.0.0/tcp/30555")]
+	pub listen: Vec<Multiaddr>,
+	/// A peer to connect to at start, `/ip4/<ip>/tcp/<port>/p2p/<peer id>` (repeatable).
+	#[arg(long = "bootnode")]
+	pub bootnodes: Vec<Multiaddr>,
+	/// A group whose topics to join (repeatable).
+	#[arg(long = "group", default_value = "0")]
+	pub groups: Vec<GroupId>,
+	/// Port of the agents' JSON-RPC (WebSocket and HTTP).
+	#[arg(long, default_value_t = 9950)]
+	pub rpc_port: u16,
+	/// Listen for RPC on every interface instead of localhost only.
+	#[arg(long)]
+	pub rpc_external: bool,
+	/// Port of the Prometheus endpoint (`/metrics`); 0 disables it.
+	#[arg(long, default_value_t = 9951)]
+	pub metrics_port: u16,
+	/// An agent's secret URI (`//Alice` style dev seeds only on dev and local chains;
+	/// repeatable).
+	#[arg(long = "agent-suri")]
+	pub agent_suris: Vec<String>,
+	/// A file holding an agent's secret URI or seed phrase (repeatable).
+	#[arg(long = "agent-key-file")]
+	pub agent_key_files: Vec<PathBuf>,
+	/// The account that signs fraud reports (and receives the rewards); defaults to the first
+	/// agent.
+	#[arg(long)]
+	pub reporter_suri: Option<String>,
+	/// Where the ledger and the network key live.
+	#[arg(long, default_value = "./teo-mesh-data")]
+	pub base_path: PathBuf,
+	/// Messages anchored further behind the finalized head are rejected (rule C).
+	#[arg(long, default_value_t = 20)]
+	pub max_anchor_lag: u32,
+	/// Threads verifying signatures.
+	#[arg(long, default_value_t = 2)]
+	pub signature_workers: usize,
+}
+
+/// A running service.
+pub struct Running {
+	/// The peer.
+	pub node: NodeHandle,
+	/// Where the agents' RPC listens.
+	pub rpc_address: SocketAddr,
+	/// Where the metrics are served, if enabled.
+	pub metrics_address: Option<SocketAddr>,
+	/// Stops the RPC server when dropped or stopped.
+	pub rpc: jsonrpsee::server::ServerHandle,
+}
+
+/// A key from a secret URI, refusing development seeds on chains that are not for development.
+fn key_from_suri(suri: &str, development: bool) -> Result<sr25519::Pair, String> {
+	if suri.trim_start().starts_with("//") && !development {
+		return Err(format!("{suri}: development seeds are only allowed on dev and local chains"));
+	}
+	sr25519::Pair::from_string(suri.trim(), None).map_err(|e| format!("a secret URI: {e:?}"))
+}
+
+/// The peer's libp2p identity, kept in `path` so its peer id survives restarts.
+fn network_key(path: &Path) -> Result<Keypair, String> {
+	match std::fs::read(path) {
+		Ok(bytes) => Keypair::from_protobuf_encoding(&bytes)
+			.map_err(|e| format!("{}: not a network key: {e}", path.display())),
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+			let key = Keypair::generate_ed25519();
+			let bytes = key.to_protobuf_encoding().map_err(|e| e.to_string())?;
+			std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+			Ok(key)
+		},
+		Err(e) => Err(format!("{}: {e}", path.display())),
+	}
+}
+
+/// Starts every part of the service on the current tokio runtime.
+pub async fn start(config: Config) -> Result<Running, String> {
+	std::fs::create_dir_all(&config.base_path)
+		.map_err(|e| format!("{}: {e}", config.base_path.display()))?;
+	let chain = Chain::connect(&config.node_url).await?;
+	let development = matches!(chain.chain_type().await?.as_str(), "Development" | "Local");
+
+	let mut agents = Vec::new();
+	for suri in &config.agent_suris {
+		agents.push(key_from_suri(suri, development)?);
+	}
+	for file in &config.agent_key_files {
+		let suri = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+		agents.push(key_from_suri(&suri, development)?);
+	}
+	let reporter = match &config.reporter_suri {
+		Some(suri) => Some(key_from_suri(suri, development)?),
+		None => agents.first().cloned(),
+	};
+	let local_agents: Vec<AccountId> = agents.iter().map(|p| p.public().into()).collect();
+
+	let (number, hash) = chain.finalized_block().await?;
+	let genesis = chain.genesis_hash().await?;
+	let view = chain::view_at(&chain, genesis, number, hash, [(number, hash)].into()).await?;
+
+	let mut registry = Registry::default();
+	let metrics = Metrics::register(&mut registry);
+	let (evidence_tx, evidence_rx) = mpsc::channel(256);
+	let (lookups_tx, lookups_rx) = mpsc::channel(1024);
+	let node_config = NodeConfig {
+		listen: config.listen.clone(),
+		bootnodes: config.bootnodes.clone(),
+		groups: config.groups.clone(),
+		signature_workers: config.signature_workers,
+		max_anchor_lag: config.max_anchor_lag,
+		..Default::default()
+	};
+	let node = node::start(
+		network_key(&config.base_path.join("network-key"))?,
+		node_config,
+		view,
+		metrics.clone(),
+		&mut registry,
+		evidence_tx,
+		lookups_tx,
+	)?;
+
+	let follower = Follower {
+		chain,
+		node: node.clone(),
+		local_agents: local_agents.clone(),
+		reporter,
+		metrics: metrics.clone(),
+		max_anchor_lag: config.max_anchor_lag,
+		poll_interval: Duration::from_secs(1),
+	};
+	tokio::spawn(follower.run(lookups_rx, evidence_rx));
+
+	let ledger = Ledger::open(config.base_path.join("ledger.json"))
+		.map_err(|e| format!("the ledger: {e}"))?;
+	let publisher = Arc::new(Publisher::new(node.clone(), agents, ledger, metrics.clone()));
+	let host = if config.rpc_external {
+		IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+	} else {
+		IpAddr::V4(Ipv4Addr::LOCALHOST)
+	};
+	let rpc_chain = Arc::new(Chain::connect(&config.node_url).await?);
+	let (rpc_address, rpc) = rpc::serve(
+		SocketAddr::new(host, config.rpc_port),
+		MeshRpc { node: node.clone(), publisher, chain: rpc_chain },
+	)
+	.await?;
+	tracing::info!(%rpc_address, "agents' JSON-RPC");
+
+	let metrics_address = if config.metrics_port == 0 {
+		None
+	} else {
+		let address = SocketAddr::new(host, config.metrics_port);
+		let registry = Arc::new(Mutex::new(registry));
+		tokio::spawn(async move {
+			if let Err(e) = metrics::serve(address, registry).await {
+				tracing::error!("the metrics endpoint stopped: {e}");
+			}
+		});
+		Some(address)
+	};
+	tracing::info!(peer_id = %node.peer_id, agents = local_agents.len(), "teo-mesh started");
+	Ok(Running { node, rpc_address, metrics_address, rpc })
+}
