@@ -13,6 +13,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 TEO_NODE_BIN=$CARGO_TARGET_DIR/release/teo-node
 export TEO_NODE_BIN
 
+# The Python environment of the example agents (examples/agents/).
+export TEO_VENV=${TEO_VENV:-$HOME/.cache/teo/venv}
+
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 

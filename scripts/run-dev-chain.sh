@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's run command: sets up the machine, builds teo-node and starts a development chain
-# (one validator, Alice) that polkadot.js apps can open. Ctrl+C stops it.
+# The README's run command: sets up the machine, builds teo-node and teo-mesh, and starts a
+# development chain (one validator, Alice) that polkadot.js apps can open, with one mesh service
+# beside it that signs for the dev agent //Dave. Ctrl+C stops both.
 #
 # The chain is fresh on each start. To keep it across restarts, set TEO_BASE_PATH to a folder.
 # Extra arguments go to teo-node, e.g. `scripts/run-dev-chain.sh -lruntime=debug`.
@@ -9,15 +10,30 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$TEO_ROOT/scripts/setup.sh"
 build_node
+step "Building teo-mesh (release)"
+(cd "$TEO_ROOT" && cargo build --release --locked -p teo-mesh)
 
 rpc_port=9944
 args=(--dev --rpc-port "$rpc_port" --prometheus-port 9615)
 if [ -n "${TEO_BASE_PATH:-}" ]; then args+=(--base-path "$TEO_BASE_PATH"); else args+=(--tmp); fi
 
-step "Starting the TEO dev chain"
+step "Starting the TEO dev chain and its mesh"
+mesh_dir=$(mktemp -d "${TMPDIR:-/tmp}/teo-mesh.XXXXXX")
+"$TEO_NODE_BIN" "${args[@]}" "$@" &
+node_pid=$!
+trap 'kill "$node_pid" "${mesh_pid:-}" 2>/dev/null; wait' EXIT INT TERM
+for _ in $(seq 1 60); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$rpc_port") 2>/dev/null && break
+	sleep 1
+done
+"$(dirname "$TEO_NODE_BIN")/teo-mesh" --node-url "ws://127.0.0.1:$rpc_port" --agent-suri //Dave \
+	--listen /ip4/127.0.0.1/tcp/30555 --base-path "$mesh_dir" &
+mesh_pid=$!
 cat <<MSG
   RPC:              ws://127.0.0.1:$rpc_port
   polkadot.js apps: https://polkadot.js.org/apps/?rpc=ws://127.0.0.1:$rpc_port#/explorer
   metrics:          http://127.0.0.1:9615/metrics
+  mesh JSON-RPC:    ws://127.0.0.1:9950 (agent //Dave; register it as an agent first, see docs/MESH.md)
+  mesh metrics:     http://127.0.0.1:9951/metrics
 MSG
-exec "$TEO_NODE_BIN" "${args[@]}" "$@"
+wait -n "$node_pid" "$mesh_pid"

@@ -19,6 +19,8 @@ missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+command -v python3 >/dev/null || missing+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
 	as_root apt-get update -qq
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
@@ -41,6 +43,15 @@ npm_install "$TEO_ROOT/zombienet"
 
 step "Semaphore, snarkjs and circom (npm ci, pinned by primitives/zk/fixtures/package-lock.json)"
 npm_install "$TEO_ROOT/primitives/zk/fixtures"
+
+step "The example agent's Python environment (pinned by examples/agents/requirements.txt)"
+want=$(sha256sum "$TEO_ROOT/examples/agents/requirements.txt" | cut -d' ' -f1)
+stamp="$TEO_VENV/.teo-requirements.sha256"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+	python3 -m venv "$TEO_VENV"
+	"$TEO_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$TEO_ROOT/examples/agents/requirements.txt"
+	echo "$want" >"$stamp"
+fi
 
 cd "$TEO_ROOT/zombienet"
 npx --no-install zombienet version

@@ -65,7 +65,7 @@ record "semaphore/snarkjs compatibility" $?
 if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 	logs_root=$(mktemp -d "${TMPDIR:-/tmp}/teo-zombienet.XXXXXX")
 	cd "$TEO_ROOT/zombienet"
-	for suite in ${TEO_ZOMBIENET_TESTS:-0001-smoke.zndsl 0002-fault.zndsl 0003-citizens-agents-and-the-gate.zndsl}; do
+	for suite in ${TEO_ZOMBIENET_TESTS:-0001-smoke.zndsl 0002-fault.zndsl 0003-citizens-agents-and-the-gate.zndsl 0004-mesh.zndsl}; do
 		step "Zombienet: $suite"
 		dir="$logs_root/${suite%.zndsl}"
 		PATH="$(dirname "$TEO_NODE_BIN"):$PATH" timeout 1200 \

@@ -9,7 +9,7 @@
 
 use std::{
 	collections::{HashMap, VecDeque},
-	sync::Arc,
+	sync::{mpsc as std_mpsc, Arc, Mutex},
 	time::Instant,
 };
 
@@ -22,7 +22,7 @@ use libp2p::{
 	Multiaddr, PeerId, Swarm,
 };
 use teo_primitives::{AccountId, GroupId};
-use tokio::sync::{broadcast, mpsc, oneshot, Semaphore};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::{
 	message::{message_id, Evidence, MeshMessage, Topic, TopicKind},
@@ -192,6 +192,37 @@ struct Parked {
 	received: Instant,
 }
 
+/// Starts `workers` threads that verify signatures, fed by a queue of `capacity` jobs; results
+/// go back to the event loop through `done`.
+fn spawn_signature_workers(
+	workers: usize,
+	capacity: usize,
+	genesis: teo_primitives::Hash,
+	done: mpsc::Sender<Checked>,
+) -> Result<std_mpsc::SyncSender<Checked>, String> {
+	let (jobs, queue) = std_mpsc::sync_channel::<Checked>(capacity);
+	let queue = Arc::new(Mutex::new(queue));
+	for i in 0..workers {
+		let queue = queue.clone();
+		let done = done.clone();
+		std::thread::Builder::new()
+			.name(format!("teo-mesh-verify-{i}"))
+			.spawn(move || loop {
+				let job = match queue.lock() {
+					Ok(queue) => queue.recv(),
+					Err(_) => return,
+				};
+				let Ok(mut job) = job else { return };
+				job.valid = job.message.header.verify(&genesis);
+				if done.blocking_send(job).is_err() {
+					return;
+				}
+			})
+			.map_err(|e| format!("starting a signature worker: {e}"))?;
+	}
+	Ok(jobs)
+}
+
 /// The event loop's state.
 struct Node {
 	swarm: Swarm<Behaviour>,
@@ -202,8 +233,8 @@ struct Node {
 	deliveries: broadcast::Sender<Delivery>,
 	evidence_out: mpsc::Sender<Evidence>,
 	agent_lookups: mpsc::Sender<AccountId>,
-	signatures: Arc<Semaphore>,
-	checked_tx: mpsc::Sender<Checked>,
+	/// Jobs for the signature workers; full means busy.
+	signatures: std_mpsc::SyncSender<Checked>,
 	parked: HashMap<AccountId, VecDeque<Parked>>,
 	parked_count: usize,
 }
@@ -251,18 +282,23 @@ pub fn start(
 	let (commands_tx, commands) = mpsc::channel(1024);
 	let (deliveries, _) = broadcast::channel(4096);
 	let (checked_tx, checked) = mpsc::channel(config.max_pending_signatures.max(1));
+	let signatures = spawn_signature_workers(
+		config.signature_workers.max(1),
+		config.max_pending_signatures.max(1),
+		view.genesis,
+		checked_tx,
+	)?;
 	let validator = Validator::new(view, config.max_anchor_lag, config.max_log_len);
 	let node = Node {
 		swarm,
 		validator,
 		metrics,
-		signatures: Arc::new(Semaphore::new(config.max_pending_signatures.max(1))),
+		signatures,
 		config,
 		topics,
 		deliveries: deliveries.clone(),
 		evidence_out,
 		agent_lookups,
-		checked_tx,
 		parked: HashMap::new(),
 		parked_count: 0,
 	};
@@ -359,17 +395,12 @@ impl Node {
 		let Parked { topic, data, id, source, received } = parked;
 		match self.validator.precheck(topic, &data) {
 			Ok(message) => {
-				let Ok(permit) = self.signatures.clone().try_acquire_owned() else {
-					return self.report(&id, &source, Verdict::Ignore(Reason::Busy), received);
-				};
-				let genesis = self.validator.view().genesis;
-				let done = self.checked_tx.clone();
-				tokio::task::spawn_blocking(move || {
-					let valid = message.header.verify(&genesis);
-					let _permit = permit;
-					let _ =
-						done.blocking_send(Checked { topic, message, id, source, received, valid });
-				});
+				let job = Checked { topic, message, id, source, received, valid: false };
+				if let Err(std_mpsc::TrySendError::Full(job) | std_mpsc::TrySendError::Disconnected(job)) =
+					self.signatures.try_send(job)
+				{
+					self.report(&job.id, &job.source, Verdict::Ignore(Reason::Busy), job.received);
+				}
 			},
 			Err(Verdict::Ignore(Reason::UnknownAgent))
 				if self.parked_count < self.config.max_parked =>

@@ -1,0 +1,179 @@
+// The mesh end to end: three teo-mesh services, one beside each validator, in a line
+// (A <- B <- C), each signing for one agent that Alice sponsors.
+//  1. A draft published through A's JSON-RPC reaches a subscriber of C, validated on the way.
+//  2. B's agent publishes 64 KiB drafts until its budget is spent; the next one is refused
+//     before signing, and B's budget reads zero left.
+//  3. Two example agents in Python (examples/agents/agent.py, a plain WebSocket JSON-RPC client):
+//     Dave's, at A, drafts a treasury spend; Ferdie's, at C, endorses it over the mesh; with the
+//     endorsement Dave's submits it through mesh_submitPullRequest: it lands in the commit gate
+//     and, after the timelock, is committed by the chain.
+// Every mesh process is stopped at the end. Returns 1 when every step behaves; 0 otherwise.
+
+const { spawn } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { WsProvider } = require("@polkadot/api");
+const { keyring, signAndFinalize, waitFor, withApi, citizen, isVerified, finalizedNumber, sleep } =
+  require("./lib/teo");
+
+const CITIZENS = 0;
+const AGENTS = ["//Dave", "//Eve", "//Ferdie"];
+
+function startMesh(dir, index, nodeWs, bootnode) {
+  const args = [
+    "--node-url", nodeWs,
+    "--listen", `/ip4/127.0.0.1/tcp/${30560 + index}`,
+    "--rpc-port", `${9960 + index}`,
+    "--metrics-port", `${9970 + index}`,
+    "--agent-suri", AGENTS[index],
+    "--base-path", path.join(dir, `mesh-${index}`),
+  ];
+  if (bootnode) args.push("--bootnode", bootnode);
+  const log = fs.openSync(path.join(dir, `mesh-${index}.log`), "w");
+  const child = spawn("teo-mesh", args, { stdio: ["ignore", log, log], env: { ...process.env, RUST_LOG: "info,libp2p=warn" } });
+  return { child, log: path.join(dir, `mesh-${index}.log`), rpc: `ws://127.0.0.1:${9960 + index}` };
+}
+
+/** Runs a process to its end without blocking the event loop; kills it after `timeoutMs`. */
+function runProcess(command, args, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** The peer id a mesh logged at start. */
+async function peerIdOf(mesh) {
+  return waitFor(`the peer id of ${mesh.rpc}`, 60_000, async () => {
+    const match = fs.readFileSync(mesh.log, "utf8").match(/peer_id\S*=\S*?(12D3Koo\w+)/);
+    return match && match[1];
+  });
+}
+
+async function rpc(mesh) {
+  const provider = new WsProvider(mesh.rpc, 1000);
+  await provider.isReady;
+  return provider;
+}
+
+async function ensureVerified(api, wsUri, seed, address) {
+  if (await isVerified(api, CITIZENS, address)) return;
+  const result = citizen("mesh", ["prove", "--url", wsUri, "--dev-identity", seed, "--suri", seed]);
+  if (result.status !== 0 || !(await isVerified(api, CITIZENS, address))) throw new Error(`${seed} could not verify`);
+}
+
+async function run(nodeName, networkInfo) {
+  const names = ["alice", "bob", "charlie"];
+  const wsUri = networkInfo.nodesByName[nodeName].wsUri;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "teo-mesh-e2e-"));
+  const meshes = [];
+  const providers = [];
+  const children = [];
+  try {
+    return await withApi(wsUri, "mesh", async (api) => {
+      const ring = keyring();
+      const alice = ring.addFromUri("//Alice");
+      await ensureVerified(api, wsUri, "//Alice", alice.address);
+      const agents = AGENTS.map((seed) => ring.addFromUri(seed));
+      for (const agent of agents) {
+        if ((await api.call.actionBudgetApi.agent(agent.address)).isNone) {
+          await signAndFinalize(api, api.tx.actionBudget.registerAgent(agent.address), alice);
+        }
+      }
+
+      // Three services in a line.
+      for (let i = 0; i < 3; i++) {
+        const previous = meshes[i - 1];
+        const bootnode = previous && `/ip4/127.0.0.1/tcp/${30560 + i - 1}/p2p/${await peerIdOf(previous)}`;
+        meshes.push(startMesh(dir, i, networkInfo.nodesByName[names[i]].wsUri, bootnode));
+      }
+      for (const mesh of meshes) providers.push(await rpc(mesh));
+      for (const [i, provider] of providers.entries()) {
+        await waitFor(`mesh ${i} to know its agent's budget and a peer`, 120_000, async () => {
+          try {
+            const budget = await provider.send("mesh_budget", []);
+            const health = await provider.send("mesh_health", []);
+            return budget.remaining > 0 && health.peers > 0;
+          } catch (_) {
+            return false;
+          }
+        });
+      }
+      console.log(`[mesh] three services up, in a line, in ${dir}`);
+
+      // 1. Propagation across the line, to a subscriber at the far end.
+      const received = [];
+      await providers[2].subscribe("mesh_message", "mesh_subscribe", [CITIZENS, "draft"], (err, item) => {
+        if (!err) received.push(item);
+      });
+      const body = JSON.stringify({ proposal: "pave the square", by: "Dave" });
+      let published;
+      await waitFor("a draft from A to reach C", 60_000, async () => {
+        if (!published) published = await providers[0].send("mesh_publish", [CITIZENS, "draft", body]);
+        return received.find((item) => item.id === published.id);
+      });
+      const item = received.find((i) => i.id === published.id);
+      if (item.agent !== agents[0].address || item.body !== body) throw new Error(`C received ${JSON.stringify(item)}`);
+      console.log(`[mesh] A -> C: draft ${published.id} (seq ${published.seq}, cost ${published.cost}) delivered with Dave's signature checked at B and C`);
+
+      // 2. Spending a budget to the end, refused before signing.
+      const big = "x".repeat(64 * 1024);
+      let refusal;
+      for (let i = 0; i < 200 && !refusal; i++) {
+        try {
+          await providers[1].send("mesh_publish", [CITIZENS, "simulation", big]);
+        } catch (err) {
+          refusal = String(err.message);
+        }
+      }
+      if (!refusal || !refusal.includes("refused before signing")) throw new Error(`no refusal: ${refusal}`);
+      const spent = await providers[1].send("mesh_budget", []);
+      console.log(`[mesh] B's agent spent its budget: ${refusal}; remaining ${spent.remaining} of ${spent.allowance}`);
+
+      // 3. Agents negotiate in Python; the proposer's pull request goes to the commit gate.
+      const spend = api.tx.treasury.spend(null, 1_000_000_000_000n, alice.address, null);
+      const agentScript = path.join(process.env.TEO_ROOT, "examples/agents/agent.py");
+      const python = path.join(process.env.TEO_VENV, "bin/python");
+      const endorser = spawn(python, [agentScript, "--url", meshes[2].rpc, "--endorse", "--run-for", "150"]);
+      let endorserOutput = "";
+      endorser.stdout.on("data", (chunk) => (endorserOutput += chunk));
+      children.push(endorser);
+      await sleep(2000);
+      const proposer = await runProcess(python, [agentScript, "--url", meshes[0].rpc, "--propose", spend.method.toHex(),
+        "--summary", "Mesh: 1 TEO to Alice", "--quorum", "1", "--exit-after-pull-request", "--run-for", "120"], 150_000);
+      console.log(`[mesh] proposer agent:\n${proposer.stdout}${proposer.stderr}`);
+      console.log(`[mesh] endorser agent:\n${endorserOutput}`);
+      const submitted = /pull request submitted: (\{.*\})/.exec(proposer.stdout || "");
+      if (proposer.status !== 0 || !submitted) throw new Error("the Python proposer did not submit a pull request");
+      const status = JSON.parse(submitted[1]);
+      if (status.error || status.proposalId === null) throw new Error(`the pull request failed: ${submitted[1]}`);
+      console.log(`[mesh] pull request ${status.proposalId} in block ${status.block}, unlocks at ${status.unlockAt}`);
+      await waitFor(`the commit of proposal ${status.proposalId}`, 180_000, async () => {
+        const { number } = await finalizedNumber(api);
+        return number >= status.unlockAt && (await api.call.commitGateApi.proposal(status.proposalId)).isNone;
+      });
+      const hash = await api.rpc.chain.getBlockHash(status.unlockAt);
+      const events = await (await api.at(hash)).query.system.events();
+      const committed = events.map(({ event }) => event)
+        .find((e) => e.section === "commitGate" && e.method === "Committed" && e.data.id.toNumber() === status.proposalId);
+      if (!committed || !committed.data.result.isOk) throw new Error("the pull request was not committed successfully");
+      console.log(`[mesh] pull request ${status.proposalId} committed at block ${status.unlockAt}`);
+      return 1;
+    });
+  } finally {
+    for (const provider of providers) await provider.disconnect().catch(() => {});
+    for (const child of children) child.kill("SIGINT");
+    for (const mesh of meshes) mesh.child.kill("SIGINT");
+  }
+}
+
+module.exports = { run };
