@@ -90,7 +90,11 @@ fn options() -> Options {
 }
 
 /// `count` messages of one agent, signed in advance, with their ids.
-fn signed_messages(agent: &sr25519::Pair, count: usize, body_len: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn signed_messages(
+	agent: &sr25519::Pair,
+	count: usize,
+	body_len: usize,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
 	let view = view();
 	let cost = view.costs.message_cost(MessageKind::Poll, body_len as u32);
 	(0..count)
@@ -122,8 +126,16 @@ async fn real_node(bootnodes: Vec<Multiaddr>, agents: &[sr25519::Pair]) -> (Node
 	let (evidence, _) = mpsc::channel(16);
 	let (lookups, _) = mpsc::channel(16);
 	let config = NodeConfig { bootnodes, max_pending_signatures: 1 << 16, ..Default::default() };
-	let handle = node::start(Keypair::generate_ed25519(), config, view(), metrics, &mut registry, evidence, lookups)
-		.expect("a node starts");
+	let handle = node::start(
+		Keypair::generate_ed25519(),
+		config,
+		view(),
+		metrics,
+		&mut registry,
+		evidence,
+		lookups,
+	)
+	.expect("a node starts");
 	for agent in agents {
 		let standing = AgentStanding {
 			active: true,
@@ -165,8 +177,9 @@ async fn main() {
 		options.body,
 		std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
 	);
-	let agents: Vec<sr25519::Pair> =
-		(0..options.publishers).map(|i| sr25519::Pair::from_string(&format!("//Agent{i}"), None).unwrap()).collect();
+	let agents: Vec<sr25519::Pair> = (0..options.publishers)
+		.map(|i| sr25519::Pair::from_string(&format!("//Agent{i}"), None).unwrap())
+		.collect();
 	print!("signing {} messages in advance... ", per_publisher * options.publishers);
 	let batches: Vec<Vec<(Vec<u8>, Vec<u8>)>> =
 		agents.iter().map(|a| signed_messages(a, per_publisher, options.body)).collect();
@@ -194,8 +207,9 @@ async fn main() {
 						}
 					},
 					Ok(Ok(_)) => {},
-					Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(n))) =>
-						eprintln!("a recorder lagged by {n} deliveries"),
+					Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(n))) => {
+						eprintln!("a recorder lagged by {n} deliveries")
+					},
 					_ => break,
 				}
 			}
@@ -223,7 +237,8 @@ async fn main() {
 			// Let the connection and the subscription settle.
 			let settle = Instant::now() + Duration::from_secs(3);
 			while Instant::now() < settle {
-				let _ = tokio::time::timeout(Duration::from_millis(50), swarm.select_next_some()).await;
+				let _ =
+					tokio::time::timeout(Duration::from_millis(50), swarm.select_next_some()).await;
 			}
 			let start = Instant::now();
 			let mut sent = 0usize;
@@ -246,7 +261,8 @@ async fn main() {
 			// Keep the swarm alive while the queue drains.
 			let drain = Instant::now() + Duration::from_secs(3);
 			while Instant::now() < drain {
-				let _ = tokio::time::timeout(Duration::from_millis(50), swarm.select_next_some()).await;
+				let _ =
+					tokio::time::timeout(Duration::from_millis(50), swarm.select_next_some()).await;
 			}
 			(sent, failed)
 		}));

@@ -31,6 +31,9 @@ use crate::{
 	validation::{Admission, AgentStanding, ChainView, Reason, Validator, Verdict},
 };
 
+/// How long a message waits for its agent's standing before it is ignored.
+const PARK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What local subscribers receive.
 #[derive(Clone, Debug)]
 pub enum Delivery {
@@ -396,8 +399,9 @@ impl Node {
 		match self.validator.precheck(topic, &data) {
 			Ok(message) => {
 				let job = Checked { topic, message, id, source, received, valid: false };
-				if let Err(std_mpsc::TrySendError::Full(job) | std_mpsc::TrySendError::Disconnected(job)) =
-					self.signatures.try_send(job)
+				if let Err(
+					std_mpsc::TrySendError::Full(job) | std_mpsc::TrySendError::Disconnected(job),
+				) = self.signatures.try_send(job)
 				{
 					self.report(&job.id, &job.source, Verdict::Ignore(Reason::Busy), job.received);
 				}
@@ -500,6 +504,7 @@ impl Node {
 			Command::SetView { view } => {
 				self.metrics.finalized_number.set(i64::from(view.finalized_number));
 				self.validator.set_view(view);
+				self.expire_parked();
 			},
 			Command::SetAgent { agent, standing } => {
 				self.validator.set_agent(agent.clone(), standing);
@@ -515,6 +520,25 @@ impl Node {
 			Command::ListenAddresses { reply } => {
 				let _ = reply.send(self.swarm.listeners().cloned().collect());
 			},
+		}
+	}
+
+	/// Gives up on messages whose agent the chain has not reported within `PARK_TIMEOUT`.
+	fn expire_parked(&mut self) {
+		let mut expired = Vec::new();
+		self.parked.retain(|_, queue| {
+			queue.retain(|parked| {
+				let keep = parked.received.elapsed() < PARK_TIMEOUT;
+				if !keep {
+					expired.push((parked.id.clone(), parked.source, parked.received));
+				}
+				keep
+			});
+			!queue.is_empty()
+		});
+		for (id, source, received) in expired {
+			self.parked_count -= 1;
+			self.report(&id, &source, Verdict::Ignore(Reason::UnknownAgent), received);
 		}
 	}
 
