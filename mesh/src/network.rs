@@ -94,11 +94,14 @@ fn behaviour(key: &identity::Keypair, registry: &mut Registry) -> Result<Behavio
 	);
 	let mut kademlia_config = kad::Config::new(StreamProtocol::new(KADEMLIA_PROTOCOL));
 	kademlia_config.set_query_timeout(Duration::from_secs(30));
-	let kademlia = kad::Behaviour::with_config(
+	let mut kademlia = kad::Behaviour::with_config(
 		peer_id,
 		kad::store::MemoryStore::new(peer_id),
 		kademlia_config,
 	);
+	// Answer lookups from the start: the automatic mode waits for a confirmed external address,
+	// which peers on private networks (and loopback) never get.
+	kademlia.set_mode(Some(kad::Mode::Server));
 	Ok(Behaviour { gossipsub, identify, ping: ping::Behaviour::default(), kademlia })
 }
 

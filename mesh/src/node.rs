@@ -31,6 +31,12 @@ use crate::{
 	validation::{Admission, AgentStanding, ChainView, Reason, Validator, Verdict},
 };
 
+/// Peers a node connects to by itself (bootnodes and peers found by Kademlia); more may dial in.
+const TARGET_PEERS: usize = 12;
+
+/// The shortest time between two Kademlia lookups for more peers.
+const LOOKUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How long a message waits for its agent's standing before it is ignored.
 const PARK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -240,6 +246,7 @@ struct Node {
 	signatures: std_mpsc::SyncSender<Checked>,
 	parked: HashMap<AccountId, VecDeque<Parked>>,
 	parked_count: usize,
+	last_lookup: Option<Instant>,
 }
 
 /// Starts a peer on the current tokio runtime. Evidence to report on chain goes to
@@ -304,6 +311,7 @@ pub fn start(
 		agent_lookups,
 		parked: HashMap::new(),
 		parked_count: 0,
+		last_lookup: None,
 	};
 	tokio::spawn(node.run(commands, checked));
 	Ok(NodeHandle { peer_id, commands: commands_tx, deliveries })
@@ -339,13 +347,29 @@ impl Node {
 				for address in info.listen_addrs {
 					self.swarm.behaviour_mut().kademlia.add_address(&peer_id, address);
 				}
+				// Look for more peers while below the target, at most every ten seconds.
+				let wants_peers = self.swarm.connected_peers().count() < TARGET_PEERS;
+				if wants_peers && self.last_lookup.is_none_or(|at| at.elapsed() > LOOKUP_INTERVAL) {
+					self.last_lookup = Some(Instant::now());
+					let _ = self.swarm.behaviour_mut().kademlia.bootstrap();
+				}
 			},
 			SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. } => {
 				self.metrics.peers.set(self.swarm.connected_peers().count() as i64);
 			},
 			SwarmEvent::Behaviour(network::BehaviourEvent::Kademlia(
-				kad::Event::RoutingUpdated { peer, .. },
-			)) => tracing::debug!(%peer, "kademlia routing updated"),
+				kad::Event::RoutingUpdated { peer, addresses, .. },
+			)) => {
+				if !self.swarm.is_connected(&peer)
+					&& self.swarm.connected_peers().count() < TARGET_PEERS
+				{
+					tracing::debug!(%peer, "dialing a peer found by Kademlia");
+					let options = libp2p::swarm::dial_opts::DialOpts::peer_id(peer)
+						.addresses(addresses.into_vec())
+						.build();
+					let _ = self.swarm.dial(options);
+				}
+			},
 			SwarmEvent::NewListenAddr { address, .. } => tracing::info!(%address, "listening"),
 			_ => {},
 		}

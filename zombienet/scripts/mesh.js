@@ -7,6 +7,9 @@
 //     Dave's, at A, drafts a treasury spend; Ferdie's, at C, endorses it over the mesh; with the
 //     endorsement Dave's submits it through mesh_submitPullRequest: it lands in the commit gate
 //     and, after the timelock, is committed by the chain.
+//  4. Two more services, D and E, both hold the key of a fourth agent, Mallory, with separate
+//     ledgers, and each publishes for her: the conflict is caught, gossiped as evidence (A's
+//     subscriber sees it) and reported on chain, where Mallory is punished.
 // Every mesh process is stopped at the end. Returns 1 when every step behaves; 0 otherwise.
 
 const { spawn } = require("child_process");
@@ -19,14 +22,15 @@ const { keyring, signAndFinalize, waitFor, withApi, citizen, isVerified, finaliz
 
 const CITIZENS = 0;
 const AGENTS = ["//Dave", "//Eve", "//Ferdie"];
+const MALLORY = "//Alice//mallory";
 
-function startMesh(dir, index, nodeWs, bootnode) {
+function startMesh(dir, index, nodeWs, bootnode, agentSuri = AGENTS[index]) {
   const args = [
     "--node-url", nodeWs,
     "--listen", `/ip4/127.0.0.1/tcp/${30560 + index}`,
     "--rpc-port", `${9960 + index}`,
     "--metrics-port", `${9970 + index}`,
-    "--agent-suri", AGENTS[index],
+    "--agent-suri", agentSuri,
     "--base-path", path.join(dir, `mesh-${index}`),
   ];
   if (bootnode) args.push("--bootnode", bootnode);
@@ -83,7 +87,7 @@ async function run(nodeName, networkInfo) {
       const ring = keyring();
       const alice = ring.addFromUri("//Alice");
       await ensureVerified(api, wsUri, "//Alice", alice.address);
-      const agents = AGENTS.map((seed) => ring.addFromUri(seed));
+      const agents = [...AGENTS, MALLORY].map((seed) => ring.addFromUri(seed));
       for (const agent of agents) {
         if ((await api.call.actionBudgetApi.agent(agent.address)).isNone) {
           await signAndFinalize(api, api.tx.actionBudget.registerAgent(agent.address), alice);
@@ -91,10 +95,11 @@ async function run(nodeName, networkInfo) {
       }
 
       // Three services in a line.
+      const meshIds = [];
       for (let i = 0; i < 3; i++) {
-        const previous = meshes[i - 1];
-        const bootnode = previous && `/ip4/127.0.0.1/tcp/${30560 + i - 1}/p2p/${await peerIdOf(previous)}`;
+        const bootnode = i > 0 && `/ip4/127.0.0.1/tcp/${30560 + i - 1}/p2p/${meshIds[i - 1]}`;
         meshes.push(startMesh(dir, i, networkInfo.nodesByName[names[i]].wsUri, bootnode));
+        meshIds.push(await peerIdOf(meshes[i]));
       }
       for (const mesh of meshes) providers.push(await rpc(mesh));
       for (const [i, provider] of providers.entries()) {
@@ -167,6 +172,45 @@ async function run(nodeName, networkInfo) {
         .find((e) => e.section === "commitGate" && e.method === "Committed" && e.data.id.toNumber() === status.proposalId);
       if (!committed || !committed.data.result.isOk) throw new Error("the pull request was not committed successfully");
       console.log(`[mesh] pull request ${status.proposalId} committed at block ${status.unlockAt}`);
+
+      // 4. One agent, two services with separate ledgers: an equivocation, caught and punished.
+      const mallory = agents[3];
+      const evidence = [];
+      await providers[0].subscribe("mesh_message", "mesh_subscribe", [CITIZENS, "evidence"], (err, item) => {
+        if (!err) evidence.push(item);
+      });
+      const rogues = [3, 4].map((i) => startMesh(dir, i, wsUri, `/ip4/127.0.0.1/tcp/30560/p2p/${meshIds[0]}`, MALLORY));
+      meshes.push(...rogues);
+      const rogueProviders = [];
+      for (const rogue of rogues) {
+        const provider = await rpc(rogue);
+        providers.push(provider);
+        rogueProviders.push(provider);
+        await waitFor("a rogue service to know Mallory's budget", 120_000, async () => {
+          try {
+            return (await provider.send("mesh_budget", [])).remaining > 0 && (await provider.send("mesh_health", [])).peers > 0;
+          } catch (_) {
+            return false;
+          }
+        });
+      }
+      for (let attempt = 0; attempt < 3 && !evidence.length; attempt++) {
+        for (const [i, provider] of rogueProviders.entries()) {
+          // Different bodies: the same header twice would be one message, not a conflict.
+          await provider.send("mesh_publish", [CITIZENS, "poll", `Mallory's poll ${attempt} via ${i}`]).catch((err) =>
+            console.log(`[mesh] a rogue service refused to sign: ${err.message}`));
+        }
+        await waitFor("evidence at A", 20_000, async () => evidence.length > 0).catch(() => {});
+      }
+      const caught = evidence.find((e) => e.agent === mallory.address);
+      if (!caught) throw new Error(`no evidence about Mallory reached A: ${JSON.stringify(evidence)}`);
+      console.log(`[mesh] evidence at A: Mallory equivocated in epoch ${caught.epoch}`);
+      await waitFor("Mallory's punishment on chain", 120_000, async () => {
+        const record = await api.call.actionBudgetApi.agent(mallory.address);
+        return record.isSome && record.unwrap().punishedEpochs.length > 0;
+      });
+      const record = (await api.call.actionBudgetApi.agent(mallory.address)).unwrap();
+      console.log(`[mesh] Mallory punished on chain for epochs ${record.punishedEpochs.toString()}; deposit now ${record.deposit.toString()}`);
       return 1;
     });
   } finally {
