@@ -24,9 +24,10 @@ as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Builds the node (and with it the runtime's WASM) in release: the one build every other step
-# (unit tests, zombienet, the dev chain) shares.
-build_node() {
-	step "Building teo-node (release) into $CARGO_TARGET_DIR"
-	(cd "$TEO_ROOT" && cargo build --release --locked -p teo-node)
+# Builds the workspace in release: teo-node (and with it the runtime's WASM), teo-mesh and
+# teo-citizen. The same build as the test command's, so the two share every artifact (building
+# one package alone would unify features differently and compile the big crates twice).
+build_workspace() {
+	step "Building teo-node, teo-mesh and teo-citizen (release) into $CARGO_TARGET_DIR"
+	(cd "$TEO_ROOT" && cargo build --release --locked --workspace)
 }

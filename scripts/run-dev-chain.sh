@@ -9,9 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$TEO_ROOT/scripts/setup.sh"
-build_node
-step "Building teo-mesh (release)"
-(cd "$TEO_ROOT" && cargo build --release --locked -p teo-mesh)
+build_workspace
 
 rpc_port=9944
 args=(--dev --rpc-port "$rpc_port" --prometheus-port 9615)

@@ -201,6 +201,21 @@ struct Parked {
 	received: Instant,
 }
 
+/// Why this peer will not publish a message, in words.
+fn refusal(verdict: Verdict) -> String {
+	match verdict {
+		Verdict::Reject(Reason::Equivocation) | Verdict::Ignore(Reason::Equivocation) => {
+			"refused: it conflicts with a message already signed for this agent (an equivocation; \
+			 the evidence is gossiped)"
+				.into()
+		},
+		Verdict::Reject(reason) | Verdict::Ignore(reason) => {
+			format!("refused: {}", reason.as_str())
+		},
+		Verdict::Accept => "refused".into(),
+	}
+}
+
 /// Starts `workers` threads that verify signatures, fed by a queue of `capacity` jobs; results
 /// go back to the event loop through `done`.
 fn spawn_signature_workers(
@@ -570,8 +585,7 @@ impl Node {
 	/// peer relay fraud), records it, delivers it locally and gossips it.
 	fn publish(&mut self, topic: Topic, message: MeshMessage) -> Result<String, String> {
 		let data = message.encode();
-		let checked =
-			self.validator.precheck(topic, &data).map_err(|v| format!("refused: {v:?}"))?;
+		let checked = self.validator.precheck(topic, &data).map_err(refusal)?;
 		if !checked.header.verify(&self.validator.view().genesis) {
 			return Err("refused: the signature is not the agent's".into());
 		}
@@ -584,7 +598,7 @@ impl Node {
 				admission,
 				true,
 			);
-			return Err(format!("refused: {verdict:?}"));
+			return Err(refusal(verdict));
 		}
 		let id = hex::encode(message_id(&data));
 		let ident = IdentTopic::new(topic.name(&self.validator.view().genesis));
