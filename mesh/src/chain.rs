@@ -38,7 +38,7 @@ pub enum Submission {
 		summary: Vec<u8>,
 	},
 	/// `actionBudget.report_equivocation` or `report_overspend`.
-	FraudReport(Evidence),
+	FraudReport(Box<Evidence>),
 }
 
 impl Submission {
@@ -54,14 +54,18 @@ impl Submission {
 			Submission::PullRequest { group, call, summary } => {
 				RuntimeCall::CommitGate(pallet_commit_gate::Call::submit { group, call, summary })
 			},
-			Submission::FraudReport(Evidence::Equivocation(first, second)) => {
-				RuntimeCall::ActionBudget(pallet_action_budget::Call::report_equivocation {
-					first,
-					second,
-				})
-			},
-			Submission::FraudReport(Evidence::Overspend(header)) => {
-				RuntimeCall::ActionBudget(pallet_action_budget::Call::report_overspend { header })
+			Submission::FraudReport(evidence) => match *evidence {
+				Evidence::Equivocation(first, second) => {
+					RuntimeCall::ActionBudget(pallet_action_budget::Call::report_equivocation {
+						first,
+						second,
+					})
+				},
+				Evidence::Overspend(header) => {
+					RuntimeCall::ActionBudget(pallet_action_budget::Call::report_overspend {
+						header,
+					})
+				},
 			},
 		}
 	}
@@ -227,7 +231,13 @@ impl Follower {
 	async fn report(&self, evidence: Evidence) {
 		let Some(reporter) = &self.reporter else { return };
 		let offence = evidence.offence();
-		let result = match submit(&self.chain, Submission::FraudReport(evidence), reporter).await {
+		let result = match submit(
+			&self.chain,
+			Submission::FraudReport(Box::new(evidence)),
+			reporter,
+		)
+		.await
+		{
 			Ok(outcome) if outcome.error.is_none() => {
 				tracing::info!(?offence, block = ?outcome.block, "fraud reported on chain");
 				"included"

@@ -54,6 +54,8 @@ pub fn sign(pair: &sr25519::Pair, header: MeshHeader, genesis: &Hash) -> SignedM
 }
 
 /// Proof that an agent cheated, built from signed headers only.
+// Short-lived values, passed by move: boxing the larger variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub enum Evidence {
 	/// Two conflicting headers of one agent and epoch (same seq or overlapping spend ranges).

@@ -65,9 +65,9 @@ impl Metrics {
 			evidence_reported: Family::default(),
 			budget_remaining: Family::default(),
 			peers: Gauge::default(),
-			validation_seconds: Histogram::new(
-				[0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0].into_iter(),
-			),
+			validation_seconds: Histogram::new([
+				0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0,
+			]),
 			finality_lag: Gauge::default(),
 			finalized_number: Gauge::default(),
 		};

@@ -374,16 +374,14 @@ impl Node {
 			},
 			SwarmEvent::Behaviour(network::BehaviourEvent::Kademlia(
 				kad::Event::RoutingUpdated { peer, addresses, .. },
-			)) => {
-				if !self.swarm.is_connected(&peer)
-					&& self.swarm.connected_peers().count() < TARGET_PEERS
-				{
-					tracing::debug!(%peer, "dialing a peer found by Kademlia");
-					let options = libp2p::swarm::dial_opts::DialOpts::peer_id(peer)
-						.addresses(addresses.into_vec())
-						.build();
-					let _ = self.swarm.dial(options);
-				}
+			)) if !self.swarm.is_connected(&peer)
+				&& self.swarm.connected_peers().count() < TARGET_PEERS =>
+			{
+				tracing::debug!(%peer, "dialing a peer found by Kademlia");
+				let options = libp2p::swarm::dial_opts::DialOpts::peer_id(peer)
+					.addresses(addresses.into_vec())
+					.build();
+				let _ = self.swarm.dial(options);
 			},
 			SwarmEvent::NewListenAddr { address, .. } => tracing::info!(%address, "listening"),
 			_ => {},
