@@ -34,7 +34,7 @@ use pallet_commit_gate::GateParameters;
 use pallet_personhood::GenesisGroup;
 use polkadot_sdk::sp_runtime::Perbill;
 use teo_primitives::{
-	mesh::{CostSchedule, MessageCost},
+	mesh::CostSchedule,
 	BlockNumber,
 };
 
@@ -84,14 +84,7 @@ fn budget_parameters(protocol: &Protocol) -> BudgetParameters<Balance> {
 		max_allowance: 100_000,
 		penalty_epochs: protocol.penalty_epochs,
 		penalty_allowance: Perbill::from_percent(10),
-		// Messages cost by kind and size: about 100 one-KiB drafts in a lone agent's epoch.
-		costs: CostSchedule {
-			poll: MessageCost { base: 1, per_kib: 1 },
-			simulation: MessageCost { base: 5, per_kib: 2 },
-			draft: MessageCost { base: 8, per_kib: 2 },
-			pull_request_announcement: MessageCost { base: 2, per_kib: 1 },
-			pull_request: 100,
-		},
+		costs: CostSchedule::REFERENCE,
 		max_admissions_per_epoch: protocol.max_admissions_per_epoch,
 		agent_deposit: 100 * token::UNIT,
 		fraud_slash: Perbill::from_percent(50),

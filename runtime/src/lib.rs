@@ -1,8 +1,9 @@
 //! # TEO runtime
 //!
 //! The state transition function of TEO's Layer 2, the biological ledger: a solochain with Aura
-//! block production and GRANDPA finality, the TEO token, and (in later milestones) the three
-//! pallets that carry the protocol: `Personhood`, `ActionBudget` and `CommitGate`.
+//! block production and GRANDPA finality, the TEO token, and the three pallets that carry the
+//! protocol: `Personhood` (who is a human), `ActionBudget` (rule A: agents, delegation, budgets,
+//! the human-bandwidth cap) and `CommitGate` (rule B: pull requests, the timelock, the veto).
 //!
 //! - [`configs`]: the configuration of every pallet.
 //! - [`apis`]: the runtime APIs the node, polkadot.js and the mesh call.
@@ -94,6 +95,40 @@ pub type TxExtension = (
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
+
+/// The transaction extensions of a signed transaction with `nonce`, valid in `era`, paying `tip`.
+/// The one place that writes the tuple's values: the runtime's own tests and `teo-client` both
+/// build their extensions here, so a change of the set or its order cannot drift between them.
+pub fn tx_extension(nonce: Nonce, era: generic::Era, tip: Balance) -> TxExtension {
+	(
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(era),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_action_budget::CheckFraudReport::new(),
+		pallet_commit_gate::CheckPullRequest::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(tip),
+		// No metadata hash: the signer does not commit to the metadata (mode `Disabled`).
+		frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	)
+}
+
+/// What a signer signs besides the call and [`TxExtension`]: the values the chain supplies
+/// itself (`Implicit`), computed off chain from the runtime version and the chain's genesis hash.
+/// `era_block` is the hash of the era's birth block, the genesis hash for an immortal
+/// transaction. Matches [`tx_extension`]'s order.
+pub fn tx_extension_implicit(
+	spec_version: u32,
+	transaction_version: u32,
+	genesis_hash: Hash,
+	era_block: Hash,
+) -> <TxExtension as polkadot_sdk::sp_runtime::traits::TransactionExtension<RuntimeCall>>::Implicit {
+	((), spec_version, transaction_version, genesis_hash, era_block, (), (), (), (), (), None, ())
+}
 
 /// An extrinsic as it arrives from a client.
 pub type UncheckedExtrinsic =

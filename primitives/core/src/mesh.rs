@@ -121,6 +121,16 @@ pub struct CostSchedule {
 }
 
 impl CostSchedule {
+	/// The schedule of every TEO preset (PROTOCOL.md section 6): about 100 one-KiB drafts in a
+	/// lone agent's epoch of 1,000 units, and 100 units for a pull request.
+	pub const REFERENCE: Self = Self {
+		poll: MessageCost { base: 1, per_kib: 1 },
+		simulation: MessageCost { base: 5, per_kib: 2 },
+		draft: MessageCost { base: 8, per_kib: 2 },
+		pull_request_announcement: MessageCost { base: 2, per_kib: 1 },
+		pull_request: 100,
+	};
+
 	/// The price of one kind of message.
 	pub fn message(&self, kind: MessageKind) -> MessageCost {
 		match kind {

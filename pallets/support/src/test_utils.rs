@@ -1,0 +1,72 @@
+//! Fixtures for the pallets' mock runtimes.
+//!
+//! Each pallet's tests run against the *real* code of the pallets it talks to where that code is
+//! cheap to set up (the commit gate's tests use the real action budget). Personhood is the
+//! exception: a real verification needs a Groth16 proof, which the personhood pallet's own tests,
+//! the runtime's tests and the zombienet suites make for real. The other pallets see personhood
+//! only through [`PersonhoodInspect`], so their mocks use [`TablePersonhood`].
+
+use core::{cell::RefCell, marker::PhantomData};
+use std::collections::BTreeMap;
+
+use polkadot_sdk::frame_system;
+use teo_primitives::{
+	mesh::{CostSchedule, MessageCost},
+	traits::PersonhoodInspect,
+	AccountId, BlockNumber, GroupId,
+};
+
+use crate::now;
+
+thread_local! {
+	/// (account, group) -> last block of the verification.
+	static VERIFIED: RefCell<BTreeMap<(AccountId, GroupId), BlockNumber>> =
+		const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Personhood as a table the tests fill: who is verified in which group, until which block.
+/// Verifications lapse as the mock runtime `T`'s block number passes their last block.
+pub struct TablePersonhood<T>(PhantomData<T>);
+
+impl<T> TablePersonhood<T> {
+	/// Verifies `who` in `group` until block `until` (inclusive).
+	pub fn verify(who: &AccountId, group: GroupId, until: BlockNumber) {
+		VERIFIED.with(|v| v.borrow_mut().insert((who.clone(), group), until));
+	}
+
+	/// Forgets every verification: a test externalities builder calls it first, because the
+	/// table outlives one test on its thread.
+	pub fn clear() {
+		VERIFIED.with(|v| v.borrow_mut().clear());
+	}
+}
+
+impl<T: frame_system::Config> PersonhoodInspect<AccountId> for TablePersonhood<T> {
+	fn verified_until(who: &AccountId, group: GroupId) -> Option<BlockNumber> {
+		VERIFIED
+			.with(|v| v.borrow().get(&(who.clone(), group)).copied())
+			.filter(|until| *until >= now::<T>())
+	}
+
+	fn is_human(who: &AccountId) -> bool {
+		let now = now::<T>();
+		VERIFIED.with(|v| v.borrow().iter().any(|((a, _), until)| a == who && *until >= now))
+	}
+
+	fn verified_count(group: GroupId) -> u32 {
+		let now = now::<T>();
+		VERIFIED.with(|v| {
+			let count =
+				v.borrow().iter().filter(|((_, g), until)| *g == group && **until >= now).count();
+			u32::try_from(count).unwrap_or(u32::MAX)
+		})
+	}
+}
+
+/// The mock runtimes' price list: the reference schedule with dearer drafts and free
+/// announcement bodies, so that a test can tell the kinds apart by cost alone.
+pub const COST_SCHEDULE: CostSchedule = CostSchedule {
+	draft: MessageCost { base: 10, per_kib: 2 },
+	pull_request_announcement: MessageCost { base: 2, per_kib: 0 },
+	..CostSchedule::REFERENCE
+};
