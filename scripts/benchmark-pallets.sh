@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(personhood action-budget commit-gate)
+[ ${#pallets[@]} -gt 0 ] || pallets=("${TEO_PALLETS[@]}")
 
 step "Building teo-node with runtime-benchmarks"
 # frame-benchmarking-cli carries a test runtime for `benchmark storage` whose WASM build cannot

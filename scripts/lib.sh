@@ -13,6 +13,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 TEO_NODE_BIN=$CARGO_TARGET_DIR/release/teo-node
 export TEO_NODE_BIN
 
+# TEO's pallets: the folders under pallets/ that are FRAME pallets (pallets/support is their
+# shared helper crate, with nothing to benchmark).
+TEO_PALLETS=(personhood action-budget commit-gate)
+
 # The Python environment of the example agents (examples/agents/).
 export TEO_VENV=${TEO_VENV:-$HOME/.cache/teo/venv}
 

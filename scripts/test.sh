@@ -50,8 +50,7 @@ record "cargo test --workspace" $?
 # runtime-benchmarks feature, so they run per pallet in the debug profile: a small build
 # (about 300 crates, under two minutes cold) instead of a second release build of the workspace.
 step "Pallet benchmarks as tests (debug profile, runtime-benchmarks)"
-for pallet in "$TEO_ROOT"/pallets/*/; do
-	name=$(basename "$pallet")
+for name in "${TEO_PALLETS[@]}"; do
 	(cd "$TEO_ROOT" && SKIP_WASM_BUILD=1 cargo test --locked -p "pallet-$name" --features runtime-benchmarks -- benchmarking)
 	record "benchmarks of pallet-$name" $?
 done

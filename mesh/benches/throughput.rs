@@ -32,7 +32,7 @@ use teo_mesh::{
 	validation::{AgentStanding, ChainView, EpochBudget},
 };
 use teo_primitives::{
-	mesh::{CostSchedule, MeshHeader, MessageCost, MessageKind},
+	mesh::{CostSchedule, MeshHeader, MessageKind},
 	Hash,
 };
 use tokio::sync::mpsc;
@@ -46,13 +46,7 @@ fn view() -> ChainView {
 		finalized_number: FINALIZED,
 		recent: [(FINALIZED, Hash::repeat_byte(10))].into(),
 		epoch: EPOCH,
-		costs: CostSchedule {
-			poll: MessageCost { base: 1, per_kib: 1 },
-			simulation: MessageCost { base: 5, per_kib: 2 },
-			draft: MessageCost { base: 8, per_kib: 2 },
-			pull_request_announcement: MessageCost { base: 2, per_kib: 1 },
-			pull_request: 100,
-		},
+		costs: CostSchedule::REFERENCE,
 	}
 }
 

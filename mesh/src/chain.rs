@@ -15,16 +15,46 @@ use codec::Decode;
 use pallet_action_budget::{runtime_api::AgentBudget, AgentInfo, EpochInfo};
 use polkadot_sdk::sp_core::{sr25519, H256};
 use teo_client::{Chain, Outcome};
-use teo_primitives::{mesh::CostSchedule, AccountId, Balance, BlockNumber, GroupId};
+use teo_primitives::{mesh::CostSchedule, AccountId, BlockNumber, GroupId};
 use teo_runtime::RuntimeCall;
 use tokio::sync::mpsc;
 
 use crate::{
 	message::Evidence,
 	metrics::{Metrics, ReportLabels},
-	node::{Command, NodeHandle},
+	node::{Command, NodeError, NodeHandle},
 	validation::{AgentStanding, ChainView, EpochBudget},
 };
+
+/// Why the mesh's view of the chain, or a submission, failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+	/// The node connection failed (retry), the node or the chain refused (do not), or the node
+	/// answered something unreadable; [`teo_client::Error::kind`] tells which.
+	#[error(transparent)]
+	Client(#[from] teo_client::Error),
+	/// The chain has no action-budget parameters: it cannot serve a mesh.
+	#[error("the chain has no action-budget parameters")]
+	NoParameters,
+	/// A proposed call that is not a TEO runtime call.
+	#[error("the call does not decode as a TEO runtime call: {0}")]
+	UndecodableCall(#[source] codec::Error),
+	/// The peer could not take the chain's news (it stopped).
+	#[error(transparent)]
+	Node(#[from] NodeError),
+}
+
+impl ChainError {
+	/// `true` when the same request may succeed later: a transport failure of the node
+	/// connection, or a peer that could not answer.
+	pub fn is_retryable(&self) -> bool {
+		match self {
+			ChainError::Client(e) => e.is_retryable(),
+			ChainError::Node(e) => e.is_retryable(),
+			ChainError::NoParameters | ChainError::UndecodableCall(_) => false,
+		}
+	}
+}
 
 /// The only extrinsics the mesh submits.
 pub enum Submission {
@@ -43,9 +73,8 @@ pub enum Submission {
 
 impl Submission {
 	/// A pull request whose proposed call is the SCALE-encoded `call`.
-	pub fn pull_request(group: GroupId, call: &[u8], summary: Vec<u8>) -> Result<Self, String> {
-		let call = RuntimeCall::decode(&mut &call[..])
-			.map_err(|e| format!("the call does not decode as a TEO runtime call: {e}"))?;
+	pub fn pull_request(group: GroupId, call: &[u8], summary: Vec<u8>) -> Result<Self, ChainError> {
+		let call = RuntimeCall::decode(&mut &call[..]).map_err(ChainError::UndecodableCall)?;
 		Ok(Submission::PullRequest { group, call: Box::new(call), summary })
 	}
 
@@ -71,13 +100,14 @@ impl Submission {
 	}
 }
 
-/// Submits `submission` signed by `signer` and follows it into a block.
+/// Submits `submission` signed by `signer` and follows it into a block. A call that fails in
+/// its block is `Ok`, with the failure in [`Outcome::error`].
 pub async fn submit(
 	chain: &Chain,
 	submission: Submission,
 	signer: &sr25519::Pair,
-) -> Result<Outcome, String> {
-	chain.submit(submission.into_call(), signer).await
+) -> Result<Outcome, ChainError> {
+	Ok(chain.submit(submission.into_call(), signer).await?)
 }
 
 /// The chain state the mesh validates against, read at `at`.
@@ -87,12 +117,12 @@ pub async fn view_at(
 	number: BlockNumber,
 	at: H256,
 	recent: VecDeque<(BlockNumber, H256)>,
-) -> Result<ChainView, String> {
+) -> Result<ChainView, ChainError> {
 	let epoch: Option<EpochInfo> = chain.runtime_api("ActionBudgetApi_epoch", &(), at).await?;
 	let costs: Option<CostSchedule> =
 		chain.runtime_api("ActionBudgetApi_cost_schedule", &(), at).await?;
 	let (Some(epoch), Some(costs)) = (epoch, costs) else {
-		return Err("the chain has no action-budget parameters".into());
+		return Err(ChainError::NoParameters);
 	};
 	Ok(ChainView { genesis, finalized_number: number, recent, epoch: epoch.index, costs })
 }
@@ -104,8 +134,8 @@ pub async fn standing_at(
 	agent: &AccountId,
 	at: H256,
 	known: Option<&AgentStanding>,
-) -> Result<AgentStanding, String> {
-	let info: Option<AgentInfo<Balance>> =
+) -> Result<AgentStanding, ChainError> {
+	let info: Option<AgentInfo> =
 		chain.runtime_api("ActionBudgetApi_agent", agent, at).await?;
 	let budget: Option<AgentBudget> =
 		chain.runtime_api("ActionBudgetApi_budget", agent, at).await?;
@@ -172,7 +202,8 @@ impl Follower {
 				_ = ticker.tick() => {
 					match self.poll(genesis, &mut recent, &tracked, &mut last_epoch).await {
 						Ok(()) => {},
-						Err(e) if e.contains("stopped") => return,
+						// The peer is gone: nothing left to follow the chain for.
+						Err(ChainError::Node(NodeError::Stopped)) => return,
 						Err(e) => tracing::warn!("following the chain: {e}"),
 					}
 				},
@@ -197,7 +228,7 @@ impl Follower {
 		recent: &mut VecDeque<(BlockNumber, H256)>,
 		tracked: &HashSet<AccountId>,
 		last_epoch: &mut Option<u32>,
-	) -> Result<(), String> {
+	) -> Result<(), ChainError> {
 		let (number, hash) = self.chain.finalized_block().await?;
 		if recent.back().is_some_and(|(n, _)| *n >= number) {
 			return Ok(());
@@ -221,11 +252,11 @@ impl Follower {
 		Ok(())
 	}
 
-	async fn refresh(&self, agent: &AccountId) -> Result<(), String> {
+	async fn refresh(&self, agent: &AccountId) -> Result<(), ChainError> {
 		let (_, hash) = self.chain.finalized_block().await?;
 		let (_, known) = self.node.standing(agent.clone()).await?;
 		let standing = standing_at(&self.chain, agent, hash, known.as_ref()).await?;
-		self.node.send(Command::SetAgent { agent: agent.clone(), standing }).await
+		Ok(self.node.send(Command::SetAgent { agent: agent.clone(), standing }).await?)
 	}
 
 	async fn report(&self, evidence: Evidence) {
@@ -243,7 +274,8 @@ impl Follower {
 				"included"
 			},
 			Ok(outcome) => {
-				tracing::warn!(?offence, error = ?outcome.error, "fraud report failed on chain");
+				let error = outcome.error.as_ref().map(|failure| &failure.name);
+				tracing::warn!(?offence, ?error, "fraud report failed on chain");
 				"failed"
 			},
 			// Most often another peer reported first and the pool refused the duplicate.

@@ -21,6 +21,11 @@
 //! - [`publisher`]: signs for the local agents, refusing before signing when over budget.
 //! - [`rpc`]: the agents' JSON-RPC.
 //! - [`service`]: configuration and start-up of the whole service.
+//!
+//! Errors are typed per module ([`node::NodeError`], [`publisher::PublisherError`],
+//! [`chain::ChainError`], [`service::StartError`], ...), each telling whether retrying may help;
+//! the RPC maps them to distinct codes with a machine-readable `data` object. Nothing matches on
+//! error text.
 
 pub mod chain;
 pub mod ledger;

@@ -20,6 +20,23 @@ const IDENTIFY_PROTOCOL: &str = "/teo-mesh/id/1.0.0";
 /// TEO's Kademlia protocol, apart from IPFS's and the node's own DHT.
 const KADEMLIA_PROTOCOL: &str = "/teo-mesh/kad/1.0.0";
 
+/// Why the swarm could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum NetworkError {
+	/// gossipsub's configuration is inconsistent.
+	#[error("gossipsub configuration: {0}")]
+	GossipsubConfig(#[source] gossipsub::ConfigBuilderError),
+	/// gossipsub refused its configuration.
+	#[error("gossipsub: {0}")]
+	Gossipsub(&'static str),
+	/// gossipsub refused the peer-score parameters.
+	#[error("peer scoring: {0}")]
+	PeerScore(String),
+	/// The TCP, noise and yamux transport could not be built.
+	#[error("transport: {0}")]
+	Transport(#[source] noise::Error),
+}
+
 /// The behaviours of a mesh peer.
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
@@ -68,7 +85,7 @@ pub fn topic_score() -> gossipsub::TopicScoreParams {
 }
 
 /// The gossipsub configuration: manual validation, content-addressed ids, bounded messages.
-fn gossipsub_config() -> Result<gossipsub::Config, String> {
+fn gossipsub_config() -> Result<gossipsub::Config, NetworkError> {
 	gossipsub::ConfigBuilder::default()
 		.validation_mode(ValidationMode::Anonymous)
 		.validate_messages()
@@ -76,18 +93,18 @@ fn gossipsub_config() -> Result<gossipsub::Config, String> {
 		.max_transmit_size(MAX_MESSAGE_LEN + 1024)
 		.heartbeat_interval(Duration::from_millis(700))
 		.build()
-		.map_err(|e| format!("gossipsub configuration: {e}"))
+		.map_err(NetworkError::GossipsubConfig)
 }
 
 /// The behaviours for `key`, with gossipsub's metrics in `registry`.
-fn behaviour(key: &identity::Keypair, registry: &mut Registry) -> Result<Behaviour, String> {
+fn behaviour(key: &identity::Keypair, registry: &mut Registry) -> Result<Behaviour, NetworkError> {
 	let peer_id = key.public().to_peer_id();
 	let mut gossipsub =
 		gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, gossipsub_config()?)
-			.map_err(|e| format!("gossipsub: {e}"))?
+			.map_err(NetworkError::Gossipsub)?
 			.with_metrics(registry.sub_registry_with_prefix("gossipsub"), Default::default());
 	let (params, thresholds) = peer_score();
-	gossipsub.with_peer_score(params, thresholds)?;
+	gossipsub.with_peer_score(params, thresholds).map_err(NetworkError::PeerScore)?;
 	let identify = identify::Behaviour::new(
 		identify::Config::new(IDENTIFY_PROTOCOL.into(), key.public())
 			.with_agent_version(format!("teo-mesh/{}", env!("CARGO_PKG_VERSION"))),
@@ -106,14 +123,18 @@ fn behaviour(key: &identity::Keypair, registry: &mut Registry) -> Result<Behavio
 }
 
 /// A swarm for `key` on tokio, listening nowhere yet.
-pub fn swarm(key: identity::Keypair, registry: &mut Registry) -> Result<Swarm<Behaviour>, String> {
+pub fn swarm(
+	key: identity::Keypair,
+	registry: &mut Registry,
+) -> Result<Swarm<Behaviour>, NetworkError> {
 	let behaviour = behaviour(&key, registry)?;
 	let swarm = SwarmBuilder::with_existing_identity(key)
 		.with_tokio()
 		.with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
-		.map_err(|e| format!("transport: {e}"))?
+		.map_err(NetworkError::Transport)?
+		// A ready behaviour: building it cannot fail.
 		.with_behaviour(|_| behaviour)
-		.map_err(|e| format!("behaviour: {e}"))?
+		.unwrap_or_else(|never| match never {})
 		.with_swarm_config(|config| config.with_idle_connection_timeout(Duration::from_secs(60)))
 		.build();
 	Ok(swarm)

@@ -27,9 +27,85 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::{
 	message::{message_id, Evidence, MeshMessage, Topic, TopicKind},
 	metrics::Metrics,
-	network::{self, Behaviour},
+	network::{self, Behaviour, NetworkError},
 	validation::{Admission, AgentStanding, ChainView, Reason, Validator, Verdict},
 };
+
+/// Why the peer did not do what a [`NodeHandle`] asked.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+	/// The event loop has stopped (the service is shutting down): nothing more will be answered.
+	/// Retry only against a restarted service.
+	#[error("the mesh node stopped")]
+	Stopped,
+	/// The peer's own validation refused a local message, as it would refuse it from anyone:
+	/// an equivocation, a stale anchor, a spend beyond the budget, ... Do not retry.
+	#[error("{}", refusal(.0))]
+	Refused(Verdict),
+	/// gossipsub could not send the message (every peer's queue is full, the message is too
+	/// large, ...). The message was validated and recorded, so it cannot be sent again as it is;
+	/// a new publication can, once the queues drain.
+	#[error("gossip: {0}")]
+	Gossip(#[source] gossipsub::PublishError),
+}
+
+impl NodeError {
+	/// `true` when the same request may succeed later (the node stopped, or full queues);
+	/// never for a refusal by validation.
+	pub fn is_retryable(&self) -> bool {
+		match self {
+			NodeError::Stopped => true,
+			NodeError::Refused(_) => false,
+			NodeError::Gossip(e) => matches!(e, gossipsub::PublishError::AllQueuesFull(_)),
+		}
+	}
+}
+
+/// Why a peer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeStartError {
+	/// The libp2p swarm could not be built.
+	#[error(transparent)]
+	Network(#[from] NetworkError),
+	/// A topic could not be joined.
+	#[error("subscribing to {topic}: {source}")]
+	Subscribe {
+		/// The topic.
+		topic: String,
+		/// gossipsub's error.
+		#[source]
+		source: gossipsub::SubscriptionError,
+	},
+	/// A topic's score parameters were refused.
+	#[error("scoring {topic}: {reason}")]
+	Score {
+		/// The topic.
+		topic: String,
+		/// gossipsub's reason.
+		reason: &'static str,
+	},
+	/// An address could not be listened on.
+	#[error("listening on {address}: {source}")]
+	Listen {
+		/// The address.
+		address: Multiaddr,
+		/// The transport's error.
+		#[source]
+		source: libp2p::TransportError<std::io::Error>,
+	},
+	/// A bootnode could not be dialed.
+	#[error("dialing {address}: {source}")]
+	Dial {
+		/// The bootnode's address.
+		address: Multiaddr,
+		/// The swarm's error.
+		#[source]
+		source: Box<libp2p::swarm::DialError>,
+	},
+	/// A signature worker thread could not be started.
+	#[error("starting a signature worker: {0}")]
+	Worker(#[source] std::io::Error),
+}
 
 /// Peers a node connects to by itself (bootnodes and peers found by Kademlia); more may dial in.
 const TARGET_PEERS: usize = 12;
@@ -73,7 +149,11 @@ pub struct PeerInfo {
 /// Requests to the event loop.
 pub enum Command {
 	/// Publishes a message the service signed for a local agent.
-	Publish { topic: Topic, message: MeshMessage, reply: oneshot::Sender<Result<String, String>> },
+	Publish {
+		topic: Topic,
+		message: MeshMessage,
+		reply: oneshot::Sender<Result<String, NodeError>>,
+	},
 	/// Publishes evidence.
 	PublishEvidence { evidence: Evidence },
 	/// Connects to a peer.
@@ -139,27 +219,24 @@ impl NodeHandle {
 	async fn request<T>(
 		&self,
 		command: impl FnOnce(oneshot::Sender<T>) -> Command,
-	) -> Result<T, String> {
+	) -> Result<T, NodeError> {
 		let (reply, answer) = oneshot::channel();
-		self.commands
-			.send(command(reply))
-			.await
-			.map_err(|_| "the mesh node stopped".to_string())?;
-		answer.await.map_err(|_| "the mesh node stopped".to_string())
+		self.commands.send(command(reply)).await.map_err(|_| NodeError::Stopped)?;
+		answer.await.map_err(|_| NodeError::Stopped)
 	}
 
 	/// Publishes a signed message; returns its gossip id (hex).
-	pub async fn publish(&self, topic: Topic, message: MeshMessage) -> Result<String, String> {
+	pub async fn publish(&self, topic: Topic, message: MeshMessage) -> Result<String, NodeError> {
 		self.request(|reply| Command::Publish { topic, message, reply }).await?
 	}
 
 	/// Sends a command without waiting for an answer.
-	pub async fn send(&self, command: Command) -> Result<(), String> {
-		self.commands.send(command).await.map_err(|_| "the mesh node stopped".to_string())
+	pub async fn send(&self, command: Command) -> Result<(), NodeError> {
+		self.commands.send(command).await.map_err(|_| NodeError::Stopped)
 	}
 
 	/// The connected peers.
-	pub async fn peers(&self) -> Result<Vec<PeerInfo>, String> {
+	pub async fn peers(&self) -> Result<Vec<PeerInfo>, NodeError> {
 		self.request(|reply| Command::Peers { reply }).await
 	}
 
@@ -167,12 +244,12 @@ impl NodeHandle {
 	pub async fn standing(
 		&self,
 		agent: AccountId,
-	) -> Result<(ChainView, Option<AgentStanding>), String> {
+	) -> Result<(ChainView, Option<AgentStanding>), NodeError> {
 		self.request(|reply| Command::Standing { agent, reply }).await
 	}
 
 	/// The addresses the peer listens on (with the OS-assigned ports).
-	pub async fn listen_addresses(&self) -> Result<Vec<Multiaddr>, String> {
+	pub async fn listen_addresses(&self) -> Result<Vec<Multiaddr>, NodeError> {
 		self.request(|reply| Command::ListenAddresses { reply }).await
 	}
 
@@ -202,12 +279,15 @@ struct Parked {
 }
 
 /// Why this peer will not publish a message, in words.
-fn refusal(verdict: Verdict) -> String {
-	match verdict {
+fn refusal(verdict: &Verdict) -> String {
+	match *verdict {
 		Verdict::Reject(Reason::Equivocation) | Verdict::Ignore(Reason::Equivocation) => {
 			"refused: it conflicts with a message already signed for this agent (an equivocation; \
 			 the evidence is gossiped)"
 				.into()
+		},
+		Verdict::Reject(Reason::BadSignature) | Verdict::Ignore(Reason::BadSignature) => {
+			"refused: the signature is not the agent's".into()
 		},
 		Verdict::Reject(reason) | Verdict::Ignore(reason) => {
 			format!("refused: {}", reason.as_str())
@@ -223,7 +303,7 @@ fn spawn_signature_workers(
 	capacity: usize,
 	genesis: teo_primitives::Hash,
 	done: mpsc::Sender<Checked>,
-) -> Result<std_mpsc::SyncSender<Checked>, String> {
+) -> Result<std_mpsc::SyncSender<Checked>, NodeStartError> {
 	let (jobs, queue) = std_mpsc::sync_channel::<Checked>(capacity);
 	let queue = Arc::new(Mutex::new(queue));
 	for i in 0..workers {
@@ -242,7 +322,7 @@ fn spawn_signature_workers(
 					return;
 				}
 			})
-			.map_err(|e| format!("starting a signature worker: {e}"))?;
+			.map_err(NodeStartError::Worker)?;
 	}
 	Ok(jobs)
 }
@@ -274,7 +354,7 @@ pub fn start(
 	registry: &mut prometheus_client::registry::Registry,
 	evidence_out: mpsc::Sender<Evidence>,
 	agent_lookups: mpsc::Sender<AccountId>,
-) -> Result<NodeHandle, String> {
+) -> Result<NodeHandle, NodeStartError> {
 	let mut swarm = network::swarm(key, registry)?;
 	let peer_id = *swarm.local_peer_id();
 	let mut topics = HashMap::new();
@@ -286,23 +366,28 @@ pub fn start(
 				.behaviour_mut()
 				.gossipsub
 				.subscribe(&ident)
-				.map_err(|e| format!("subscribing to {ident}: {e}"))?;
+				.map_err(|source| NodeStartError::Subscribe { topic: ident.to_string(), source })?;
 			swarm
 				.behaviour_mut()
 				.gossipsub
 				.set_topic_params(ident.clone(), network::topic_score())
-				.map_err(|e| format!("scoring {ident}: {e}"))?;
+				.map_err(|reason| NodeStartError::Score { topic: ident.to_string(), reason })?;
 			topics.insert(ident.hash(), topic);
 		}
 	}
 	for address in &config.listen {
-		swarm.listen_on(address.clone()).map_err(|e| format!("listening on {address}: {e}"))?;
+		swarm
+			.listen_on(address.clone())
+			.map_err(|source| NodeStartError::Listen { address: address.clone(), source })?;
 	}
 	for address in &config.bootnodes {
 		if let Some(peer) = network::peer_of(address) {
 			swarm.behaviour_mut().kademlia.add_address(&peer, address.clone());
 		}
-		swarm.dial(address.clone()).map_err(|e| format!("dialing {address}: {e}"))?;
+		swarm.dial(address.clone()).map_err(|source| NodeStartError::Dial {
+			address: address.clone(),
+			source: Box::new(source),
+		})?;
 	}
 	let (commands_tx, commands) = mpsc::channel(1024);
 	let (deliveries, _) = broadcast::channel(4096);
@@ -581,11 +666,11 @@ impl Node {
 
 	/// Validates a local message like any other (so a bug in the publisher cannot make this
 	/// peer relay fraud), records it, delivers it locally and gossips it.
-	fn publish(&mut self, topic: Topic, message: MeshMessage) -> Result<String, String> {
+	fn publish(&mut self, topic: Topic, message: MeshMessage) -> Result<String, NodeError> {
 		let data = message.encode();
-		let checked = self.validator.precheck(topic, &data).map_err(refusal)?;
+		let checked = self.validator.precheck(topic, &data).map_err(NodeError::Refused)?;
 		if !checked.header.verify(&self.validator.view().genesis) {
-			return Err("refused: the signature is not the agent's".into());
+			return Err(NodeError::Refused(Verdict::Reject(Reason::BadSignature)));
 		}
 		let admission = self.validator.admit(&checked.header);
 		if admission.verdict != Verdict::Accept {
@@ -596,13 +681,13 @@ impl Node {
 				admission,
 				true,
 			);
-			return Err(refusal(verdict));
+			return Err(NodeError::Refused(verdict));
 		}
 		let id = hex::encode(message_id(&data));
 		let ident = IdentTopic::new(topic.name(&self.validator.view().genesis));
 		match self.swarm.behaviour_mut().gossipsub.publish(ident, data) {
 			Ok(_) | Err(gossipsub::PublishError::NoPeersSubscribedToTopic) => {},
-			Err(e) => return Err(format!("gossip: {e}")),
+			Err(e) => return Err(NodeError::Gossip(e)),
 		}
 		let _ = self.deliveries.send(Delivery::Message { topic, message, id: id.clone() });
 		Ok(id)

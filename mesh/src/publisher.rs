@@ -16,8 +16,84 @@ use crate::{
 	ledger::{Ledger, LedgerError},
 	message::{body_hash, MeshMessage, Topic, TopicKind, MAX_BODY_LEN},
 	metrics::{AgentLabels, Metrics},
-	node::NodeHandle,
+	node::{NodeError, NodeHandle},
 };
+
+/// Why the publisher did not sign, or could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum PublisherError {
+	// The caller named no agent this service can sign for.
+	/// The named agent's key is not held by this service.
+	#[error("this service holds no key for {0}")]
+	NoKeyFor(AccountId),
+	/// No agent was named and this service holds no agent key.
+	#[error("this service holds no agent key")]
+	NoKey,
+	/// No agent was named and this service holds several agent keys.
+	#[error("this service holds several agent keys: name the agent")]
+	AgentAmbiguous,
+
+	// Refusals: do not retry.
+	/// The body is longer than a message may carry.
+	#[error("the body has {len} bytes; the limit is {}", MAX_BODY_LEN)]
+	BodyTooLarge {
+		/// The body's length.
+		len: usize,
+	},
+	/// The agent is not registered, or deregistered, on chain.
+	#[error("the agent is not registered and active on chain")]
+	NotActive,
+	/// The chain reports no budget for the agent in the current epoch.
+	#[error("the chain reports no budget for this agent in this epoch")]
+	NoBudget,
+	/// The message costs more than the agent has left this epoch: refused before signing.
+	#[error(
+		"refused before signing: the message costs {cost} units and the agent has {remaining} \
+		 left this epoch"
+	)]
+	BudgetExceeded {
+		/// What the message would cost.
+		cost: BudgetUnits,
+		/// What the agent has left for messages in the epoch.
+		remaining: BudgetUnits,
+	},
+
+	// Not yet: retry.
+	/// The chain has not reported the agent to this service yet.
+	#[error("the chain has not reported this agent yet")]
+	NotReported,
+	/// The service has no finalized block to anchor to yet.
+	#[error("no finalized block to anchor to yet")]
+	NoAnchor,
+
+	/// The ledger refused the reservation: its epoch is past (retry once the chain view catches
+	/// up) or it could not be written (nothing was reserved).
+	#[error(transparent)]
+	Ledger(LedgerError),
+	/// The peer refused the message or could not answer.
+	#[error(transparent)]
+	Node(#[from] NodeError),
+}
+
+impl PublisherError {
+	/// `true` when the same request may succeed later: the chain has not reported the agent or
+	/// a finalized block yet, the ledger's epoch is ahead of the chain view, or the peer could
+	/// not answer. A refusal, or an agent this service holds no key for, would only repeat.
+	pub fn is_retryable(&self) -> bool {
+		match self {
+			PublisherError::NotReported | PublisherError::NoAnchor => true,
+			PublisherError::Ledger(e) => matches!(e, LedgerError::EpochPassed { .. }),
+			PublisherError::Node(e) => e.is_retryable(),
+			PublisherError::NoKeyFor(_)
+			| PublisherError::NoKey
+			| PublisherError::AgentAmbiguous
+			| PublisherError::BodyTooLarge { .. }
+			| PublisherError::NotActive
+			| PublisherError::NoBudget
+			| PublisherError::BudgetExceeded { .. } => false,
+		}
+	}
+}
 
 /// What a publication cost and left.
 #[derive(Clone, Debug, Serialize)]
@@ -79,30 +155,29 @@ impl Publisher {
 	}
 
 	/// The key of `agent`, or of the only agent when `agent` is `None`.
-	pub fn key(&self, agent: Option<&AccountId>) -> Result<(&AccountId, &sr25519::Pair), String> {
+	pub fn key(
+		&self,
+		agent: Option<&AccountId>,
+	) -> Result<(&AccountId, &sr25519::Pair), PublisherError> {
 		match agent {
 			Some(agent) => self
 				.agents
 				.get_key_value(agent)
-				.ok_or_else(|| format!("this service holds no key for {agent}")),
+				.ok_or_else(|| PublisherError::NoKeyFor(agent.clone())),
 			None if self.agents.len() == 1 => {
 				Ok(self.agents.iter().next().expect("one agent; qed"))
 			},
-			None if self.agents.is_empty() => Err("this service holds no agent key".into()),
-			None => Err("this service holds several agent keys: name the agent".into()),
+			None if self.agents.is_empty() => Err(PublisherError::NoKey),
+			None => Err(PublisherError::AgentAmbiguous),
 		}
 	}
 
 	/// The budget of `agent` in the current epoch.
-	pub async fn budget(&self, agent: Option<&AccountId>) -> Result<Budget, String> {
+	pub async fn budget(&self, agent: Option<&AccountId>) -> Result<Budget, PublisherError> {
 		let (agent, _) = self.key(agent)?;
 		let (view, standing) = self.node.standing(agent.clone()).await?;
-		let standing = standing.ok_or("the chain has not reported this agent yet")?;
-		let budget = standing
-			.budgets
-			.get(&view.epoch)
-			.copied()
-			.ok_or("the chain reports no budget for this agent in this epoch")?;
+		let standing = standing.ok_or(PublisherError::NotReported)?;
+		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
 		let spent_on_mesh = self.ledger.lock().await.entry(agent, view.epoch).spent;
 		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
 		Ok(Budget {
@@ -122,31 +197,28 @@ impl Publisher {
 		group: GroupId,
 		kind: MessageKind,
 		body: Vec<u8>,
-	) -> Result<Published, String> {
+	) -> Result<Published, PublisherError> {
 		let (agent, pair) = self.key(agent)?;
 		if body.len() > MAX_BODY_LEN as usize {
-			return Err(format!("the body has {} bytes; the limit is {MAX_BODY_LEN}", body.len()));
+			return Err(PublisherError::BodyTooLarge { len: body.len() });
 		}
 		let (view, standing) = self.node.standing(agent.clone()).await?;
-		let standing = standing.ok_or("the chain has not reported this agent yet")?;
+		let standing = standing.ok_or(PublisherError::NotReported)?;
 		if !standing.active {
-			return Err("the agent is not registered and active on chain".into());
+			return Err(PublisherError::NotActive);
 		}
-		let budget = standing
-			.budgets
-			.get(&view.epoch)
-			.copied()
-			.ok_or("the chain reports no budget for this agent in this epoch")?;
-		let (anchor_number, anchor_hash) =
-			*view.recent.back().ok_or("no finalized block to anchor to yet")?;
+		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
+		let (anchor_number, anchor_hash) = *view.recent.back().ok_or(PublisherError::NoAnchor)?;
 		let body_len = body.len() as u32;
 		let cost = view.costs.message_cost(kind, body_len);
 		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
 		let mut ledger = self.ledger.lock().await;
 		let reservation =
 			ledger.reserve(agent, view.epoch, cost, headroom).map_err(|e| match e {
-				LedgerError::BudgetExhausted { .. } => format!("refused before signing: {e}"),
-				other => other.to_string(),
+				LedgerError::BudgetExhausted { cost, remaining } => {
+					PublisherError::BudgetExceeded { cost, remaining }
+				},
+				other => PublisherError::Ledger(other),
 			})?;
 		let header = MeshHeader {
 			agent: agent.clone(),

@@ -1,5 +1,9 @@
 //! The agents' JSON-RPC (WebSocket and HTTP on one port, localhost by default): publish,
 //! subscribe, read the budget, inspect the peer, and submit a pull request.
+//!
+//! Errors carry one of four codes ([`INVALID_PARAMS`], [`REFUSED`], [`UNAVAILABLE`],
+//! [`INTERNAL`]), a message in words, and `data`: `{kind, reason, retry}` and, for some reasons,
+//! details (docs/MESH.md has the table). `retry` is `true` exactly for [`UNAVAILABLE`].
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -11,15 +15,18 @@ use jsonrpsee::{
 };
 use polkadot_sdk::sp_core::crypto::Ss58Codec;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use teo_client::Chain;
 use teo_primitives::{AccountId, GroupId};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
-	chain::{submit, Submission},
-	message::{Topic, TopicKind},
-	node::{Delivery, NodeHandle, PeerInfo},
-	publisher::{Budget, Published, Publisher},
+	chain::{submit, ChainError, Submission},
+	ledger::LedgerError,
+	message::{Topic, TopicKind, MAX_BODY_LEN},
+	node::{Delivery, NodeError, NodeHandle, PeerInfo},
+	publisher::{Budget, Published, Publisher, PublisherError},
+	validation::Verdict,
 };
 
 /// A validated message or evidence, as subscribers receive it.
@@ -163,28 +170,147 @@ pub struct MeshRpc {
 	pub chain: Arc<Chain>,
 }
 
-fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
-	ErrorObjectOwned::owned(code, message.into(), None::<()>)
+/// Invalid parameters (JSON-RPC's own code): a bad agent address, an unknown kind, a call that
+/// is not hex or not a TEO runtime call. Do not retry.
+pub const INVALID_PARAMS: i32 = -32602;
+/// Refused: the service, its validation or the chain said no (over budget, not an active agent,
+/// no key for the agent, a conflicting message, the pool refused the pull request). Do not
+/// retry as is.
+pub const REFUSED: i32 = 1;
+/// Unavailable for now: the node connection failed, the peer stopped, the chain has not
+/// reported the agent or a finalized block yet. Retry later.
+pub const UNAVAILABLE: i32 = 2;
+/// Internal: the ledger could not be written, the node sent an answer the service cannot read,
+/// gossip failed. Do not retry; the operator should look at the service's log.
+pub const INTERNAL: i32 = 3;
+
+/// An error of the API: its code, its message in words, and the `data` object.
+struct Failure {
+	code: i32,
+	message: String,
+	reason: &'static str,
+	details: Map<String, Value>,
 }
 
-/// Invalid parameters.
-const INVALID: i32 = -32602;
-/// The service refused or failed.
-const REFUSED: i32 = 1;
+impl Failure {
+	fn new(code: i32, message: impl ToString, reason: &'static str) -> Self {
+		Self { code, message: message.to_string(), reason, details: Map::new() }
+	}
+
+	/// Adds a detail to `data`.
+	fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+		self.details.insert(key.into(), value.into());
+		self
+	}
+
+	/// The error object: `data` is `{kind, reason, retry, ...details}`.
+	fn into_error(self) -> ErrorObjectOwned {
+		let kind = match self.code {
+			INVALID_PARAMS => "invalid_params",
+			REFUSED => "refused",
+			UNAVAILABLE => "unavailable",
+			_ => "internal",
+		};
+		let mut data = Map::new();
+		data.insert("kind".into(), kind.into());
+		data.insert("reason".into(), self.reason.into());
+		data.insert("retry".into(), (self.code == UNAVAILABLE).into());
+		data.extend(self.details);
+		ErrorObjectOwned::owned(self.code, self.message, Some(Value::Object(data)))
+	}
+}
+
+fn node_failure(e: &NodeError) -> Failure {
+	match e {
+		NodeError::Stopped => Failure::new(UNAVAILABLE, e, "node_stopped"),
+		NodeError::Refused(verdict) => {
+			let (verdict_name, check) = match verdict {
+				Verdict::Reject(reason) => ("reject", reason.as_str()),
+				Verdict::Ignore(reason) => ("ignore", reason.as_str()),
+				Verdict::Accept => ("accept", ""),
+			};
+			Failure::new(REFUSED, e, "validation")
+				.with("verdict", verdict_name)
+				.with("validation", check)
+		},
+		NodeError::Gossip(_) if e.is_retryable() => Failure::new(UNAVAILABLE, e, "gossip_queues_full"),
+		NodeError::Gossip(_) => Failure::new(INTERNAL, e, "gossip"),
+	}
+}
+
+fn publisher_failure(e: &PublisherError) -> Failure {
+	match e {
+		PublisherError::NoKeyFor(agent) => {
+			Failure::new(REFUSED, e, "no_key_for_agent").with("agent", agent.to_ss58check())
+		},
+		PublisherError::NoKey => Failure::new(REFUSED, e, "no_agent_key"),
+		PublisherError::AgentAmbiguous => Failure::new(REFUSED, e, "agent_ambiguous"),
+		PublisherError::BodyTooLarge { len } => {
+			Failure::new(REFUSED, e, "body_too_large").with("len", *len).with("limit", MAX_BODY_LEN)
+		},
+		PublisherError::NotActive => Failure::new(REFUSED, e, "agent_not_active"),
+		PublisherError::NoBudget => Failure::new(REFUSED, e, "no_budget"),
+		PublisherError::BudgetExceeded { cost, remaining } => {
+			Failure::new(REFUSED, e, "budget_exceeded")
+				.with("cost", *cost)
+				.with("remaining", *remaining)
+		},
+		PublisherError::NotReported => Failure::new(UNAVAILABLE, e, "agent_not_reported"),
+		PublisherError::NoAnchor => Failure::new(UNAVAILABLE, e, "no_anchor"),
+		PublisherError::Ledger(LedgerError::EpochPassed { .. }) => {
+			Failure::new(UNAVAILABLE, e, "epoch_passed")
+		},
+		PublisherError::Ledger(_) => Failure::new(INTERNAL, e, "ledger"),
+		PublisherError::Node(node) => node_failure(node),
+	}
+}
+
+fn client_failure(e: &teo_client::Error) -> Failure {
+	let code = match e.kind() {
+		teo_client::ErrorKind::Transport => UNAVAILABLE,
+		teo_client::ErrorKind::Refused => REFUSED,
+		teo_client::ErrorKind::Malformed => INTERNAL,
+	};
+	let failure = Failure::new(code, e, e.reason());
+	match e {
+		teo_client::Error::Pool(
+			teo_client::PoolRefusal::Invalid { reason }
+			| teo_client::PoolRefusal::Unknown { reason },
+		) => failure.with("detail", reason.as_str()),
+		teo_client::Error::Pool(teo_client::PoolRefusal::Other(error))
+		| teo_client::Error::Rpc { error, .. } => failure.with("nodeCode", error.code),
+		teo_client::Error::Dispatch(dispatch) => failure.with("error", dispatch.name.as_str()),
+		_ => failure,
+	}
+}
+
+fn chain_failure(e: &ChainError) -> Failure {
+	match e {
+		ChainError::Client(client) => client_failure(client),
+		ChainError::UndecodableCall(_) => Failure::new(INVALID_PARAMS, e, "call"),
+		ChainError::NoParameters => Failure::new(INTERNAL, e, "no_parameters"),
+		ChainError::Node(node) => node_failure(node),
+	}
+}
 
 fn agent_of(agent: Option<String>) -> RpcResult<Option<AccountId>> {
 	agent
-		.map(|a| AccountId::from_ss58check(&a).map_err(|e| error(INVALID, format!("agent: {e:?}"))))
+		.map(|a| {
+			AccountId::from_ss58check(&a).map_err(|e| {
+				Failure::new(INVALID_PARAMS, format!("agent: {e:?}"), "agent").into_error()
+			})
+		})
 		.transpose()
+}
+
+fn unknown_kind(kind: &str, known: &str) -> ErrorObjectOwned {
+	Failure::new(INVALID_PARAMS, format!("unknown kind {kind:?}: {known}"), "kind").into_error()
 }
 
 fn message_kind(kind: &str) -> RpcResult<teo_primitives::mesh::MessageKind> {
 	match TopicKind::from_name(kind) {
 		Some(TopicKind::Message(kind)) => Ok(kind),
-		_ => Err(error(
-			INVALID,
-			format!("unknown kind {kind:?}: poll, simulation, draft or pull-request"),
-		)),
+		_ => Err(unknown_kind(kind, "poll, simulation, draft or pull-request")),
 	}
 }
 
@@ -202,7 +328,7 @@ impl MeshApiServer for MeshRpc {
 		self.publisher
 			.publish(agent.as_ref(), group, kind, body.into_bytes())
 			.await
-			.map_err(|e| error(REFUSED, e))
+			.map_err(|e| publisher_failure(&e).into_error())
 	}
 
 	async fn subscribe(
@@ -212,8 +338,13 @@ impl MeshApiServer for MeshRpc {
 		kind: Option<String>,
 	) -> SubscriptionResult {
 		let kind = match kind {
-			Some(name) => {
-				Some(TopicKind::from_name(&name).ok_or_else(|| format!("unknown kind {name:?}"))?)
+			Some(name) => match TopicKind::from_name(&name) {
+				Some(kind) => Some(kind),
+				None => {
+					let known = "poll, simulation, draft, pull-request or evidence";
+					pending.reject(unknown_kind(&name, known)).await;
+					return Ok(());
+				},
 			},
 			None => None,
 		};
@@ -241,18 +372,19 @@ impl MeshApiServer for MeshRpc {
 
 	async fn budget(&self, agent: Option<String>) -> RpcResult<Budget> {
 		let agent = agent_of(agent)?;
-		self.publisher.budget(agent.as_ref()).await.map_err(|e| error(REFUSED, e))
+		self.publisher.budget(agent.as_ref()).await.map_err(|e| publisher_failure(&e).into_error())
 	}
 
 	async fn peers(&self) -> RpcResult<Vec<PeerInfo>> {
-		self.node.peers().await.map_err(|e| error(REFUSED, e))
+		self.node.peers().await.map_err(|e| node_failure(&e).into_error())
 	}
 
 	async fn health(&self) -> RpcResult<Health> {
-		let peers = self.node.peers().await.map_err(|e| error(REFUSED, e))?;
+		let peers = self.node.peers().await.map_err(|e| node_failure(&e).into_error())?;
 		let agent =
 			self.publisher.agents().next().cloned().unwrap_or_else(|| AccountId::new([0; 32]));
-		let (view, _) = self.node.standing(agent).await.map_err(|e| error(REFUSED, e))?;
+		let (view, _) =
+			self.node.standing(agent).await.map_err(|e| node_failure(&e).into_error())?;
 		Ok(Health {
 			peer_id: self.node.peer_id.to_string(),
 			peers: peers.len(),
@@ -270,12 +402,16 @@ impl MeshApiServer for MeshRpc {
 		agent: Option<String>,
 	) -> RpcResult<PullRequestStatus> {
 		let agent = agent_of(agent)?;
-		let (_, pair) = self.publisher.key(agent.as_ref()).map_err(|e| error(REFUSED, e))?;
-		let call = hex::decode(call.trim_start_matches("0x"))
-			.map_err(|e| error(INVALID, format!("call: not hex: {e}")))?;
+		let (_, pair) =
+			self.publisher.key(agent.as_ref()).map_err(|e| publisher_failure(&e).into_error())?;
+		let call = hex::decode(call.trim_start_matches("0x")).map_err(|e| {
+			Failure::new(INVALID_PARAMS, format!("call: not hex: {e}"), "call").into_error()
+		})?;
 		let submission = Submission::pull_request(group, &call, summary.into_bytes())
-			.map_err(|e| error(INVALID, e))?;
-		let outcome = submit(&self.chain, submission, pair).await.map_err(|e| error(REFUSED, e))?;
+			.map_err(|e| chain_failure(&e).into_error())?;
+		let outcome = submit(&self.chain, submission, pair)
+			.await
+			.map_err(|e| chain_failure(&e).into_error())?;
 		let submitted = outcome.events.iter().find_map(|event| match event {
 			teo_runtime::RuntimeEvent::CommitGate(pallet_commit_gate::Event::Submitted {
 				id,
@@ -289,20 +425,37 @@ impl MeshApiServer for MeshRpc {
 			block: format!("{:?}", outcome.block),
 			proposal_id: submitted.map(|(id, _)| id),
 			unlock_at: submitted.map(|(_, unlock)| unlock),
-			error: outcome.error,
+			error: outcome.error.map(|failure| failure.name),
 		})
 	}
+}
+
+/// Why the RPC server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+	/// The address could not be bound.
+	#[error("the RPC server cannot listen on {address}: {source}")]
+	Listen {
+		/// The address.
+		address: SocketAddr,
+		/// The system's error.
+		#[source]
+		source: std::io::Error,
+	},
+	/// The bound address could not be read.
+	#[error("the RPC server's address: {0}")]
+	LocalAddr(#[source] std::io::Error),
 }
 
 /// Starts the server on `address`.
 pub async fn serve(
 	address: SocketAddr,
 	api: MeshRpc,
-) -> Result<(SocketAddr, ServerHandle), String> {
+) -> Result<(SocketAddr, ServerHandle), ServeError> {
 	let server = Server::builder()
 		.build(address)
 		.await
-		.map_err(|e| format!("the RPC server cannot listen on {address}: {e}"))?;
-	let bound = server.local_addr().map_err(|e| e.to_string())?;
+		.map_err(|source| ServeError::Listen { address, source })?;
+	let bound = server.local_addr().map_err(ServeError::LocalAddr)?;
 	Ok((bound, server.start(api.into_rpc())))
 }

@@ -17,13 +17,80 @@ use teo_primitives::{AccountId, GroupId};
 use tokio::sync::{mpsc, Mutex};
 
 use crate::{
-	chain::{self, Follower},
+	chain::{self, ChainError, Follower},
 	ledger::Ledger,
 	metrics::{self, Metrics},
-	node::{self, NodeConfig, NodeHandle},
+	node::{self, NodeConfig, NodeHandle, NodeStartError},
 	publisher::Publisher,
-	rpc::{self, MeshRpc},
+	rpc::{self, MeshRpc, ServeError},
 };
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+	/// A file or directory (the base path, an agent's key file, the network key) could not be
+	/// read, written or created.
+	#[error("{path}: {source}")]
+	Io {
+		/// The file or directory.
+		path: PathBuf,
+		/// The system's error.
+		#[source]
+		source: std::io::Error,
+	},
+	/// A development seed on a chain that is not for development.
+	#[error("{suri}: development seeds are only allowed on dev and local chains")]
+	DevSeed {
+		/// The seed.
+		suri: String,
+	},
+	/// A secret URI that does not give a key.
+	#[error("a secret URI: {0}")]
+	SecretUri(String),
+	/// The network key file does not hold a libp2p key.
+	#[error("{path}: not a network key: {source}")]
+	NetworkKey {
+		/// The file.
+		path: PathBuf,
+		/// libp2p's error.
+		#[source]
+		source: libp2p::identity::DecodingError,
+	},
+	/// A fresh network key could not be encoded.
+	#[error("encoding the network key: {0}")]
+	NetworkKeyEncoding(#[source] libp2p::identity::DecodingError),
+	/// The ledger could not be opened.
+	#[error("the ledger: {0}")]
+	Ledger(#[source] std::io::Error),
+	/// The node could not be reached, or answered wrongly.
+	#[error(transparent)]
+	Client(#[from] teo_client::Error),
+	/// The chain view could not be read.
+	#[error(transparent)]
+	Chain(#[from] ChainError),
+	/// The peer could not start.
+	#[error(transparent)]
+	Node(#[from] NodeStartError),
+	/// The agents' RPC could not start.
+	#[error(transparent)]
+	Rpc(#[from] ServeError),
+}
+
+impl StartError {
+	/// `true` when starting again may succeed: the node could not be reached.
+	pub fn is_retryable(&self) -> bool {
+		match self {
+			StartError::Client(e) => e.is_retryable(),
+			StartError::Chain(e) => e.is_retryable(),
+			_ => false,
+		}
+	}
+
+	fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self {
+		let path = path.to_path_buf();
+		move |source| StartError::Io { path, source }
+	}
+}
 
 /// `teo-mesh`: TEO's Layer 1 gossip service for agents, beside a TEO node.
 #[derive(Clone, Debug, Parser)]
@@ -85,32 +152,32 @@ pub struct Running {
 }
 
 /// A key from a secret URI, refusing development seeds on chains that are not for development.
-fn key_from_suri(suri: &str, development: bool) -> Result<sr25519::Pair, String> {
+fn key_from_suri(suri: &str, development: bool) -> Result<sr25519::Pair, StartError> {
 	if suri.trim_start().starts_with("//") && !development {
-		return Err(format!("{suri}: development seeds are only allowed on dev and local chains"));
+		return Err(StartError::DevSeed { suri: suri.to_string() });
 	}
-	sr25519::Pair::from_string(suri.trim(), None).map_err(|e| format!("a secret URI: {e:?}"))
+	sr25519::Pair::from_string(suri.trim(), None)
+		.map_err(|e| StartError::SecretUri(format!("{e:?}")))
 }
 
 /// The peer's libp2p identity, kept in `path` so its peer id survives restarts.
-fn network_key(path: &Path) -> Result<Keypair, String> {
+fn network_key(path: &Path) -> Result<Keypair, StartError> {
 	match std::fs::read(path) {
 		Ok(bytes) => Keypair::from_protobuf_encoding(&bytes)
-			.map_err(|e| format!("{}: not a network key: {e}", path.display())),
+			.map_err(|source| StartError::NetworkKey { path: path.to_path_buf(), source }),
 		Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
 			let key = Keypair::generate_ed25519();
-			let bytes = key.to_protobuf_encoding().map_err(|e| e.to_string())?;
-			std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+			let bytes = key.to_protobuf_encoding().map_err(StartError::NetworkKeyEncoding)?;
+			std::fs::write(path, bytes).map_err(StartError::io(path))?;
 			Ok(key)
 		},
-		Err(e) => Err(format!("{}: {e}", path.display())),
+		Err(e) => Err(StartError::io(path)(e)),
 	}
 }
 
 /// Starts every part of the service on the current tokio runtime.
-pub async fn start(config: Config) -> Result<Running, String> {
-	std::fs::create_dir_all(&config.base_path)
-		.map_err(|e| format!("{}: {e}", config.base_path.display()))?;
+pub async fn start(config: Config) -> Result<Running, StartError> {
+	std::fs::create_dir_all(&config.base_path).map_err(StartError::io(&config.base_path))?;
 	let chain = Chain::connect(&config.node_url).await?;
 	let development = matches!(chain.chain_type().await?.as_str(), "Development" | "Local");
 
@@ -119,7 +186,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
 		agents.push(key_from_suri(suri, development)?);
 	}
 	for file in &config.agent_key_files {
-		let suri = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+		let suri = std::fs::read_to_string(file).map_err(StartError::io(file))?;
 		agents.push(key_from_suri(&suri, development)?);
 	}
 	let reporter = match &config.reporter_suri {
@@ -165,8 +232,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
 	};
 	tokio::spawn(follower.run(lookups_rx, evidence_rx));
 
-	let ledger = Ledger::open(config.base_path.join("ledger.json"))
-		.map_err(|e| format!("the ledger: {e}"))?;
+	let ledger = Ledger::open(config.base_path.join("ledger.json")).map_err(StartError::Ledger)?;
 	let publisher = Arc::new(Publisher::new(node.clone(), agents, ledger, metrics.clone()));
 	let host = if config.rpc_external {
 		IpAddr::V4(Ipv4Addr::UNSPECIFIED)

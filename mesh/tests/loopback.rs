@@ -17,7 +17,7 @@ use teo_mesh::{
 	validation::{AgentStanding, ChainView, EpochBudget},
 };
 use teo_primitives::{
-	mesh::{CostSchedule, MeshHeader, MessageCost, MessageKind},
+	mesh::{CostSchedule, MeshHeader, MessageKind},
 	AccountId, Hash,
 };
 use tokio::{sync::mpsc, time::timeout};
@@ -36,13 +36,7 @@ fn view() -> ChainView {
 		finalized_number: FINALIZED,
 		recent: [(FINALIZED, Hash::repeat_byte(0x50))].into(),
 		epoch: EPOCH,
-		costs: CostSchedule {
-			poll: MessageCost { base: 1, per_kib: 1 },
-			simulation: MessageCost { base: 5, per_kib: 2 },
-			draft: MessageCost { base: 8, per_kib: 2 },
-			pull_request_announcement: MessageCost { base: 2, per_kib: 1 },
-			pull_request: 100,
-		},
+		costs: CostSchedule::REFERENCE,
 	}
 }
 

@@ -166,7 +166,7 @@ impl_runtime_apis! {
 	}
 
 	impl pallet_action_budget::runtime_api::ActionBudgetApi<Block> for Runtime {
-		fn agent(agent: AccountId) -> Option<pallet_action_budget::AgentInfo<Balance>> {
+		fn agent(agent: AccountId) -> Option<pallet_action_budget::AgentInfo> {
 			pallet_action_budget::Agents::<Runtime>::get(agent)
 		}
 

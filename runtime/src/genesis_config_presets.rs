@@ -76,7 +76,7 @@ const PRODUCTION: Protocol = Protocol {
 };
 
 /// The action budget's parameters for `protocol`.
-fn budget_parameters(protocol: &Protocol) -> BudgetParameters<Balance> {
+fn budget_parameters(protocol: &Protocol) -> BudgetParameters {
 	BudgetParameters {
 		epoch_length: protocol.epoch_length,
 		base_allowance: 1_000,

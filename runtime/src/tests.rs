@@ -303,3 +303,49 @@ mod personhood_and_budgets {
 		});
 	}
 }
+
+/// A transaction signed the way `teo-client` signs (the extensions from [`tx_extension`], the
+/// implicit values from [`tx_extension_implicit`]) is valid, and a signature over the wrong
+/// implicit values is not: the constructor and the runtime agree on every value and its order.
+#[test]
+fn a_transaction_signed_with_the_runtimes_extension_constructor_is_valid() {
+	use codec::Encode;
+	use polkadot_sdk::sp_runtime::{
+		generic::Era,
+		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		MultiSignature,
+	};
+	let storage = genesis_config(DEV_PRESET).build_storage().expect("genesis builds");
+	TestExternalities::new(storage).execute_with(|| {
+		let genesis = System::block_hash(0);
+		let alice = Sr25519Keyring::Alice;
+		let call = RuntimeCall::System(frame_system::Call::remark {
+			remark: b"signed as clients sign".to_vec(),
+		});
+		let signed = |spec_version: u32| {
+			let extension = tx_extension(0, Era::Immortal, 0);
+			let implicit = tx_extension_implicit(
+				spec_version,
+				VERSION.transaction_version,
+				genesis,
+				genesis,
+			);
+			let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+			let signature = MultiSignature::from(payload.using_encoded(|bytes| alice.sign(bytes)));
+			UncheckedExtrinsic::new_signed(
+				call.clone(),
+				alice.to_account_id().into(),
+				signature,
+				extension,
+			)
+		};
+		let validate = |extrinsic| {
+			Executive::validate_transaction(TransactionSource::External, extrinsic, genesis)
+		};
+		assert!(validate(signed(VERSION.spec_version)).is_ok());
+		assert_eq!(
+			validate(signed(VERSION.spec_version + 1)),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof))
+		);
+	});
+}

@@ -5,14 +5,15 @@ use super::*;
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::traits::{fungible::Mutate, EnsureOrigin, Get},
-	frame_system::{self, pallet_prelude::BlockNumberFor, RawOrigin},
+	frame_system::{self, RawOrigin},
 	sp_core::{crypto::KeyTypeId, sr25519, H256},
 	sp_io,
-	sp_runtime::{traits::Zero, MultiSignature, SaturatedConversion},
+	sp_runtime::{MultiSignature, SaturatedConversion},
 };
+use teo_pallet_support::{genesis_hash, now};
 use teo_primitives::{
 	mesh::{MeshHeader, MessageKind},
-	AccountId, Balance, BlockNumber, EpochIndex,
+	AccountId, BlockNumber, EpochIndex,
 };
 
 /// The keystore key type of benchmark agents.
@@ -24,7 +25,7 @@ pub trait BenchmarkHelper {
 	fn make_citizen(who: &AccountId, until: BlockNumber);
 }
 
-fn parameters<T: Config>() -> BudgetParameters<Balance> {
+fn parameters<T: Config>() -> BudgetParameters {
 	Pallet::<T>::parameters_for(Pallet::<T>::current_epoch().expect("configured at genesis"))
 		.expect("configured at genesis")
 }
@@ -86,7 +87,7 @@ fn signed_header<T: Config>(
 		anchor_number: 1,
 		anchor_hash: H256::repeat_byte(1),
 	};
-	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+	let genesis = genesis_hash::<T>();
 	let signature = sp_io::crypto::sr25519_sign(BENCH_KEY, key, &header.signing_payload(&genesis))
 		.expect("the key is in the keystore");
 	SignedMeshHeader { header, signature: MultiSignature::Sr25519(signature) }
@@ -179,8 +180,7 @@ mod benchmarks {
 		// One bucket left for the lapsing delegator.
 		registered_with_buckets::<T>(&sponsor, &agent, types::MAX_DELEGATOR_BUCKETS - 1);
 		let delegator = citizen::<T>("lapsing", 0);
-		let now: BlockNumber = Pallet::<T>::now();
-		T::BenchmarkHelper::make_citizen(&delegator, now);
+		T::BenchmarkHelper::make_citizen(&delegator, now::<T>());
 		Pallet::<T>::delegate(RawOrigin::Signed(delegator.clone()).into(), agent)
 			.expect("verified now");
 		run_to_epoch::<T>(1);

@@ -1,9 +1,6 @@
 //! A test runtime: System, Balances and the action budget, with personhood as a simple table
 //! (the pallet sees personhood only through `PersonhoodInspect`).
 
-use core::cell::RefCell;
-use std::collections::BTreeMap;
-
 use polkadot_sdk::{
 	frame_support::{self, derive_impl, parameter_types, traits::ConstU32},
 	frame_system::{self, EnsureRoot},
@@ -13,12 +10,11 @@ use polkadot_sdk::{
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::{traits::IdentityLookup, BuildStorage, MultiSignature, Perbill},
 };
+use teo_pallet_test_utils::{TablePersonhood, COST_SCHEDULE};
 use teo_primitives::{
-	mesh::{CostSchedule, MeshHeader, MessageCost, MessageKind, SignedMeshHeader},
+	mesh::{MeshHeader, MessageKind, SignedMeshHeader},
 	AccountId, Balance, BlockNumber, EpochIndex, GroupId,
 };
-
-use teo_primitives::traits::PersonhoodInspect;
 
 use crate::{self as pallet_action_budget, BudgetParameters};
 
@@ -53,60 +49,26 @@ parameter_types! {
 	pub const CitizensGroup: GroupId = CITIZENS;
 }
 
+/// Personhood as a table the tests fill, lapsing with this runtime's block number.
+pub type People = TablePersonhood<Test>;
+
 impl pallet_action_budget::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	type Personhood = TablePersonhood;
+	type Personhood = People;
 	type CitizensGroup = CitizensGroup;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type Slash = ();
 	type MaxAgentsPerSponsor = ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = TablePersonhood;
+	type BenchmarkHelper = People;
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper for TablePersonhood {
+impl crate::BenchmarkHelper for People {
 	fn make_citizen(who: &AccountId, until: BlockNumber) {
 		Self::verify(who, CITIZENS, until);
-	}
-}
-
-thread_local! {
-	/// (account, group) -> last block of the verification.
-	static VERIFIED: RefCell<BTreeMap<(AccountId, GroupId), BlockNumber>> = RefCell::new(BTreeMap::new());
-}
-
-/// Personhood as a table the tests fill: who is verified in which group, until which block.
-pub struct TablePersonhood;
-
-impl TablePersonhood {
-	pub fn verify(who: &AccountId, group: GroupId, until: BlockNumber) {
-		VERIFIED.with(|v| v.borrow_mut().insert((who.clone(), group), until));
-	}
-}
-
-fn now() -> BlockNumber {
-	System::block_number() as BlockNumber
-}
-
-impl PersonhoodInspect<AccountId> for TablePersonhood {
-	fn verified_until(who: &AccountId, group: GroupId) -> Option<BlockNumber> {
-		VERIFIED
-			.with(|v| v.borrow().get(&(who.clone(), group)).copied())
-			.filter(|until| *until >= now())
-	}
-
-	fn is_human(who: &AccountId) -> bool {
-		VERIFIED.with(|v| v.borrow().iter().any(|((a, _), until)| a == who && *until >= now()))
-	}
-
-	fn verified_count(group: GroupId) -> u32 {
-		VERIFIED.with(|v| {
-			v.borrow().iter().filter(|((_, g), until)| *g == group && **until >= now()).count()
-				as u32
-		})
 	}
 }
 
@@ -115,7 +77,7 @@ pub const DEPOSIT: Balance = 1_000;
 /// Verification of the test citizens lasts far beyond every test.
 pub const FOREVER: BlockNumber = 1_000_000;
 
-pub fn parameters() -> BudgetParameters<Balance> {
+pub fn parameters() -> BudgetParameters {
 	BudgetParameters {
 		epoch_length: EPOCH,
 		base_allowance: 1_000,
@@ -123,13 +85,7 @@ pub fn parameters() -> BudgetParameters<Balance> {
 		max_allowance: 1_250,
 		penalty_epochs: 5,
 		penalty_allowance: Perbill::from_percent(10),
-		costs: CostSchedule {
-			poll: MessageCost { base: 1, per_kib: 1 },
-			simulation: MessageCost { base: 5, per_kib: 2 },
-			draft: MessageCost { base: 10, per_kib: 2 },
-			pull_request_announcement: MessageCost { base: 2, per_kib: 0 },
-			pull_request: 100,
-		},
+		costs: COST_SCHEDULE,
 		max_admissions_per_epoch: 3,
 		agent_deposit: DEPOSIT,
 		fraud_slash: Perbill::from_percent(50),
@@ -169,7 +125,7 @@ pub fn reporter() -> AccountId {
 }
 
 pub struct ExtBuilder {
-	parameters: Option<BudgetParameters<Balance>>,
+	parameters: Option<BudgetParameters>,
 }
 
 impl Default for ExtBuilder {
@@ -206,10 +162,11 @@ impl ExtBuilder {
 			polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),
 		));
 		ext.execute_with(|| {
-			VERIFIED.with(|v| v.borrow_mut().clear());
+			// The table outlives one test on its thread.
+			People::clear();
 			System::set_block_number(1);
 			for citizen in [alice(), bob(), charlie(), dave()] {
-				TablePersonhood::verify(&citizen, CITIZENS, FOREVER);
+				People::verify(&citizen, CITIZENS, FOREVER);
 			}
 		});
 		ext

@@ -5,7 +5,7 @@ use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 use teo_primitives::{
 	mesh::{BudgetUnits, CostSchedule},
-	AccountId, Balance, EpochIndex, GroupId,
+	AccountId, EpochIndex, GroupId,
 };
 
 use crate::{AgentInfo, EpochInfo};
@@ -27,7 +27,7 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 	/// Budgets, epochs, prices and admissions of rule A.
 	pub trait ActionBudgetApi {
 		/// The record of `agent`: sponsor, deposit, status, delegators, penalty.
-		fn agent(agent: AccountId) -> Option<AgentInfo<Balance>>;
+		fn agent(agent: AccountId) -> Option<AgentInfo>;
 		/// The budget of `agent` in the current epoch, if it is registered.
 		fn budget(agent: AccountId) -> Option<AgentBudget>;
 		/// The current epoch: index, first and last block.

@@ -1,4 +1,7 @@
 //! The pallet's data types: parameters and their history, agents, delegations, budgets.
+//!
+//! The arithmetic on them lives with its concern: epochs and eras in `epochs.rs`, allowances,
+//! budgets and delegator buckets in `allowance.rs`.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
@@ -8,7 +11,7 @@ use polkadot_sdk::{
 use scale_info::TypeInfo;
 use teo_primitives::{
 	mesh::{BudgetUnits, CostSchedule},
-	AccountId, BlockNumber, EpochIndex,
+	AccountId, Balance, BlockNumber, EpochIndex,
 };
 
 /// The protocol parameters of rule A. Changed only by the admin origin, and only from the start
@@ -27,7 +30,7 @@ use teo_primitives::{
 	serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase")]
-pub struct BudgetParameters<Balance> {
+pub struct BudgetParameters {
 	/// Blocks in an epoch.
 	pub epoch_length: BlockNumber,
 	/// Allowance of an agent with no delegators.
@@ -55,32 +58,34 @@ pub struct BudgetParameters<Balance> {
 	pub unbonding_epochs: EpochIndex,
 }
 
+impl BudgetParameters {
+	/// Whether the parameters are consistent: an epoch needs a block, the base allowance must not
+	/// exceed the maximum, unbonding must cover the evidence window, and a pull request must cost
+	/// something.
+	pub fn is_valid(&self) -> bool {
+		self.epoch_length > 0
+			&& self.base_allowance <= self.max_allowance
+			&& self.unbonding_epochs >= crate::EVIDENCE_EPOCHS
+			&& self.costs.pull_request > 0
+	}
+}
+
 /// One set of parameters and the epoch from which it applies.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
 )]
-pub struct ParameterEra<Balance> {
+pub struct ParameterEra {
 	/// The first epoch these parameters govern.
 	pub first_epoch: EpochIndex,
 	/// The first block of that epoch.
 	pub first_block: BlockNumber,
 	/// The parameters.
-	pub parameters: BudgetParameters<Balance>,
+	pub parameters: BudgetParameters,
 }
 
-impl<Balance> ParameterEra<Balance> {
-	/// The epoch of block `n` (which must not precede the era).
-	pub fn epoch_of(&self, n: BlockNumber) -> EpochIndex {
-		let length = self.parameters.epoch_length.max(1);
-		self.first_epoch.saturating_add(n.saturating_sub(self.first_block) / length)
-	}
-
-	/// The first block of epoch `e` (which must not precede the era).
-	pub fn first_block_of(&self, e: EpochIndex) -> BlockNumber {
-		let offset = e.saturating_sub(self.first_epoch);
-		self.first_block.saturating_add(offset.saturating_mul(self.parameters.epoch_length))
-	}
-}
+/// The eras of the previous, current and scheduled epochs, oldest first: all that budgets and
+/// evidence still need (see [`crate::epochs`]).
+pub type ParameterHistory = BoundedVec<ParameterEra, ConstU32<3>>;
 
 /// Where an epoch lies: what the mesh needs to tag and check messages.
 #[derive(
@@ -179,7 +184,7 @@ pub struct EpochBudget {
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
 )]
-pub struct AgentInfo<Balance> {
+pub struct AgentInfo {
 	/// The verified citizen who registered the agent and holds its deposit.
 	pub sponsor: AccountId,
 	/// The deposit still held from the sponsor for this agent.
@@ -201,7 +206,7 @@ pub struct AgentInfo<Balance> {
 	pub punished_epochs: BoundedVec<EpochIndex, ConstU32<2>>,
 }
 
-impl<Balance> AgentInfo<Balance> {
+impl AgentInfo {
 	/// Delegators that are verified at block `at`.
 	pub fn delegators_at(&self, at: BlockNumber) -> u32 {
 		self.delegators

@@ -2,9 +2,6 @@
 //! personhood as a table the tests fill (the gate sees personhood only through
 //! `PersonhoodInspect`; the runtime's tests and the end-to-end suite use real proofs).
 
-use core::cell::RefCell;
-use std::collections::BTreeMap;
-
 use polkadot_sdk::{
 	frame_support::{
 		self, derive_impl, parameter_types,
@@ -16,13 +13,10 @@ use polkadot_sdk::{
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::{traits::IdentityLookup, BuildStorage, Perbill},
 };
-use teo_primitives::{
-	mesh::{CostSchedule, MessageCost},
-	traits::PersonhoodInspect,
-	AccountId, Balance, BlockNumber, GroupId,
-};
+use teo_pallet_test_utils::{TablePersonhood, COST_SCHEDULE};
+use teo_primitives::{mesh::CostSchedule, AccountId, Balance, BlockNumber, GroupId};
 
-use crate::{self as pallet_commit_gate, BatchInspect, EnsureCommittedBy, GateParameters};
+use crate::{self as pallet_commit_gate, EnsureCommittedBy, GateParameters, UtilityBatches};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -68,17 +62,20 @@ parameter_types! {
 	pub storage MaxCommitWeight: Weight = Weight::from_parts(1_000_000_000_000, 1 << 20);
 }
 
+/// Personhood as a table the tests fill, lapsing with the mock's block number.
+pub type People = TablePersonhood<Test>;
+
 impl pallet_action_budget::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	type Personhood = TablePersonhood;
+	type Personhood = People;
 	type CitizensGroup = CitizensGroup;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type Slash = ();
 	type MaxAgentsPerSponsor = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = TablePersonhood;
+	type BenchmarkHelper = BenchmarkPeople;
 }
 
 /// What proposals may carry in the tests: remarks and the gate's own parameters, also inside
@@ -96,28 +93,14 @@ impl Contains<RuntimeCall> for AllowedCalls {
 	}
 }
 
-pub struct UtilityBatches;
-impl BatchInspect<RuntimeCall> for UtilityBatches {
-	fn batched(call: &RuntimeCall) -> Option<&[RuntimeCall]> {
-		match call {
-			RuntimeCall::Utility(
-				pallet_utility::Call::batch { calls }
-				| pallet_utility::Call::batch_all { calls }
-				| pallet_utility::Call::force_batch { calls },
-			) => Some(calls),
-			_ => None,
-		}
-	}
-}
-
 impl pallet_commit_gate::Config for Test {
 	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeCall = RuntimeCall;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	type Personhood = TablePersonhood;
+	type Personhood = People;
 	type Budget = ActionBudget;
-	type ProposalFilter = crate::WithBatches<AllowedCalls, UtilityBatches>;
+	type ProposalFilter = crate::WithBatches<AllowedCalls, UtilityBatches<Test>>;
 	type AdminOrigin = EitherOfDiverse<EnsureRoot<AccountId>, EnsureCommittedBy<CitizensGroup>>;
 	type Slash = ();
 	type MaxCallSize = ConstU32<256>;
@@ -128,62 +111,30 @@ impl pallet_commit_gate::Config for Test {
 	type MaxCommitWeight = MaxCommitWeight;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = TablePersonhood;
+	type BenchmarkHelper = BenchmarkPeople;
 }
 
-thread_local! {
-	/// (account, group) -> last block of the verification.
-	static VERIFIED: RefCell<BTreeMap<(AccountId, GroupId), BlockNumber>> = RefCell::new(BTreeMap::new());
-}
-
-/// Personhood as a table the tests fill: who is verified in which group, until which block.
-pub struct TablePersonhood;
-
-impl TablePersonhood {
-	pub fn verify(who: &AccountId, group: GroupId, until: BlockNumber) {
-		VERIFIED.with(|v| v.borrow_mut().insert((who.clone(), group), until));
-	}
-}
-
-fn now() -> BlockNumber {
-	System::block_number() as BlockNumber
-}
-
-impl PersonhoodInspect<AccountId> for TablePersonhood {
-	fn verified_until(who: &AccountId, group: GroupId) -> Option<BlockNumber> {
-		VERIFIED
-			.with(|v| v.borrow().get(&(who.clone(), group)).copied())
-			.filter(|until| *until >= now())
-	}
-
-	fn is_human(who: &AccountId) -> bool {
-		VERIFIED.with(|v| v.borrow().iter().any(|((a, _), until)| a == who && *until >= now()))
-	}
-
-	fn verified_count(group: GroupId) -> u32 {
-		VERIFIED.with(|v| {
-			v.borrow().iter().filter(|((_, g), until)| *g == group && **until >= now()).count()
-				as u32
-		})
-	}
-}
+/// The benchmark helpers of both pallets, over [`People`] (a local type: the orphan rule keeps
+/// the mock from implementing another crate's trait for `TablePersonhood<Test>`).
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkPeople;
 
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_action_budget::BenchmarkHelper for TablePersonhood {
+impl pallet_action_budget::BenchmarkHelper for BenchmarkPeople {
 	fn make_citizen(who: &AccountId, until: BlockNumber) {
-		Self::verify(who, CITIZENS, until);
+		People::verify(who, CITIZENS, until);
 	}
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper for TablePersonhood {
+impl crate::BenchmarkHelper for BenchmarkPeople {
 	fn make_member(who: &AccountId, group: GroupId) {
-		Self::verify(who, group, FOREVER);
+		People::verify(who, group, FOREVER);
 	}
 
 	fn make_agent(agent: &AccountId) {
 		let sponsor = account(Sr25519Keyring::Two);
-		Self::verify(&sponsor, CITIZENS, FOREVER);
+		People::verify(&sponsor, CITIZENS, FOREVER);
 		pallet_action_budget::Pallet::<Test>::register_agent(
 			RuntimeOrigin::signed(sponsor),
 			agent.clone(),
@@ -203,7 +154,7 @@ pub fn gate_parameters() -> GateParameters {
 	GateParameters { timelock: TIMELOCK, veto_threshold: 1, proposal_deposit: PROPOSAL_DEPOSIT }
 }
 
-pub fn budget_parameters() -> pallet_action_budget::BudgetParameters<Balance> {
+pub fn budget_parameters() -> pallet_action_budget::BudgetParameters {
 	pallet_action_budget::BudgetParameters {
 		epoch_length: EPOCH,
 		base_allowance: 1_000,
@@ -211,13 +162,7 @@ pub fn budget_parameters() -> pallet_action_budget::BudgetParameters<Balance> {
 		max_allowance: 2_000,
 		penalty_epochs: 3,
 		penalty_allowance: Perbill::from_percent(10),
-		costs: CostSchedule {
-			poll: MessageCost { base: 1, per_kib: 1 },
-			simulation: MessageCost { base: 5, per_kib: 2 },
-			draft: MessageCost { base: 10, per_kib: 2 },
-			pull_request_announcement: MessageCost { base: 2, per_kib: 0 },
-			pull_request: PULL_REQUEST_COST,
-		},
+		costs: CostSchedule { pull_request: PULL_REQUEST_COST, ..COST_SCHEDULE },
 		max_admissions_per_epoch: 2,
 		agent_deposit: 1_000,
 		fraud_slash: Perbill::from_percent(50),
@@ -298,15 +243,15 @@ impl ExtBuilder {
 		.unwrap();
 		let mut ext = sp_io::TestExternalities::new(storage);
 		ext.execute_with(|| {
-			VERIFIED.with(|v| v.borrow_mut().clear());
+			People::clear();
 			System::set_block_number(1);
 			for citizen in [alice(), charlie(), dave()] {
-				TablePersonhood::verify(&citizen, CITIZENS, FOREVER);
+				People::verify(&citizen, CITIZENS, FOREVER);
 			}
 			for member in [charlie(), dave()] {
-				TablePersonhood::verify(&member, TOWN, FOREVER);
+				People::verify(&member, TOWN, FOREVER);
 			}
-			TablePersonhood::verify(&dave(), GUILD, FOREVER);
+			People::verify(&dave(), GUILD, FOREVER);
 			for agent in [bob(), eve()] {
 				ActionBudget::register_agent(RuntimeOrigin::signed(alice()), agent)
 					.expect("Alice is a verified, funded citizen");

@@ -2,7 +2,10 @@
 //! proposal may carry.
 
 use core::marker::PhantomData;
-use polkadot_sdk::frame_support::traits::{Contains, EnsureOrigin, Get};
+use polkadot_sdk::{
+	frame_support::traits::{Contains, EnsureOrigin, Get, IsSubType},
+	pallet_utility,
+};
 use teo_primitives::GroupId;
 
 use crate::{Origin, ProposalId};
@@ -46,7 +49,7 @@ impl<O: Into<Result<Origin, O>> + From<Origin>, G: Get<GroupId>> EnsureOrigin<O>
 	}
 }
 
-/// Finds the calls inside a batch call (the runtime implements it for `pallet-utility`).
+/// Finds the calls inside a batch call ([`UtilityBatches`] does it for `pallet-utility`).
 pub trait BatchInspect<Call> {
 	/// The calls `call` dispatches, if it is a batch.
 	fn batched(call: &Call) -> Option<&[Call]>;
@@ -78,5 +81,25 @@ impl<Call, Allowed: Contains<Call>, Batches: BatchInspect<Call>> Contains<Call>
 			}
 		}
 		allows::<Call, Allowed, Batches>(call, 0)
+	}
+}
+
+/// The runtime call of a runtime `T` with the utility pallet.
+type UtilityRuntimeCall<T> = <T as pallet_utility::Config>::RuntimeCall;
+
+/// [`BatchInspect`] for `pallet-utility`: the calls of `batch`, `batch_all` and `force_batch`.
+/// A runtime `R` with the utility pallet filters proposals with
+/// `WithBatches<Allowed, UtilityBatches<R>>`. The utility pallet's other wrappers
+/// (`as_derivative`, `dispatch_as`, ...) are not batches: `Allowed` decides on them whole.
+pub struct UtilityBatches<T>(PhantomData<T>);
+
+impl<T: pallet_utility::Config> BatchInspect<UtilityRuntimeCall<T>> for UtilityBatches<T> {
+	fn batched(call: &UtilityRuntimeCall<T>) -> Option<&[UtilityRuntimeCall<T>]> {
+		match <UtilityRuntimeCall<T> as IsSubType<pallet_utility::Call<T>>>::is_sub_type(call)? {
+			pallet_utility::Call::batch { calls }
+			| pallet_utility::Call::batch_all { calls }
+			| pallet_utility::Call::force_batch { calls } => Some(calls.as_slice()),
+			_ => None,
+		}
 	}
 }

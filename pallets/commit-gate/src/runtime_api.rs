@@ -6,7 +6,7 @@ use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 use teo_primitives::{AccountId, Balance, BlockNumber, GroupId, Hash};
 
-use crate::{GateParameters, ProposalId, ProposalOf};
+use crate::{Config, GateParameters, Pallet, ProposalId, ProposalOf, Proposals, Queue};
 
 /// A pending proposal as a reviewer sees it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
@@ -37,7 +37,7 @@ pub struct PendingProposal {
 
 impl PendingProposal {
 	/// The view of a stored proposal.
-	pub fn new<T: crate::Config>(id: ProposalId, proposal: ProposalOf<T>) -> Self {
+	pub fn new<T: Config>(id: ProposalId, proposal: ProposalOf<T>) -> Self {
 		Self {
 			id,
 			proposer: proposal.proposer,
@@ -51,6 +51,18 @@ impl PendingProposal {
 			vetoes: proposal.vetoes,
 			veto_threshold: proposal.veto_threshold,
 		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The pending proposals of `group`, in commit order: what [`CommitGateApi::pending`]
+	/// returns.
+	pub fn pending_of(group: GroupId) -> Vec<(ProposalId, ProposalOf<T>)> {
+		Queue::<T>::get()
+			.into_iter()
+			.filter_map(|(_, id)| Proposals::<T>::get(id).map(|p| (id, p)))
+			.filter(|(_, p)| p.group == group)
+			.collect()
 	}
 }
 

@@ -1,11 +1,13 @@
-//! The gate's records: proposals and parameters.
+//! The gate's records: proposals and parameters, and a submission that passed its checks.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::frame_support::{
 	pallet_prelude::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use scale_info::TypeInfo;
-use teo_primitives::{AccountId, Balance, BlockNumber, EpochIndex, GroupId, Hash};
+use teo_primitives::{
+	mesh::BudgetUnits, AccountId, Balance, BlockNumber, EpochIndex, GroupId, Hash,
+};
 
 /// The number of a pull request, counted from 0 in submission order.
 pub type ProposalId = u32;
@@ -76,4 +78,16 @@ where
 	pub tally_period_end: BlockNumber,
 	/// The members who vetoed within that period: one veto per person.
 	pub vetoers: BoundedVec<AccountId, MaxVetoThreshold>,
+}
+
+/// What [`crate::Pallet::check_submission`] found: the submission, ready to store.
+pub struct CheckedSubmission<T: crate::Config> {
+	/// The encoded call.
+	pub call: BoundedVec<u8, T::MaxCallSize>,
+	/// The summary.
+	pub summary: BoundedVec<u8, T::MaxSummaryLength>,
+	/// What the pull request costs the agent.
+	pub cost: BudgetUnits,
+	/// The parameters in force.
+	pub parameters: GateParameters,
 }

@@ -1,5 +1,5 @@
 //! Benchmarks of the personhood calls (frame-benchmarking v2), with a real proof from
-//! [`crate::benchmark_fixture`] at the dev key's depth (20).
+//! [`crate::benchmark_fixture`] against the dev key ([`teo_zk::dev`], depth 20).
 
 use super::*;
 use crate::benchmark_fixture as fixture;
@@ -13,13 +13,13 @@ use polkadot_sdk::{
 	frame_system::{self, pallet_prelude::BlockNumberFor, RawOrigin},
 	sp_runtime::traits::Zero,
 };
-use teo_primitives::{AccountId, GroupId};
-use teo_zk::{groth16, Fr};
+use teo_primitives::{AccountId, GroupId, Hash};
+use teo_zk::{dev, groth16, Fr};
 
 /// A group with the fixture's members, registered by `registrar`; returns its id.
 fn fixture_group<T: Config>(registrar: &AccountId) -> GroupId {
 	let group = Pallet::<T>::do_create_group(registrar.clone(), Default::default()).unwrap();
-	for chunk in fixture::MEMBERS.chunks(T::MaxBatch::get().max(1) as usize) {
+	for chunk in dev::DEV_IDENTITY_COMMITMENTS.chunks(T::MaxBatch::get().max(1) as usize) {
 		Pallet::<T>::do_add_members(group, chunk).unwrap();
 	}
 	group
@@ -32,7 +32,7 @@ fn commitments(n: u32, offset: u64) -> Vec<Commitment> {
 
 /// Makes the fixture's group id (1) free and the genesis hash the fixture's.
 fn prepare_for_fixture<T: Config>() -> AccountId {
-	let hash: T::Hash = fixture::GENESIS_HASH.into();
+	let hash = Hash::from(fixture::GENESIS_HASH);
 	frame_system::BlockHash::<T>::insert(BlockNumberFor::<T>::zero(), hash);
 	if CurrentPeriod::<T>::get().length == 0 {
 		CurrentPeriod::<T>::put(PeriodInfo { index: 0, start: 0, length: 1_000_000 });
@@ -70,7 +70,7 @@ mod benchmarks {
 	#[benchmark]
 	fn create_group() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let registrar: AccountId = whitelisted_caller();
 		let name: BoundedVec<u8, T::MaxNameLength> =
 			alloc::vec![b'x'; T::MaxNameLength::get() as usize].try_into().unwrap();
@@ -84,7 +84,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_registrar() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let group = Pallet::<T>::do_create_group(whitelisted_caller(), Default::default())?;
 		let new: AccountId = account("registrar", 0, 0);
 		#[extrinsic_call]
@@ -147,8 +147,8 @@ mod benchmarks {
 	fn verify_against_retired_key() -> Result<(), BenchmarkError> {
 		let caller = prepare_for_fixture::<T>();
 		let group = fixture_group::<T>(&whitelisted_caller());
-		Pallet::<T>::do_set_verifying_key(fixture::DEPTH, fixture::VERIFYING_KEY)?;
-		Pallet::<T>::do_set_verifying_key(fixture::DEPTH, fixture::OTHER_VERIFYING_KEY)?;
+		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, dev::DEV_VERIFYING_KEY)?;
+		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, fixture::OTHER_VERIFYING_KEY)?;
 		#[block]
 		{
 			verify_fixture::<T>(&caller, group)?;
@@ -161,9 +161,9 @@ mod benchmarks {
 	fn verify_one_key() -> Result<(), BenchmarkError> {
 		let caller = prepare_for_fixture::<T>();
 		let group = fixture_group::<T>(&whitelisted_caller());
-		RetiredKeys::<T>::remove(fixture::DEPTH);
-		PreparedKeys::<T>::remove(fixture::DEPTH);
-		Pallet::<T>::do_set_verifying_key(fixture::DEPTH, fixture::VERIFYING_KEY)?;
+		RetiredKeys::<T>::remove(dev::DEV_KEY_DEPTH);
+		PreparedKeys::<T>::remove(dev::DEV_KEY_DEPTH);
+		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, dev::DEV_VERIFYING_KEY)?;
 		#[block]
 		{
 			verify_fixture::<T>(&caller, group)?;
@@ -175,31 +175,31 @@ mod benchmarks {
 	#[benchmark]
 	fn set_verifying_key() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		Pallet::<T>::do_set_verifying_key(fixture::DEPTH, fixture::OTHER_VERIFYING_KEY)?;
-		let key: VerifyingKeyBytes = fixture::VERIFYING_KEY.to_vec().try_into().unwrap();
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, fixture::OTHER_VERIFYING_KEY)?;
+		let key: VerifyingKeyBytes = dev::DEV_VERIFYING_KEY.to_vec().try_into().unwrap();
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, fixture::DEPTH, key);
-		assert!(RetiredKeys::<T>::contains_key(fixture::DEPTH));
+		_(origin as T::RuntimeOrigin, dev::DEV_KEY_DEPTH, key);
+		assert!(RetiredKeys::<T>::contains_key(dev::DEV_KEY_DEPTH));
 		Ok(())
 	}
 
 	#[benchmark]
 	fn remove_verifying_key() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		Pallet::<T>::do_set_verifying_key(fixture::DEPTH, fixture::OTHER_VERIFYING_KEY)?;
-		Pallet::<T>::do_set_verifying_key(fixture::DEPTH, fixture::VERIFYING_KEY)?;
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, fixture::OTHER_VERIFYING_KEY)?;
+		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, dev::DEV_VERIFYING_KEY)?;
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, fixture::DEPTH);
-		assert!(!VerifyingKeys::<T>::contains_key(fixture::DEPTH));
+		_(origin as T::RuntimeOrigin, dev::DEV_KEY_DEPTH);
+		assert!(!VerifyingKeys::<T>::contains_key(dev::DEV_KEY_DEPTH));
 		Ok(())
 	}
 
 	#[benchmark]
 	fn set_verification_period() -> Result<(), BenchmarkError> {
 		let origin =
-			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		CurrentPeriod::<T>::put(PeriodInfo { index: 0, start: 0, length: 100 });
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, 200);

@@ -74,7 +74,7 @@ parameter_types! {
 }
 
 impl pallet_personhood::Config for Test {
-	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = EnsureRoot<AccountId>;
 	type Agents = TableAgents;
 	type MaxGroups = ConstU32<3>;
 	type MaxMembers = ConstU32<MAX_MEMBERS>;

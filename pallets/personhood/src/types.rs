@@ -1,5 +1,7 @@
-//! The pallet's data types: groups, their trees and roots, verifying keys, periods, proofs.
+//! The pallet's data types: groups, their trees and roots, verifying keys, periods, proofs, and
+//! the groups of the genesis configuration.
 
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::frame_support::{pallet_prelude::ConstU32, BoundedVec};
 use scale_info::TypeInfo;
@@ -79,7 +81,8 @@ pub struct RetiredKey {
 	pub valid_until: BlockNumber,
 }
 
-/// The verification period in progress: verified members stay verified until it ends.
+/// The verification period in progress: verified members stay verified until it ends. Its
+/// arithmetic (its last block, when it is over, the next one) is in `periods.rs`.
 #[derive(
 	Clone,
 	Copy,
@@ -100,14 +103,6 @@ pub struct PeriodInfo {
 	pub start: BlockNumber,
 	/// Its length in blocks.
 	pub length: BlockNumber,
-}
-
-impl PeriodInfo {
-	/// Its last block.
-	pub fn last_block(&self) -> BlockNumber {
-		let last = (self.start as u64 + self.length as u64).saturating_sub(1);
-		last.min(BlockNumber::MAX as u64) as BlockNumber
-	}
 }
 
 /// A Groth16 membership proof: the depth of the circuit it was made for (which picks the
@@ -132,4 +127,16 @@ impl MembershipProof {
 	pub fn points(&self) -> teo_zk::groth16::ProofBytes {
 		teo_zk::groth16::ProofBytes { a: self.a, b: self.b, c: self.c }
 	}
+}
+
+/// A group in the genesis configuration.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenesisGroup {
+	/// A human-readable name, at most `MaxNameLength` bytes.
+	pub name: Vec<u8>,
+	/// Adds and removes members.
+	pub registrar: AccountId,
+	/// The identity commitments of its first members, in order.
+	pub members: Vec<Commitment>,
 }

@@ -174,7 +174,7 @@ parameter_types! {
 }
 
 impl pallet_personhood::Config for Runtime {
-	type GovernanceOrigin = Governance;
+	type AdminOrigin = Governance;
 	type Agents = ActionBudget;
 	type MaxGroups = ConstU32<64>;
 	// 2^20 members: the depth of the dev key's circuit.
@@ -238,22 +238,6 @@ impl Contains<RuntimeCall> for GovernanceCalls {
 	}
 }
 
-/// The calls inside `pallet-utility`'s batches, for the proposal filter.
-pub struct UtilityBatches;
-
-impl pallet_commit_gate::BatchInspect<RuntimeCall> for UtilityBatches {
-	fn batched(call: &RuntimeCall) -> Option<&[RuntimeCall]> {
-		match call {
-			RuntimeCall::Utility(
-				pallet_utility::Call::batch { calls }
-				| pallet_utility::Call::batch_all { calls }
-				| pallet_utility::Call::force_batch { calls },
-			) => Some(calls),
-			_ => None,
-		}
-	}
-}
-
 parameter_types! {
 	/// A quarter of a block's compute commits due proposals; the rest of the block stays free
 	/// for transactions, vetoes included.
@@ -267,7 +251,8 @@ impl pallet_commit_gate::Config for Runtime {
 	type Currency = Balances;
 	type Personhood = Personhood;
 	type Budget = ActionBudget;
-	type ProposalFilter = pallet_commit_gate::WithBatches<GovernanceCalls, UtilityBatches>;
+	type ProposalFilter =
+		pallet_commit_gate::WithBatches<GovernanceCalls, pallet_commit_gate::UtilityBatches<Runtime>>;
 	type AdminOrigin = Governance;
 	type Slash = ResolveTo<TreasuryAccount, Balances>;
 	// 16 KiB: a batch of dozens of governance calls, or a verifying key with room to spare.

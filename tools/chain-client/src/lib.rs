@@ -4,29 +4,338 @@
 //! block, finalized heads, nonces, and signed extrinsics submitted and followed to their block.
 //! Values decode with the runtime's own types, so TEO's tools (`teo-citizen`, `teo-mesh`) and
 //! the chain cannot disagree on an encoding, and transactions are signed with the runtime's own
-//! transaction extensions, custom ones included.
+//! transaction extensions, custom ones included ([`teo_runtime::tx_extension`], the runtime's one
+//! constructor).
+//!
+//! Errors are an [`Error`] enum whose [`ErrorKind`] tells a transport failure (retry: the node
+//! could not be reached or stopped answering) from a refusal (do not retry: the pool refused the
+//! transaction, the call failed in its block, the node answered with an error) and from an
+//! answer this client cannot read.
+
+use std::fmt;
 
 use codec::{Decode, Encode};
 use jsonrpsee::{
-	core::client::{ClientT, SubscriptionClientT},
+	core::client::{ClientT, Error as ClientError, SubscriptionClientT},
 	rpc_params,
+	types::{
+		error::{SERVER_IS_BUSY_CODE, TOO_MANY_SUBSCRIPTIONS_CODE},
+		ErrorObjectOwned,
+	},
 	ws_client::{WsClient, WsClientBuilder},
 };
 use polkadot_sdk::{
-	frame_metadata_hash_extension::CheckMetadataHash,
 	frame_system::{self, EventRecord, Phase},
-	pallet_transaction_payment::ChargeTransactionPayment,
 	sp_core::{crypto::Pair as _, sr25519, H256},
 	sp_runtime::{generic::Era, DispatchError, MultiSignature},
 };
 use serde_json::Value;
 use teo_primitives::AccountId;
-use teo_runtime::{
-	Runtime, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic,
-};
+use teo_runtime::{Runtime, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic};
 
-/// Errors of the chain client, in words.
-pub type Error = String;
+/// What the caller should do about an [`Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+	/// The node could not be reached, stopped answering, or was too busy: the request may
+	/// succeed if made again (later, or on another node).
+	Transport,
+	/// The node or the chain said no (the pool refused the transaction, the call failed in its
+	/// block, the node answered a request with an error): the same request will be refused
+	/// again.
+	Refused,
+	/// The node answered something this client cannot read (a version mismatch or a bug): not
+	/// worth retrying either.
+	Malformed,
+}
+
+impl ErrorKind {
+	/// A machine-readable name: `transport`, `refused` or `malformed`.
+	pub fn as_str(self) -> &'static str {
+		match self {
+			ErrorKind::Transport => "transport",
+			ErrorKind::Refused => "refused",
+			ErrorKind::Malformed => "malformed",
+		}
+	}
+}
+
+/// Errors of the chain client. [`Error::kind`] sorts them into transport failures (retry),
+/// refusals (do not) and malformed answers (do not); [`Error::is_retryable`] is the short form.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+	// Transport failures: retry.
+	/// The connection to the node could not be opened.
+	#[error("cannot connect to {url}: {source}")]
+	Connect {
+		/// The node's address.
+		url: String,
+		/// Why.
+		#[source]
+		source: ClientError,
+	},
+	/// A request got no answer: the connection dropped or timed out, or the node was too busy
+	/// to serve it.
+	#[error("{method}: {source}")]
+	Transport {
+		/// The JSON-RPC method.
+		method: String,
+		/// The client's error.
+		#[source]
+		source: ClientError,
+	},
+	/// The node closed the subscription that followed a submitted transaction before it
+	/// reached a block.
+	#[error("the node stopped reporting the transaction")]
+	SubscriptionClosed,
+	/// The pool dropped the transaction (its limits) before it reached a block.
+	#[error("the transaction was dropped")]
+	Dropped,
+	/// The transaction left the pool without a block of its own: another transaction took its
+	/// place (`usurped`), or its block was not finalized in time (`finalityTimeout`).
+	#[error("the transaction did not land: {status}")]
+	NotLanded {
+		/// The node's last status of the transaction.
+		status: Value,
+	},
+
+	// Refusals: do not retry.
+	/// The node answered a request with a JSON-RPC error (an unknown block, a failed runtime
+	/// API call, ...).
+	#[error("{method}: {error}")]
+	Rpc {
+		/// The JSON-RPC method.
+		method: String,
+		/// The node's error.
+		error: RpcError,
+	},
+	/// The transaction pool refused the transaction when it was submitted.
+	#[error("the node refused the transaction: {0}")]
+	Pool(PoolRefusal),
+	/// The transaction entered the pool, then became invalid before it reached a block (its
+	/// nonce was used, or a check of the runtime now fails).
+	#[error("the transaction was invalid")]
+	InvalidInPool,
+	/// The call was included in a block and failed there. [`Chain::submit`] reports this in
+	/// [`Outcome::error`]; [`Outcome::result`] turns it into this error.
+	#[error("the call failed: {0}")]
+	Dispatch(DispatchFailure),
+
+	// Malformed answers: do not retry.
+	/// Bytes from the node that are not hex.
+	#[error("bad hex from the node: {0}")]
+	Hex(#[from] hex::FromHexError),
+	/// A value from the node that does not decode as the runtime's type.
+	#[error("cannot decode {what}: {source}")]
+	Decode {
+		/// What was decoded.
+		what: String,
+		/// The codec's error.
+		#[source]
+		source: codec::Error,
+	},
+	/// An answer that is not JSON-RPC this client can parse.
+	#[error("{method}: {source}")]
+	BadAnswer {
+		/// The JSON-RPC method.
+		method: String,
+		/// The client's error.
+		#[source]
+		source: ClientError,
+	},
+	/// A status of a watched transaction that is not what the node's API defines.
+	#[error("watching the transaction: {0}")]
+	Watch(#[source] serde_json::Error),
+	/// An answer without the fields or shape the node's API defines.
+	#[error("{0}")]
+	Malformed(String),
+}
+
+impl Error {
+	/// Whether this is a transport failure, a refusal or a malformed answer.
+	pub fn kind(&self) -> ErrorKind {
+		match self {
+			Error::Connect { .. }
+			| Error::Transport { .. }
+			| Error::SubscriptionClosed
+			| Error::Dropped
+			| Error::NotLanded { .. } => ErrorKind::Transport,
+			Error::Rpc { .. } | Error::Pool(_) | Error::InvalidInPool | Error::Dispatch(_) => {
+				ErrorKind::Refused
+			},
+			Error::Hex(_)
+			| Error::Decode { .. }
+			| Error::BadAnswer { .. }
+			| Error::Watch(_)
+			| Error::Malformed(_) => ErrorKind::Malformed,
+		}
+	}
+
+	/// `true` for transport failures only: the same request may succeed if made again. A
+	/// refusal by the node or the chain, or an answer this client cannot read, would only
+	/// repeat.
+	pub fn is_retryable(&self) -> bool {
+		self.kind() == ErrorKind::Transport
+	}
+
+	/// A machine-readable name of the error: `connect`, `transport`, `subscription_closed`,
+	/// `dropped`, `not_landed` (transport); `node_error`, `transaction_invalid`,
+	/// `transaction_unknown`, `transaction_refused`, `invalid_in_pool`, `dispatch_failed`
+	/// (refused); `bad_hex`, `undecodable`, `bad_answer`, `bad_status`, `malformed` (malformed).
+	pub fn reason(&self) -> &'static str {
+		match self {
+			Error::Connect { .. } => "connect",
+			Error::Transport { .. } => "transport",
+			Error::SubscriptionClosed => "subscription_closed",
+			Error::Dropped => "dropped",
+			Error::NotLanded { .. } => "not_landed",
+			Error::Rpc { .. } => "node_error",
+			Error::Pool(PoolRefusal::Invalid { .. }) => "transaction_invalid",
+			Error::Pool(PoolRefusal::Unknown { .. }) => "transaction_unknown",
+			Error::Pool(PoolRefusal::Other(_)) => "transaction_refused",
+			Error::InvalidInPool => "invalid_in_pool",
+			Error::Dispatch(_) => "dispatch_failed",
+			Error::Hex(_) => "bad_hex",
+			Error::Decode { .. } => "undecodable",
+			Error::BadAnswer { .. } => "bad_answer",
+			Error::Watch(_) => "bad_status",
+			Error::Malformed(_) => "malformed",
+		}
+	}
+
+	fn malformed(text: impl Into<String>) -> Self {
+		Error::Malformed(text.into())
+	}
+
+	/// A failed request of `method`, sorted by what the client saw.
+	fn request(method: &str, error: ClientError) -> Self {
+		let method = method.to_string();
+		match error {
+			ClientError::Call(object) if is_busy(&object) => {
+				Error::Transport { method, source: ClientError::Call(object) }
+			},
+			ClientError::Call(object) => Error::Rpc { method, error: RpcError::of(&object) },
+			source @ (ClientError::ParseError(_)
+			| ClientError::InvalidRequestId(_)
+			| ClientError::InvalidSubscriptionId) => Error::BadAnswer { method, source },
+			source => Error::Transport { method, source },
+		}
+	}
+}
+
+/// Errors a node answers when it is overloaded rather than when the request is wrong.
+fn is_busy(object: &ErrorObjectOwned) -> bool {
+	matches!(object.code(), SERVER_IS_BUSY_CODE | TOO_MANY_SUBSCRIPTIONS_CODE)
+}
+
+/// A JSON-RPC error object from the node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RpcError {
+	/// The error code.
+	pub code: i32,
+	/// The message.
+	pub message: String,
+	/// The data, as JSON text, if any.
+	pub data: Option<String>,
+}
+
+impl RpcError {
+	fn of(object: &ErrorObjectOwned) -> Self {
+		Self {
+			code: object.code(),
+			message: object.message().to_string(),
+			data: object.data().map(|raw| raw.get().to_string()),
+		}
+	}
+
+	/// The data when it is a JSON string (as the author RPC's reasons are), else its JSON text.
+	fn data_text(&self) -> String {
+		match &self.data {
+			None => String::new(),
+			Some(json) => serde_json::from_str::<String>(json).unwrap_or_else(|_| json.clone()),
+		}
+	}
+}
+
+impl fmt::Display for RpcError {
+	fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+		write!(f, "{} (code {})", self.message, self.code)?;
+		if self.data.is_some() {
+			write!(f, ": {}", self.data_text())?;
+		}
+		Ok(())
+	}
+}
+
+/// The author RPC's code for a transaction the runtime's validation refused
+/// (`InvalidTransaction`).
+pub const POOL_INVALID_TX: i32 = 1010;
+/// The author RPC's code for a transaction whose validity the runtime could not tell
+/// (`UnknownTransaction`).
+pub const POOL_UNKNOWN_VALIDITY: i32 = 1011;
+
+/// Why the node refused a transaction on submission, from the author RPC's error codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PoolRefusal {
+	/// `InvalidTransaction` (code 1010): the runtime's validation refused it, such as a bad
+	/// signature, a stale nonce, fees it cannot pay, or a `Custom` code of one of TEO's
+	/// transaction extensions (a duplicate fraud report, a pull request that would fail).
+	Invalid {
+		/// The node's reason, e.g. `Transaction has a bad signature` or `Custom error: 3`.
+		reason: String,
+	},
+	/// `UnknownTransaction` (code 1011): the runtime could not tell whether it is valid.
+	Unknown {
+		/// The node's reason.
+		reason: String,
+	},
+	/// Any other refusal by the node (temporarily banned, already imported, priority too low,
+	/// an invalid format, ...).
+	Other(RpcError),
+}
+
+impl PoolRefusal {
+	fn of(object: &ErrorObjectOwned) -> Self {
+		let error = RpcError::of(object);
+		match error.code {
+			POOL_INVALID_TX => PoolRefusal::Invalid { reason: error.data_text() },
+			POOL_UNKNOWN_VALIDITY => PoolRefusal::Unknown { reason: error.data_text() },
+			_ => PoolRefusal::Other(error),
+		}
+	}
+}
+
+impl fmt::Display for PoolRefusal {
+	fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+		match self {
+			PoolRefusal::Invalid { reason } => write!(f, "invalid transaction: {reason}"),
+			PoolRefusal::Unknown { reason } => write!(f, "unknown transaction validity: {reason}"),
+			PoolRefusal::Other(error) => write!(f, "{error}"),
+		}
+	}
+}
+
+/// A call that was included in a block and failed there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DispatchFailure {
+	/// The runtime's error.
+	pub error: DispatchError,
+	/// The error in words, as [`describe`] gives it: `CommitGate.AdmissionsExhausted` for TEO's
+	/// pallets, the debug form for the others.
+	pub name: String,
+}
+
+impl DispatchFailure {
+	/// The failure `error`, named.
+	pub fn of(error: DispatchError) -> Self {
+		Self { name: describe(&error), error }
+	}
+}
+
+impl fmt::Display for DispatchFailure {
+	fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+		f.write_str(&self.name)
+	}
+}
 
 /// A connection to a node.
 pub struct Chain {
@@ -41,7 +350,17 @@ pub struct Outcome {
 	pub block: H256,
 	pub events: Vec<RuntimeEvent>,
 	/// `None` when the call succeeded.
-	pub error: Option<String>,
+	pub error: Option<DispatchFailure>,
+}
+
+impl Outcome {
+	/// `Ok` when the call succeeded, [`Error::Dispatch`] when it failed in its block.
+	pub fn result(&self) -> Result<(), Error> {
+		match &self.error {
+			None => Ok(()),
+			Some(failure) => Err(Error::Dispatch(failure.clone())),
+		}
+	}
 }
 
 /// `0x`-prefixed hex, as the JSON-RPC API writes bytes.
@@ -51,12 +370,24 @@ pub fn hex_of(bytes: &[u8]) -> String {
 
 /// Bytes from the JSON-RPC API's hex.
 pub fn bytes_of(text: &str) -> Result<Vec<u8>, Error> {
-	hex::decode(text.trim_start_matches("0x")).map_err(|e| format!("bad hex from the node: {e}"))
+	Ok(hex::decode(text.trim_start_matches("0x"))?)
 }
 
 fn h256_of(value: &Value) -> Result<H256, Error> {
-	let bytes = bytes_of(value.as_str().ok_or("expected a hash from the node")?)?;
-	(bytes.len() == 32).then(|| H256::from_slice(&bytes)).ok_or_else(|| "not a hash".into())
+	let bytes =
+		bytes_of(value.as_str().ok_or_else(|| Error::malformed("expected a hash from the node"))?)?;
+	(bytes.len() == 32)
+		.then(|| H256::from_slice(&bytes))
+		.ok_or_else(|| Error::malformed("not a hash"))
+}
+
+/// The number in a header from the node.
+fn number_of(header: &Value) -> Result<teo_primitives::BlockNumber, Error> {
+	header
+		.get("number")
+		.and_then(Value::as_str)
+		.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+		.ok_or_else(|| Error::malformed("the node sent a header without a number"))
 }
 
 impl Chain {
@@ -65,7 +396,7 @@ impl Chain {
 		let client = WsClientBuilder::default()
 			.build(url)
 			.await
-			.map_err(|e| format!("cannot connect to {url}: {e}"))?;
+			.map_err(|source| Error::Connect { url: url.to_string(), source })?;
 		Ok(Self { client })
 	}
 
@@ -75,7 +406,7 @@ impl Chain {
 		method: &str,
 		params: jsonrpsee::core::params::ArrayParams,
 	) -> Result<Value, Error> {
-		self.client.request(method, params).await.map_err(|e| format!("{method}: {e}"))
+		self.client.request(method, params).await.map_err(|e| Error::request(method, e))
 	}
 
 	/// The hash of block 0.
@@ -92,12 +423,7 @@ impl Chain {
 	pub async fn finalized_block(&self) -> Result<(teo_primitives::BlockNumber, H256), Error> {
 		let hash = self.finalized_head().await?;
 		let header = self.call("chain_getHeader", rpc_params![hash]).await?;
-		let number = header
-			.get("number")
-			.and_then(Value::as_str)
-			.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
-			.ok_or("the node sent a header without a number")?;
-		Ok((number, hash))
+		Ok((number_of(&header)?, hash))
 	}
 
 	/// The chain's type: `Development`, `Local`, `Live` or a custom name.
@@ -105,19 +431,17 @@ impl Chain {
 		let answer = self.call("system_chainType", rpc_params![]).await?;
 		match answer {
 			Value::String(name) => Ok(name),
-			Value::Object(map) => map.keys().next().cloned().ok_or_else(|| "no chain type".into()),
-			other => Err(format!("unexpected chain type {other}")),
+			Value::Object(map) => {
+				map.keys().next().cloned().ok_or_else(|| Error::malformed("no chain type"))
+			},
+			other => Err(Error::malformed(format!("unexpected chain type {other}"))),
 		}
 	}
 
 	/// The number of the best block.
 	pub async fn best_number(&self) -> Result<teo_primitives::BlockNumber, Error> {
 		let header = self.call("chain_getHeader", rpc_params![]).await?;
-		header
-			.get("number")
-			.and_then(Value::as_str)
-			.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
-			.ok_or_else(|| "the node sent a header without a number".into())
+		number_of(&header)
 	}
 
 	/// Calls the runtime API function `method` (e.g. `ActionBudgetApi_budget`) with the
@@ -130,8 +454,11 @@ impl Chain {
 	) -> Result<T, Error> {
 		let answer =
 			self.call("state_call", rpc_params![method, hex_of(&args.encode()), at]).await?;
-		let bytes = bytes_of(answer.as_str().ok_or("state_call answered without bytes")?)?;
-		T::decode(&mut &bytes[..]).map_err(|e| format!("cannot decode the answer of {method}: {e}"))
+		let bytes = bytes_of(
+			answer.as_str().ok_or_else(|| Error::malformed("state_call answered without bytes"))?,
+		)?;
+		T::decode(&mut &bytes[..])
+			.map_err(|source| Error::Decode { what: format!("the answer of {method}"), source })
 	}
 
 	/// The raw value at `key` in the state of block `at`.
@@ -139,7 +466,7 @@ impl Chain {
 		match self.call("state_getStorage", rpc_params![hex_of(key), at]).await? {
 			Value::Null => Ok(None),
 			Value::String(text) => bytes_of(&text).map(Some),
-			other => Err(format!("unexpected storage value {other}")),
+			other => Err(Error::malformed(format!("unexpected storage value {other}"))),
 		}
 	}
 
@@ -148,7 +475,8 @@ impl Chain {
 		self.storage_raw(key, at)
 			.await?
 			.map(|bytes| {
-				T::decode(&mut &bytes[..]).map_err(|e| format!("cannot decode storage: {e}"))
+				T::decode(&mut &bytes[..])
+					.map_err(|source| Error::Decode { what: "storage".into(), source })
 			})
 			.transpose()
 	}
@@ -168,7 +496,7 @@ impl Chain {
 				.get(0)
 				.and_then(|set| set.get("changes"))
 				.and_then(Value::as_array)
-				.ok_or("unexpected state_queryStorageAt answer")?;
+				.ok_or_else(|| Error::malformed("unexpected state_queryStorageAt answer"))?;
 			let by_key: std::collections::HashMap<String, Option<Vec<u8>>> = changes
 				.iter()
 				.filter_map(|pair| {
@@ -185,6 +513,8 @@ impl Chain {
 	}
 
 	/// Signs `call` with `signer` (immortal, no tip), submits it, and follows it into a block.
+	/// A call that fails in its block is `Ok`, with the failure in [`Outcome::error`]; a
+	/// transaction refused by the pool is [`Error::Pool`].
 	pub async fn submit(
 		&self,
 		call: RuntimeCall,
@@ -192,31 +522,22 @@ impl Chain {
 	) -> Result<Outcome, Error> {
 		let account: AccountId = signer.public().into();
 		let version = self.call("state_getRuntimeVersion", rpc_params![]).await?;
-		let spec_version = version["specVersion"].as_u64().ok_or("no specVersion")? as u32;
-		let tx_version =
-			version["transactionVersion"].as_u64().ok_or("no transactionVersion")? as u32;
+		let spec_version = version["specVersion"]
+			.as_u64()
+			.ok_or_else(|| Error::malformed("no specVersion"))? as u32;
+		let tx_version = version["transactionVersion"]
+			.as_u64()
+			.ok_or_else(|| Error::malformed("no transactionVersion"))? as u32;
 		let nonce = self
 			.call("system_accountNextIndex", rpc_params![account.to_string()])
 			.await?
 			.as_u64()
-			.ok_or("no nonce")? as u32;
+			.ok_or_else(|| Error::malformed("no nonce"))? as teo_primitives::Nonce;
 		let genesis = self.genesis_hash().await?;
-		let extension: TxExtension = (
-			frame_system::CheckNonZeroSender::new(),
-			frame_system::CheckSpecVersion::new(),
-			frame_system::CheckTxVersion::new(),
-			frame_system::CheckGenesis::new(),
-			frame_system::CheckEra::from(Era::Immortal),
-			frame_system::CheckNonce::from(nonce),
-			frame_system::CheckWeight::new(),
-			pallet_action_budget::CheckFraudReport::new(),
-			pallet_commit_gate::CheckPullRequest::new(),
-			ChargeTransactionPayment::from(0),
-			CheckMetadataHash::new(false),
-			frame_system::WeightReclaim::new(),
-		);
+		// Immortal, so the era's birth block is the genesis block.
+		let extension = teo_runtime::tx_extension(nonce, Era::Immortal, 0);
 		let implicit =
-			((), spec_version, tx_version, genesis, genesis, (), (), (), (), (), None, ());
+			teo_runtime::tx_extension_implicit(spec_version, tx_version, genesis, genesis);
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes)));
 		let extrinsic =
@@ -231,23 +552,29 @@ impl Chain {
 				"author_unwatchExtrinsic",
 			)
 			.await
-			.map_err(|e| format!("the node refused the transaction: {e}"))?;
+			.map_err(|e| match e {
+				ClientError::Call(object) if !is_busy(&object) => {
+					Error::Pool(PoolRefusal::of(&object))
+				},
+				other => Error::request("author_submitAndWatchExtrinsic", other),
+			})?;
 		let block = loop {
 			let status = match subscription.next().await {
 				Some(Ok(status)) => status,
-				Some(Err(e)) => return Err(format!("watching the transaction: {e}")),
-				None => return Err("the node stopped reporting the transaction".into()),
+				Some(Err(e)) => return Err(Error::Watch(e)),
+				None => return Err(Error::SubscriptionClosed),
 			};
 			if let Some(hash) = status.get("inBlock").or_else(|| status.get("finalized")) {
 				break h256_of(hash)?;
 			}
-			if let Some(text) = status.as_str() {
-				if matches!(text, "invalid" | "dropped") {
-					return Err(format!("the transaction was {text}"));
-				}
+			// The statuses of the author RPC (`TransactionStatus`), not error text.
+			match status.as_str() {
+				Some("invalid") => return Err(Error::InvalidInPool),
+				Some("dropped") => return Err(Error::Dropped),
+				_ => {},
 			}
 			if status.get("usurped").is_some() || status.get("finalityTimeout").is_some() {
-				return Err(format!("the transaction did not land: {status}"));
+				return Err(Error::NotLanded { status });
 			}
 		};
 		self.outcome(block, &encoded).await
@@ -259,7 +586,9 @@ impl Chain {
 		let index = body["block"]["extrinsics"]
 			.as_array()
 			.and_then(|all| all.iter().position(|x| x.as_str() == Some(extrinsic)))
-			.ok_or("the transaction is not in the block that reported it")? as u32;
+			.ok_or_else(|| {
+				Error::malformed("the transaction is not in the block that reported it")
+			})? as u32;
 		let records: Vec<EventRecord<RuntimeEvent, H256>> =
 			self.storage(&system_events_key(), block).await?.unwrap_or_default();
 		let events: Vec<RuntimeEvent> = records
@@ -270,7 +599,7 @@ impl Chain {
 		let error = events.iter().find_map(|event| match event {
 			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
 				dispatch_error, ..
-			}) => Some(describe(dispatch_error)),
+			}) => Some(DispatchFailure::of(*dispatch_error)),
 			_ => None,
 		});
 		let hash = <polkadot_sdk::sp_runtime::traits::BlakeTwo256 as polkadot_sdk::sp_runtime::traits::Hash>::hash(&bytes_of(extrinsic)?);
@@ -307,4 +636,87 @@ pub fn describe(error: &DispatchError) -> String {
 		}
 	}
 	format!("{error:?}")
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn object(code: i32, message: &str, data: Option<&str>) -> ErrorObjectOwned {
+		ErrorObjectOwned::owned(code, message, data)
+	}
+
+	#[test]
+	fn a_pool_refusal_is_not_retried_and_keeps_the_nodes_reason() {
+		let refused = object(POOL_INVALID_TX, "Invalid Transaction", Some("Custom error: 3"));
+		let e = Error::Pool(PoolRefusal::of(&refused));
+		assert_eq!(e.kind(), ErrorKind::Refused);
+		assert!(!e.is_retryable());
+		assert_eq!(e.reason(), "transaction_invalid");
+		assert!(
+			matches!(&e, Error::Pool(PoolRefusal::Invalid { reason }) if reason == "Custom error: 3")
+		);
+		assert_eq!(
+			e.to_string(),
+			"the node refused the transaction: invalid transaction: Custom error: 3"
+		);
+		let unknown =
+			object(POOL_UNKNOWN_VALIDITY, "Unknown Transaction Validity", Some("CannotLookup"));
+		assert!(matches!(PoolRefusal::of(&unknown), PoolRefusal::Unknown { .. }));
+		let banned = object(1012, "Transaction is temporarily banned", None);
+		assert!(matches!(
+			PoolRefusal::of(&banned),
+			PoolRefusal::Other(RpcError { code: 1012, .. })
+		));
+	}
+
+	#[test]
+	fn transport_failures_are_retried_and_answers_are_not() {
+		let timeout = Error::request("chain_getHeader", ClientError::RequestTimeout);
+		assert!(matches!(timeout, Error::Transport { .. }));
+		assert!(timeout.is_retryable());
+
+		let busy = ClientError::Call(object(SERVER_IS_BUSY_CODE, "Server is busy", None));
+		assert!(Error::request("state_call", busy).is_retryable());
+
+		let failed = ClientError::Call(object(4003, "Client error: Execution failed", None));
+		let e = Error::request("state_call", failed);
+		assert!(matches!(&e, Error::Rpc { error: RpcError { code: 4003, .. }, .. }));
+		assert_eq!(e.kind(), ErrorKind::Refused);
+
+		let unparsable = serde_json::from_str::<Value>("{").unwrap_err();
+		let e = Error::request("chain_getHeader", ClientError::ParseError(unparsable));
+		assert_eq!(e.kind(), ErrorKind::Malformed);
+		assert!(!e.is_retryable());
+
+		assert!(Error::SubscriptionClosed.is_retryable());
+		assert!(!Error::InvalidInPool.is_retryable());
+	}
+
+	#[test]
+	fn bad_hex_is_a_malformed_answer() {
+		let e = bytes_of("0xzz").unwrap_err();
+		assert!(matches!(e, Error::Hex(_)));
+		assert_eq!(e.kind(), ErrorKind::Malformed);
+		assert!(e.to_string().starts_with("bad hex from the node: "));
+	}
+
+	#[test]
+	fn a_dispatch_failure_reads_as_describe_names_it() {
+		let failure = DispatchFailure::of(DispatchError::BadOrigin);
+		assert_eq!(failure.to_string(), describe(&DispatchError::BadOrigin));
+		let outcome = Outcome {
+			hash: H256::zero(),
+			block: H256::zero(),
+			events: Vec::new(),
+			error: Some(failure.clone()),
+		};
+		match outcome.result() {
+			Err(e @ Error::Dispatch(_)) => {
+				assert_eq!(e.kind(), ErrorKind::Refused);
+				assert_eq!(e.to_string(), format!("the call failed: {}", failure.name));
+			},
+			other => panic!("expected a dispatch failure, got {other:?}"),
+		}
+	}
 }

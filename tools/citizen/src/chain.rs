@@ -2,9 +2,11 @@
 
 use codec::Decode;
 use polkadot_sdk::sp_core::H256;
-use teo_client::{Chain, Error};
+use teo_client::Chain;
 use teo_primitives::GroupId;
 use teo_runtime::Runtime;
+
+use crate::error::Error;
 
 pub use teo_client::Outcome;
 
@@ -25,7 +27,7 @@ pub async fn group(chain: &Chain, group: GroupId) -> Result<GroupState, Error> {
 	let info: pallet_personhood::GroupInfo<Vec<u8>> = chain
 		.storage(&Groups::<Runtime>::hashed_key_for(group), block)
 		.await?
-		.ok_or_else(|| format!("group {group} does not exist"))?;
+		.ok_or(Error::NoSuchGroup(group))?;
 	let keys: Vec<Vec<u8>> =
 		(0..info.size).map(|i| Leaves::<Runtime>::hashed_key_for(group, i)).collect();
 	let leaves = chain
@@ -34,8 +36,9 @@ pub async fn group(chain: &Chain, group: GroupId) -> Result<GroupState, Error> {
 		.into_iter()
 		.enumerate()
 		.map(|(i, value)| {
-			let bytes = value.ok_or_else(|| format!("leaf {i} of group {group} is missing"))?;
-			<[u8; 32]>::decode(&mut &bytes[..]).map_err(|e| format!("leaf {i}: {e}"))
+			let bytes = value.ok_or(Error::MissingLeaf { group, index: i })?;
+			<[u8; 32]>::decode(&mut &bytes[..])
+				.map_err(|source| Error::BadLeaf { index: i, source })
 		})
 		.collect::<Result<Vec<_>, _>>()?;
 	let period =

@@ -11,6 +11,8 @@ use std::{
 use base64::{engine::general_purpose::STANDARD, Engine};
 use teo_zk::identity::Identity;
 
+use crate::error::Error;
+
 /// Where an identity comes from.
 #[derive(Clone, Debug)]
 pub enum IdentitySource {
@@ -22,12 +24,12 @@ pub enum IdentitySource {
 
 impl IdentitySource {
 	/// The identity, read or derived.
-	pub fn load(&self) -> Result<Identity, String> {
+	pub fn load(&self) -> Result<Identity, Error> {
 		match self {
 			Self::File(path) => read(path),
 			Self::Dev(name) => {
 				if !name.starts_with("//") {
-					return Err(format!("dev identities are named like //Alice, not {name:?}"));
+					return Err(Error::BadDevIdentity(name.clone()));
 				}
 				Ok(Identity::from_private_key(name.as_bytes()))
 			},
@@ -37,9 +39,9 @@ impl IdentitySource {
 
 /// Creates a fresh identity from the operating system's randomness and writes its private key
 /// to `path`, readable by its owner only. Refuses to overwrite an existing file.
-pub fn create(path: &Path) -> Result<Identity, String> {
+pub fn create(path: &Path) -> Result<Identity, Error> {
 	let mut private_key = [0u8; 32];
-	getrandom::getrandom(&mut private_key).map_err(|e| format!("no randomness: {e}"))?;
+	getrandom::getrandom(&mut private_key).map_err(Error::Randomness)?;
 	let mut options = OpenOptions::new();
 	options.write(true).create_new(true);
 	#[cfg(unix)]
@@ -47,22 +49,19 @@ pub fn create(path: &Path) -> Result<Identity, String> {
 		use std::os::unix::fs::OpenOptionsExt;
 		options.mode(0o600);
 	}
-	let mut file =
-		options.open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-	writeln!(file, "{}", STANDARD.encode(private_key))
-		.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+	let mut file = options.open(path).map_err(Error::file("create", path))?;
+	writeln!(file, "{}", STANDARD.encode(private_key)).map_err(Error::file("write", path))?;
 	Ok(Identity::from_private_key(&private_key))
 }
 
 /// Reads an identity file.
-pub fn read(path: &Path) -> Result<Identity, String> {
-	let text = std::fs::read_to_string(path)
-		.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn read(path: &Path) -> Result<Identity, Error> {
+	let text = std::fs::read_to_string(path).map_err(Error::file("read", path))?;
 	let private_key = STANDARD
 		.decode(text.trim())
-		.map_err(|e| format!("{} is not a base64 private key: {e}", path.display()))?;
+		.map_err(|source| Error::NotBase64 { path: path.to_path_buf(), source })?;
 	if private_key.is_empty() {
-		return Err(format!("{} holds an empty key", path.display()));
+		return Err(Error::EmptyKey(path.to_path_buf()));
 	}
 	Ok(Identity::from_private_key(&private_key))
 }
@@ -96,7 +95,7 @@ mod tests {
 		std::fs::write(&path, STANDARD.encode("teo-test-secret")).unwrap();
 		assert_eq!(read(&path).unwrap(), Identity::from_private_key(b"teo-test-secret"));
 		std::fs::write(&path, "not base64!").unwrap();
-		assert!(read(&path).is_err());
+		assert!(matches!(read(&path), Err(Error::NotBase64 { .. })));
 	}
 
 	#[test]
@@ -106,6 +105,9 @@ mod tests {
 			teo_zk::groth16::fr_to_be_bytes(&alice.commitment),
 			teo_zk::dev::DEV_IDENTITY_COMMITMENTS[0]
 		);
-		assert!(IdentitySource::Dev("Alice".into()).load().is_err());
+		assert!(matches!(
+			IdentitySource::Dev("Alice".into()).load(),
+			Err(Error::BadDevIdentity(name)) if name == "Alice"
+		));
 	}
 }

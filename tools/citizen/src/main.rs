@@ -10,6 +10,7 @@
 //! node operators need neither the prover nor its dependencies (docs/PERSONHOOD.md).
 
 mod chain;
+mod error;
 mod identity_file;
 mod proving;
 
@@ -22,6 +23,7 @@ use teo_primitives::GroupId;
 use teo_runtime::RuntimeEvent;
 use teo_zk::{groth16, snarkjs};
 
+use error::Error;
 use identity_file::IdentitySource;
 use proving::KeySource;
 use teo_client::Chain;
@@ -181,13 +183,13 @@ struct ProveArgs {
 	snarkjs_out: Option<PathBuf>,
 }
 
-fn signer(suri: &str) -> Result<sr25519::Pair, String> {
-	sr25519::Pair::from_string(suri, None).map_err(|e| format!("bad secret URI: {e:?}"))
+fn signer(suri: &str) -> Result<sr25519::Pair, Error> {
+	sr25519::Pair::from_string(suri, None).map_err(|e| Error::BadSecretUri(format!("{e:?}")))
 }
 
-fn hex32(text: &str) -> Result<[u8; 32], String> {
-	let bytes = hex::decode(text.trim_start_matches("0x")).map_err(|e| format!("bad hex: {e}"))?;
-	bytes.try_into().map_err(|_| "expected 32 bytes".to_string())
+fn hex32(text: &str) -> Result<[u8; 32], Error> {
+	let bytes = hex::decode(text.trim_start_matches("0x"))?;
+	bytes.try_into().map_err(|_| Error::Not32Bytes)
 }
 
 fn print_identity(label: &str, identity: &teo_zk::identity::Identity) {
@@ -198,11 +200,11 @@ fn print_identity(label: &str, identity: &teo_zk::identity::Identity) {
 	);
 }
 
-fn write_json(dir: &std::path::Path, name: &str, value: &serde_json::Value) -> Result<(), String> {
-	std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+fn write_json(dir: &std::path::Path, name: &str, value: &serde_json::Value) -> Result<(), Error> {
+	std::fs::create_dir_all(dir).map_err(Error::file("create", dir))?;
 	let path = dir.join(name);
 	std::fs::write(&path, serde_json::to_string_pretty(value).expect("JSON values serialise; qed"))
-		.map_err(|e| format!("cannot write {}: {e}", path.display()))
+		.map_err(Error::file("write", &path))
 }
 
 /// Writes a proof as snarkjs files: `vk.json`, `proof.json`, `public.json`.
@@ -211,19 +213,19 @@ fn write_snarkjs(
 	key: &teo_zk::prover::ProvingKey,
 	proof: &groth16::Proof,
 	inputs: &teo_zk::prover::PublicInputs,
-) -> Result<(), String> {
+) -> Result<(), Error> {
 	write_json(dir, "vk.json", &snarkjs::verifying_key_to_json(&key.vk))?;
 	write_json(dir, "proof.json", &snarkjs::proof_to_json(proof))?;
 	write_json(dir, "public.json", &snarkjs::public_inputs_to_json(&inputs.to_array()))
 }
 
-fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
-	let text = std::fs::read_to_string(path)
-		.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-	serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
+fn read_json(path: &std::path::Path) -> Result<serde_json::Value, Error> {
+	let text = std::fs::read_to_string(path).map_err(Error::file("read", path))?;
+	serde_json::from_str(&text)
+		.map_err(|source| Error::NotJson { path: path.to_path_buf(), source })
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+async fn run(cli: Cli) -> Result<(), Error> {
 	match cli.command {
 		Command::Identity(IdentityCommand::New { out }) => {
 			let identity = identity_file::create(&out)?;
@@ -275,13 +277,11 @@ async fn run(cli: Cli) -> Result<(), String> {
 			);
 		},
 		Command::Snarkjs(SnarkjsCommand::Verify { vk, proof, public }) => {
-			let key =
-				snarkjs::verifying_key_from_json(&read_json(&vk)?).map_err(|e| e.to_string())?;
-			let proof = snarkjs::proof_from_json(&read_json(&proof)?).map_err(|e| e.to_string())?;
-			let inputs = snarkjs::public_inputs_from_json(&read_json(&public)?)
-				.map_err(|e| e.to_string())?;
+			let key = snarkjs::verifying_key_from_json(&read_json(&vk)?)?;
+			let proof = snarkjs::proof_from_json(&read_json(&proof)?)?;
+			let inputs = snarkjs::public_inputs_from_json(&read_json(&public)?)?;
 			if !groth16::verify(&groth16::prepare(&key), &proof, &inputs) {
-				return Err("invalid: the proof does not verify for these public signals".into());
+				return Err(Error::InvalidProof);
 			}
 			println!("valid");
 		},
@@ -292,7 +292,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				.map(|name| IdentitySource::Dev((*name).into()).load())
 				.collect::<Result<_, _>>()?;
 			let tree = teo_zk::lean_imt::LeanImt::from_leaves(members.iter().map(|m| m.commitment));
-			let membership = tree.proof(0).ok_or("no proof")?;
+			let membership = tree.proof(0).ok_or(Error::NoMerkleProof)?;
 			let message = teo_zk::semaphore::hash_to_field(&[0x11; 32]);
 			let scope = teo_zk::semaphore::hash_to_field(&teo_zk::semaphore::personhood_scope(
 				&[0x42; 32],
@@ -300,7 +300,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				0,
 			));
 			let mut seed = [0u8; 32];
-			getrandom::getrandom(&mut seed).map_err(|e| e.to_string())?;
+			getrandom::getrandom(&mut seed).map_err(Error::Randomness)?;
 			let (proof, inputs) = teo_zk::prover::prove(
 				&key,
 				depth as usize,
@@ -309,8 +309,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				message,
 				scope,
 				&mut teo_zk::prover::rng_from_seed(seed),
-			)
-			.map_err(|e| e.to_string())?;
+			)?;
 			write_snarkjs(&out, &key, &proof, &inputs)?;
 			println!("wrote vk.json, proof.json and public.json to {}", out.display());
 		},
@@ -318,13 +317,13 @@ async fn run(cli: Cli) -> Result<(), String> {
 	Ok(())
 }
 
-async fn prove(args: ProveArgs) -> Result<(), String> {
+async fn prove(args: ProveArgs) -> Result<(), Error> {
 	let identity = args.identity.source().load()?;
 	let signer = args.suri.as_deref().map(signer).transpose()?;
 	let account = match (&signer, &args.account) {
 		(Some(pair), _) => pair.public().into(),
 		(None, Some(text)) => proving::parse_account(text)?,
-		(None, None) => return Err("give --account or --suri".into()),
+		(None, None) => return Err(Error::NoAccount),
 	};
 	let chain = Chain::connect(&args.node.url).await?;
 	let state = chain::group(&chain, args.group).await?;
@@ -353,7 +352,7 @@ async fn prove(args: ProveArgs) -> Result<(), String> {
 }
 
 /// Prints what a submitted call did; an error if it failed.
-fn report(outcome: chain::Outcome) -> Result<(), String> {
+fn report(outcome: chain::Outcome) -> Result<(), Error> {
 	println!("included in block {:?}", outcome.block);
 	for event in &outcome.events {
 		match event {
@@ -373,7 +372,7 @@ fn report(outcome: chain::Outcome) -> Result<(), String> {
 	}
 	match outcome.error {
 		None => Ok(()),
-		Some(error) => Err(format!("the call failed: {error}")),
+		Some(failure) => Err(Error::CallFailed(failure)),
 	}
 }
 
@@ -383,6 +382,9 @@ async fn main() -> ExitCode {
 		Ok(()) => ExitCode::SUCCESS,
 		Err(error) => {
 			eprintln!("error: {error}");
+			if error.is_retryable() {
+				eprintln!("(the node could not be reached or stopped answering: try again)");
+			}
 			ExitCode::FAILURE
 		},
 	}

@@ -12,7 +12,7 @@ use teo_zk::{
 	semaphore, Fr,
 };
 
-use crate::chain::GroupState;
+use crate::{chain::GroupState, error::Error};
 
 /// Where the proving key comes from.
 pub enum KeySource {
@@ -24,16 +24,15 @@ pub enum KeySource {
 
 impl KeySource {
 	/// The key and the depth of its circuit.
-	pub fn load(&self) -> Result<(ProvingKey, u8), String> {
+	pub fn load(&self) -> Result<(ProvingKey, u8), Error> {
 		match self {
 			Self::Dev => {
 				let depth = teo_zk::dev::DEV_KEY_DEPTH;
-				Ok((prover::dev_setup(depth as usize).map_err(|e| e.to_string())?, depth))
+				Ok((prover::dev_setup(depth as usize)?, depth))
 			},
 			Self::File { path, depth } => {
-				let bytes = std::fs::read(path)
-					.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-				Ok((prover::decode_proving_key(&bytes).map_err(|e| e.to_string())?, *depth))
+				let bytes = std::fs::read(path).map_err(Error::file("read", path))?;
+				Ok((prover::decode_proving_key(&bytes)?, *depth))
 			},
 		}
 	}
@@ -48,21 +47,22 @@ pub struct VerifyCall {
 }
 
 /// An account from SS58 text.
-pub fn parse_account(text: &str) -> Result<AccountId, String> {
-	AccountId::from_ss58check(text).map_err(|e| format!("{text} is not an SS58 account: {e:?}"))
+pub fn parse_account(text: &str) -> Result<AccountId, Error> {
+	AccountId::from_ss58check(text)
+		.map_err(|e| Error::BadAccount { text: text.to_string(), reason: format!("{e:?}") })
 }
 
 /// Rebuilds the group's tree from its leaves and checks it against the chain's root.
-pub fn tree_of(state: &GroupState) -> Result<LeanImt, String> {
+pub fn tree_of(state: &GroupState) -> Result<LeanImt, Error> {
 	let leaves = state
 		.leaves
 		.iter()
-		.map(|leaf| groth16::fr_from_be_bytes(leaf).map_err(|_| "a leaf is not a field element"))
+		.map(|leaf| groth16::fr_from_be_bytes(leaf).map_err(|_| Error::LeafNotInField))
 		.collect::<Result<Vec<Fr>, _>>()?;
 	let tree = LeanImt::from_leaves(leaves);
 	let root = tree.root().map(|r| groth16::fr_to_be_bytes(&r));
 	if root != state.root {
-		return Err("the leaves read from the chain do not give the chain's root".into());
+		return Err(Error::RootMismatch);
 	}
 	Ok(tree)
 }
@@ -75,12 +75,10 @@ pub fn prove_verify(
 	account: &AccountId,
 	key: &ProvingKey,
 	depth: u8,
-) -> Result<VerifyCall, String> {
+) -> Result<VerifyCall, Error> {
 	let tree = tree_of(state)?;
-	let leaf_index = tree.index_of(&identity.commitment).ok_or(
-		"this identity is not a member of the group (ask its registrar to add the commitment)",
-	)?;
-	let membership = tree.proof(leaf_index).ok_or("no Merkle proof for the leaf")?;
+	let leaf_index = tree.index_of(&identity.commitment).ok_or(Error::NotAMember)?;
+	let membership = tree.proof(leaf_index).ok_or(Error::NoMerkleProof)?;
 	let scope = semaphore::hash_to_field(&semaphore::personhood_scope(
 		&state.genesis_hash,
 		group,
@@ -88,11 +86,10 @@ pub fn prove_verify(
 	));
 	let message = semaphore::hash_to_field(account.as_ref());
 	let mut seed = [0u8; 32];
-	getrandom::getrandom(&mut seed).map_err(|e| format!("no randomness: {e}"))?;
+	getrandom::getrandom(&mut seed).map_err(Error::Randomness)?;
 	let mut rng = prover::rng_from_seed(seed);
 	let (proof, inputs) =
-		prover::prove(key, depth as usize, identity, &membership, message, scope, &mut rng)
-			.map_err(|e| e.to_string())?;
+		prover::prove(key, depth as usize, identity, &membership, message, scope, &mut rng)?;
 	let call = RuntimeCall::Personhood(pallet_personhood::Call::verify {
 		group,
 		root: groth16::fr_to_be_bytes(&inputs.root),
@@ -110,15 +107,15 @@ pub fn removal_call(
 	state: &GroupState,
 	group: GroupId,
 	commitment: [u8; 32],
-) -> Result<RuntimeCall, String> {
+) -> Result<RuntimeCall, Error> {
 	let tree = tree_of(state)?;
-	let leaf = groth16::fr_from_be_bytes(&commitment).map_err(|_| "not a field element")?;
-	let index = tree.index_of(&leaf).ok_or("not a member of the group")?;
-	let proof = tree.proof(index).ok_or("no Merkle proof for the leaf")?;
+	let leaf = groth16::fr_from_be_bytes(&commitment).map_err(|_| Error::NotAFieldElement)?;
+	let index = tree.index_of(&leaf).ok_or(Error::CommitmentNotAMember)?;
+	let proof = tree.proof(index).ok_or(Error::NoMerkleProof)?;
 	let siblings: Vec<[u8; 32]> = proof.siblings.iter().map(groth16::fr_to_be_bytes).collect();
 	Ok(RuntimeCall::Personhood(pallet_personhood::Call::remove_member {
 		group,
 		commitment,
-		siblings: siblings.try_into().map_err(|_| "too many siblings")?,
+		siblings: siblings.try_into().map_err(|_| Error::TooManySiblings)?,
 	}))
 }

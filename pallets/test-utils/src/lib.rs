@@ -1,3 +1,5 @@
+//! # TEO pallet test utilities
+//!
 //! Fixtures for the pallets' mock runtimes.
 //!
 //! Each pallet's tests run against the *real* code of the pallets it talks to where that code is
@@ -16,7 +18,7 @@ use teo_primitives::{
 	AccountId, BlockNumber, GroupId,
 };
 
-use crate::now;
+use teo_pallet_support::now;
 
 thread_local! {
 	/// (account, group) -> last block of the verification.

@@ -1,0 +1,149 @@
+//! Fraud proofs: the checks of equivocation and overspend evidence, and the punishment.
+//!
+//! The checks change nothing, so that the transaction pool runs them too
+//! ([`CheckFraudReport`](crate::CheckFraudReport)). A punishment slashes `fraud_slash` of the
+//! agent's deposit, of which the reporter receives `reporter_share` and [`Config::Slash`] the
+//! rest, spends what is left of the agent's current budget and puts it under penalty. An agent is
+//! punished at most once per epoch, and only for the current and the previous epoch
+//! ([`EVIDENCE_EPOCHS`]).
+
+use polkadot_sdk::{
+	frame_support::{
+		ensure,
+		traits::{
+			fungible::{Balanced, BalancedHold},
+			DefensiveResult, Imbalance, OnUnbalanced,
+		},
+	},
+	sp_runtime::{traits::Saturating, DispatchError, DispatchResult, Perbill},
+};
+use teo_pallet_support::genesis_hash;
+use teo_primitives::{AccountId, Balance, EpochIndex};
+
+use crate::{
+	AgentInfo, Agents, Config, CreditOf, Error, Event, HoldReason, Offence, Pallet, ParameterEras,
+	SignedMeshHeader, EVIDENCE_EPOCHS, LOG_TARGET,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Checks equivocation evidence without changing anything.
+	pub fn check_equivocation(
+		first: &SignedMeshHeader,
+		second: &SignedMeshHeader,
+	) -> DispatchResult {
+		ensure!(first.header.conflicts_with(&second.header), Error::<T>::NotConflicting);
+		Self::check_punishable(&first.header.agent, first.header.epoch)?;
+		let genesis = genesis_hash::<T>();
+		ensure!(first.verify(&genesis) && second.verify(&genesis), Error::<T>::InvalidSignature);
+		Ok(())
+	}
+
+	/// Checks overspend evidence without changing anything.
+	pub fn check_overspend(header: &SignedMeshHeader) -> DispatchResult {
+		let h = &header.header;
+		let info = Self::check_punishable(&h.agent, h.epoch)?;
+		let allowance = Self::budget_of(&info, h.epoch).allowance;
+		ensure!(h.spend_end().is_none_or(|end| end > allowance), Error::<T>::NotOverspent);
+		ensure!(header.verify(&genesis_hash::<T>()), Error::<T>::InvalidSignature);
+		Ok(())
+	}
+
+	/// Punishes the agent of two conflicting headers, for `reporter`.
+	pub(crate) fn do_report_equivocation(
+		reporter: AccountId,
+		first: SignedMeshHeader,
+		second: SignedMeshHeader,
+	) -> DispatchResult {
+		Self::check_equivocation(&first, &second)?;
+		Self::punish(&first.header.agent, first.header.epoch, Offence::Equivocation, reporter)
+	}
+
+	/// Punishes the agent of a header that spends past its allowance, for `reporter`.
+	pub(crate) fn do_report_overspend(
+		reporter: AccountId,
+		header: SignedMeshHeader,
+	) -> DispatchResult {
+		Self::check_overspend(&header)?;
+		Self::punish(&header.header.agent, header.header.epoch, Offence::Overspend, reporter)
+	}
+
+	/// Slashes `fraction` of the agent's deposit and hands the funds to `spend`; returns the
+	/// amount slashed and what `spend` reports.
+	pub(crate) fn slash(
+		info: &mut AgentInfo,
+		fraction: Perbill,
+		spend: impl FnOnce(CreditOf<T>) -> Balance,
+	) -> (Balance, Balance) {
+		let amount = fraction.mul_floor(info.deposit);
+		let (credit, _missing) = <T::Currency as BalancedHold<AccountId>>::slash(
+			&HoldReason::AgentDeposit.into(),
+			&info.sponsor,
+			amount,
+		);
+		let slashed = credit.peek();
+		info.deposit.saturating_reduce(slashed);
+		(slashed, spend(credit))
+	}
+
+	/// Checks that evidence about `agent` in `epoch` can be punished.
+	fn check_punishable(agent: &AccountId, epoch: EpochIndex) -> Result<AgentInfo, DispatchError> {
+		let info = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
+		let current = Self::current_epoch()?;
+		ensure!(epoch <= current, Error::<T>::EvidenceFromFuture);
+		ensure!(current.saturating_sub(epoch) < EVIDENCE_EPOCHS, Error::<T>::EvidenceTooOld);
+		ensure!(epoch >= info.registered_epoch, Error::<T>::BeforeRegistration);
+		ensure!(!info.punished_epochs.contains(&epoch), Error::<T>::AlreadyPunished);
+		Ok(info)
+	}
+
+	/// Punishes `agent` for an offence in `epoch` (checked by the caller): slashes its deposit,
+	/// paying `reporter` a share, exhausts its current budget and puts it under penalty.
+	fn punish(
+		agent: &AccountId,
+		epoch: EpochIndex,
+		offence: Offence,
+		reporter: AccountId,
+	) -> DispatchResult {
+		let mut info = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
+		let current = Self::current_epoch()?;
+		let params = Self::parameters_for(current)?;
+
+		let until_epoch = info.penalise(current, params.penalty_epochs, &ParameterEras::<T>::get());
+		info.exhaust_fixed(current);
+		// What the evidence window no longer reaches cannot be punished again anyway.
+		info.punished_epochs.retain(|e| current.saturating_sub(*e) < EVIDENCE_EPOCHS);
+		// At most one other epoch remains, since `epoch` was checked to be in the window and
+		// not yet punished.
+		info.punished_epochs.try_push(epoch).defensive_map_err(|_| Error::<T>::AlreadyPunished)?;
+
+		let (slashed, reward) = Self::slash(&mut info, params.fraud_slash, |credit| {
+			let reward = params.reporter_share.mul_floor(credit.peek());
+			let (to_reporter, rest) = credit.split(reward);
+			let paid = match T::Currency::resolve(&reporter, to_reporter) {
+				Ok(()) => reward,
+				// The reward would not create the reporter's account: it goes with the rest.
+				Err(unpaid) => {
+					log::debug!(
+						target: LOG_TARGET,
+						"the reward of {reward} cannot create the account of {reporter:?}",
+					);
+					T::Slash::on_unbalanced(unpaid);
+					0
+				},
+			};
+			T::Slash::on_unbalanced(rest);
+			paid
+		});
+		Agents::<T>::insert(agent, info);
+		Self::deposit_event(Event::AgentPenalised { agent: agent.clone(), until_epoch });
+		Self::deposit_event(Event::FraudPunished {
+			agent: agent.clone(),
+			offence,
+			epoch,
+			reporter,
+			slashed,
+			reward,
+		});
+		Ok(())
+	}
+}

@@ -1,0 +1,89 @@
+//! Parameters: who sets them, which are refused, and from when they apply.
+
+use super::*;
+
+#[test]
+fn only_the_admin_origin_sets_parameters() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_noop!(
+			ActionBudget::set_parameters(signed(alice()), parameters()),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn inconsistent_parameters_are_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		let broken = [
+			BudgetParameters { epoch_length: 0, ..parameters() },
+			BudgetParameters { base_allowance: 2_000, max_allowance: 1_000, ..parameters() },
+			BudgetParameters { unbonding_epochs: 1, ..parameters() },
+		];
+		for p in broken {
+			assert_noop!(
+				ActionBudget::set_parameters(RuntimeOrigin::root(), p),
+				Error::InvalidParameters
+			);
+		}
+		let mut free_pull_requests = parameters();
+		free_pull_requests.costs.pull_request = 0;
+		assert_noop!(
+			ActionBudget::set_parameters(RuntimeOrigin::root(), free_pull_requests),
+			Error::InvalidParameters
+		);
+	});
+}
+
+#[test]
+fn new_parameters_apply_from_the_next_epoch() {
+	ExtBuilder::default().build_and_execute(|| {
+		register(alice(), eve());
+		run_to_block(13);
+		let richer = BudgetParameters { base_allowance: 1_200, ..parameters() };
+		assert_ok!(ActionBudget::set_parameters(RuntimeOrigin::root(), richer));
+		System::assert_last_event(
+			Event::ParametersScheduled { first_epoch: 2, first_block: 20 }.into(),
+		);
+		assert_eq!(allowance(&eve()), 1_000);
+		run_to_epoch(2);
+		assert_eq!(allowance(&eve()), 1_200);
+	});
+}
+
+#[test]
+fn a_new_epoch_length_continues_the_numbering() {
+	ExtBuilder::default().build_and_execute(|| {
+		run_to_block(25);
+		let longer = BudgetParameters { epoch_length: 100, ..parameters() };
+		assert_ok!(ActionBudget::set_parameters(RuntimeOrigin::root(), longer));
+		// Epoch 2 (blocks 20..=29) runs its course; epoch 3 starts at 30 and lasts 100.
+		assert_eq!(ActionBudget::current_epoch().ok(), Some(2));
+		assert_eq!(
+			ActionBudget::epoch_info(3),
+			Some(EpochInfo { index: 3, first_block: 30, last_block: 129 })
+		);
+		run_to_block(129);
+		assert_eq!(ActionBudget::current_epoch().ok(), Some(3));
+		run_to_block(130);
+		assert_eq!(ActionBudget::current_epoch().ok(), Some(4));
+		// The history keeps what the previous and current epochs need, and no more.
+		run_to_block(300);
+		assert_ok!(ActionBudget::set_parameters(RuntimeOrigin::root(), parameters()));
+		assert!(ParameterEras::<Test>::get().len() <= 3);
+	});
+}
+
+#[test]
+fn rescheduling_within_an_epoch_replaces_the_pending_set() {
+	ExtBuilder::default().build_and_execute(|| {
+		let a = BudgetParameters { base_allowance: 1_100, ..parameters() };
+		let b = BudgetParameters { base_allowance: 1_200, ..parameters() };
+		assert_ok!(ActionBudget::set_parameters(RuntimeOrigin::root(), a));
+		assert_ok!(ActionBudget::set_parameters(RuntimeOrigin::root(), b));
+		let eras = ParameterEras::<Test>::get();
+		assert_eq!(eras.len(), 2);
+		assert_eq!(eras[1].parameters.base_allowance, 1_200);
+		assert_eq!(ActionBudget::parameters_for(1).unwrap().base_allowance, 1_200);
+	});
+}

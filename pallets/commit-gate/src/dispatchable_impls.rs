@@ -1,0 +1,244 @@
+//! The work of the gate's calls (after pallet-broker's `dispatchable_impls.rs`): the calls in
+//! `lib.rs` check the origin and hand over to a `do_<call>` here, which verifies first and
+//! writes last. Also the checks the transaction pool shares, and the helpers the block hook
+//! shares (taking a proposal off the queue, settling its deposit).
+
+use codec::Encode;
+use polkadot_sdk::{
+	frame_support::{
+		defensive,
+		dispatch::GetDispatchInfo,
+		ensure,
+		traits::{
+			fungible::{BalancedHold, InspectHold, MutateHold},
+			tokens::Precision,
+			Contains, Defensive, Get, Imbalance, OnUnbalanced,
+		},
+		BoundedVec,
+	},
+	sp_io::hashing::blake2_256,
+	sp_runtime::{traits::Saturating, DispatchError, DispatchResult},
+};
+use teo_primitives::{
+	traits::{ActionBudget, AdmissionControl, PersonhoodInspect},
+	AccountId, Balance, BlockNumber, GroupId, Hash,
+};
+
+use crate::{
+	branch::CallBranch, queue, CheckedSubmission, Config, Error, Event, GateParameters, HoldReason,
+	NextProposalId, Pallet, Parameters, Proposal, ProposalId, ProposalOf, Proposals, Queue,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The work of [`Pallet::submit`].
+	pub(crate) fn do_submit(
+		proposer: AccountId,
+		group: GroupId,
+		call: &<T as Config>::RuntimeCall,
+		summary: &[u8],
+	) -> DispatchResult {
+		let checked = Self::check_submission(&proposer, group, call, summary)?;
+		T::Budget::spend(&proposer, checked.cost).map_err(|_| Error::<T>::InsufficientBudget)?;
+		let epoch = T::Budget::admit(group).map_err(|_| Error::<T>::AdmissionsExhausted)?;
+		let deposit = checked.parameters.proposal_deposit;
+		T::Currency::hold(&HoldReason::ProposalDeposit.into(), &proposer, deposit)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+
+		let id = NextProposalId::<T>::get();
+		NextProposalId::<T>::put(id.wrapping_add(1));
+		let now = teo_pallet_support::now::<T>();
+		let unlock_at = now.saturating_add(checked.parameters.timelock);
+		Self::enqueue(unlock_at, id)?;
+
+		let call_hash = Hash::from(blake2_256(&checked.call));
+		Proposals::<T>::insert(
+			id,
+			Proposal {
+				proposer: proposer.clone(),
+				group,
+				call: checked.call,
+				call_hash,
+				summary: checked.summary,
+				deposit,
+				submitted_at: now,
+				epoch,
+				unlock_at,
+				veto_threshold: checked.parameters.veto_threshold,
+				vetoes: 0,
+				tally_period_end: 0,
+				vetoers: BoundedVec::new(),
+			},
+		);
+		Self::deposit_event(Event::Submitted { id, group, proposer, call_hash, unlock_at });
+		Ok(())
+	}
+
+	/// The work of [`Pallet::veto`]; returns the branch it took, which sets the call's weight.
+	pub(crate) fn do_veto(vetoer: AccountId, id: ProposalId) -> Result<CallBranch, DispatchError> {
+		let mut proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
+		ensure!(teo_pallet_support::now::<T>() < proposal.unlock_at, Error::<T>::WindowClosed);
+		let period_end = T::Personhood::verified_until(&vetoer, proposal.group)
+			.ok_or(Error::<T>::NotVerifiedMember)?;
+		if period_end > proposal.tally_period_end {
+			// The verification period rolled over: people may hold new accounts now, so the
+			// tally starts again among this period's verifications.
+			proposal.tally_period_end = period_end;
+			proposal.vetoers.clear();
+		}
+		ensure!(!proposal.vetoers.contains(&vetoer), Error::<T>::AlreadyVetoed);
+		// The tally stays below the threshold, which is at most `MaxVetoThreshold`.
+		if proposal.vetoers.try_push(vetoer.clone()).is_err() {
+			defensive!("the tally is below the threshold, which fits");
+			return Err(Error::<T>::AlreadyVetoed.into());
+		}
+		proposal.vetoes.saturating_inc();
+		let tally = proposal.vetoers.len() as u32;
+		Self::deposit_event(Event::Vetoed {
+			id,
+			group: proposal.group,
+			vetoer,
+			tally,
+			threshold: proposal.veto_threshold,
+		});
+		if tally < proposal.veto_threshold {
+			Proposals::<T>::insert(id, proposal);
+			return Ok(CallBranch::VetoTallied);
+		}
+		Self::kill(id, proposal);
+		Ok(CallBranch::VetoKilled)
+	}
+
+	/// The work of [`Pallet::withdraw`].
+	pub(crate) fn do_withdraw(who: AccountId, id: ProposalId) -> DispatchResult {
+		let proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
+		ensure!(
+			who == proposal.proposer
+				|| T::Budget::sponsor_of(&proposal.proposer).as_ref() == Some(&who),
+			Error::<T>::NotProposerOrSponsor
+		);
+		ensure!(teo_pallet_support::now::<T>() < proposal.unlock_at, Error::<T>::WindowClosed);
+		Self::unqueue(id);
+		Proposals::<T>::remove(id);
+		Self::release_deposit(&proposal);
+		Self::deposit_event(Event::Withdrawn { id, group: proposal.group, by: who });
+		Ok(())
+	}
+
+	/// The work of [`Pallet::enact`]; returns the branch it took, with the weight the proposal's
+	/// call used.
+	pub(crate) fn do_enact(id: ProposalId) -> Result<CallBranch, DispatchError> {
+		let proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
+		ensure!(proposal.unlock_at <= teo_pallet_support::now::<T>(), Error::<T>::StillLocked);
+		Self::unqueue(id);
+		let call_len = proposal.call.len() as u32;
+		let call_weight = Self::commit(id, proposal);
+		Ok(CallBranch::Enacted { call_len, call_weight })
+	}
+
+	/// The work of [`Pallet::set_parameters`].
+	pub(crate) fn do_set_parameters(parameters: GateParameters) -> DispatchResult {
+		Self::validate_parameters(&parameters)?;
+		Parameters::<T>::put(parameters);
+		Self::deposit_event(Event::ParametersSet { parameters });
+		Ok(())
+	}
+
+	/// Checks the parameters against the runtime's bounds.
+	pub fn validate_parameters(parameters: &GateParameters) -> Result<(), Error<T>> {
+		ensure!(parameters.timelock >= T::MinTimelock::get(), Error::<T>::InvalidParameters);
+		ensure!(
+			(1..=T::MaxVetoThreshold::get()).contains(&parameters.veto_threshold),
+			Error::<T>::InvalidParameters
+		);
+		Ok(())
+	}
+
+	/// Every check of [`Pallet::submit`], cheapest first, changing nothing: the transaction
+	/// pool runs it too.
+	pub fn check_submission(
+		proposer: &AccountId,
+		group: GroupId,
+		call: &<T as Config>::RuntimeCall,
+		summary: &[u8],
+	) -> Result<CheckedSubmission<T>, Error<T>> {
+		let parameters = Parameters::<T>::get().ok_or(Error::<T>::NotConfigured)?;
+		let summary: BoundedVec<u8, T::MaxSummaryLength> =
+			summary.to_vec().try_into().map_err(|_| Error::<T>::SummaryTooLong)?;
+		core::str::from_utf8(&summary).map_err(|_| Error::<T>::SummaryNotUtf8)?;
+		let call_bytes: BoundedVec<u8, T::MaxCallSize> =
+			call.encode().try_into().map_err(|_| Error::<T>::CallTooLarge)?;
+		ensure!(T::ProposalFilter::contains(call), Error::<T>::ForbiddenCall);
+		ensure!(
+			call.get_dispatch_info().total_weight().all_lte(T::MaxCommitWeight::get()),
+			Error::<T>::CallTooHeavy
+		);
+		ensure!(T::Budget::is_active_agent(proposer), Error::<T>::NotAgent);
+		ensure!(T::Personhood::verified_count(group) > 0, Error::<T>::NoVetoers);
+		ensure!(
+			(Queue::<T>::decode_len().unwrap_or(0) as u32) < T::MaxPending::get(),
+			Error::<T>::TooManyPending
+		);
+		ensure!(T::Budget::admissions_left(group) > 0, Error::<T>::AdmissionsExhausted);
+		let cost = T::Budget::pull_request_cost().map_err(|_| Error::<T>::NotConfigured)?;
+		T::Budget::ensure_can_spend(proposer, cost).map_err(|_| Error::<T>::InsufficientBudget)?;
+		T::Currency::ensure_can_hold(
+			&HoldReason::ProposalDeposit.into(),
+			proposer,
+			parameters.proposal_deposit,
+		)
+		.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Ok(CheckedSubmission { call: call_bytes, summary, cost, parameters })
+	}
+
+	/// Puts proposal `id`, unlocking at `unlock_at`, at its place in the queue.
+	fn enqueue(unlock_at: BlockNumber, id: ProposalId) -> Result<(), Error<T>> {
+		Queue::<T>::try_mutate(|pending| {
+			queue::insert(pending, (unlock_at, id)).map_err(|_| Error::<T>::TooManyPending)
+		})
+	}
+
+	/// Takes proposal `id` off the queue.
+	fn unqueue(id: ProposalId) {
+		Queue::<T>::mutate(|pending| {
+			queue::remove(pending, id);
+		});
+	}
+
+	/// Deletes a vetoed proposal, slashes its deposit and penalises its agent.
+	fn kill(id: ProposalId, proposal: ProposalOf<T>) {
+		Self::unqueue(id);
+		Proposals::<T>::remove(id);
+		let slashed = Self::slash_deposit(&proposal);
+		T::Budget::penalise(&proposal.proposer);
+		Self::deposit_event(Event::Killed {
+			id,
+			group: proposal.group,
+			proposer: proposal.proposer,
+			slashed,
+		});
+	}
+
+	/// Returns the deposit of a proposal that ended well (committed with success, withdrawn).
+	pub(crate) fn release_deposit(proposal: &ProposalOf<T>) {
+		let _ = T::Currency::release(
+			&HoldReason::ProposalDeposit.into(),
+			&proposal.proposer,
+			proposal.deposit,
+			Precision::BestEffort,
+		)
+		.defensive_proof("the deposit of a pending proposal is held");
+	}
+
+	/// Slashes the deposit of a proposal that ended badly (vetoed, or failed when committed) to
+	/// [`Config::Slash`]; returns the amount slashed.
+	pub(crate) fn slash_deposit(proposal: &ProposalOf<T>) -> Balance {
+		let (credit, _missing) = <T::Currency as BalancedHold<AccountId>>::slash(
+			&HoldReason::ProposalDeposit.into(),
+			&proposal.proposer,
+			proposal.deposit,
+		);
+		let slashed = credit.peek();
+		T::Slash::on_unbalanced(credit);
+		slashed
+	}
+}

@@ -1,0 +1,82 @@
+//! The pallet's events: what happened, for clients and for the metadata that
+//! polkadot.js apps shows.
+//!
+//! A section of the pallet module (FRAME's `pallet_section`): `lib.rs` imports it with
+//! `#[import_section(events::events)]`, which expands it inside `mod pallet`, where it sees what
+//! that module imports.
+
+use polkadot_sdk::frame_support::pallet_macros::pallet_section;
+
+#[pallet_section]
+mod events {
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `proposer` submitted proposal `id` for `group`; it may be committed from `unlock_at`.
+		Submitted {
+			/// The new proposal.
+			id: ProposalId,
+			/// The group whose members may veto it.
+			group: GroupId,
+			/// The agent that submitted it.
+			proposer: AccountId,
+			/// `blake2_256` of the encoded call.
+			call_hash: Hash,
+			/// The first block at which it may be committed.
+			unlock_at: BlockNumber,
+		},
+		/// `vetoer` vetoed proposal `id`; `tally` of the `threshold` needed so far.
+		Vetoed {
+			/// The vetoed proposal.
+			id: ProposalId,
+			/// Its group.
+			group: GroupId,
+			/// The verified member who vetoed.
+			vetoer: AccountId,
+			/// Vetoes counted in the current verification period, this one included.
+			tally: u32,
+			/// Vetoes that kill the proposal.
+			threshold: u32,
+		},
+		/// Proposal `id` reached its veto threshold and is gone: its call deleted, `slashed`
+		/// taken from `proposer`'s deposit, the agent penalised.
+		Killed {
+			/// The killed proposal.
+			id: ProposalId,
+			/// Its group.
+			group: GroupId,
+			/// The agent that submitted it, now penalised.
+			proposer: AccountId,
+			/// The amount of the deposit slashed.
+			slashed: Balance,
+		},
+		/// Proposal `id` was withdrawn by `by`; its deposit returned.
+		Withdrawn {
+			/// The withdrawn proposal.
+			id: ProposalId,
+			/// Its group.
+			group: GroupId,
+			/// Who withdrew it: the proposer or its sponsor.
+			by: AccountId,
+		},
+		/// Proposal `id` ran with the `Committed` origin: `result` is its outcome, `commit_root`
+		/// the new head of the commit chain.
+		Committed {
+			/// The committed proposal.
+			id: ProposalId,
+			/// The group it ran for.
+			group: GroupId,
+			/// `blake2_256` of the encoded call that ran.
+			call_hash: Hash,
+			/// The call's outcome: on success the deposit returned, on failure it was slashed.
+			result: DispatchResult,
+			/// The new head of the commit chain ([`CommitRoot`]).
+			commit_root: Hash,
+		},
+		/// The gate's parameters changed; pending proposals keep theirs.
+		ParametersSet {
+			/// The parameters for proposals submitted from now on.
+			parameters: GateParameters,
+		},
+	}
+}

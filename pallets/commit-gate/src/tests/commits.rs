@@ -1,0 +1,101 @@
+//! Committing: the block hook in queue order within its budget, `enact`, and failing calls.
+
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok, weights::Weight},
+	sp_runtime::DispatchError,
+};
+
+use super::{committed_result, held, submit};
+use crate::{mock::*, CommitCount, CommitRoot, Error, Event, Proposals, Queue};
+
+#[test]
+fn a_due_proposal_is_committed_by_the_block_hook_with_the_committed_origin() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = submit(CITIZENS, remark(1));
+		let root_before = CommitRoot::<Test>::get();
+		run_to_block(u64::from(TIMELOCK));
+		assert!(Proposals::<Test>::contains_key(id), "still locked one block before unlock");
+		run_to_block(u64::from(1 + TIMELOCK));
+		assert!(!Proposals::<Test>::contains_key(id));
+		assert!(Queue::<Test>::get().is_empty());
+		assert_eq!(committed_result(id), Some(Ok(())));
+		assert_eq!(held(&bob()), 0, "the deposit returned");
+		assert_ne!(CommitRoot::<Test>::get(), root_before);
+		assert_eq!(CommitCount::<Test>::get(), 1);
+	});
+}
+
+#[test]
+fn commits_run_in_order_within_the_block_budget_and_none_is_dropped() {
+	ExtBuilder::default().build_and_execute(|| {
+		let committed_ids = || -> Vec<u32> {
+			gate_events()
+				.into_iter()
+				.filter_map(|e| match e {
+					Event::Committed { id, .. } => Some(id),
+					_ => None,
+				})
+				.collect()
+		};
+		submit(CITIZENS, remark(0));
+		submit(TOWN, remark(1));
+		run_to_block(u64::from(EPOCH));
+		assert_eq!(committed_ids(), vec![0, 1], "both due in one block, committed in id order");
+		// Epoch 1's two proposals are due in the same block, but only one fits per block.
+		submit(CITIZENS, remark(2));
+		submit(TOWN, remark(3));
+		MaxCommitWeight::set(&Weight::from_parts(1, 1));
+		System::reset_events();
+		run_to_block(u64::from(EPOCH + TIMELOCK));
+		assert_eq!(committed_ids(), vec![2]);
+		assert_eq!(Queue::<Test>::get().len(), 1, "the second waits for the next block");
+		run_to_block(u64::from(EPOCH + TIMELOCK) + 1);
+		assert!(Queue::<Test>::get().is_empty());
+		assert_eq!(committed_ids(), vec![2, 3]);
+		assert_eq!(CommitCount::<Test>::get(), 4);
+	});
+}
+
+#[test]
+fn anyone_may_enact_a_due_proposal() {
+	ExtBuilder::default().build_and_execute(|| {
+		let first = submit(CITIZENS, remark(1));
+		let second = submit(CITIZENS, remark(2));
+		assert_noop!(
+			CommitGate::enact(RuntimeOrigin::signed(ferdie()), first),
+			Error::<Test>::StillLocked
+		);
+		assert_noop!(
+			CommitGate::enact(RuntimeOrigin::signed(ferdie()), 9),
+			Error::<Test>::UnknownProposal
+		);
+		// Only one commit fits per block: the hook takes the first, anyone pushes the second.
+		MaxCommitWeight::set(&Weight::from_parts(1, 1));
+		run_to_block(u64::from(1 + TIMELOCK));
+		assert!(!Proposals::<Test>::contains_key(first));
+		assert!(Proposals::<Test>::contains_key(second));
+		assert_ok!(CommitGate::enact(RuntimeOrigin::signed(ferdie()), second));
+		assert_eq!(committed_result(second), Some(Ok(())));
+		assert!(Queue::<Test>::get().is_empty());
+		assert_eq!(CommitCount::<Test>::get(), 2);
+	});
+}
+
+#[test]
+fn a_failing_call_is_committed_as_failed_and_its_deposit_slashed() {
+	ExtBuilder::default().build_and_execute(|| {
+		// The action budget's admin is root only in this mock: the Committed origin fails.
+		let call =
+			Box::new(RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters {
+				parameters: budget_parameters(),
+			}));
+		let id = submit(CITIZENS, call);
+		let issuance = Balances::total_issuance();
+		let root = CommitRoot::<Test>::get();
+		run_to_block(u64::from(1 + TIMELOCK));
+		assert_eq!(committed_result(id), Some(Err(DispatchError::BadOrigin)));
+		assert_eq!(Balances::total_issuance(), issuance - PROPOSAL_DEPOSIT);
+		assert_ne!(CommitRoot::<Test>::get(), root, "failures are on the commit chain too");
+		assert_eq!(CommitCount::<Test>::get(), 1);
+	});
+}

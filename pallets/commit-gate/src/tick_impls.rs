@@ -1,0 +1,150 @@
+//! The block hook's work (after pallet-broker's `tick_impls.rs`): committing the due proposals
+//! at the head of the queue within the block's commit budget, and the commit itself, which
+//! [`Pallet::enact`] shares.
+
+use codec::{DecodeLimit, Encode};
+use polkadot_sdk::{
+	frame_support::{
+		defensive,
+		dispatch::{extract_actual_weight, GetDispatchInfo},
+		traits::Get,
+		weights::{Weight, WeightMeter},
+		MAX_EXTRINSIC_DEPTH,
+	},
+	sp_io::hashing::blake2_256,
+	sp_runtime::{
+		traits::{Dispatchable, Saturating},
+		DispatchError,
+	},
+};
+use teo_primitives::{BlockNumber, GroupId, Hash};
+
+use crate::{
+	queue, CommitCount, CommitRoot, Config, Event, Origin, Pallet, ProposalId, ProposalOf,
+	Proposals, Queue, WeightInfo, LOG_TARGET,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The work of `on_initialize`: commits the due proposals within [`Config::MaxCommitWeight`];
+	/// returns the hook's weight.
+	pub(crate) fn commit_due() -> Weight {
+		let mut meter = WeightMeter::new();
+		meter.consume(T::WeightInfo::on_initialize_idle());
+		let mut commit_budget = WeightMeter::with_limit(T::MaxCommitWeight::get());
+		Self::commit_due_within(&mut commit_budget);
+		meter.consume(commit_budget.consumed());
+		meter.consumed()
+	}
+
+	/// Commits due proposals in queue order while they fit in `budget`. What does not fit waits
+	/// for the next block; nothing is dropped.
+	fn commit_due_within(budget: &mut WeightMeter) {
+		let now = teo_pallet_support::now::<T>();
+		let mut pending = Queue::<T>::get();
+		let mut first = true;
+		while let Some((_, id)) = queue::due_head(&pending, now) {
+			let Some(proposal) = Proposals::<T>::get(id) else {
+				defensive!("a queued proposal is stored");
+				queue::pop_head(&mut pending);
+				Queue::<T>::put(&pending);
+				continue;
+			};
+			let overhead = T::WeightInfo::commit_one(proposal.call.len() as u32);
+			let declared = Self::decode_call(&proposal.call)
+				.map(|call| call.get_dispatch_info().total_weight())
+				.unwrap_or_default();
+			// The first due proposal always runs: submission bounded its weight by the budget,
+			// so the queue can never stall behind it.
+			if !first && !budget.can_consume(overhead.saturating_add(declared)) {
+				log::debug!(
+					target: LOG_TARGET,
+					"proposal {id} waits for the next block: the commit budget is spent"
+				);
+				break;
+			}
+			queue::pop_head(&mut pending);
+			// The queue is written before the call runs, so the call sees itself gone.
+			Queue::<T>::put(&pending);
+			let used = overhead.saturating_add(Self::commit(id, proposal));
+			if budget.try_consume(used).is_err() {
+				// Only the first commit of the block can overrun the budget (a call never uses
+				// more than it declared). Count it all the same: nothing else runs after it.
+				*budget = WeightMeter::with_consumed_and_limit(
+					budget.consumed().saturating_add(used),
+					budget.limit(),
+				);
+			}
+			first = false;
+		}
+	}
+
+	/// Runs proposal `id`, already taken off the queue, with the `Committed` origin; settles
+	/// its deposit and extends the commit chain. Returns the weight the call used.
+	pub(crate) fn commit(id: ProposalId, proposal: ProposalOf<T>) -> Weight {
+		Proposals::<T>::remove(id);
+		let group = proposal.group;
+		let (result, weight) = match Self::decode_call(&proposal.call) {
+			Some(call) => {
+				let info = call.get_dispatch_info();
+				let origin =
+					<T as Config>::RuntimeOrigin::from(Origin::Committed { id, group }).into();
+				let outcome = call.dispatch(origin);
+				let weight = extract_actual_weight(&outcome, &info);
+				(outcome.map(|_| ()).map_err(|e| e.error), weight)
+			},
+			// Only a runtime upgrade that changed the call's encoding can cause this.
+			None => {
+				log::warn!(
+					target: LOG_TARGET,
+					"proposal {id} no longer decodes: it is committed as failed"
+				);
+				(Err(DispatchError::Other("the call no longer decodes")), Weight::zero())
+			},
+		};
+		if result.is_ok() {
+			Self::release_deposit(&proposal);
+		} else {
+			Self::slash_deposit(&proposal);
+		}
+		let commit_root = next_commit_root(
+			CommitRoot::<T>::get(),
+			id,
+			group,
+			proposal.call_hash,
+			result.is_ok(),
+			teo_pallet_support::now::<T>(),
+		);
+		CommitRoot::<T>::put(commit_root);
+		CommitCount::<T>::mutate(|count| count.saturating_inc());
+		Self::deposit_event(Event::Committed {
+			id,
+			group,
+			call_hash: proposal.call_hash,
+			result,
+			commit_root,
+		});
+		weight
+	}
+
+	/// Decodes a stored call.
+	fn decode_call(bytes: &[u8]) -> Option<<T as Config>::RuntimeCall> {
+		<T as Config>::RuntimeCall::decode_all_with_depth_limit(
+			MAX_EXTRINSIC_DEPTH,
+			&mut &bytes[..],
+		)
+		.ok()
+	}
+}
+
+/// The next head of the commit chain ([`crate::CommitRoot`]): the hash of the previous head and
+/// of what was committed, in which block, with which outcome.
+fn next_commit_root(
+	previous: Hash,
+	id: ProposalId,
+	group: GroupId,
+	call_hash: Hash,
+	succeeded: bool,
+	block: BlockNumber,
+) -> Hash {
+	Hash::from(blake2_256(&(previous, id, group, call_hash, succeeded, block).encode()))
+}

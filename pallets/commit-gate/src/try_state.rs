@@ -1,0 +1,59 @@
+//! The gate's invariants, checked by `try_state` under try-runtime and after every test.
+
+use alloc::collections::btree_map::BTreeMap;
+use polkadot_sdk::{
+	frame_support::{ensure, traits::fungible::InspectHold},
+	sp_io::hashing::blake2_256,
+	sp_runtime::TryRuntimeError,
+};
+use teo_primitives::{traits::AdmissionControl, AccountId, Balance, EpochIndex, GroupId, Hash};
+
+use crate::{Config, HoldReason, NextProposalId, Pallet, Proposals, Queue};
+
+impl<T: Config> Pallet<T> {
+	/// The pallet's invariants.
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		let queue = Queue::<T>::get();
+		ensure!(
+			queue.windows(2).all(|pair| pair[0] < pair[1]),
+			"the queue is not strictly sorted by (unlock_at, id)"
+		);
+		ensure!(
+			Proposals::<T>::iter_keys().count() == queue.len(),
+			"pending proposals and the queue differ in number"
+		);
+		let next = NextProposalId::<T>::get();
+		let mut deposits: BTreeMap<AccountId, Balance> = BTreeMap::new();
+		let mut admitted: BTreeMap<(GroupId, EpochIndex), u32> = BTreeMap::new();
+		for (unlock_at, id) in queue.iter() {
+			let proposal = Proposals::<T>::get(id).ok_or("a queued proposal is not stored")?;
+			ensure!(*id < next, "a proposal id not issued yet");
+			ensure!(proposal.unlock_at == *unlock_at, "the queue's unlock block is wrong");
+			ensure!(proposal.unlock_at > proposal.submitted_at, "a proposal without a timelock");
+			ensure!(
+				(proposal.vetoers.len() as u32) < proposal.veto_threshold,
+				"a pending proposal has reached its veto threshold"
+			);
+			ensure!(
+				proposal.call_hash == Hash::from(blake2_256(&proposal.call)),
+				"a call hash does not match its call"
+			);
+			*deposits.entry(proposal.proposer.clone()).or_default() += proposal.deposit;
+			*admitted.entry((proposal.group, proposal.epoch)).or_default() += 1;
+		}
+		for (proposer, deposit) in deposits {
+			let held = T::Currency::balance_on_hold(&HoldReason::ProposalDeposit.into(), &proposer);
+			ensure!(held == deposit, "held deposits differ from pending proposals");
+		}
+		for ((group, epoch), pending) in admitted {
+			let (latest, count) = T::Budget::admitted(group);
+			ensure!(epoch <= latest, "a proposal admitted in an epoch the cap never saw");
+			ensure!(
+				epoch < latest || pending <= count,
+				"more proposals pending than admitted in their epoch"
+			);
+		}
+		Ok(())
+	}
+}

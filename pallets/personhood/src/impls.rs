@@ -1,0 +1,42 @@
+//! What other pallets use of personhood: [`PersonhoodInspect`], and, for their benchmarks,
+//! verified humans without proofs.
+
+use super::*;
+use teo_primitives::{traits::PersonhoodInspect, AccountId, BlockNumber, GroupId};
+
+impl<T: Config> PersonhoodInspect<AccountId> for Pallet<T> {
+	fn verified_until(who: &AccountId, group: GroupId) -> Option<BlockNumber> {
+		let period = CurrentPeriod::<T>::get();
+		Verified::<T>::contains_key((period.index, group, who)).then(|| period.last_block())
+	}
+
+	fn is_human(who: &AccountId) -> bool {
+		VerifiedHumans::<T>::get(CurrentPeriod::<T>::get().index, who) > 0
+	}
+
+	fn verified_count(group: GroupId) -> u32 {
+		VerifiedCount::<T>::get(CurrentPeriod::<T>::get().index, group)
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Makes `who` a verified member of `group` until block `until` without a proof, by
+	/// recording a verification in the current period and moving the period's end to `until`.
+	/// For the benchmarks of pallets that need verified humans; never in a real runtime path.
+	pub fn benchmark_verify(who: &AccountId, group: GroupId, until: BlockNumber) {
+		let mut period = CurrentPeriod::<T>::get();
+		period.start = 1;
+		period.length = until.max(1);
+		CurrentPeriod::<T>::put(period);
+		// A distinct nullifier per account, below the field modulus.
+		let mut nullifier: FieldBytes = *AsRef::<[u8; 32]>::as_ref(who);
+		nullifier[0] = 0;
+		if !Verified::<T>::contains_key((period.index, group, who)) {
+			Verified::<T>::insert((period.index, group, who), nullifier);
+			Nullifiers::<T>::insert((period.index, group, nullifier), who);
+			VerifiedCount::<T>::mutate(period.index, group, |c| *c = c.saturating_add(1));
+			VerifiedHumans::<T>::mutate(period.index, who, |g| *g = g.saturating_add(1));
+		}
+	}
+}
