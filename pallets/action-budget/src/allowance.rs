@@ -149,26 +149,11 @@ impl AgentInfo {
 mod tests {
 	use super::*;
 	use crate::{AgentStatus, MAX_DELEGATOR_BUCKETS};
-	use polkadot_sdk::sp_runtime::Perbill;
-	use teo_primitives::{mesh::CostSchedule, AccountId};
+	use teo_primitives::AccountId;
 
-	const EPOCH: BlockNumber = 10;
-
+	/// The mock runtime's parameters: the pure functions see what the pallet's tests see.
 	fn parameters() -> BudgetParameters {
-		BudgetParameters {
-			epoch_length: EPOCH,
-			base_allowance: 1_000,
-			per_delegator_allowance: 100,
-			max_allowance: 1_250,
-			penalty_epochs: 5,
-			penalty_allowance: Perbill::from_percent(10),
-			costs: CostSchedule::REFERENCE,
-			max_admissions_per_epoch: 3,
-			agent_deposit: 1_000,
-			fraud_slash: Perbill::from_percent(50),
-			reporter_share: Perbill::from_percent(20),
-			unbonding_epochs: 3,
-		}
+		crate::mock::parameters()
 	}
 
 	fn eras() -> [ParameterEra; 1] {

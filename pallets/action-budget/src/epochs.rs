@@ -90,24 +90,10 @@ pub fn schedule(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use polkadot_sdk::sp_runtime::Perbill;
-	use teo_primitives::mesh::CostSchedule;
 
+	/// The mock runtime's parameters with another epoch length.
 	fn parameters(epoch_length: BlockNumber) -> BudgetParameters {
-		BudgetParameters {
-			epoch_length,
-			base_allowance: 1_000,
-			per_delegator_allowance: 100,
-			max_allowance: 1_250,
-			penalty_epochs: 5,
-			penalty_allowance: Perbill::from_percent(10),
-			costs: CostSchedule::REFERENCE,
-			max_admissions_per_epoch: 3,
-			agent_deposit: 1_000,
-			fraud_slash: Perbill::from_percent(50),
-			reporter_share: Perbill::from_percent(20),
-			unbonding_epochs: 3,
-		}
+		BudgetParameters { epoch_length, ..crate::mock::parameters() }
 	}
 
 	fn era(first_epoch: EpochIndex, first_block: BlockNumber, length: BlockNumber) -> ParameterEra {

@@ -210,18 +210,18 @@ pub mod pallet {
 			});
 			for group in &self.groups {
 				let name = BoundedVec::try_from(group.name.clone())
-					.expect("a genesis group's name is longer than MaxNameLength");
+					.expect("a genesis group's name must fit MaxNameLength");
 				let id = Pallet::<T>::do_create_group(group.registrar.clone(), name)
-					.expect("there are more genesis groups than MaxGroups");
+					.expect("the genesis groups must fit MaxGroups");
 				for chunk in group.members.chunks(T::MaxBatch::get().max(1) as usize) {
 					Pallet::<T>::do_add_members(id, chunk).expect(
-						"a genesis member is zero, not in the field, a duplicate or beyond MaxMembers",
+						"genesis members must be distinct non-zero field elements within MaxMembers",
 					);
 				}
 			}
 			for (depth, key) in &self.verifying_keys {
 				Pallet::<T>::do_set_verifying_key(*depth, key)
-					.expect("a genesis verifying key is malformed or its depth is not 1 to 32");
+					.expect("a genesis verifying key must be well formed, for a depth from 1 to 32");
 			}
 		}
 	}
