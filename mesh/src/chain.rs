@@ -135,8 +135,7 @@ pub async fn standing_at(
 	at: H256,
 	known: Option<&AgentStanding>,
 ) -> Result<AgentStanding, ChainError> {
-	let info: Option<AgentInfo> =
-		chain.runtime_api("ActionBudgetApi_agent", agent, at).await?;
+	let info: Option<AgentInfo> = chain.runtime_api("ActionBudgetApi_agent", agent, at).await?;
 	let budget: Option<AgentBudget> =
 		chain.runtime_api("ActionBudgetApi_budget", agent, at).await?;
 	let mut standing = AgentStanding {

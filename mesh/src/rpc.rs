@@ -233,7 +233,9 @@ fn node_failure(e: &NodeError) -> Failure {
 				.with("verdict", verdict_name)
 				.with("validation", check)
 		},
-		NodeError::Gossip(_) if e.is_retryable() => Failure::new(UNAVAILABLE, e, "gossip_queues_full"),
+		NodeError::Gossip(_) if e.is_retryable() => {
+			Failure::new(UNAVAILABLE, e, "gossip_queues_full")
+		},
 		NodeError::Gossip(_) => Failure::new(INTERNAL, e, "gossip"),
 	}
 }

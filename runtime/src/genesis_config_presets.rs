@@ -33,10 +33,7 @@ use pallet_action_budget::BudgetParameters;
 use pallet_commit_gate::GateParameters;
 use pallet_personhood::GenesisGroup;
 use polkadot_sdk::sp_runtime::Perbill;
-use teo_primitives::{
-	mesh::CostSchedule,
-	BlockNumber,
-};
+use teo_primitives::{mesh::CostSchedule, BlockNumber};
 
 /// Single-validator development chain.
 pub const DEV_PRESET: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;

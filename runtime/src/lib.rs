@@ -126,7 +126,8 @@ pub fn tx_extension_implicit(
 	transaction_version: u32,
 	genesis_hash: Hash,
 	era_block: Hash,
-) -> <TxExtension as polkadot_sdk::sp_runtime::traits::TransactionExtension<RuntimeCall>>::Implicit {
+) -> <TxExtension as polkadot_sdk::sp_runtime::traits::TransactionExtension<RuntimeCall>>::Implicit
+{
 	((), spec_version, transaction_version, genesis_hash, era_block, (), (), (), (), (), None, ())
 }
 

@@ -324,12 +324,8 @@ fn a_transaction_signed_with_the_runtimes_extension_constructor_is_valid() {
 		});
 		let signed = |spec_version: u32| {
 			let extension = tx_extension(0, Era::Immortal, 0);
-			let implicit = tx_extension_implicit(
-				spec_version,
-				VERSION.transaction_version,
-				genesis,
-				genesis,
-			);
+			let implicit =
+				tx_extension_implicit(spec_version, VERSION.transaction_version, genesis, genesis);
 			let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 			let signature = MultiSignature::from(payload.using_encoded(|bytes| alice.sign(bytes)));
 			UncheckedExtrinsic::new_signed(

@@ -1,5 +1,4 @@
 #![doc = include_str!("../README.md")]
-
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -13,9 +12,9 @@ mod benchmarking;
 #[cfg(feature = "runtime-benchmarks")]
 pub use benchmarking::BenchmarkHelper;
 mod dispatchable_impls;
+pub mod epochs;
 mod errors;
 mod events;
-pub mod epochs;
 mod extension;
 pub use extension::{CheckFraudReport, FRAUD_REPORT_PRIORITY};
 mod fraud;

@@ -1,5 +1,4 @@
 #![doc = include_str!("../README.md")]
-
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -220,8 +219,9 @@ pub mod pallet {
 				}
 			}
 			for (depth, key) in &self.verifying_keys {
-				Pallet::<T>::do_set_verifying_key(*depth, key)
-					.expect("a genesis verifying key must be well formed, for a depth from 1 to 32");
+				Pallet::<T>::do_set_verifying_key(*depth, key).expect(
+					"a genesis verifying key must be well formed, for a depth from 1 to 32",
+				);
 			}
 		}
 	}

@@ -251,8 +251,10 @@ impl pallet_commit_gate::Config for Runtime {
 	type Currency = Balances;
 	type Personhood = Personhood;
 	type Budget = ActionBudget;
-	type ProposalFilter =
-		pallet_commit_gate::WithBatches<GovernanceCalls, pallet_commit_gate::UtilityBatches<Runtime>>;
+	type ProposalFilter = pallet_commit_gate::WithBatches<
+		GovernanceCalls,
+		pallet_commit_gate::UtilityBatches<Runtime>,
+	>;
 	type AdminOrigin = Governance;
 	type Slash = ResolveTo<TreasuryAccount, Balances>;
 	// 16 KiB: a batch of dozens of governance calls, or a verifying key with room to spare.
