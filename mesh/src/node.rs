@@ -54,7 +54,8 @@ impl NodeError {
 	/// never for a refusal by validation.
 	pub fn is_retryable(&self) -> bool {
 		match self {
-			NodeError::Stopped => true,
+			// The event loop has ended: nothing this service does will start it again.
+			NodeError::Stopped => false,
 			NodeError::Refused(_) => false,
 			NodeError::Gossip(e) => matches!(e, gossipsub::PublishError::AllQueuesFull(_)),
 		}

@@ -82,7 +82,9 @@ impl PublisherError {
 	pub fn is_retryable(&self) -> bool {
 		match self {
 			PublisherError::NotReported | PublisherError::NoAnchor => true,
-			PublisherError::Ledger(e) => matches!(e, LedgerError::EpochPassed { .. }),
+			// A ledger ahead of the chain view is not a lag that passes: its base path may hold
+			// another chain's ledger (a reset dev chain). The operator must look.
+			PublisherError::Ledger(_) => false,
 			PublisherError::Node(e) => e.is_retryable(),
 			PublisherError::NoKeyFor(_)
 			| PublisherError::NoKey

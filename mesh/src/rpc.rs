@@ -180,9 +180,14 @@ pub const REFUSED: i32 = 1;
 /// Unavailable for now: the node connection failed, the peer stopped, the chain has not
 /// reported the agent or a finalized block yet. Retry later.
 pub const UNAVAILABLE: i32 = 2;
-/// Internal: the ledger could not be written, the node sent an answer the service cannot read,
-/// gossip failed. Do not retry; the operator should look at the service's log.
+/// Internal: the ledger could not be written or is ahead of the chain, the node sent an answer
+/// the service cannot read, the service lost its node connection or its peer stopped, gossip
+/// failed. Do not retry; the operator should look at the service's log.
 pub const INTERNAL: i32 = 3;
+/// Unconfirmed: the pull request was sent to the node and the service lost track of it. It may
+/// be in a block, or may yet be: look it up by `data.txHash` (or read the gate's pending
+/// proposals) before submitting again, or the agent pays and proposes twice.
+pub const UNCONFIRMED: i32 = 4;
 
 /// An error of the API: its code, its message in words, and the `data` object.
 struct Failure {
@@ -209,6 +214,7 @@ impl Failure {
 			INVALID_PARAMS => "invalid_params",
 			REFUSED => "refused",
 			UNAVAILABLE => "unavailable",
+			UNCONFIRMED => "unconfirmed",
 			_ => "internal",
 		};
 		let mut data = Map::new();
@@ -222,7 +228,7 @@ impl Failure {
 
 fn node_failure(e: &NodeError) -> Failure {
 	match e {
-		NodeError::Stopped => Failure::new(UNAVAILABLE, e, "node_stopped"),
+		NodeError::Stopped => Failure::new(INTERNAL, e, "node_stopped"),
 		NodeError::Refused(verdict) => {
 			let (verdict_name, check) = match verdict {
 				Verdict::Reject(reason) => ("reject", reason.as_str()),
@@ -260,7 +266,7 @@ fn publisher_failure(e: &PublisherError) -> Failure {
 		PublisherError::NotReported => Failure::new(UNAVAILABLE, e, "agent_not_reported"),
 		PublisherError::NoAnchor => Failure::new(UNAVAILABLE, e, "no_anchor"),
 		PublisherError::Ledger(LedgerError::EpochPassed { .. }) => {
-			Failure::new(UNAVAILABLE, e, "epoch_passed")
+			Failure::new(INTERNAL, e, "epoch_passed")
 		},
 		PublisherError::Ledger(_) => Failure::new(INTERNAL, e, "ledger"),
 		PublisherError::Node(node) => node_failure(node),
@@ -269,17 +275,27 @@ fn publisher_failure(e: &PublisherError) -> Failure {
 
 fn client_failure(e: &teo_client::Error) -> Failure {
 	let code = match e.kind() {
+		// This service connects once and does not reconnect: a lost connection stays lost.
+		teo_client::ErrorKind::Transport
+			if matches!(e, teo_client::Error::ConnectionLost { .. }) =>
+		{
+			INTERNAL
+		},
 		teo_client::ErrorKind::Transport => UNAVAILABLE,
+		teo_client::ErrorKind::Unconfirmed => UNCONFIRMED,
 		teo_client::ErrorKind::Refused => REFUSED,
 		teo_client::ErrorKind::Malformed => INTERNAL,
 	};
 	let failure = Failure::new(code, e, e.reason());
 	match e {
+		teo_client::Error::Unconfirmed { hash, .. } => failure.with("txHash", format!("{hash:?}")),
 		teo_client::Error::Pool(
 			teo_client::PoolRefusal::Invalid { reason }
 			| teo_client::PoolRefusal::Unknown { reason },
 		) => failure.with("detail", reason.as_str()),
-		teo_client::Error::Pool(teo_client::PoolRefusal::Other(error))
+		teo_client::Error::Pool(
+			teo_client::PoolRefusal::Other(error) | teo_client::PoolRefusal::Later(error),
+		)
 		| teo_client::Error::Rpc { error, .. } => failure.with("nodeCode", error.code),
 		teo_client::Error::Dispatch(dispatch) => failure.with("error", dispatch.name.as_str()),
 		_ => failure,

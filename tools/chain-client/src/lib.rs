@@ -8,9 +8,10 @@
 //! constructor).
 //!
 //! Errors are an [`Error`] enum whose [`ErrorKind`] tells a transport failure (retry: the node
-//! could not be reached or stopped answering) from a refusal (do not retry: the pool refused the
-//! transaction, the call failed in its block, the node answered with an error) and from an
-//! answer this client cannot read.
+//! could not be reached, stopped answering or was too busy) from a transaction whose fate is
+//! unknown (it was sent, then the client lost track of it: look it up, never resubmit blindly),
+//! from a refusal (do not retry: the pool refused the transaction, the call failed in its block,
+//! the node answered with an error) and from an answer this client cannot read.
 
 use std::fmt;
 
@@ -39,6 +40,10 @@ pub enum ErrorKind {
 	/// The node could not be reached, stopped answering, or was too busy: the request may
 	/// succeed if made again (later, or on another node).
 	Transport,
+	/// A transaction was sent and the client lost track of it before learning its fate: it may
+	/// be in a block, or may yet be. Submitting it again could do the action twice; look it up
+	/// by its hash instead.
+	Unconfirmed,
 	/// The node or the chain said no (the pool refused the transaction, the call failed in its
 	/// block, the node answered a request with an error): the same request will be refused
 	/// again.
@@ -49,10 +54,11 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-	/// A machine-readable name: `transport`, `refused` or `malformed`.
+	/// A machine-readable name: `transport`, `unconfirmed`, `refused` or `malformed`.
 	pub fn as_str(self) -> &'static str {
 		match self {
 			ErrorKind::Transport => "transport",
+			ErrorKind::Unconfirmed => "unconfirmed",
 			ErrorKind::Refused => "refused",
 			ErrorKind::Malformed => "malformed",
 		}
@@ -74,7 +80,7 @@ pub enum Error {
 		source: ClientError,
 	},
 	/// A request got no answer: the connection dropped or timed out, or the node was too busy
-	/// to serve it.
+	/// (or rate-limited the connection) to serve it.
 	#[error("{method}: {source}")]
 	Transport {
 		/// The JSON-RPC method.
@@ -83,6 +89,13 @@ pub enum Error {
 		#[source]
 		source: ClientError,
 	},
+	/// The connection's background task has ended (the node closed the connection, or it
+	/// broke): this connection serves nothing more. Connect again.
+	#[error("{method}: the connection to the node is lost")]
+	ConnectionLost {
+		/// The JSON-RPC method.
+		method: String,
+	},
 	/// The node closed the subscription that followed a submitted transaction before it
 	/// reached a block.
 	#[error("the node stopped reporting the transaction")]
@@ -90,12 +103,26 @@ pub enum Error {
 	/// The pool dropped the transaction (its limits) before it reached a block.
 	#[error("the transaction was dropped")]
 	Dropped,
-	/// The transaction left the pool without a block of its own: another transaction took its
-	/// place (`usurped`), or its block was not finalized in time (`finalityTimeout`).
+	/// The transaction left the pool without a block of its own: another transaction of the same
+	/// sender and nonce took its place (`usurped`), or its block was not finalized in time
+	/// (`finalityTimeout`).
 	#[error("the transaction did not land: {status}")]
 	NotLanded {
 		/// The node's last status of the transaction.
 		status: Value,
+	},
+
+	// The fate of a sent transaction is unknown: look it up, do not resubmit.
+	/// The transaction was sent and then the client lost track of it (the connection or the
+	/// subscription failed, its status could not be read, or its block could not be read after
+	/// the node reported it in one).
+	#[error("transaction {hash:?} was sent and its fate is unknown: {source}")]
+	Unconfirmed {
+		/// The transaction's hash (blake2-256 of its encoding), to look it up.
+		hash: H256,
+		/// What went wrong after it was sent.
+		#[source]
+		source: Box<Error>,
 	},
 
 	// Refusals: do not retry.
@@ -156,9 +183,12 @@ impl Error {
 		match self {
 			Error::Connect { .. }
 			| Error::Transport { .. }
+			| Error::ConnectionLost { .. }
 			| Error::SubscriptionClosed
 			| Error::Dropped
-			| Error::NotLanded { .. } => ErrorKind::Transport,
+			| Error::NotLanded { .. }
+			| Error::Pool(PoolRefusal::Later(_)) => ErrorKind::Transport,
+			Error::Unconfirmed { .. } => ErrorKind::Unconfirmed,
 			Error::Rpc { .. } | Error::Pool(_) | Error::InvalidInPool | Error::Dispatch(_) => {
 				ErrorKind::Refused
 			},
@@ -172,19 +202,23 @@ impl Error {
 
 	/// `true` for transport failures only: the same request may succeed if made again. A
 	/// refusal by the node or the chain, or an answer this client cannot read, would only
-	/// repeat.
+	/// repeat; a transaction of unknown fate must be looked up, not sent again.
 	pub fn is_retryable(&self) -> bool {
 		self.kind() == ErrorKind::Transport
 	}
 
-	/// A machine-readable name of the error: `connect`, `transport`, `subscription_closed`,
-	/// `dropped`, `not_landed` (transport); `node_error`, `transaction_invalid`,
-	/// `transaction_unknown`, `transaction_refused`, `invalid_in_pool`, `dispatch_failed`
-	/// (refused); `bad_hex`, `undecodable`, `bad_answer`, `bad_status`, `malformed` (malformed).
+	/// A machine-readable name of the error: `connect`, `transport`, `connection_lost`,
+	/// `subscription_closed`, `dropped`, `not_landed`, `pool_busy` (transport); `unconfirmed`;
+	/// `node_error`, `transaction_invalid`, `transaction_unknown`, `transaction_refused`,
+	/// `invalid_in_pool`, `dispatch_failed` (refused); `bad_hex`, `undecodable`, `bad_answer`,
+	/// `bad_status`, `malformed` (malformed).
 	pub fn reason(&self) -> &'static str {
 		match self {
 			Error::Connect { .. } => "connect",
 			Error::Transport { .. } => "transport",
+			Error::ConnectionLost { .. } => "connection_lost",
+			Error::Unconfirmed { .. } => "unconfirmed",
+			Error::Pool(PoolRefusal::Later(_)) => "pool_busy",
 			Error::SubscriptionClosed => "subscription_closed",
 			Error::Dropped => "dropped",
 			Error::NotLanded { .. } => "not_landed",
@@ -217,14 +251,32 @@ impl Error {
 			source @ (ClientError::ParseError(_)
 			| ClientError::InvalidRequestId(_)
 			| ClientError::InvalidSubscriptionId) => Error::BadAnswer { method, source },
+			ClientError::RestartNeeded(_) => Error::ConnectionLost { method },
 			source => Error::Transport { method, source },
+		}
+	}
+
+	/// `self`, which happened after the transaction `hash` was sent, as an error of unknown
+	/// fate; unless it tells the fate for certain (a refusal, a drop, a usurper).
+	fn after_sending(self, hash: H256) -> Self {
+		match self {
+			Error::Pool(_) |
+			Error::InvalidInPool |
+			Error::Dropped |
+			Error::NotLanded { .. } |
+			// The node answered the submission itself: too busy to take it.
+			Error::Transport { source: ClientError::Call(_), .. } => self,
+			other => Error::Unconfirmed { hash, source: Box::new(other) },
 		}
 	}
 }
 
+/// sc-rpc-server's code for a call over the connection's rate limit.
+pub const RPC_RATE_LIMITED: i32 = -32999;
+
 /// Errors a node answers when it is overloaded rather than when the request is wrong.
 fn is_busy(object: &ErrorObjectOwned) -> bool {
-	matches!(object.code(), SERVER_IS_BUSY_CODE | TOO_MANY_SUBSCRIPTIONS_CODE)
+	matches!(object.code(), SERVER_IS_BUSY_CODE | TOO_MANY_SUBSCRIPTIONS_CODE | RPC_RATE_LIMITED)
 }
 
 /// A JSON-RPC error object from the node.
@@ -272,6 +324,11 @@ pub const POOL_INVALID_TX: i32 = 1010;
 /// The author RPC's code for a transaction whose validity the runtime could not tell
 /// (`UnknownTransaction`).
 pub const POOL_UNKNOWN_VALIDITY: i32 = 1011;
+/// The author RPC's codes for refusals that depend on the pool's state now, not on the
+/// transaction: recently invalid and banned for a while (1012), a transaction of the same sender
+/// and nonce with a higher priority is in the pool (1014), the pool is full (1016), the nonce is
+/// ahead of the account's (1020).
+pub const POOL_LATER: [i32; 4] = [1012, 1014, 1016, 1020];
 
 /// Why the node refused a transaction on submission, from the author RPC's error codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -288,8 +345,10 @@ pub enum PoolRefusal {
 		/// The node's reason.
 		reason: String,
 	},
-	/// Any other refusal by the node (temporarily banned, already imported, priority too low,
-	/// an invalid format, ...).
+	/// A refusal that depends on the pool's state now ([`POOL_LATER`]): the same transaction,
+	/// or the same call signed again, may be accepted later.
+	Later(RpcError),
+	/// Any other refusal by the node (already imported, an invalid format, ...).
 	Other(RpcError),
 }
 
@@ -299,6 +358,7 @@ impl PoolRefusal {
 		match error.code {
 			POOL_INVALID_TX => PoolRefusal::Invalid { reason: error.data_text() },
 			POOL_UNKNOWN_VALIDITY => PoolRefusal::Unknown { reason: error.data_text() },
+			code if POOL_LATER.contains(&code) => PoolRefusal::Later(error),
 			_ => PoolRefusal::Other(error),
 		}
 	}
@@ -309,7 +369,7 @@ impl fmt::Display for PoolRefusal {
 		match self {
 			PoolRefusal::Invalid { reason } => write!(f, "invalid transaction: {reason}"),
 			PoolRefusal::Unknown { reason } => write!(f, "unknown transaction validity: {reason}"),
-			PoolRefusal::Other(error) => write!(f, "{error}"),
+			PoolRefusal::Later(error) | PoolRefusal::Other(error) => write!(f, "{error}"),
 		}
 	}
 }
@@ -542,13 +602,21 @@ impl Chain {
 		let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes)));
 		let extrinsic =
 			UncheckedExtrinsic::new_signed(call, account.clone().into(), signature, extension);
-		let encoded = hex_of(&extrinsic.encode());
+		let bytes = extrinsic.encode();
+		let hash = <polkadot_sdk::sp_runtime::traits::BlakeTwo256 as polkadot_sdk::sp_runtime::traits::Hash>::hash(&bytes);
+		let encoded = hex_of(&bytes);
+		// From here on the node may have the transaction: what goes wrong is of unknown fate
+		// unless it says the fate for certain.
+		self.follow(&encoded).await.map_err(|e| e.after_sending(hash))
+	}
 
+	/// Submits `encoded` (hex) and follows it into a block.
+	async fn follow(&self, encoded: &str) -> Result<Outcome, Error> {
 		let mut subscription = self
 			.client
 			.subscribe::<Value, _>(
 				"author_submitAndWatchExtrinsic",
-				rpc_params![encoded.clone()],
+				rpc_params![encoded],
 				"author_unwatchExtrinsic",
 			)
 			.await
@@ -577,7 +645,7 @@ impl Chain {
 				return Err(Error::NotLanded { status });
 			}
 		};
-		self.outcome(block, &encoded).await
+		self.outcome(block, encoded).await
 	}
 
 	/// The events of `extrinsic` (hex) in `block`, and its error if it failed.
@@ -663,11 +731,74 @@ mod tests {
 		let unknown =
 			object(POOL_UNKNOWN_VALIDITY, "Unknown Transaction Validity", Some("CannotLookup"));
 		assert!(matches!(PoolRefusal::of(&unknown), PoolRefusal::Unknown { .. }));
-		let banned = object(1012, "Transaction is temporarily banned", None);
-		assert!(matches!(
-			PoolRefusal::of(&banned),
-			PoolRefusal::Other(RpcError { code: 1012, .. })
-		));
+		let imported = object(1013, "Transaction Already Imported", None);
+		let e = Error::Pool(PoolRefusal::of(&imported));
+		assert!(matches!(&e, Error::Pool(PoolRefusal::Other(RpcError { code: 1013, .. }))));
+		assert!(!e.is_retryable());
+	}
+
+	#[test]
+	fn a_refusal_that_depends_on_the_pools_state_now_is_retried_later() {
+		for code in POOL_LATER {
+			let e = Error::Pool(PoolRefusal::of(&object(code, "the pool's state", None)));
+			assert!(matches!(&e, Error::Pool(PoolRefusal::Later(_))), "code {code}");
+			assert!(e.is_retryable(), "code {code}");
+			assert_eq!(e.reason(), "pool_busy");
+		}
+		let limited = ClientError::Call(object(RPC_RATE_LIMITED, "RPC rate limit exceeded", None));
+		assert!(Error::request("author_submitAndWatchExtrinsic", limited).is_retryable());
+	}
+
+	/// Once a transaction is sent, losing track of it must never read as "retry": resubmitting
+	/// would sign it again with a fresh nonce and do the action twice (two pull requests, two
+	/// deposits, two of the group's admissions).
+	#[test]
+	fn a_sent_transaction_whose_fate_is_unknown_is_not_retried() {
+		let hash = H256::repeat_byte(7);
+		let lost = [
+			Error::SubscriptionClosed,
+			Error::request("author_submitAndWatchExtrinsic", ClientError::RequestTimeout),
+			Error::request(
+				"chain_getBlock",
+				ClientError::RestartNeeded(std::sync::Arc::new(ClientError::Custom(
+					"the connection closed".into(),
+				))),
+			),
+			Error::malformed("the transaction is not in the block that reported it"),
+		];
+		for cause in lost {
+			let e = cause.after_sending(hash);
+			assert_eq!(e.kind(), ErrorKind::Unconfirmed, "{e}");
+			assert!(!e.is_retryable());
+			assert_eq!(e.reason(), "unconfirmed");
+			assert!(matches!(e, Error::Unconfirmed { hash: h, .. } if h == hash));
+		}
+		// What tells the fate for certain stays as it is.
+		let invalid = object(POOL_INVALID_TX, "Invalid Transaction", Some("Custom error: 10"));
+		let certain = [
+			Error::Pool(PoolRefusal::of(&invalid)),
+			Error::InvalidInPool,
+			Error::Dropped,
+			Error::NotLanded { status: serde_json::json!({ "usurped": "0x00" }) },
+			Error::request(
+				"author_submitAndWatchExtrinsic",
+				ClientError::Call(object(SERVER_IS_BUSY_CODE, "Server is busy", None)),
+			),
+		];
+		for cause in certain {
+			let reason = cause.reason();
+			assert_eq!(cause.after_sending(hash).reason(), reason);
+		}
+	}
+
+	#[test]
+	fn a_lost_connection_is_named() {
+		let closed = ClientError::RestartNeeded(std::sync::Arc::new(ClientError::Custom(
+			"the connection closed".into(),
+		)));
+		let e = Error::request("chain_getHeader", closed);
+		assert!(matches!(&e, Error::ConnectionLost { .. }));
+		assert_eq!(e.reason(), "connection_lost");
 	}
 
 	#[test]

@@ -12,6 +12,8 @@ use teo_primitives::GroupId;
 pub enum Kind {
 	/// The node could not be reached or stopped answering: run the command again.
 	Transport,
+	/// A transaction was sent and its fate is unknown: look it up before sending it again.
+	Unconfirmed,
 	/// The chain (or a verifier) said no: the same command will be refused again.
 	Refused,
 	/// The node's answer could not be read, or the chain's state is inconsistent.
@@ -154,6 +156,7 @@ impl Error {
 		match self {
 			Error::Chain(e) => match e.kind() {
 				teo_client::ErrorKind::Transport => Kind::Transport,
+				teo_client::ErrorKind::Unconfirmed => Kind::Unconfirmed,
 				teo_client::ErrorKind::Refused => Kind::Refused,
 				teo_client::ErrorKind::Malformed => Kind::Malformed,
 			},
@@ -183,11 +186,6 @@ impl Error {
 			| Error::Prove(_)
 			| Error::Randomness(_) => Kind::Input,
 		}
-	}
-
-	/// `true` when running the command again may succeed (a transport failure).
-	pub fn is_retryable(&self) -> bool {
-		self.kind() == Kind::Transport
 	}
 
 	/// A file error, for `map_err`.

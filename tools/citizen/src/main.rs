@@ -382,8 +382,15 @@ async fn main() -> ExitCode {
 		Ok(()) => ExitCode::SUCCESS,
 		Err(error) => {
 			eprintln!("error: {error}");
-			if error.is_retryable() {
-				eprintln!("(the node could not be reached or stopped answering: try again)");
+			match error.kind() {
+				error::Kind::Transport => {
+					eprintln!("(the node could not be reached or stopped answering: try again)")
+				},
+				error::Kind::Unconfirmed => eprintln!(
+					"(the transaction may be in a block: check the account's state before running \
+					 the command again)"
+				),
+				_ => {},
 			}
 			ExitCode::FAILURE
 		},
