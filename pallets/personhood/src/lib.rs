@@ -405,7 +405,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let pairings = Self::do_verify(who, group, root, nullifier, proof)?;
-			Ok((pairings == 1).then(|| T::WeightInfo::verify_one_key()).into())
+			Ok((pairings == 1).then(T::WeightInfo::verify_one_key).into())
 		}
 
 		/// Sets the verifying key for proofs of circuit depth `depth` (1 to 32).

@@ -44,7 +44,7 @@ impl frame_system::Config for Test {
 }
 
 thread_local! {
-	static AGENTS: RefCell<BTreeSet<AccountId>> = RefCell::new(BTreeSet::new());
+	static AGENTS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 }
 
 /// Agents as a table the tests fill.

@@ -128,7 +128,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn frontier(info: &GroupInfoOf<T>) -> Result<Frontier, DispatchError> {
 		let nodes = info.side_nodes.iter().map(Self::field).collect::<Result<Vec<_>, _>>()?;
 		Frontier::from_parts(info.size.into(), nodes)
-			.ok_or_else(|| DispatchError::Other("group tree state is inconsistent"))
+			.ok_or(DispatchError::Other("group tree state is inconsistent"))
 	}
 
 	/// Stores `frontier` as `group`'s tree.
