@@ -47,15 +47,20 @@ fn enact_is_refunded_down_to_the_call_it_ran() {
 	});
 }
 
+/// Submits two remarks for the citizens; returns each one's id, declared weight and encoded
+/// length.
+fn two_remarks() -> [(u32, Weight, u32); 2] {
+	[remark(1), remark(2)].map(|call| {
+		let weight = call.get_dispatch_info().total_weight();
+		let id = submit(CITIZENS, call);
+		(id, weight, call_len(id))
+	})
+}
+
 #[test]
 fn the_hook_weighs_its_idle_check_plus_every_commit() {
 	ExtBuilder::default().build_and_execute(|| {
-		let (first_call, second_call) = (remark(1), remark(2));
-		let first_weight = first_call.get_dispatch_info().total_weight();
-		let second_weight = second_call.get_dispatch_info().total_weight();
-		let first = submit(CITIZENS, first_call);
-		let second = submit(CITIZENS, second_call);
-		let (first_len, second_len) = (call_len(first), call_len(second));
+		let [(_, first_weight, first_len), (_, second_weight, second_len)] = two_remarks();
 		assert_eq!(
 			CommitGate::on_initialize(System::block_number()),
 			Weights::on_initialize_idle(),
@@ -79,12 +84,7 @@ fn the_hook_weighs_its_idle_check_plus_every_commit() {
 #[test]
 fn the_first_due_proposal_runs_over_the_budget_and_counts_in_full() {
 	ExtBuilder::default().build_and_execute(|| {
-		let (first_call, second_call) = (remark(1), remark(2));
-		let first_weight = first_call.get_dispatch_info().total_weight();
-		let second_weight = second_call.get_dispatch_info().total_weight();
-		let first = submit(CITIZENS, first_call);
-		let second = submit(CITIZENS, second_call);
-		let (first_len, second_len) = (call_len(first), call_len(second));
+		let [(first, first_weight, first_len), (second, second_weight, second_len)] = two_remarks();
 		MaxCommitWeight::set(&Weight::from_parts(1, 1));
 		let unlock_at = u64::from(1 + TIMELOCK);
 		System::set_block_number(unlock_at);
