@@ -183,7 +183,11 @@ impl_runtime_apis! {
 		}
 
 		fn admissions_left(group: teo_primitives::GroupId) -> u32 {
-			<ActionBudget as teo_primitives::traits::AdmissionControl>::admissions_left(group)
+			ActionBudget::admissions_left(group)
+		}
+
+		fn admission_price(group: teo_primitives::GroupId) -> Option<teo_primitives::mesh::BudgetUnits> {
+			ActionBudget::admission_price(group)
 		}
 	}
 

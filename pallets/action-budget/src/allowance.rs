@@ -164,6 +164,7 @@ mod tests {
 	fn agent() -> AgentInfo {
 		AgentInfo {
 			sponsor: AccountId::new([1; 32]),
+			bond: 1_000,
 			deposit: 1_000,
 			registered_at: 0,
 			registered_epoch: 0,

@@ -12,7 +12,7 @@ use teo_primitives::{traits::PersonhoodInspect, AccountId, EpochIndex};
 
 use crate::{
 	epochs, AgentInfo, AgentStatus, Agents, BudgetParameters, Config, Delegation, Delegations,
-	Error, Event, HoldReason, Pallet, ParameterEras, SponsoredAgents,
+	Error, Event, HoldReason, Pallet, ParameterEras, SponsorPenalties, SponsoredAgents,
 };
 
 impl<T: Config> Pallet<T> {
@@ -33,16 +33,26 @@ impl<T: Config> Pallet<T> {
 		T::Currency::hold(&HoldReason::AgentDeposit.into(), &sponsor, deposit)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		SponsoredAgents::<T>::insert(&sponsor, sponsored);
+		// A fresh account does not escape its person's penalty.
+		let penalised_until = match SponsorPenalties::<T>::get(&sponsor) {
+			Some(until) if until > epoch => until,
+			Some(_) => {
+				SponsorPenalties::<T>::remove(&sponsor);
+				0
+			},
+			None => 0,
+		};
 		Agents::<T>::insert(
 			&agent,
 			AgentInfo {
 				sponsor: sponsor.clone(),
+				bond: deposit,
 				deposit,
 				registered_at: now::<T>(),
 				registered_epoch: epoch,
 				status: AgentStatus::Active,
 				delegators: Default::default(),
-				penalised_until: 0,
+				penalised_until,
 				budgets: Default::default(),
 				punished_epochs: Default::default(),
 			},

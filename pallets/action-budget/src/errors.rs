@@ -63,5 +63,17 @@ mod errors {
 		AlreadyPunished,
 		/// The evidence is about an epoch before the agent was registered.
 		BeforeRegistration,
+		/// The parameters cross the chain's constitution: a bound that no proposal can move
+		/// (see `pallet-constitution`).
+		Unconstitutional,
+		/// A fraud report may not come from the reported agent or its sponsor, who would collect
+		/// the reward of their own slash.
+		ReporterIsOffender,
+		/// The agents of this sponsor took their whole share of the group's admissions this
+		/// epoch; other people's agents come first.
+		PersonShareTaken,
+		/// The agent's sponsor is no longer a verified citizen: its agents stop acting until the
+		/// sponsor verifies again.
+		SponsorLapsed,
 	}
 }

@@ -86,6 +86,10 @@ mod events {
 			epoch: EpochIndex,
 			/// The group's admissions in that epoch, this one included.
 			admitted: u32,
+			/// The agent whose pull request took it.
+			agent: AccountId,
+			/// What it cost the agent: the price rises with each admission of the epoch.
+			price: BudgetUnits,
 		},
 		/// `agent` is under penalty for the epochs before `until_epoch`.
 		AgentPenalised {
@@ -116,6 +120,17 @@ mod events {
 			agent: AccountId,
 			/// The amount slashed.
 			amount: Balance,
+		},
+		/// `agent` was expelled after repeated offences: its remaining deposit could not pay
+		/// another slash. It stops acting now; what is left of the deposit is released from
+		/// `release_epoch` on.
+		AgentExpelled {
+			/// The expelled agent.
+			agent: AccountId,
+			/// Its sponsor, who holds the deposit.
+			sponsor: AccountId,
+			/// The first epoch in which the rest of the deposit can be released.
+			release_epoch: EpochIndex,
 		},
 	}
 }

@@ -17,12 +17,17 @@ use polkadot_sdk::{
 	},
 	sp_runtime::{
 		impl_tx_ext_default,
-		traits::{DispatchInfoOf, Dispatchable, TransactionExtension, ValidateResult},
+		traits::{
+			AsSystemOriginSigner, DispatchInfoOf, Dispatchable, TransactionExtension,
+			ValidateResult,
+		},
 		transaction_validity::{InvalidTransaction, TransactionPriority, ValidTransaction},
 		DispatchError, Weight,
 	},
 };
 use scale_info::TypeInfo;
+
+use teo_primitives::AccountId;
 
 use crate::{Call, Config, Pallet, WeightInfo};
 
@@ -59,6 +64,7 @@ fn invalid(error: DispatchError) -> InvalidTransaction {
 impl<T: Config + Send + Sync> TransactionExtension<T::RuntimeCall> for CheckFraudReport<T>
 where
 	T::RuntimeCall: IsSubType<Call<T>> + Dispatchable<Info = DispatchInfo>,
+	<T::RuntimeCall as Dispatchable>::RuntimeOrigin: AsSystemOriginSigner<AccountId> + Clone,
 {
 	const IDENTIFIER: &'static str = "CheckFraudReport";
 	type Implicit = ();
@@ -84,13 +90,17 @@ where
 		_inherited_implication: &impl Encode,
 		_source: TransactionSource,
 	) -> ValidateResult<Self::Val, T::RuntimeCall> {
+		let Some(reporter) = origin.as_system_origin_signer() else {
+			// Not a signed report: the call refuses it by its origin.
+			return Ok((ValidTransaction::default(), (), origin));
+		};
 		let offence = match call.is_sub_type() {
 			Some(Call::report_equivocation { first, second }) => {
-				Pallet::<T>::check_equivocation(first, second).map_err(invalid)?;
+				Pallet::<T>::check_equivocation(reporter, first, second).map_err(invalid)?;
 				(first.header.agent.clone(), first.header.epoch)
 			},
 			Some(Call::report_overspend { header }) => {
-				Pallet::<T>::check_overspend(header).map_err(invalid)?;
+				Pallet::<T>::check_overspend(reporter, header).map_err(invalid)?;
 				(header.header.agent.clone(), header.header.epoch)
 			},
 			_ => return Ok((ValidTransaction::default(), (), origin)),

@@ -2,10 +2,13 @@
 //!
 //! The checks change nothing, so that the transaction pool runs them too
 //! ([`CheckFraudReport`](crate::CheckFraudReport)). A punishment slashes `fraud_slash` of the
-//! agent's deposit, of which the reporter receives `reporter_share` and [`Config::Slash`] the
-//! rest, spends what is left of the agent's current budget and puts it under penalty. An agent is
-//! punished at most once per epoch, and only for the current and the previous epoch
-//! ([`EVIDENCE_EPOCHS`]).
+//! agent's bond (its deposit at registration), of which the reporter receives `reporter_share`
+//! and [`Config::Slash`] the rest, spends what is left of the agent's current budget and puts
+//! every agent of its sponsor under penalty. An agent whose remaining deposit cannot pay another
+//! such slash is expelled: repeated offences end the agent, they never fade into dust. An agent
+//! is punished at most once per epoch, and only for the current and the previous epoch
+//! ([`EVIDENCE_EPOCHS`]). Neither the agent nor its sponsor may report it: they would collect
+//! the reward of their own slash (and could replace an honest report in the pool to do so).
 
 use polkadot_sdk::{
 	frame_support::{
@@ -15,33 +18,34 @@ use polkadot_sdk::{
 			DefensiveResult, Imbalance, OnUnbalanced,
 		},
 	},
-	sp_runtime::{traits::Saturating, DispatchError, DispatchResult, Perbill},
+	sp_runtime::{traits::Saturating, DispatchError, DispatchResult},
 };
 use teo_pallet_support::genesis_hash;
 use teo_primitives::{AccountId, Balance, EpochIndex};
 
 use crate::{
-	AgentInfo, Agents, Config, CreditOf, Error, Event, HoldReason, Offence, Pallet, ParameterEras,
+	AgentInfo, AgentStatus, Agents, Config, CreditOf, Error, Event, HoldReason, Offence, Pallet,
 	SignedMeshHeader, EVIDENCE_EPOCHS, LOG_TARGET,
 };
 
 impl<T: Config> Pallet<T> {
 	/// Checks equivocation evidence without changing anything.
 	pub fn check_equivocation(
+		reporter: &AccountId,
 		first: &SignedMeshHeader,
 		second: &SignedMeshHeader,
 	) -> DispatchResult {
 		ensure!(first.header.conflicts_with(&second.header), Error::<T>::NotConflicting);
-		Self::check_punishable(&first.header.agent, first.header.epoch)?;
+		Self::check_punishable(reporter, &first.header.agent, first.header.epoch)?;
 		let genesis = genesis_hash::<T>();
 		ensure!(first.verify(&genesis) && second.verify(&genesis), Error::<T>::InvalidSignature);
 		Ok(())
 	}
 
 	/// Checks overspend evidence without changing anything.
-	pub fn check_overspend(header: &SignedMeshHeader) -> DispatchResult {
+	pub fn check_overspend(reporter: &AccountId, header: &SignedMeshHeader) -> DispatchResult {
 		let h = &header.header;
-		let info = Self::check_punishable(&h.agent, h.epoch)?;
+		let info = Self::check_punishable(reporter, &h.agent, h.epoch)?;
 		let allowance = Self::budget_of(&info, h.epoch).allowance;
 		ensure!(h.spend_end().is_none_or(|end| end > allowance), Error::<T>::NotOverspent);
 		ensure!(header.verify(&genesis_hash::<T>()), Error::<T>::InvalidSignature);
@@ -54,7 +58,7 @@ impl<T: Config> Pallet<T> {
 		first: SignedMeshHeader,
 		second: SignedMeshHeader,
 	) -> DispatchResult {
-		Self::check_equivocation(&first, &second)?;
+		Self::check_equivocation(&reporter, &first, &second)?;
 		Self::punish(&first.header.agent, first.header.epoch, Offence::Equivocation, reporter)
 	}
 
@@ -63,31 +67,34 @@ impl<T: Config> Pallet<T> {
 		reporter: AccountId,
 		header: SignedMeshHeader,
 	) -> DispatchResult {
-		Self::check_overspend(&header)?;
+		Self::check_overspend(&reporter, &header)?;
 		Self::punish(&header.header.agent, header.header.epoch, Offence::Overspend, reporter)
 	}
 
-	/// Slashes `fraction` of the agent's deposit and hands the funds to `spend`; returns the
-	/// amount slashed and what `spend` reports.
+	/// Slashes up to `amount` of the deposit held for `info`'s agent, hands the funds to
+	/// `spend` and returns the amount slashed and what `spend` returned.
 	pub(crate) fn slash(
 		info: &mut AgentInfo,
-		fraction: Perbill,
+		amount: Balance,
 		spend: impl FnOnce(CreditOf<T>) -> Balance,
 	) -> (Balance, Balance) {
-		let amount = fraction.mul_floor(info.deposit);
 		let (credit, _missing) = <T::Currency as BalancedHold<AccountId>>::slash(
 			&HoldReason::AgentDeposit.into(),
 			&info.sponsor,
-			amount,
+			amount.min(info.deposit),
 		);
 		let slashed = credit.peek();
 		info.deposit.saturating_reduce(slashed);
 		(slashed, spend(credit))
 	}
 
-	/// Checks that evidence about `agent` in `epoch` can be punished.
-	fn check_punishable(agent: &AccountId, epoch: EpochIndex) -> Result<AgentInfo, DispatchError> {
+	fn check_punishable(
+		reporter: &AccountId,
+		agent: &AccountId,
+		epoch: EpochIndex,
+	) -> Result<AgentInfo, DispatchError> {
 		let info = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
+		ensure!(reporter != agent && reporter != &info.sponsor, Error::<T>::ReporterIsOffender);
 		let current = Self::current_epoch()?;
 		ensure!(epoch <= current, Error::<T>::EvidenceFromFuture);
 		ensure!(current.saturating_sub(epoch) < EVIDENCE_EPOCHS, Error::<T>::EvidenceTooOld);
@@ -104,11 +111,14 @@ impl<T: Config> Pallet<T> {
 		offence: Offence,
 		reporter: AccountId,
 	) -> DispatchResult {
-		let mut info = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
+		let sponsor = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?.sponsor;
 		let current = Self::current_epoch()?;
 		let params = Self::parameters_for(current)?;
 
-		let until_epoch = info.penalise(current, params.penalty_epochs, &ParameterEras::<T>::get());
+		// The penalty binds the person: every agent of the sponsor, and the ones it registers
+		// before the penalty ends.
+		Self::penalise_person(&sponsor, current, params.penalty_epochs);
+		let mut info = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
 		info.exhaust_fixed(current);
 		// What the evidence window no longer reaches cannot be punished again anyway.
 		info.punished_epochs.retain(|e| current.saturating_sub(*e) < EVIDENCE_EPOCHS);
@@ -116,7 +126,8 @@ impl<T: Config> Pallet<T> {
 		// not yet punished.
 		info.punished_epochs.try_push(epoch).defensive_map_err(|_| Error::<T>::AlreadyPunished)?;
 
-		let (slashed, reward) = Self::slash(&mut info, params.fraud_slash, |credit| {
+		let one_slash = params.fraud_slash.mul_floor(info.bond);
+		let (slashed, reward) = Self::slash(&mut info, one_slash, |credit| {
 			let reward = params.reporter_share.mul_floor(credit.peek());
 			let (to_reporter, rest) = credit.split(reward);
 			let paid = match T::Currency::resolve(&reporter, to_reporter) {
@@ -134,8 +145,17 @@ impl<T: Config> Pallet<T> {
 			T::Slash::on_unbalanced(rest);
 			paid
 		});
+		let expelled = info.is_active() && (info.deposit == 0 || info.deposit < one_slash);
+		if expelled {
+			let release_epoch = current.saturating_add(params.unbonding_epochs);
+			info.status = AgentStatus::Unbonding { release_epoch };
+			Self::deposit_event(Event::AgentExpelled {
+				agent: agent.clone(),
+				sponsor: sponsor.clone(),
+				release_epoch,
+			});
+		}
 		Agents::<T>::insert(agent, info);
-		Self::deposit_event(Event::AgentPenalised { agent: agent.clone(), until_epoch });
 		Self::deposit_event(Event::FraudPunished {
 			agent: agent.clone(),
 			offence,

@@ -5,36 +5,35 @@
 use polkadot_sdk::{
 	frame_support::{
 		ensure,
-		traits::{DefensiveOption, DefensiveResult, OnUnbalanced},
+		traits::{Defensive, DefensiveOption, DefensiveResult, Get, OnUnbalanced},
 	},
-	sp_runtime::{traits::Saturating, DispatchError, DispatchResult, Perbill},
+	sp_runtime::{DispatchError, DispatchResult, Perbill},
 };
 use teo_primitives::{
 	mesh::BudgetUnits,
-	traits::{ActionBudget, AdmissionControl, AgentInspect},
+	traits::{
+		ActionBudget, AdmissionControl, AdmissionQuote, AdmissionRefusal, AgentInspect,
+		PersonhoodInspect,
+	},
 	AccountId, Balance, EpochIndex, GroupId,
 };
 
 use crate::{
-	AdmissionCount, Admissions, Agents, Config, Error, Event, Pallet, ParameterEras, LOG_TARGET,
+	admissions, AdmissionCount, Admissions, AgentInfo, Agents, Config, Error, Event, Pallet,
+	ParameterEras, SponsorPenalties, SponsoredAgents, LOG_TARGET,
 };
 
 impl<T: Config> ActionBudget<AccountId> for Pallet<T> {
 	fn is_active_agent(agent: &AccountId) -> bool {
-		Agents::<T>::get(agent).is_some_and(|info| info.is_active())
+		Self::ensure_acting(agent).is_ok()
 	}
 
 	fn sponsor_of(agent: &AccountId) -> Option<AccountId> {
 		Agents::<T>::get(agent).map(|info| info.sponsor)
 	}
 
-	fn pull_request_cost() -> Result<BudgetUnits, DispatchError> {
-		Ok(Self::parameters_for(Self::current_epoch()?)?.costs.pull_request)
-	}
-
 	fn ensure_can_spend(agent: &AccountId, units: BudgetUnits) -> DispatchResult {
-		let info = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
-		ensure!(info.is_active(), Error::<T>::AgentNotActive);
+		let info = Self::ensure_acting(agent)?;
 		let budget = Self::budget_of(&info, Self::current_epoch()?);
 		ensure!(units <= budget.remaining(), Error::<T>::InsufficientBudget);
 		Ok(())
@@ -54,20 +53,19 @@ impl<T: Config> ActionBudget<AccountId> for Pallet<T> {
 	}
 
 	fn penalise(agent: &AccountId) {
-		let (Some(mut info), Ok(epoch)) = (Agents::<T>::get(agent), Self::current_epoch()) else {
+		let (Some(info), Ok(epoch)) = (Agents::<T>::get(agent), Self::current_epoch()) else {
 			log::debug!(target: LOG_TARGET, "no agent {agent:?} to penalise");
 			return;
 		};
 		// The current epoch has parameters, those of the era it belongs to.
 		let Some(params) = Self::parameters_for(epoch).defensive_ok() else { return };
-		let until_epoch = info.penalise(epoch, params.penalty_epochs, &ParameterEras::<T>::get());
-		Agents::<T>::insert(agent, info);
-		Self::deposit_event(Event::AgentPenalised { agent: agent.clone(), until_epoch });
+		Self::penalise_person(&info.sponsor, epoch, params.penalty_epochs);
 	}
 
 	fn slash_deposit(agent: &AccountId, fraction: Perbill) -> Balance {
 		let Some(mut info) = Agents::<T>::get(agent) else { return 0 };
-		let (amount, _) = Self::slash(&mut info, fraction, |credit| {
+		let amount = fraction.mul_floor(info.deposit);
+		let (amount, _) = Self::slash(&mut info, amount, |credit| {
 			T::Slash::on_unbalanced(credit);
 			0
 		});
@@ -77,33 +75,109 @@ impl<T: Config> ActionBudget<AccountId> for Pallet<T> {
 	}
 }
 
-impl<T: Config> AdmissionControl for Pallet<T> {
-	fn admissions_left(group: GroupId) -> u32 {
-		let Ok(epoch) = Self::current_epoch() else { return 0 };
-		// The current epoch has parameters, those of the era it belongs to.
-		let Some(params) = Self::parameters_for(epoch).defensive_ok() else { return 0 };
-		let count = Admissions::<T>::get(group);
-		let admitted = if count.epoch == epoch { count.admitted } else { 0 };
-		params.max_admissions_per_epoch.saturating_sub(admitted)
+impl<T: Config> AdmissionControl<AccountId> for Pallet<T> {
+	fn quote(agent: &AccountId, group: GroupId) -> Result<AdmissionQuote, AdmissionRefusal> {
+		Self::quote_admission(agent, group).map(|(quote, _)| quote)
 	}
 
-	fn admit(group: GroupId) -> Result<EpochIndex, DispatchError> {
-		ensure!(Self::admissions_left(group) > 0, Error::<T>::AdmissionsExhausted);
-		let epoch = Self::current_epoch()?;
-		let admitted = Admissions::<T>::mutate(group, |count| {
-			if count.epoch != epoch {
-				*count = AdmissionCount { epoch, admitted: 0 };
-			}
-			count.admitted.saturating_inc();
-			count.admitted
+	fn admit(agent: &AccountId, group: GroupId) -> Result<AdmissionQuote, AdmissionRefusal> {
+		let (quote, mut count) = Self::quote_admission(agent, group)?;
+		let sponsor = Agents::<T>::get(agent).ok_or(AdmissionRefusal::NotAgent)?.sponsor;
+		// The quote checked the person's quota, which is at most the group's cap, which is at
+		// most the record's bound.
+		count.record(&sponsor).defensive_map_err(|()| AdmissionRefusal::Exhausted)?;
+		Self::spend(agent, quote.price).map_err(|_| AdmissionRefusal::InsufficientBudget)?;
+		let admitted = count.admitted;
+		Admissions::<T>::insert(group, count);
+		Self::deposit_event(Event::PullRequestAdmitted {
+			group,
+			epoch: quote.epoch,
+			admitted,
+			agent: agent.clone(),
+			price: quote.price,
 		});
-		Self::deposit_event(Event::PullRequestAdmitted { group, epoch, admitted });
-		Ok(epoch)
+		Ok(quote)
 	}
 
 	fn admitted(group: GroupId) -> (EpochIndex, u32) {
 		let count = Admissions::<T>::get(group);
 		(count.epoch, count.admitted)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The agent's record, if it may act now: registered, active, and sponsored by a citizen
+	/// who is still verified.
+	pub(crate) fn ensure_acting(agent: &AccountId) -> Result<AgentInfo, DispatchError> {
+		let info = Agents::<T>::get(agent).ok_or(Error::<T>::UnknownAgent)?;
+		ensure!(info.is_active(), Error::<T>::AgentNotActive);
+		ensure!(
+			T::Personhood::is_verified(&info.sponsor, T::CitizensGroup::get()),
+			Error::<T>::SponsorLapsed
+		);
+		Ok(info)
+	}
+
+	/// Pull requests `group` can still admit in the current epoch (for the runtime API).
+	pub fn admissions_left(group: GroupId) -> u32 {
+		let Ok(epoch) = Self::current_epoch() else { return 0 };
+		let Ok(params) = Self::parameters_for(epoch) else { return 0 };
+		params
+			.max_admissions_per_epoch
+			.saturating_sub(Admissions::<T>::get(group).in_epoch(epoch).admitted)
+	}
+
+	/// What the next admission into `group` costs in the current epoch (for the runtime API).
+	pub fn admission_price(group: GroupId) -> Option<BudgetUnits> {
+		let epoch = Self::current_epoch().ok()?;
+		let params = Self::parameters_for(epoch).ok()?;
+		let admitted = Admissions::<T>::get(group).in_epoch(epoch).admitted;
+		Some(admissions::price(params.costs.pull_request, admitted))
+	}
+
+	/// The quote for admitting a pull request of `agent` into `group`, and the group's record
+	/// of the current epoch, ready to count it.
+	fn quote_admission(
+		agent: &AccountId,
+		group: GroupId,
+	) -> Result<(AdmissionQuote, AdmissionCount), AdmissionRefusal> {
+		let epoch = Self::current_epoch().map_err(|_| AdmissionRefusal::NotConfigured)?;
+		let params = Self::parameters_for(epoch).map_err(|_| AdmissionRefusal::NotConfigured)?;
+		let info = Self::ensure_acting(agent).map_err(|_| AdmissionRefusal::NotAgent)?;
+		let count = Admissions::<T>::get(group).in_epoch(epoch);
+		ensure!(count.admitted < params.max_admissions_per_epoch, AdmissionRefusal::Exhausted);
+		let quota =
+			admissions::person_quota(params.person_admission_share, params.max_admissions_per_epoch);
+		ensure!(count.taken_by(&info.sponsor) < quota, AdmissionRefusal::PersonShareTaken);
+		let price = admissions::price(params.costs.pull_request, count.admitted);
+		ensure!(
+			price <= Self::budget_of(&info, epoch).remaining(),
+			AdmissionRefusal::InsufficientBudget
+		);
+		Ok((AdmissionQuote { epoch, price }, count))
+	}
+
+	/// Puts every agent of `sponsor` under penalty for `penalty_epochs` epochs after `current`,
+	/// and records the penalty for the agents the sponsor registers before it ends: a penalty
+	/// binds the person, not the account that offended. Returns the first epoch after it.
+	pub(crate) fn penalise_person(
+		sponsor: &AccountId,
+		current: EpochIndex,
+		penalty_epochs: EpochIndex,
+	) -> EpochIndex {
+		let eras = ParameterEras::<T>::get();
+		let mut until_epoch = current.saturating_add(1).saturating_add(penalty_epochs);
+		for agent in SponsoredAgents::<T>::get(sponsor) {
+			let Some(mut info) = Agents::<T>::get(&agent).defensive() else { continue };
+			let until = info.penalise(current, penalty_epochs, &eras);
+			until_epoch = until_epoch.max(until);
+			Agents::<T>::insert(&agent, info);
+			Self::deposit_event(Event::AgentPenalised { agent, until_epoch: until });
+		}
+		SponsorPenalties::<T>::mutate(sponsor, |recorded| {
+			*recorded = Some(recorded.unwrap_or_default().max(until_epoch));
+		});
+		until_epoch
 	}
 }
 

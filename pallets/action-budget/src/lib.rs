@@ -6,6 +6,7 @@ extern crate alloc;
 pub use pallet::*;
 use polkadot_sdk::frame_support::pallet_macros::import_section;
 
+mod admissions;
 mod allowance;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
@@ -89,6 +90,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type CitizensGroup: Get<GroupId>;
 
+		/// The bounds no parameter may cross (`pallet-constitution`).
+		type Constitution: Get<teo_primitives::constitution::Bounds>;
+
 		/// May change the parameters ([`Pallet::set_parameters`]), and nothing else.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
@@ -136,7 +140,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Delegations<T: Config> = StorageMap<_, Blake2_128Concat, AccountId, Delegation>;
 
-	/// Pull requests admitted per group in its latest epoch with an admission.
+	/// Penalties that bind a person, not one account: the first epoch after the penalty of
+	/// each sponsor whose agent offended. Agents the sponsor registers later inherit it; an
+	/// entry goes when a registration finds it expired.
+	#[pallet::storage]
+	pub type SponsorPenalties<T: Config> = StorageMap<_, Blake2_128Concat, AccountId, EpochIndex>;
+
+	/// Pull requests admitted per group in its latest epoch with an admission, and by whose
+	/// agents.
 	#[pallet::storage]
 	pub type Admissions<T: Config> =
 		StorageMap<_, Blake2_128Concat, GroupId, AdmissionCount, ValueQuery>;

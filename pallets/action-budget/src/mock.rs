@@ -57,6 +57,7 @@ impl pallet_action_budget::Config for Test {
 	type Currency = Balances;
 	type Personhood = People;
 	type CitizensGroup = CitizensGroup;
+	type Constitution = teo_pallet_test_utils::TestConstitution;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type Slash = ();
 	type MaxAgentsPerSponsor = ConstU32<2>;
@@ -87,6 +88,7 @@ pub fn parameters() -> BudgetParameters {
 		penalty_allowance: Perbill::from_percent(10),
 		costs: COST_SCHEDULE,
 		max_admissions_per_epoch: 3,
+		person_admission_share: Perbill::from_percent(100),
 		agent_deposit: DEPOSIT,
 		fraud_slash: Perbill::from_percent(50),
 		reporter_share: Perbill::from_percent(20),
@@ -137,6 +139,12 @@ impl Default for ExtBuilder {
 impl ExtBuilder {
 	pub fn unconfigured(mut self) -> Self {
 		self.parameters = None;
+		self
+	}
+
+	/// Starts the chain with `parameters` instead of [`parameters()`].
+	pub fn with(mut self, parameters: BudgetParameters) -> Self {
+		self.parameters = Some(parameters);
 		self
 	}
 

@@ -36,5 +36,8 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn cost_schedule() -> Option<CostSchedule>;
 		/// Pull requests `group` can still admit in the current epoch.
 		fn admissions_left(group: GroupId) -> u32;
+		/// What the next pull request admitted into `group` costs in the current epoch: the
+		/// price rises with each admission of the epoch.
+		fn admission_price(group: GroupId) -> Option<BudgetUnits>;
 	}
 }

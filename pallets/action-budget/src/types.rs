@@ -10,6 +10,7 @@ use polkadot_sdk::{
 };
 use scale_info::TypeInfo;
 use teo_primitives::{
+	constitution::{Bounds, MAX_ADMISSIONS_PER_EPOCH},
 	mesh::{BudgetUnits, CostSchedule},
 	AccountId, Balance, BlockNumber, EpochIndex,
 };
@@ -46,10 +47,15 @@ pub struct BudgetParameters {
 	/// What each action costs.
 	pub costs: CostSchedule,
 	/// Pull requests admitted into the veto window per group and epoch: the human bandwidth.
+	/// The `k`-th admission of an epoch (from 0) costs `(k + 1) × costs.pull_request`.
 	pub max_admissions_per_epoch: u32,
+	/// The share of a group's admissions per epoch that the agents of one sponsor (one person)
+	/// may take together; at least one admission.
+	pub person_admission_share: Perbill,
 	/// Deposit a sponsor holds for each agent.
 	pub agent_deposit: Balance,
-	/// Share of an agent's deposit slashed for one proven fraud.
+	/// Share of an agent's bond (its deposit at registration) slashed for one proven fraud. An
+	/// agent whose remaining deposit cannot pay another such slash is expelled.
 	pub fraud_slash: Perbill,
 	/// Share of the slashed amount paid to the reporter.
 	pub reporter_share: Perbill,
@@ -67,6 +73,25 @@ impl BudgetParameters {
 			&& self.base_allowance <= self.max_allowance
 			&& self.unbonding_epochs >= crate::EVIDENCE_EPOCHS
 			&& self.costs.pull_request > 0
+	}
+
+	/// Whether the parameters stay within the constitution's `bounds`, among them: at least
+	/// one admission per epoch, every admission's price within a fully backed agent's reach
+	/// (`max_admissions_per_epoch × costs.pull_request ≤ max_allowance`), deposits, slashes and
+	/// penalties in their ranges.
+	pub fn is_constitutional(&self, bounds: &Bounds) -> bool {
+		let last_price = crate::admissions::price(
+			self.costs.pull_request,
+			self.max_admissions_per_epoch.saturating_sub(1),
+		);
+		bounds.epoch_length.contains(&self.epoch_length)
+			&& bounds.admissions_per_epoch.contains(&self.max_admissions_per_epoch)
+			&& bounds.person_admission_share.contains(&self.person_admission_share)
+			&& bounds.agent_deposit.contains(&self.agent_deposit)
+			&& bounds.penalty_epochs.contains(&self.penalty_epochs)
+			&& bounds.fraud_slash.contains(&self.fraud_slash)
+			&& bounds.reporter_share.contains(&self.reporter_share)
+			&& last_price <= self.max_allowance
 	}
 }
 
@@ -187,6 +212,9 @@ pub struct EpochBudget {
 pub struct AgentInfo {
 	/// The verified citizen who registered the agent and holds its deposit.
 	pub sponsor: AccountId,
+	/// The deposit held from the sponsor at registration: each proven fraud slashes a share of
+	/// it.
+	pub bond: Balance,
 	/// The deposit still held from the sponsor for this agent.
 	pub deposit: Balance,
 	/// The block of registration. Delegations made before it belong to an earlier
@@ -247,7 +275,6 @@ pub struct Delegation {
 /// Admissions of pull requests into a group's veto window in one epoch.
 #[derive(
 	Clone,
-	Copy,
 	PartialEq,
 	Eq,
 	Default,
@@ -263,6 +290,9 @@ pub struct AdmissionCount {
 	pub epoch: EpochIndex,
 	/// Pull requests admitted in it.
 	pub admitted: u32,
+	/// How many of them each sponsor's agents took: one entry per person, at most one per
+	/// admission.
+	pub by_person: BoundedVec<(AccountId, u32), ConstU32<MAX_ADMISSIONS_PER_EPOCH>>,
 }
 
 /// Why an agent is punished.

@@ -2,7 +2,7 @@
 //! API answers. The arithmetic is in `epochs.rs` and `allowance.rs`; these read its inputs from
 //! storage.
 
-use polkadot_sdk::frame_support::ensure;
+use polkadot_sdk::frame_support::{ensure, traits::Get};
 use teo_pallet_support::now;
 use teo_primitives::{mesh::CostSchedule, AccountId, EpochIndex};
 
@@ -29,9 +29,10 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::NotConfigured)
 	}
 
-	/// Checks the consistency of a parameter set.
+	/// Checks a parameter set: consistent in itself, and within the chain's constitution.
 	pub fn validate_parameters(p: &BudgetParameters) -> Result<(), Error<T>> {
 		ensure!(p.is_valid(), Error::<T>::InvalidParameters);
+		ensure!(p.is_constitutional(&T::Constitution::get()), Error::<T>::Unconstitutional);
 		Ok(())
 	}
 

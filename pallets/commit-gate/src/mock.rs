@@ -70,6 +70,7 @@ impl pallet_action_budget::Config for Test {
 	type Currency = Balances;
 	type Personhood = People;
 	type CitizensGroup = CitizensGroup;
+	type Constitution = teo_pallet_test_utils::TestConstitution;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type Slash = ();
 	type MaxAgentsPerSponsor = ConstU32<4>;
@@ -164,6 +165,7 @@ pub fn budget_parameters() -> pallet_action_budget::BudgetParameters {
 		penalty_allowance: Perbill::from_percent(10),
 		costs: CostSchedule { pull_request: PULL_REQUEST_COST, ..COST_SCHEDULE },
 		max_admissions_per_epoch: 2,
+		person_admission_share: Perbill::from_percent(100),
 		agent_deposit: 1_000,
 		fraud_slash: Perbill::from_percent(50),
 		reporter_share: Perbill::from_percent(20),

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use polkadot_sdk::frame_system;
 use teo_primitives::{
+	constitution::{Bound, Bounds, Constitution},
 	mesh::{CostSchedule, MessageCost},
 	traits::PersonhoodInspect,
 	AccountId, BlockNumber, GroupId,
@@ -72,3 +73,21 @@ pub const COST_SCHEDULE: CostSchedule = CostSchedule {
 	pull_request_announcement: MessageCost { base: 2, per_kib: 0 },
 	..CostSchedule::REFERENCE
 };
+
+/// The constitution of the mock runtimes: the rules of [`Constitution::Development`] with bounds
+/// that fit the mocks' small balances and short timings.
+pub struct TestConstitution;
+
+impl polkadot_sdk::frame_support::traits::Get<Bounds> for TestConstitution {
+	fn get() -> Bounds {
+		Bounds {
+			timelock: Bound { min: 2, max: 100 },
+			constitutional_timelock: Bound { min: 4, max: 200 },
+			proposal_deposit: Bound { min: 1, max: 1_000_000 },
+			epoch_length: Bound { min: 2, max: 1_000 },
+			agent_deposit: Bound { min: 1, max: 1_000_000 },
+			verification_period: Bound { min: 2, max: 10_000_000 },
+			..Constitution::Development.bounds()
+		}
+	}
+}

@@ -12,6 +12,7 @@
 
 extern crate alloc;
 
+pub mod constitution;
 pub mod mesh;
 pub mod traits;
 

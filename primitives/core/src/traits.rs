@@ -42,10 +42,6 @@ pub trait ActionBudget<AccountId> {
 	/// The verified citizen who sponsors `agent`.
 	fn sponsor_of(agent: &AccountId) -> Option<AccountId>;
 
-	/// What a pull request costs in the current epoch.
-	fn pull_request_cost(
-	) -> Result<crate::mesh::BudgetUnits, polkadot_sdk::sp_runtime::DispatchError>;
-
 	/// Whether `agent` could spend `units` in the current epoch; changes nothing, so the
 	/// transaction pool can ask it.
 	fn ensure_can_spend(
@@ -69,15 +65,43 @@ pub trait ActionBudget<AccountId> {
 	) -> crate::Balance;
 }
 
-/// The human-bandwidth cap: how many pull requests a group's veto window admits per epoch
-/// (implemented by `pallet-action-budget`; called by the commit gate at submission).
-pub trait AdmissionControl {
-	/// Admissions `group` has left in the current epoch.
-	fn admissions_left(group: GroupId) -> u32;
+/// Why a group cannot admit an agent's pull request now.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AdmissionRefusal {
+	/// The chain has no action-budget parameters.
+	NotConfigured,
+	/// The proposer is not an active agent (unknown, deregistered, or its sponsor's
+	/// verification lapsed).
+	NotAgent,
+	/// The group admitted as many pull requests as its humans can review this epoch.
+	Exhausted,
+	/// The agents of the proposer's sponsor took their whole share of the group's admissions
+	/// this epoch.
+	PersonShareTaken,
+	/// The agent's budget for this epoch cannot pay the admission's price.
+	InsufficientBudget,
+}
 
-	/// Takes one of `group`'s admissions for the current epoch, or fails when none is left.
-	/// Returns the epoch it was taken in.
-	fn admit(group: GroupId) -> Result<crate::EpochIndex, polkadot_sdk::sp_runtime::DispatchError>;
+/// The price of one admission, and the epoch it is taken in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct AdmissionQuote {
+	/// The epoch whose admissions it counts in.
+	pub epoch: crate::EpochIndex,
+	/// What it costs the agent, in budget units.
+	pub price: crate::mesh::BudgetUnits,
+}
+
+/// The human-bandwidth cap, priced and shared (implemented by `pallet-action-budget`; called by
+/// the commit gate at submission): how many pull requests a group's veto window admits per
+/// epoch, what the next one costs, and how many one person's agents may take.
+pub trait AdmissionControl<AccountId> {
+	/// What admitting a pull request of `agent` into `group` would cost now, or why it would be
+	/// refused. Changes nothing, so the transaction pool can ask it.
+	fn quote(agent: &AccountId, group: GroupId) -> Result<AdmissionQuote, AdmissionRefusal>;
+
+	/// Takes one of `group`'s admissions for `agent` and spends its price from the agent's
+	/// budget, or changes nothing and says why not.
+	fn admit(agent: &AccountId, group: GroupId) -> Result<AdmissionQuote, AdmissionRefusal>;
 
 	/// The latest epoch in which `group` admitted pull requests, and how many it admitted then.
 	fn admitted(group: GroupId) -> (crate::EpochIndex, u32);

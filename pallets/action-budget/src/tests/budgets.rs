@@ -56,19 +56,24 @@ fn another_pallet_can_slash_part_of_the_deposit() {
 #[test]
 fn admissions_are_capped_per_group_and_epoch() {
 	ExtBuilder::default().build_and_execute(|| {
+		register(alice(), eve());
+		register(bob(), ferdie());
 		assert_eq!(ActionBudget::admissions_left(CITIZENS), 3);
 		for n in 1..=3 {
-			assert_ok!(ActionBudget::admit(CITIZENS));
+			let agent = if n == 2 { ferdie() } else { eve() };
+			assert_ok!(ActionBudget::admit(&agent, CITIZENS));
+			let price = 100 * u64::from(n);
 			System::assert_last_event(
-				Event::PullRequestAdmitted { group: CITIZENS, epoch: 0, admitted: n }.into(),
+				Event::PullRequestAdmitted { group: CITIZENS, epoch: 0, admitted: n, agent, price }
+					.into(),
 			);
 		}
 		assert_eq!(ActionBudget::admissions_left(CITIZENS), 0);
-		assert_noop!(ActionBudget::admit(CITIZENS), Error::AdmissionsExhausted);
+		assert_eq!(ActionBudget::admit(&ferdie(), CITIZENS), Err(AdmissionRefusal::Exhausted));
 		// Other groups have their own cap; the next epoch starts afresh.
-		assert_ok!(ActionBudget::admit(1));
+		assert_ok!(ActionBudget::admit(&ferdie(), 1));
 		run_to_epoch(1);
 		assert_eq!(ActionBudget::admissions_left(CITIZENS), 3);
-		assert_ok!(ActionBudget::admit(CITIZENS));
+		assert_ok!(ActionBudget::admit(&eve(), CITIZENS));
 	});
 }

@@ -7,6 +7,7 @@ mod budgets;
 mod delegation;
 mod fraud;
 mod parameters;
+mod persons;
 mod runtime_api;
 
 use polkadot_sdk::{
@@ -19,13 +20,14 @@ use polkadot_sdk::{
 	sp_runtime::{DispatchError, Perbill},
 };
 use teo_primitives::{
-	traits::{ActionBudget as _, AdmissionControl as _, AgentInspect as _},
-	AccountId, Balance,
+	traits::{ActionBudget as _, AdmissionControl as _, AdmissionRefusal, AgentInspect as _},
+	AccountId, Balance, EpochIndex,
 };
 
 use crate::{
-	mock::*, AgentStatus, Agents, BudgetParameters, Delegations, EpochInfo, HoldReason, Offence,
-	ParameterEras, SignedMeshHeader, SponsoredAgents,
+	mock::*, Admissions, AgentStatus, Agents, BudgetParameters, Delegations,
+	EpochInfo, HoldReason, Offence, ParameterEras, SignedMeshHeader, SponsorPenalties,
+	SponsoredAgents,
 };
 
 type Error = crate::Error<Test>;

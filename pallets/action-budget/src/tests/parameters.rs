@@ -35,6 +35,40 @@ fn inconsistent_parameters_are_refused() {
 	});
 }
 
+/// Attack: one committed proposal zeroes the human bandwidth, prices pull requests beyond any
+/// allowance, or makes fraud free, and then blocks the proposal that would undo it. The
+/// constitution refuses each, whoever asks (root included).
+#[test]
+fn parameters_outside_the_constitution_are_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		let mut unreachable_admissions = parameters();
+		// Three admissions: the last one would cost 3 × 500 = 1 500 > the 1 250 maximum.
+		unreachable_admissions.costs.pull_request = 500;
+		let unconstitutional = [
+			BudgetParameters { max_admissions_per_epoch: 0, ..parameters() },
+			BudgetParameters { max_admissions_per_epoch: 65, ..parameters() },
+			unreachable_admissions,
+			BudgetParameters { fraud_slash: Perbill::zero(), ..parameters() },
+			BudgetParameters { reporter_share: Perbill::from_percent(90), ..parameters() },
+			BudgetParameters { penalty_epochs: 0, ..parameters() },
+			BudgetParameters { person_admission_share: Perbill::zero(), ..parameters() },
+			BudgetParameters { agent_deposit: 0, ..parameters() },
+			BudgetParameters { epoch_length: 1, ..parameters() },
+		];
+		for p in unconstitutional {
+			assert_noop!(
+				ActionBudget::set_parameters(RuntimeOrigin::root(), p.clone()),
+				Error::Unconstitutional
+			);
+		}
+		// The edge itself is constitutional: the last admission costs exactly the maximum.
+		let mut at_the_edge = parameters();
+		at_the_edge.costs.pull_request = 400;
+		at_the_edge.max_allowance = 1_200;
+		assert_ok!(ActionBudget::set_parameters(RuntimeOrigin::root(), at_the_edge));
+	});
+}
+
 #[test]
 fn new_parameters_apply_from_the_next_epoch() {
 	ExtBuilder::default().build_and_execute(|| {
