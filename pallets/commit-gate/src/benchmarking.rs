@@ -197,10 +197,12 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_parameters() -> Result<(), BenchmarkError> {
+		let bounds = T::Constitution::get();
 		let parameters = GateParameters {
-			timelock: T::MinTimelock::get(),
+			timelock: bounds.timelock.min,
+			constitutional_timelock: bounds.constitutional_timelock.min.max(bounds.timelock.min),
 			veto_threshold: 1,
-			proposal_deposit: 1,
+			proposal_deposit: bounds.proposal_deposit.min,
 		};
 
 		let origin =

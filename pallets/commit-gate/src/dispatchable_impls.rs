@@ -12,7 +12,7 @@ use polkadot_sdk::{
 		traits::{
 			fungible::{BalancedHold, InspectHold, MutateHold},
 			tokens::Precision,
-			Contains, Defensive, Get, Imbalance, OnUnbalanced,
+			Defensive, Get, Imbalance, OnUnbalanced,
 		},
 		BoundedVec,
 	},
@@ -20,13 +20,14 @@ use polkadot_sdk::{
 	sp_runtime::{traits::Saturating, DispatchError, DispatchResult},
 };
 use teo_primitives::{
-	traits::{ActionBudget, AdmissionControl, PersonhoodInspect},
+	traits::{ActionBudget, AdmissionControl, AdmissionRefusal, PersonhoodInspect},
 	AccountId, Balance, BlockNumber, GroupId, Hash,
 };
 
 use crate::{
 	branch::CallBranch, queue, CheckedSubmission, Config, Error, Event, GateParameters, HoldReason,
-	NextProposalId, Pallet, Parameters, Proposal, ProposalId, ProposalOf, Proposals, Queue,
+	NextProposalId, Pallet, Parameters, PendingCount, Proposal, ProposalClass, ProposalId,
+	ProposalOf, ProposalPolicy, Proposals, Queue, Refusal,
 };
 
 impl<T: Config> Pallet<T> {
@@ -38,8 +39,7 @@ impl<T: Config> Pallet<T> {
 		summary: &[u8],
 	) -> DispatchResult {
 		let checked = Self::check_submission(&proposer, group, call, summary)?;
-		T::Budget::spend(&proposer, checked.cost).map_err(|_| Error::<T>::InsufficientBudget)?;
-		let epoch = T::Budget::admit(group).map_err(|_| Error::<T>::AdmissionsExhausted)?;
+		let admission = T::Budget::admit(&proposer, group).map_err(Self::refused)?;
 		let deposit = checked.parameters.proposal_deposit;
 		T::Currency::hold(&HoldReason::ProposalDeposit.into(), &proposer, deposit)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -47,8 +47,13 @@ impl<T: Config> Pallet<T> {
 		let id = NextProposalId::<T>::get();
 		NextProposalId::<T>::put(id.wrapping_add(1));
 		let now = teo_pallet_support::now::<T>();
-		let unlock_at = now.saturating_add(checked.parameters.timelock);
+		let timelock = match checked.class {
+			ProposalClass::Ordinary => checked.parameters.timelock,
+			ProposalClass::Constitutional => checked.parameters.constitutional_timelock,
+		};
+		let unlock_at = now.saturating_add(timelock);
 		Self::enqueue(unlock_at, id)?;
+		PendingCount::<T>::mutate(group, |count| count.saturating_inc());
 
 		let call_hash = Hash::from(blake2_256(&checked.call));
 		Proposals::<T>::insert(
@@ -61,9 +66,11 @@ impl<T: Config> Pallet<T> {
 				summary: checked.summary,
 				deposit,
 				submitted_at: now,
-				epoch,
+				epoch: admission.epoch,
 				unlock_at,
 				veto_threshold: checked.parameters.veto_threshold,
+				withdrawn_by: None,
+				transaction_version: Self::transaction_version(),
 				vetoes: 0,
 				tally_period_end: 0,
 				vetoers: BoundedVec::new(),
@@ -108,19 +115,21 @@ impl<T: Config> Pallet<T> {
 		Ok(CallBranch::VetoKilled)
 	}
 
-	/// The work of [`Pallet::withdraw`].
+	/// The work of [`Pallet::withdraw`]: the call will not run, but the proposal stays vetoable
+	/// and its deposit held until the window ends.
 	pub(crate) fn do_withdraw(who: AccountId, id: ProposalId) -> DispatchResult {
-		let proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
+		let mut proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
 		ensure!(
 			who == proposal.proposer
 				|| T::Budget::sponsor_of(&proposal.proposer).as_ref() == Some(&who),
 			Error::<T>::NotProposerOrSponsor
 		);
 		ensure!(teo_pallet_support::now::<T>() < proposal.unlock_at, Error::<T>::WindowClosed);
-		Self::unqueue(id);
-		Proposals::<T>::remove(id);
-		Self::release_deposit(&proposal);
-		Self::deposit_event(Event::Withdrawn { id, group: proposal.group, by: who });
+		ensure!(proposal.withdrawn_by.is_none(), Error::<T>::AlreadyWithdrawn);
+		proposal.withdrawn_by = Some(who.clone());
+		let group = proposal.group;
+		Proposals::<T>::insert(id, proposal);
+		Self::deposit_event(Event::Withdrawn { id, group, by: who });
 		Ok(())
 	}
 
@@ -143,12 +152,19 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Checks the parameters against the runtime's bounds.
+	/// Checks the parameters: consistent in themselves, and within the chain's constitution.
 	pub fn validate_parameters(parameters: &GateParameters) -> Result<(), Error<T>> {
-		ensure!(parameters.timelock >= T::MinTimelock::get(), Error::<T>::InvalidParameters);
 		ensure!(
-			(1..=T::MaxVetoThreshold::get()).contains(&parameters.veto_threshold),
+			(1..=T::MaxVetoThreshold::get()).contains(&parameters.veto_threshold)
+				&& parameters.constitutional_timelock >= parameters.timelock,
 			Error::<T>::InvalidParameters
+		);
+		let bounds = T::Constitution::get();
+		ensure!(
+			bounds.timelock.contains(&parameters.timelock)
+				&& bounds.constitutional_timelock.contains(&parameters.constitutional_timelock)
+				&& bounds.proposal_deposit.contains(&parameters.proposal_deposit),
+			Error::<T>::Unconstitutional
 		);
 		Ok(())
 	}
@@ -167,27 +183,58 @@ impl<T: Config> Pallet<T> {
 		core::str::from_utf8(&summary).map_err(|_| Error::<T>::SummaryNotUtf8)?;
 		let call_bytes: BoundedVec<u8, T::MaxCallSize> =
 			call.encode().try_into().map_err(|_| Error::<T>::CallTooLarge)?;
-		ensure!(T::ProposalFilter::contains(call), Error::<T>::ForbiddenCall);
+		let class = T::ProposalPolicy::classify(group, call).map_err(|refusal| match refusal {
+			Refusal::Forbidden => Error::<T>::ForbiddenCall,
+			Refusal::WrongGroup => Error::<T>::WrongGroup,
+			Refusal::Unconstitutional => Error::<T>::Unconstitutional,
+		})?;
 		ensure!(
 			call.get_dispatch_info().total_weight().all_lte(T::MaxCommitWeight::get()),
 			Error::<T>::CallTooHeavy
 		);
 		ensure!(T::Budget::is_active_agent(proposer), Error::<T>::NotAgent);
 		ensure!(T::Personhood::verified_count(group) > 0, Error::<T>::NoVetoers);
-		ensure!(
-			(Queue::<T>::decode_len().unwrap_or(0) as u32) < T::MaxPending::get(),
-			Error::<T>::TooManyPending
-		);
-		ensure!(T::Budget::admissions_left(group) > 0, Error::<T>::AdmissionsExhausted);
-		let cost = T::Budget::pull_request_cost().map_err(|_| Error::<T>::NotConfigured)?;
-		T::Budget::ensure_can_spend(proposer, cost).map_err(|_| Error::<T>::InsufficientBudget)?;
+		Self::ensure_room(group)?;
+		let admission = T::Budget::quote(proposer, group).map_err(Self::refused)?;
 		T::Currency::ensure_can_hold(
 			&HoldReason::ProposalDeposit.into(),
 			proposer,
 			parameters.proposal_deposit,
 		)
 		.map_err(|_| Error::<T>::InsufficientBalance)?;
-		Ok(CheckedSubmission { call: call_bytes, summary, cost, parameters })
+		Ok(CheckedSubmission { call: call_bytes, summary, cost: admission.price, parameters, class })
+	}
+
+	/// Whether `group` has room for one more pending proposal: its own share, and, for any
+	/// group but the citizens', the places the citizens' share leaves.
+	fn ensure_room(group: GroupId) -> Result<(), Error<T>> {
+		let pending = Queue::<T>::decode_len().unwrap_or(0) as u32;
+		let room = if group == T::CitizensGroup::get() {
+			T::MaxPending::get()
+		} else {
+			T::MaxPending::get().saturating_sub(T::MaxPendingPerGroup::get())
+		};
+		ensure!(
+			pending < room && PendingCount::<T>::get(group) < T::MaxPendingPerGroup::get(),
+			Error::<T>::TooManyPending
+		);
+		Ok(())
+	}
+
+	/// The gate's error for a refused admission.
+	fn refused(refusal: AdmissionRefusal) -> Error<T> {
+		match refusal {
+			AdmissionRefusal::NotConfigured => Error::<T>::NotConfigured,
+			AdmissionRefusal::NotAgent => Error::<T>::NotAgent,
+			AdmissionRefusal::Exhausted => Error::<T>::AdmissionsExhausted,
+			AdmissionRefusal::PersonShareTaken => Error::<T>::PersonShareTaken,
+			AdmissionRefusal::InsufficientBudget => Error::<T>::InsufficientBudget,
+		}
+	}
+
+	/// The runtime's `transaction_version`: it changes when the encoding of calls does.
+	pub(crate) fn transaction_version() -> u32 {
+		<T as polkadot_sdk::frame_system::Config>::Version::get().transaction_version
 	}
 
 	/// Puts proposal `id`, unlocking at `unlock_at`, at its place in the queue.
@@ -207,7 +254,7 @@ impl<T: Config> Pallet<T> {
 	/// Deletes a vetoed proposal, slashes its deposit and penalises its agent.
 	fn kill(id: ProposalId, proposal: ProposalOf<T>) {
 		Self::unqueue(id);
-		Proposals::<T>::remove(id);
+		Self::forget(id, proposal.group);
 		let slashed = Self::slash_deposit(&proposal);
 		T::Budget::penalise(&proposal.proposer);
 		Self::deposit_event(Event::Killed {
@@ -218,15 +265,26 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Returns the deposit of a proposal that ended well (committed with success, withdrawn).
-	pub(crate) fn release_deposit(proposal: &ProposalOf<T>) {
-		let _ = T::Currency::release(
+	/// Deletes proposal `id` of `group`, already off the queue.
+	pub(crate) fn forget(id: ProposalId, group: GroupId) {
+		Proposals::<T>::remove(id);
+		PendingCount::<T>::mutate_exists(group, |count| {
+			let left = count.unwrap_or_default().saturating_sub(1);
+			*count = (left > 0).then_some(left);
+		});
+	}
+
+	/// Returns the deposit of a proposal that ended well (committed with success, withdrawn and
+	/// not vetoed, voided); returns the amount released.
+	pub(crate) fn release_deposit(proposal: &ProposalOf<T>) -> Balance {
+		T::Currency::release(
 			&HoldReason::ProposalDeposit.into(),
 			&proposal.proposer,
 			proposal.deposit,
 			Precision::BestEffort,
 		)
-		.defensive_proof("the deposit of a pending proposal is held");
+		.defensive_proof("the deposit of a pending proposal is held")
+		.unwrap_or_default()
 	}
 
 	/// Slashes the deposit of a proposal that ended badly (vetoed, or failed when committed) to

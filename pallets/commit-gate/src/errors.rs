@@ -12,8 +12,8 @@ mod errors {
 	pub enum Error<T> {
 		/// The chain has no commit-gate parameters; governance must set them.
 		NotConfigured,
-		/// The parameters are invalid: the timelock is below the minimum, or the veto threshold
-		/// is zero or above the maximum.
+		/// The parameters are invalid: the constitutional timelock is shorter than the ordinary
+		/// one, or the veto threshold is zero or above the maximum.
 		InvalidParameters,
 		/// Only a registered, active agent may submit a pull request.
 		NotAgent,
@@ -51,5 +51,16 @@ mod errors {
 		StillLocked,
 		/// Only the proposer or its sponsor may withdraw a proposal.
 		NotProposerOrSponsor,
+		/// The call uses the powers of another group: propose it for the group whose powers it
+		/// uses (the citizens' group for the protocol's), whose members can veto it.
+		WrongGroup,
+		/// The call would cross the chain's constitution (a timelock below its floor, a
+		/// deposit out of range, ...): no proposal can do that.
+		Unconstitutional,
+		/// The proposal was already withdrawn.
+		AlreadyWithdrawn,
+		/// The agents of the proposer's sponsor took their share of the group's admissions this
+		/// epoch: other people's agents come first.
+		PersonShareTaken,
 	}
 }

@@ -50,7 +50,8 @@ mod events {
 			/// The amount of the deposit slashed.
 			slashed: Balance,
 		},
-		/// Proposal `id` was withdrawn by `by`; its deposit returned.
+		/// Proposal `id` was withdrawn by `by`: its call will not run. It stays vetoable and its
+		/// deposit held until its window ends.
 		Withdrawn {
 			/// The withdrawn proposal.
 			id: ProposalId,
@@ -77,6 +78,30 @@ mod events {
 		ParametersSet {
 			/// The parameters for proposals submitted from now on.
 			parameters: GateParameters,
+		},
+		/// The window of withdrawn proposal `id` ended without a veto: `released` of its
+		/// deposit returned to `proposer`.
+		Expired {
+			/// The withdrawn proposal.
+			id: ProposalId,
+			/// Its group.
+			group: GroupId,
+			/// The agent that submitted it.
+			proposer: AccountId,
+			/// The deposit returned.
+			released: Balance,
+		},
+		/// Proposal `id` was due but its call did not run, for `reason` (a runtime upgrade since
+		/// the submission); its deposit returned, since the proposer did nothing wrong.
+		Voided {
+			/// The voided proposal.
+			id: ProposalId,
+			/// Its group.
+			group: GroupId,
+			/// `blake2_256` of the encoded call that did not run.
+			call_hash: Hash,
+			/// Why it did not run.
+			reason: VoidReason,
 		},
 	}
 }

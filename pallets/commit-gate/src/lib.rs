@@ -17,7 +17,12 @@ mod events;
 mod extension;
 pub use extension::CheckPullRequest;
 mod origin;
-pub use origin::{BatchInspect, EnsureCommitted, EnsureCommittedBy, UtilityBatches, WithBatches};
+pub use origin::{EnsureCommitted, EnsureCommittedBy};
+mod policy;
+pub use policy::{
+	BatchInspect, ProposalClass, ProposalPolicy, Refusal, UtilityBatches, WithBatches,
+	MAX_BATCH_DEPTH,
+};
 mod queue;
 pub mod runtime_api;
 mod tick_impls;
@@ -51,7 +56,7 @@ pub mod pallet {
 		frame_support::{
 			dispatch::{GetDispatchInfo, PostDispatchInfo},
 			pallet_prelude::*,
-			traits::{fungible, Contains, OnUnbalanced},
+			traits::{fungible, OnUnbalanced},
 			DefaultNoBound,
 		},
 		frame_system::{self, pallet_prelude::*},
@@ -105,11 +110,20 @@ pub mod pallet {
 		type Personhood: PersonhoodInspect<AccountId>;
 
 		/// Agents, their budgets and the human-bandwidth cap.
-		type Budget: ActionBudget<AccountId> + AdmissionControl;
+		type Budget: ActionBudget<AccountId> + AdmissionControl<AccountId>;
 
-		/// The calls a proposal may carry. The runtime applies it inside batches too
+		/// Which calls a proposal of a group may carry, and which of them change the rules (and
+		/// wait the constitutional timelock). The runtime applies it inside batches too
 		/// ([`WithBatches`]).
-		type ProposalFilter: Contains<<Self as Config>::RuntimeCall>;
+		type ProposalPolicy: ProposalPolicy<<Self as Config>::RuntimeCall>;
+
+		/// The bounds no parameter may cross (`pallet-constitution`).
+		type Constitution: Get<teo_primitives::constitution::Bounds>;
+
+		/// The group whose verified members are the citizens: its proposals govern the protocol,
+		/// and it always has room in the queue.
+		#[pallet::constant]
+		type CitizensGroup: Get<GroupId>;
 
 		/// May change the gate's parameters ([`Pallet::set_parameters`]). On a production chain,
 		/// the gate itself: a proposal of the citizens' group.
@@ -130,13 +144,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxVetoThreshold: Get<u32>;
 
-		/// The most proposals pending at once, in all groups.
+		/// The most proposals pending at once, in all groups. Withdrawn proposals count until
+		/// their window ends.
 		#[pallet::constant]
 		type MaxPending: Get<u32>;
 
-		/// The shortest timelock the parameters may set.
+		/// The most proposals pending at once in one group. Groups other than the citizens'
+		/// together leave this many places of [`Config::MaxPending`] to the citizens, so spam in
+		/// small groups cannot starve the one that governs the protocol.
 		#[pallet::constant]
-		type MinTimelock: Get<BlockNumber>;
+		type MaxPendingPerGroup: Get<u32>;
 
 		/// The weight of calls the block hook commits per block, and the heaviest call a proposal
 		/// may carry (so every proposal fits in some block).
@@ -190,6 +207,11 @@ pub mod pallet {
 	pub type Queue<T: Config> =
 		StorageValue<_, BoundedVec<(BlockNumber, ProposalId), T::MaxPending>, ValueQuery>;
 
+	/// How many proposals each group has pending (withdrawn ones included, until their window
+	/// ends).
+	#[pallet::storage]
+	pub type PendingCount<T: Config> = StorageMap<_, Twox64Concat, GroupId, u32, ValueQuery>;
+
 	/// The hash chain of commits: `blake2_256(previous root, id, group, call hash, succeeded,
 	/// block)`, from zero at genesis.
 	#[pallet::storage]
@@ -227,7 +249,11 @@ pub mod pallet {
 
 		fn integrity_test() {
 			assert!(T::MaxVetoThreshold::get() > 0, "a veto threshold of at least one must fit");
-			assert!(T::MinTimelock::get() > 0, "a timelock of zero blocks is no timelock");
+			assert!(
+				T::MaxPendingPerGroup::get() > 0 &&
+					T::MaxPendingPerGroup::get() < T::MaxPending::get(),
+				"each group has room, and the others leave the citizens' share free"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -244,15 +270,18 @@ pub mod pallet {
 		/// Signed by a registered, active agent.
 		///
 		/// ## Details
-		/// Spends the pull-request cost from the agent's budget, takes one of `group`'s
-		/// admissions for the epoch and holds `proposal_deposit`. The transaction pool runs the
-		/// same checks ([`CheckPullRequest`]), so a submission that would fail never reaches a
-		/// block.
+		/// Takes one of `group`'s admissions for the epoch at its price (which rises with each
+		/// admission of the epoch) from the agent's budget, within its sponsor's share, and
+		/// holds `proposal_deposit`. The runtime's [`Config::ProposalPolicy`] decides whether
+		/// `group` may carry `call` and whether it waits the ordinary or the constitutional
+		/// timelock. The transaction pool runs the same checks ([`CheckPullRequest`]), so a
+		/// submission that would fail never reaches a block.
 		///
 		/// ## Errors
 		/// `NotConfigured`, `NotAgent`, `NoVetoers`, `SummaryTooLong`, `SummaryNotUtf8`,
-		/// `CallTooLarge`, `CallTooHeavy`, `ForbiddenCall`, `TooManyPending`,
-		/// `InsufficientBudget`, `AdmissionsExhausted`, `InsufficientBalance`.
+		/// `CallTooLarge`, `CallTooHeavy`, `ForbiddenCall`, `WrongGroup`, `Unconstitutional`,
+		/// `TooManyPending`, `InsufficientBudget`, `AdmissionsExhausted`, `PersonShareTaken`,
+		/// `InsufficientBalance`.
 		///
 		/// ## Events
 		/// `Submitted` (and the budget pallet's `BudgetSpent` and `PullRequestAdmitted`).
@@ -278,8 +307,9 @@ pub mod pallet {
 		///
 		/// ## Details
 		/// One veto per person. When the vetoes reach the proposal's threshold, the proposal is
-		/// deleted, its deposit slashed and its agent penalised. A veto that only counts is
-		/// refunded the weight of killing.
+		/// deleted, its deposit slashed and its agent's person penalised, even if the proposal
+		/// was withdrawn: withdrawing stops the call, never the accountability. A veto that
+		/// only counts is refunded the weight of killing.
 		///
 		/// ## Errors
 		/// `UnknownProposal`, `WindowClosed`, `NotVerifiedMember`, `AlreadyVetoed`.
@@ -294,16 +324,19 @@ pub mod pallet {
 			Ok(Some(branch.weight::<T>()).into())
 		}
 
-		/// Withdraws proposal `id` before its window ends.
+		/// Withdraws proposal `id` before its window ends: its call will not run.
 		///
 		/// ## Dispatch Origin
 		/// Signed by the proposer or the proposer's sponsor.
 		///
 		/// ## Details
-		/// The deposit returns; the budget spent and the admission taken stay spent.
+		/// The proposal stays vetoable until its window ends, and its deposit stays held until
+		/// then: a veto still kills, slashes and penalises (an agent that sees a veto coming
+		/// cannot escape it by withdrawing). Without a veto the deposit returns when the window
+		/// ends (`Expired`). The budget spent and the admission taken stay spent.
 		///
 		/// ## Errors
-		/// `UnknownProposal`, `WindowClosed`, `NotProposerOrSponsor`.
+		/// `UnknownProposal`, `WindowClosed`, `NotProposerOrSponsor`, `AlreadyWithdrawn`.
 		///
 		/// ## Events
 		/// `Withdrawn`.
@@ -322,14 +355,16 @@ pub mod pallet {
 		///
 		/// ## Details
 		/// Runs the call with the `Committed` origin. The transaction succeeds whatever the
-		/// call's outcome, which the `Committed` event reports. It is charged for the largest
-		/// and heaviest call a proposal may carry, and refunded down to the call it ran.
+		/// call's outcome, which the `Committed` event reports. A withdrawn proposal returns its
+		/// deposit instead (`Expired`); a call that a runtime upgrade has since reinterpreted or
+		/// forbidden does not run and returns its deposit (`Voided`). It is charged for the
+		/// largest and heaviest call a proposal may carry, and refunded down to the call it ran.
 		///
 		/// ## Errors
 		/// `UnknownProposal`, `StillLocked`.
 		///
 		/// ## Events
-		/// `Committed`.
+		/// `Committed`, `Expired` or `Voided`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(CallBranch::max_enact_weight::<T>())]
 		pub fn enact(origin: OriginFor<T>, id: ProposalId) -> DispatchResultWithPostInfo {
@@ -347,7 +382,7 @@ pub mod pallet {
 		/// Pending proposals keep the timelock and veto threshold they were submitted under.
 		///
 		/// ## Errors
-		/// `InvalidParameters`.
+		/// `InvalidParameters`, `Unconstitutional`.
 		///
 		/// ## Events
 		/// `ParametersSet`.

@@ -5,7 +5,7 @@
 use polkadot_sdk::{
 	frame_support::{
 		self, derive_impl, parameter_types,
-		traits::{ConstU32, Contains, EitherOfDiverse, Hooks},
+		traits::{ConstU32, EitherOfDiverse, Hooks},
 		weights::Weight,
 	},
 	frame_system::{self, EnsureRoot},
@@ -16,7 +16,10 @@ use polkadot_sdk::{
 use teo_pallet_test_utils::{TablePersonhood, COST_SCHEDULE};
 use teo_primitives::{mesh::CostSchedule, AccountId, Balance, BlockNumber, GroupId};
 
-use crate::{self as pallet_commit_gate, EnsureCommittedBy, GateParameters, UtilityBatches};
+use crate::{
+	self as pallet_commit_gate, EnsureCommittedBy, GateParameters, ProposalClass, ProposalPolicy,
+	Refusal, UtilityBatches,
+};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -36,6 +39,7 @@ impl frame_system::Config for Test {
 	type AccountId = AccountId;
 	type Lookup = IdentityLookup<AccountId>;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	type Version = MockVersion;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -79,19 +83,41 @@ impl pallet_action_budget::Config for Test {
 	type BenchmarkHelper = BenchmarkPeople;
 }
 
-/// What proposals may carry in the tests: remarks and the gate's own parameters, also inside
-/// batches.
-pub struct AllowedCalls;
-impl Contains<RuntimeCall> for AllowedCalls {
-	fn contains(call: &RuntimeCall) -> bool {
-		matches!(
-			call,
+/// What proposals may carry in the tests: remarks in any group; the gate's and the budget's
+/// parameters, constitutional and for the citizens only, and only within the constitution.
+/// Batches are looked into by [`WithBatches`](crate::WithBatches).
+pub struct TestPolicy;
+impl ProposalPolicy<RuntimeCall> for TestPolicy {
+	fn classify(group: GroupId, call: &RuntimeCall) -> Result<ProposalClass, Refusal> {
+		let protocol = |valid: bool| match (group == CITIZENS, valid) {
+			(false, _) => Err(Refusal::WrongGroup),
+			(true, false) => Err(Refusal::Unconstitutional),
+			(true, true) => Ok(ProposalClass::Constitutional),
+		};
+		match call {
 			RuntimeCall::System(
-				frame_system::Call::remark { .. } | frame_system::Call::remark_with_event { .. }
-			) | RuntimeCall::CommitGate(crate::Call::set_parameters { .. })
-				| RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { .. })
-		)
+				frame_system::Call::remark { .. } | frame_system::Call::remark_with_event { .. },
+			) if RemarksAllowed::get() => Ok(ProposalClass::Ordinary),
+			RuntimeCall::CommitGate(crate::Call::set_parameters { parameters }) => {
+				protocol(CommitGate::validate_parameters(parameters).is_ok())
+			},
+			RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { parameters }) => {
+				protocol(ActionBudget::validate_parameters(parameters).is_ok())
+			},
+			_ => Err(Refusal::Forbidden),
+		}
 	}
+}
+
+parameter_types! {
+	/// Tests raise it to see a runtime upgrade change the encoding of calls.
+	pub storage TransactionVersion: u32 = 1;
+	/// Tests clear it to see a runtime upgrade forbid a call that proposals carried.
+	pub storage RemarksAllowed: bool = true;
+	pub MockVersion: polkadot_sdk::sp_version::RuntimeVersion = polkadot_sdk::sp_version::RuntimeVersion {
+		transaction_version: TransactionVersion::get(),
+		..Default::default()
+	};
 }
 
 impl pallet_commit_gate::Config for Test {
@@ -101,14 +127,16 @@ impl pallet_commit_gate::Config for Test {
 	type Currency = Balances;
 	type Personhood = People;
 	type Budget = ActionBudget;
-	type ProposalFilter = crate::WithBatches<AllowedCalls, UtilityBatches<Test>>;
+	type ProposalPolicy = crate::WithBatches<TestPolicy, UtilityBatches<Test>>;
+	type Constitution = teo_pallet_test_utils::TestConstitution;
+	type CitizensGroup = CitizensGroup;
 	type AdminOrigin = EitherOfDiverse<EnsureRoot<AccountId>, EnsureCommittedBy<CitizensGroup>>;
 	type Slash = ();
 	type MaxCallSize = ConstU32<256>;
 	type MaxSummaryLength = ConstU32<64>;
 	type MaxVetoThreshold = ConstU32<3>;
-	type MaxPending = ConstU32<5>;
-	type MinTimelock = ConstU32<2>;
+	type MaxPending = ConstU32<6>;
+	type MaxPendingPerGroup = ConstU32<3>;
 	type MaxCommitWeight = MaxCommitWeight;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -146,13 +174,20 @@ impl crate::BenchmarkHelper for BenchmarkPeople {
 
 pub const EPOCH: BlockNumber = 10;
 pub const TIMELOCK: BlockNumber = 5;
+/// The veto window of proposals that change the rules.
+pub const CONSTITUTIONAL_TIMELOCK: BlockNumber = 8;
 pub const PROPOSAL_DEPOSIT: Balance = 500;
 pub const PULL_REQUEST_COST: u64 = 300;
 /// Verification of the test members lasts far beyond every test.
 pub const FOREVER: BlockNumber = 1_000_000;
 
 pub fn gate_parameters() -> GateParameters {
-	GateParameters { timelock: TIMELOCK, veto_threshold: 1, proposal_deposit: PROPOSAL_DEPOSIT }
+	GateParameters {
+		timelock: TIMELOCK,
+		constitutional_timelock: CONSTITUTIONAL_TIMELOCK,
+		veto_threshold: 1,
+		proposal_deposit: PROPOSAL_DEPOSIT,
+	}
 }
 
 pub fn budget_parameters() -> pallet_action_budget::BudgetParameters {
@@ -203,17 +238,24 @@ pub fn ferdie() -> AccountId {
 
 pub struct ExtBuilder {
 	gate: Option<GateParameters>,
+	budget: pallet_action_budget::BudgetParameters,
 }
 
 impl Default for ExtBuilder {
 	fn default() -> Self {
-		Self { gate: Some(gate_parameters()) }
+		Self { gate: Some(gate_parameters()), budget: budget_parameters() }
 	}
 }
 
 impl ExtBuilder {
 	pub fn unconfigured(mut self) -> Self {
 		self.gate = None;
+		self
+	}
+
+	/// The share of a group's admissions one person's agents may take per epoch.
+	pub fn person_share(mut self, share: Perbill) -> Self {
+		self.budget.person_admission_share = share;
 		self
 	}
 
@@ -233,7 +275,7 @@ impl ExtBuilder {
 			system: Default::default(),
 			balances: pallet_balances::GenesisConfig { balances, ..Default::default() },
 			action_budget: pallet_action_budget::GenesisConfig {
-				parameters: Some(budget_parameters()),
+				parameters: Some(self.budget),
 				_config: Default::default(),
 			},
 			commit_gate: pallet_commit_gate::GenesisConfig {

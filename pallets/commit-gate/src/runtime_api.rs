@@ -33,6 +33,9 @@ pub struct PendingProposal {
 	pub vetoes: u32,
 	/// Vetoes that kill it.
 	pub veto_threshold: u32,
+	/// Whether it was withdrawn: its call will not run, but a veto still kills it and slashes
+	/// its deposit until `unlock_at`.
+	pub withdrawn: bool,
 }
 
 impl PendingProposal {
@@ -50,6 +53,7 @@ impl PendingProposal {
 			unlock_at: proposal.unlock_at,
 			vetoes: proposal.vetoes,
 			veto_threshold: proposal.veto_threshold,
+			withdrawn: proposal.withdrawn_by.is_some(),
 		}
 	}
 }

@@ -12,16 +12,13 @@ use polkadot_sdk::{
 		MAX_EXTRINSIC_DEPTH,
 	},
 	sp_io::hashing::blake2_256,
-	sp_runtime::{
-		traits::{Dispatchable, Saturating},
-		DispatchError,
-	},
+	sp_runtime::traits::{Dispatchable, Saturating},
 };
 use teo_primitives::{BlockNumber, GroupId, Hash};
 
 use crate::{
 	queue, CommitCount, CommitRoot, Config, Event, Origin, Pallet, ProposalId, ProposalOf,
-	Proposals, Queue, WeightInfo, LOG_TARGET,
+	ProposalPolicy, Proposals, Queue, VoidReason, WeightInfo, LOG_TARGET,
 };
 
 impl<T: Config> Pallet<T> {
@@ -50,9 +47,12 @@ impl<T: Config> Pallet<T> {
 				continue;
 			};
 			let overhead = T::WeightInfo::commit_one(proposal.call.len() as u32);
-			let declared = Self::decode_call(&proposal.call)
-				.map(|call| call.get_dispatch_info().total_weight())
-				.unwrap_or_default();
+			let declared = match proposal.withdrawn_by {
+				Some(_) => Weight::zero(),
+				None => Self::decode_call(&proposal.call)
+					.map(|call| call.get_dispatch_info().total_weight())
+					.unwrap_or_default(),
+			};
 			// The first due proposal always runs: submission bounded its weight by the budget,
 			// so the queue can never stall behind it.
 			if !first && !budget.can_consume(overhead.saturating_add(declared)) {
@@ -78,29 +78,37 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Runs proposal `id`, already taken off the queue, with the `Committed` origin; settles
-	/// its deposit and extends the commit chain. Returns the weight the call used.
+	/// Ends proposal `id`, already taken off the queue, whose window is over: runs its call with
+	/// the `Committed` origin, settles its deposit and extends the commit chain. A withdrawn
+	/// proposal only returns its deposit; a call a runtime upgrade has since reinterpreted or
+	/// forbidden does not run. Returns the weight the call used.
 	pub(crate) fn commit(id: ProposalId, proposal: ProposalOf<T>) -> Weight {
-		Proposals::<T>::remove(id);
 		let group = proposal.group;
-		let (result, weight) = match Self::decode_call(&proposal.call) {
-			Some(call) => {
-				let info = call.get_dispatch_info();
-				let origin =
-					<T as Config>::RuntimeOrigin::from(Origin::Committed { id, group }).into();
-				let outcome = call.dispatch(origin);
-				let weight = extract_actual_weight(&outcome, &info);
-				(outcome.map(|_| ()).map_err(|e| e.error), weight)
-			},
-			// Only a runtime upgrade that changed the call's encoding can cause this.
-			None => {
-				log::warn!(
-					target: LOG_TARGET,
-					"proposal {id} no longer decodes: it is committed as failed"
-				);
-				(Err(DispatchError::Other("the call no longer decodes")), Weight::zero())
+		Self::forget(id, group);
+		if proposal.withdrawn_by.is_some() {
+			let released = Self::release_deposit(&proposal);
+			Self::deposit_event(Event::Expired { id, group, proposer: proposal.proposer, released });
+			return Weight::zero();
+		}
+		let call = match Self::runnable_call(&proposal) {
+			Ok(call) => call,
+			Err(reason) => {
+				log::warn!(target: LOG_TARGET, "proposal {id} is void: {reason:?}");
+				Self::release_deposit(&proposal);
+				Self::deposit_event(Event::Voided {
+					id,
+					group,
+					call_hash: proposal.call_hash,
+					reason,
+				});
+				return Weight::zero();
 			},
 		};
+		let info = call.get_dispatch_info();
+		let origin = <T as Config>::RuntimeOrigin::from(Origin::Committed { id, group }).into();
+		let outcome = call.dispatch(origin);
+		let weight = extract_actual_weight(&outcome, &info);
+		let result = outcome.map(|_| ()).map_err(|e| e.error);
 		if result.is_ok() {
 			Self::release_deposit(&proposal);
 		} else {
@@ -124,6 +132,17 @@ impl<T: Config> Pallet<T> {
 			commit_root,
 		});
 		weight
+	}
+
+	/// The call of a due proposal, if it still means what it meant at submission and the
+	/// runtime's policy still allows it for its group.
+	fn runnable_call(proposal: &ProposalOf<T>) -> Result<<T as Config>::RuntimeCall, VoidReason> {
+		if proposal.transaction_version != Self::transaction_version() {
+			return Err(VoidReason::RuntimeChanged);
+		}
+		let call = Self::decode_call(&proposal.call).ok_or(VoidReason::NoLongerDecodes)?;
+		T::ProposalPolicy::classify(proposal.group, &call).map_err(|_| VoidReason::NoLongerAllowed)?;
+		Ok(call)
 	}
 
 	/// Decodes a stored call.

@@ -8,12 +8,31 @@ use polkadot_sdk::{
 };
 use teo_primitives::{traits::AdmissionControl, AccountId, Balance, EpochIndex, GroupId, Hash};
 
-use crate::{Config, HoldReason, NextProposalId, Pallet, Proposals, Queue};
+use crate::{
+	Config, HoldReason, NextProposalId, Pallet, Parameters, PendingCount, Proposals, Queue,
+};
+use polkadot_sdk::frame_support::traits::Get;
 
 impl<T: Config> Pallet<T> {
 	/// The pallet's invariants.
+	///
+	/// # Invariants
+	/// - the parameters lie within the chain's constitution;
+	/// - the queue is strictly sorted, and holds exactly the stored proposals, each with its
+	///   unlock block and a timelock;
+	/// - each group's pending count matches the queue and stays within its share;
+	/// - no pending proposal has reached its veto threshold;
+	/// - every call hash matches its call;
+	/// - the deposits held match the pending proposals (withdrawn ones included);
+	/// - no group has more pending proposals of an epoch than it admitted then.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		if let Some(parameters) = Parameters::<T>::get() {
+			ensure!(
+				Self::validate_parameters(&parameters).is_ok(),
+				"the parameters cross the constitution"
+			);
+		}
 		let queue = Queue::<T>::get();
 		ensure!(
 			queue.windows(2).all(|pair| pair[0] < pair[1]),
@@ -26,6 +45,7 @@ impl<T: Config> Pallet<T> {
 		let next = NextProposalId::<T>::get();
 		let mut deposits: BTreeMap<AccountId, Balance> = BTreeMap::new();
 		let mut admitted: BTreeMap<(GroupId, EpochIndex), u32> = BTreeMap::new();
+		let mut per_group: BTreeMap<GroupId, u32> = BTreeMap::new();
 		for (unlock_at, id) in queue.iter() {
 			let proposal = Proposals::<T>::get(id).ok_or("a queued proposal is not stored")?;
 			ensure!(*id < next, "a proposal id not issued yet");
@@ -41,6 +61,18 @@ impl<T: Config> Pallet<T> {
 			);
 			*deposits.entry(proposal.proposer.clone()).or_default() += proposal.deposit;
 			*admitted.entry((proposal.group, proposal.epoch)).or_default() += 1;
+			*per_group.entry(proposal.group).or_default() += 1;
+		}
+		ensure!(
+			PendingCount::<T>::iter().all(|(group, count)| per_group.get(&group) == Some(&count)),
+			"a group's pending count differs from the queue"
+		);
+		for (group, count) in &per_group {
+			ensure!(
+				PendingCount::<T>::get(group) == *count,
+				"a group's pending count differs from the queue"
+			);
+			ensure!(*count <= T::MaxPendingPerGroup::get(), "a group exceeds its pending share");
 		}
 		for (proposer, deposit) in deposits {
 			let held = T::Currency::balance_on_hold(&HoldReason::ProposalDeposit.into(), &proposer);

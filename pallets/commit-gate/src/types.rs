@@ -31,8 +31,12 @@ pub type ProposalId = u32;
 )]
 #[serde(rename_all = "camelCase")]
 pub struct GateParameters {
-	/// Blocks between submission and the earliest commit: the veto window.
+	/// Blocks between submission and the earliest commit of an ordinary proposal: the veto
+	/// window.
 	pub timelock: BlockNumber,
+	/// The veto window of a proposal that changes the rules (parameters, verifying keys, the
+	/// runtime code): never shorter than `timelock`.
+	pub constitutional_timelock: BlockNumber,
 	/// Vetoes (by distinct verified members, within one verification period) that kill a
 	/// proposal.
 	pub veto_threshold: u32,
@@ -72,6 +76,12 @@ where
 	pub unlock_at: BlockNumber,
 	/// The vetoes that kill it, fixed at submission.
 	pub veto_threshold: u32,
+	/// Who withdrew it, if it was withdrawn: its call will not run, but it stays vetoable and
+	/// its deposit held until its window ends.
+	pub withdrawn_by: Option<AccountId>,
+	/// The runtime's `transaction_version` at submission: if it changed by the commit, the
+	/// call's encoding may mean something else now, and the call does not run.
+	pub transaction_version: u32,
 	/// Vetoes cast so far, in every verification period (for display; the tally decides).
 	pub vetoes: u32,
 	/// The end of the verification period the tally counts in.
@@ -90,4 +100,29 @@ pub struct CheckedSubmission<T: crate::Config> {
 	pub cost: BudgetUnits,
 	/// The parameters in force.
 	pub parameters: GateParameters,
+	/// Whether it waits the ordinary or the constitutional timelock.
+	pub class: crate::ProposalClass,
+}
+
+/// Why a due proposal's call did not run.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum VoidReason {
+	/// A runtime upgrade changed the encoding of calls since the submission, so the stored
+	/// bytes may mean something else now.
+	RuntimeChanged,
+	/// The call no longer decodes.
+	NoLongerDecodes,
+	/// The runtime's proposal policy no longer allows the call for its group.
+	NoLongerAllowed,
 }

@@ -6,7 +6,7 @@ use polkadot_sdk::{
 };
 
 use super::{committed_result, held, submit};
-use crate::{mock::*, CommitCount, CommitRoot, Error, Event, Proposals, Queue};
+use crate::{mock::*, CommitCount, CommitRoot, Error, Event, Proposals, Queue, VoidReason};
 
 #[test]
 fn a_due_proposal_is_committed_by_the_block_hook_with_the_committed_origin() {
@@ -92,10 +92,32 @@ fn a_failing_call_is_committed_as_failed_and_its_deposit_slashed() {
 		let id = submit(CITIZENS, call);
 		let issuance = Balances::total_issuance();
 		let root = CommitRoot::<Test>::get();
-		run_to_block(u64::from(1 + TIMELOCK));
+		run_to_block(u64::from(1 + CONSTITUTIONAL_TIMELOCK));
 		assert_eq!(committed_result(id), Some(Err(DispatchError::BadOrigin)));
 		assert_eq!(Balances::total_issuance(), issuance - PROPOSAL_DEPOSIT);
 		assert_ne!(CommitRoot::<Test>::get(), root, "failures are on the commit chain too");
 		assert_eq!(CommitCount::<Test>::get(), 1);
 	});
+}
+
+/// Attack (or accident): a runtime upgrade renumbers calls or forbids one while a proposal
+/// waits, so the stored bytes would run as something nobody reviewed. The call does not run;
+/// the deposit returns, since the proposer did nothing wrong.
+#[test]
+fn a_call_that_a_runtime_upgrade_changed_or_forbade_is_voided() {
+	for (upgrade, reason) in [
+		(Box::new(|| TransactionVersion::set(&2)) as Box<dyn Fn()>, VoidReason::RuntimeChanged),
+		(Box::new(|| RemarksAllowed::set(&false)), VoidReason::NoLongerAllowed),
+	] {
+		ExtBuilder::default().build_and_execute(|| {
+			let id = submit(CITIZENS, remark(1));
+			let call_hash = Proposals::<Test>::get(id).unwrap().call_hash;
+			upgrade();
+			run_to_block(u64::from(1 + TIMELOCK));
+			assert!(gate_events().contains(&Event::Voided { id, group: CITIZENS, call_hash, reason }));
+			assert_eq!(held(&bob()), 0, "the deposit returned");
+			assert_eq!(CommitCount::<Test>::get(), 0, "nothing ran");
+			assert!(!Proposals::<Test>::contains_key(id));
+		});
+	}
 }

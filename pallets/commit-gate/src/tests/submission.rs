@@ -27,10 +27,7 @@ fn submit_stores_the_call_spends_budget_admits_and_holds_the_deposit() {
 		assert_eq!(Queue::<Test>::get().to_vec(), vec![(1 + TIMELOCK, 0)]);
 		assert_eq!(held(&bob()), PROPOSAL_DEPOSIT);
 		assert_eq!(remaining_budget(&bob()), before - PULL_REQUEST_COST);
-		assert_eq!(
-			<ActionBudget as teo_primitives::traits::AdmissionControl>::admissions_left(CITIZENS),
-			1
-		);
+		assert_eq!(ActionBudget::admissions_left(CITIZENS), 1);
 		System::assert_last_event(
 			Event::Submitted {
 				id: 0,
@@ -102,8 +99,8 @@ fn submit_refuses_what_the_gate_cannot_accept() {
 fn batches_nested_too_deep_are_forbidden() {
 	ExtBuilder::default().build_and_execute(|| {
 		let mut call = *remark(1);
-		for _ in 0..crate::origin::MAX_BATCH_DEPTH {
-			call = RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::batch {
+		for _ in 0..crate::MAX_BATCH_DEPTH {
+			call = RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::batch_all {
 				calls: vec![call],
 			});
 		}
@@ -113,8 +110,9 @@ fn batches_nested_too_deep_are_forbidden() {
 			Box::new(call.clone()),
 			b"deep".to_vec()
 		));
-		let deeper =
-			RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::batch { calls: vec![call] });
+		let deeper = RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::batch_all {
+			calls: vec![call],
+		});
 		assert_noop!(
 			CommitGate::submit(RuntimeOrigin::signed(bob()), CITIZENS, Box::new(deeper), vec![]),
 			Error::<Test>::ForbiddenCall
@@ -132,14 +130,34 @@ fn submit_fails_unconfigured() {
 	});
 }
 
+/// Attack: a proposal carries `batch` or `force_batch`, whose failing calls are skipped while
+/// the batch succeeds, so a half-failed proposal counts as a success and its deposit returns.
+/// Only `batch_all` (all or nothing) may be proposed.
 #[test]
-fn the_cap_the_budget_and_the_pending_bound_refuse_loudly() {
+fn only_all_or_nothing_batches_may_be_proposed() {
 	ExtBuilder::default().build_and_execute(|| {
-		// A long timelock, so that nothing is committed while the queue fills up.
-		assert_ok!(CommitGate::set_parameters(
-			RuntimeOrigin::root(),
-			GateParameters { timelock: 100, ..gate_parameters() }
-		));
+		use polkadot_sdk::pallet_utility::Call as Utility;
+		for half_failing in [
+			Utility::batch { calls: vec![*remark(1)] },
+			Utility::force_batch { calls: vec![*remark(1)] },
+		] {
+			assert_noop!(
+				CommitGate::submit(
+					RuntimeOrigin::signed(bob()),
+					CITIZENS,
+					Box::new(RuntimeCall::Utility(half_failing)),
+					vec![]
+				),
+				Error::<Test>::ForbiddenCall
+			);
+		}
+		submit(CITIZENS, Box::new(RuntimeCall::Utility(Utility::batch_all { calls: vec![*remark(1)] })));
+	});
+}
+
+#[test]
+fn the_cap_and_the_rising_price_refuse_loudly() {
+	ExtBuilder::default().build_and_execute(|| {
 		submit(CITIZENS, remark(1));
 		submit(CITIZENS, remark(2));
 		// Two admissions per group and epoch.
@@ -147,30 +165,53 @@ fn the_cap_the_budget_and_the_pending_bound_refuse_loudly() {
 			CommitGate::submit(RuntimeOrigin::signed(bob()), CITIZENS, remark(3), vec![]),
 			Error::<Test>::AdmissionsExhausted
 		);
-		// 1000 units, 300 a pull request: the fourth one in this epoch is too expensive.
+		// 1 000 units: 300 and 600 spent; the town's first admission costs 300 more.
+		assert_noop!(
+			CommitGate::submit(RuntimeOrigin::signed(bob()), TOWN, remark(4), vec![]),
+			Error::<Test>::InsufficientBudget
+		);
+		// Next epoch: a fresh budget and fresh admissions.
+		run_to_block(u64::from(EPOCH));
+		submit(TOWN, remark(5));
+	});
+}
+
+/// Attack: spam in small groups fills the queue and starves the citizens' group, the one that
+/// governs the protocol. Each group has its own share of the queue, and the others together
+/// always leave the citizens' share free.
+#[test]
+fn small_groups_cannot_fill_the_citizens_places_in_the_queue() {
+	let long = GateParameters { timelock: 100, constitutional_timelock: 100, ..gate_parameters() };
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(CommitGate::set_parameters(RuntimeOrigin::root(), long));
+		// Mock: 6 places, 3 per group; the other groups share 6 - 3 = 3.
+		submit(TOWN, remark(1));
+		submit(GUILD, remark(2));
+		run_to_block(u64::from(EPOCH));
 		submit(TOWN, remark(3));
 		assert_noop!(
 			CommitGate::submit(RuntimeOrigin::signed(bob()), GUILD, remark(4), vec![]),
-			Error::<Test>::InsufficientBudget
+			Error::<Test>::TooManyPending
 		);
-		// Next epoch: a fresh budget and fresh admissions, but only five may be pending.
-		run_to_block(u64::from(EPOCH));
-		submit(CITIZENS, remark(4));
-		submit(TOWN, remark(5));
-		assert_eq!(Queue::<Test>::get().len(), 5);
+		// The citizens still have their three places, and no more.
+		submit(CITIZENS, remark(5));
+		run_to_block(u64::from(2 * EPOCH));
+		submit(CITIZENS, remark(6));
+		submit(CITIZENS, remark(7));
+		run_to_block(u64::from(3 * EPOCH));
+		assert_eq!(crate::PendingCount::<Test>::get(CITIZENS), 3);
 		assert_noop!(
-			CommitGate::submit(RuntimeOrigin::signed(bob()), GUILD, remark(6), vec![]),
+			CommitGate::submit(RuntimeOrigin::signed(bob()), CITIZENS, remark(8), vec![]),
 			Error::<Test>::TooManyPending
 		);
 	});
 }
-
 #[test]
 fn admissions_taken_elsewhere_count_against_the_cap() {
 	ExtBuilder::default().build_and_execute(|| {
 		use teo_primitives::traits::AdmissionControl;
-		assert_ok!(<ActionBudget as AdmissionControl>::admit(TOWN));
-		assert_ok!(<ActionBudget as AdmissionControl>::admit(TOWN));
+		assert_ok!(<ActionBudget as AdmissionControl<_>>::admit(&eve(), TOWN));
+		assert_ok!(<ActionBudget as AdmissionControl<_>>::admit(&eve(), TOWN));
 		assert_noop!(
 			CommitGate::submit(RuntimeOrigin::signed(bob()), TOWN, remark(1), vec![]),
 			Error::<Test>::AdmissionsExhausted
