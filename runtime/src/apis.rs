@@ -189,6 +189,10 @@ impl_runtime_apis! {
 		fn admission_price(group: teo_primitives::GroupId) -> Option<teo_primitives::mesh::BudgetUnits> {
 			ActionBudget::admission_price(group)
 		}
+
+		fn admissions_left_for(agent: AccountId, group: teo_primitives::GroupId) -> u32 {
+			ActionBudget::admissions_left_for(&agent, group)
+		}
 	}
 
 	impl pallet_commit_gate::runtime_api::CommitGateApi<Block> for Runtime {

@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use crate::{
 	configs::TreasuryAccount, token, AccountId, ActionBudgetConfig, AuraConfig, Balance,
-	BalancesConfig, CommitGateConfig, GrandpaConfig, PersonhoodConfig, RuntimeGenesisConfig,
+	BalancesConfig, CommitGateConfig, ConstitutionConfig, GrandpaConfig, PersonhoodConfig, RuntimeGenesisConfig,
 	SudoConfig,
 };
 use pallet_action_budget::BudgetParameters;
@@ -47,29 +47,41 @@ pub const DEV_ENDOWMENT: Balance = 1_000_000 * token::UNIT;
 
 /// The protocol parameters of a kind of chain (PROTOCOL.md section 6).
 struct Protocol {
+	constitution: teo_primitives::constitution::Constitution,
 	epoch_length: BlockNumber,
 	max_admissions_per_epoch: u32,
+	person_admission_share: Perbill,
 	penalty_epochs: u32,
 	verification_period: BlockNumber,
 	timelock: BlockNumber,
+	constitutional_timelock: BlockNumber,
 }
 
-/// Dev and local chains: one-minute epochs, flows that fit in a test.
+/// Dev and local chains: the development constitution, one-minute epochs, flows that fit in a
+/// test; one person's agents take at most two of a group's five admissions per epoch.
 const TESTING: Protocol = Protocol {
+	constitution: teo_primitives::constitution::Constitution::Development,
 	epoch_length: 10,
 	max_admissions_per_epoch: 5,
+	person_admission_share: Perbill::from_percent(40),
 	penalty_epochs: 5,
 	verification_period: 2_000,
 	timelock: 10,
+	constitutional_timelock: 15,
 };
 
-/// Production: one-hour epochs, a seven-day penalty, thirty-day verifications.
+/// Production: the seed's figures. One-hour epochs, a seven-day penalty, thirty-day
+/// verifications, seven days to veto a decision and fourteen to veto a change of the rules; one
+/// person's agents take at most one of a group's two admissions per hour.
 const PRODUCTION: Protocol = Protocol {
+	constitution: teo_primitives::constitution::Constitution::Production,
 	epoch_length: 600,
 	max_admissions_per_epoch: 2,
+	person_admission_share: Perbill::from_percent(50),
 	penalty_epochs: 168,
-	verification_period: 432_000,
+	verification_period: 30 * teo_primitives::time::DAYS,
 	timelock: 7 * teo_primitives::time::DAYS,
+	constitutional_timelock: 14 * teo_primitives::time::DAYS,
 };
 
 /// The action budget's parameters for `protocol`.
@@ -83,6 +95,7 @@ fn budget_parameters(protocol: &Protocol) -> BudgetParameters {
 		penalty_allowance: Perbill::from_percent(10),
 		costs: CostSchedule::REFERENCE,
 		max_admissions_per_epoch: protocol.max_admissions_per_epoch,
+		person_admission_share: protocol.person_admission_share,
 		agent_deposit: 100 * token::UNIT,
 		fraud_slash: Perbill::from_percent(50),
 		reporter_share: Perbill::from_percent(20),
@@ -95,6 +108,7 @@ fn budget_parameters(protocol: &Protocol) -> BudgetParameters {
 fn gate_parameters(protocol: &Protocol) -> GateParameters {
 	GateParameters {
 		timelock: protocol.timelock,
+		constitutional_timelock: protocol.constitutional_timelock,
 		veto_threshold: 1,
 		proposal_deposit: 10 * token::UNIT,
 	}
@@ -134,6 +148,7 @@ fn genesis(
 			authorities: authorities.into_iter().map(|(_, grandpa)| (grandpa, 1)).collect(),
 		},
 		sudo: SudoConfig { key: sudo },
+		constitution: ConstitutionConfig { constitution: protocol.constitution },
 		personhood,
 		action_budget: ActionBudgetConfig { parameters: Some(budget_parameters(protocol)) },
 		commit_gate: CommitGateConfig { parameters: Some(gate_parameters(protocol)) },

@@ -196,7 +196,11 @@ mod runtime {
 	#[runtime::pallet_index(7)]
 	pub type Sudo = polkadot_sdk::pallet_sudo;
 
-	// TEO's own pallets.
+	// TEO's own pallets. The constitution comes first, whatever its index: its genesis (the
+	// bounds every other pallet's genesis is checked against) must be built before theirs.
+	#[runtime::pallet_index(12)]
+	pub type Constitution = pallet_constitution;
+
 	#[runtime::pallet_index(8)]
 	pub type Personhood = pallet_personhood;
 

@@ -129,7 +129,8 @@ mod personhood_and_budgets {
 			);
 			assert_eq!(budget.costs.pull_request, 100);
 			let gate = config.commit_gate.parameters.expect("gate parameters at genesis");
-			assert_eq!((gate.timelock, gate.veto_threshold), (10, 1));
+			assert_eq!((gate.timelock, gate.constitutional_timelock, gate.veto_threshold), (10, 15, 1));
+			assert_eq!(config.constitution.constitution, teo_primitives::constitution::Constitution::Development);
 		}
 	}
 
@@ -145,7 +146,67 @@ mod personhood_and_budgets {
 			(600, 2, 168)
 		);
 		let gate = config.commit_gate.parameters.expect("gate parameters at genesis");
-		assert_eq!((gate.timelock, gate.veto_threshold), (100_800, 1));
+		assert_eq!(
+			(gate.timelock, gate.constitutional_timelock, gate.veto_threshold),
+			(100_800, 201_600, 1),
+			"seven days to veto a decision, fourteen to veto a change of the rules"
+		);
+		assert_eq!(config.constitution.constitution, teo_primitives::constitution::Constitution::Production);
+	}
+
+	/// Each preset's parameters lie within the constitution it chooses: its genesis builds (every
+	/// pallet checks at genesis) and every pallet's `try_state` holds.
+	#[test]
+	fn every_preset_lies_within_its_constitution() {
+		for name in [DEV_PRESET, LOCAL_PRESET, PRODUCTION_PRESET] {
+			let storage = genesis_config(name).build_storage().expect("genesis builds");
+			TestExternalities::new(storage).execute_with(|| {
+				let bounds = pallet_constitution::Pallet::<Runtime>::constitution().bounds();
+				let gate = pallet_commit_gate::Parameters::<Runtime>::get().unwrap();
+				assert!(bounds.timelock.contains(&gate.timelock), "{name}");
+				assert_ok!(CommitGate::do_try_state());
+				assert_ok!(ActionBudget::do_try_state());
+				assert_ok!(Personhood::do_try_state());
+			});
+		}
+	}
+
+	/// Attacks on the proposal policy: another group proposes the citizens' powers, a proposal
+	/// breaks the constitution, a batch skips its failures. Each is refused at submission; a
+	/// change of the rules waits the constitutional timelock.
+	#[test]
+	fn the_policy_refuses_the_wrong_group_the_unconstitutional_and_half_batches() {
+		use pallet_commit_gate::{Error, GateParameters, Proposals};
+		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
+		dev_chain().execute_with(|| {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let agent = Sr25519Keyring::Dave.to_account_id();
+			let (root, nullifier, proof) = prove(&key, "//Alice", &alice);
+			assert_ok!(Personhood::verify(RawOrigin::Signed(alice.clone()).into(), 0, root, nullifier, proof));
+			assert_ok!(ActionBudget::register_agent(RawOrigin::Signed(alice).into(), agent.clone()));
+			let submit = |group: u32, call: RuntimeCall| {
+				CommitGate::submit(RawOrigin::Signed(agent.clone()).into(), group, Box::new(call), vec![])
+			};
+			let parameters = pallet_commit_gate::Parameters::<Runtime>::get().unwrap();
+			let set_gate = |parameters: GateParameters| {
+				RuntimeCall::CommitGate(pallet_commit_gate::Call::set_parameters { parameters })
+			};
+			assert_eq!(
+				submit(1, set_gate(parameters)),
+				Err(Error::<Runtime>::WrongGroup.into()),
+				"the protocol's powers belong to the citizens"
+			);
+			let one_block = GateParameters { timelock: 1, ..parameters };
+			assert_eq!(submit(0, set_gate(one_block)), Err(Error::<Runtime>::Unconstitutional.into()));
+			let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![1] });
+			let half = RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::force_batch {
+				calls: vec![remark],
+			});
+			assert_eq!(submit(0, half), Err(Error::<Runtime>::ForbiddenCall.into()));
+			assert_ok!(submit(0, set_gate(parameters)));
+			let unlock_at = Proposals::<Runtime>::get(0).unwrap().unlock_at;
+			assert_eq!(unlock_at, 1 + 15, "a change of the rules waits the constitutional timelock");
+		});
 	}
 
 	/// The dev chain's genesis, at block 1 with a genesis hash.
@@ -262,7 +323,7 @@ mod personhood_and_budgets {
 				dest: beneficiary.clone().into(),
 				value: 1,
 			});
-			let batch = RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::batch {
+			let batch = RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::batch_all {
 				calls: vec![transfer],
 			});
 			assert_eq!(

@@ -5,8 +5,9 @@
 //     deposit is slashed into the treasury, and her allowance for the next epoch is lower.
 //  3. Ferdie submits a treasury spend to Bob. Nobody vetoes; when the timelock ends the chain
 //     commits it by itself: the commit chain advances, and the approved spend pays Bob.
-//  4. Ferdie fills the citizens' admissions for the epoch; one more submission is refused by
-//     the node before it reaches a block (AdmissionsExhausted).
+//  4. The human-bandwidth cap, priced and shared: Ferdie fills his sponsor's share of the
+//     citizens' admissions for the epoch, each at a higher price than the last; one more
+//     submission is refused by the node before it reaches a block (PersonShareTaken).
 // Returns 1 when every step behaves; 0 with the reason otherwise.
 
 const { u8aToString, u8aConcat, stringToU8a } = require("@polkadot/util");
@@ -114,28 +115,31 @@ async function run(nodeName, networkInfo) {
     if (bobGain !== amount) throw new Error(`Bob received ${bobGain}, not ${amount}`);
     console.log(`[gate] proposal ${passed.id} committed at block ${passed.unlockAt} (finalized by ${committedAt}); commit root ${rootAfter.toHex()}, Bob paid ${amount}`);
 
-    // 4. The human-bandwidth cap, enforced by the node before inclusion.
-    const AdmissionsExhausted = api.errors.commitGate.AdmissionsExhausted.meta.index.toNumber();
+    // 4. The human-bandwidth cap, priced and shared, enforced by the node before inclusion.
+    const PersonShareTaken = api.errors.commitGate.PersonShareTaken.meta.index.toNumber();
     for (let attempt = 0; attempt < 3; attempt++) {
-      const left = (await api.call.actionBudgetApi.admissionsLeft(CITIZENS)).toNumber();
-      console.log(`[gate] attempt ${attempt}: ${left} admissions left in this epoch`);
+      const left = (await api.call.actionBudgetApi.admissionsLeftFor(ferdie.address, CITIZENS)).toNumber();
+      const price = (await api.call.actionBudgetApi.admissionPrice(CITIZENS)).unwrap().toNumber();
+      console.log(`[gate] attempt ${attempt}: Alice's agents may take ${left} more admissions this epoch, the next at ${price} units`);
       const remark = (i) => api.tx.system.remark(`fill ${attempt}.${i}`);
       // Fill what is left, all in one go (explicit nonces) so that they land in the same epoch.
       const nonce = (await api.rpc.system.accountNextIndex(ferdie.address)).toNumber();
       await Promise.all(Array.from({ length: left }, (_, i) =>
         signAndFinalize(api, api.tx.commitGate.submit(CITIZENS, remark(i), "filler"), ferdie, 120_000, { nonce: nonce + i })));
+      const after = (await api.call.actionBudgetApi.admissionPrice(CITIZENS)).unwrap().toNumber();
+      if (left > 0 && !(after > price)) throw new Error(`the price did not rise: ${price} then ${after}`);
       try {
         await signAndFinalize(api, api.tx.commitGate.submit(CITIZENS, remark("extra"), "one too many"), ferdie);
         console.log("[gate] the extra submission landed: the epoch turned in between; trying again");
       } catch (err) {
         const message = String(err.message);
         if (!/1010|Invalid Transaction/.test(message)) throw err;
-        if (!message.includes(`Custom error: ${AdmissionsExhausted}`)) throw new Error(`refused for another reason: ${message}`);
-        console.log(`[gate] the node refused a submission past the cap: ${message}`);
+        if (!message.includes(`Custom error: ${PersonShareTaken}`)) throw new Error(`refused for another reason: ${message}`);
+        console.log(`[gate] the node refused a submission past Alice's share (price now ${after}): ${message}`);
         return 1;
       }
     }
-    throw new Error("could not fill the admissions within one epoch in three attempts");
+    throw new Error("could not fill the share within one epoch in three attempts");
   });
 }
 

@@ -127,6 +127,22 @@ impl<T: Config> Pallet<T> {
 			.saturating_sub(Admissions::<T>::get(group).in_epoch(epoch).admitted)
 	}
 
+	/// Pull requests `agent` could still have admitted into `group` in the current epoch, by the
+	/// group's cap and its sponsor's share, leaving the price aside (for the runtime API).
+	pub fn admissions_left_for(agent: &AccountId, group: GroupId) -> u32 {
+		let (Ok(epoch), Ok(info)) = (Self::current_epoch(), Self::ensure_acting(agent)) else {
+			return 0;
+		};
+		let Ok(params) = Self::parameters_for(epoch) else { return 0 };
+		let count = Admissions::<T>::get(group).in_epoch(epoch);
+		let quota =
+			admissions::person_quota(params.person_admission_share, params.max_admissions_per_epoch);
+		params
+			.max_admissions_per_epoch
+			.saturating_sub(count.admitted)
+			.min(quota.saturating_sub(count.taken_by(&info.sponsor)))
+	}
+
 	/// What the next admission into `group` costs in the current epoch (for the runtime API).
 	pub fn admission_price(group: GroupId) -> Option<BudgetUnits> {
 		let epoch = Self::current_epoch().ok()?;

@@ -39,5 +39,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// What the next pull request admitted into `group` costs in the current epoch: the
 		/// price rises with each admission of the epoch.
 		fn admission_price(group: GroupId) -> Option<BudgetUnits>;
+		/// Pull requests `agent` could still have admitted into `group` in the current epoch:
+		/// what the group's cap and the share of the agent's sponsor leave (0 for an agent that
+		/// cannot act).
+		fn admissions_left_for(agent: AccountId, group: GroupId) -> u32;
 	}
 }

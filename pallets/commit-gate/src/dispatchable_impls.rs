@@ -82,17 +82,13 @@ impl<T: Config> Pallet<T> {
 
 	/// The work of [`Pallet::veto`]; returns the branch it took, which sets the call's weight.
 	pub(crate) fn do_veto(vetoer: AccountId, id: ProposalId) -> Result<CallBranch, DispatchError> {
-		let mut proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
-		ensure!(teo_pallet_support::now::<T>() < proposal.unlock_at, Error::<T>::WindowClosed);
-		let period_end = T::Personhood::verified_until(&vetoer, proposal.group)
-			.ok_or(Error::<T>::NotVerifiedMember)?;
+		let (mut proposal, period_end) = Self::check_veto(&vetoer, id)?;
 		if period_end > proposal.tally_period_end {
 			// The verification period rolled over: people may hold new accounts now, so the
 			// tally starts again among this period's verifications.
 			proposal.tally_period_end = period_end;
 			proposal.vetoers.clear();
 		}
-		ensure!(!proposal.vetoers.contains(&vetoer), Error::<T>::AlreadyVetoed);
 		// The tally stays below the threshold, which is at most `MaxVetoThreshold`.
 		if proposal.vetoers.try_push(vetoer.clone()).is_err() {
 			defensive!("the tally is below the threshold, which fits");
@@ -113,6 +109,23 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::kill(id, proposal);
 		Ok(CallBranch::VetoKilled)
+	}
+
+	/// Every check of [`Pallet::veto`], changing nothing: the transaction pool runs it too, so
+	/// that a veto that would fail never takes block space (vetoes are fee-free). Returns the
+	/// proposal and the end of the vetoer's verification period.
+	pub fn check_veto(
+		vetoer: &AccountId,
+		id: ProposalId,
+	) -> Result<(ProposalOf<T>, BlockNumber), Error<T>> {
+		let proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
+		ensure!(teo_pallet_support::now::<T>() < proposal.unlock_at, Error::<T>::WindowClosed);
+		let period_end = T::Personhood::verified_until(vetoer, proposal.group)
+			.ok_or(Error::<T>::NotVerifiedMember)?;
+		// A veto of a new verification period starts a new tally.
+		let counted = period_end <= proposal.tally_period_end && proposal.vetoers.contains(vetoer);
+		ensure!(!counted, Error::<T>::AlreadyVetoed);
+		Ok((proposal, period_end))
 	}
 
 	/// The work of [`Pallet::withdraw`]: the call will not run, but the proposal stays vetoable

@@ -1,9 +1,12 @@
-//! [`CheckPullRequest`]: submissions are checked in the transaction pool, so a flood of pull
-//! requests that would fail (not an agent, no budget, the group's cap reached, a forbidden call,
-//! a summary too long) never fills a block.
+//! [`CheckPullRequest`]: submissions and vetoes are checked in the transaction pool, so a flood
+//! of pull requests that would fail (not an agent, no budget, the group's cap reached, a
+//! forbidden call, a summary too long) never fills a block, and neither do fee-free vetoes that
+//! would fail (not a member, already vetoed, the window closed).
 //!
-//! The extension runs [`Pallet::check_submission`] when a `submit` transaction is validated
-//! and refuses a failing one with `InvalidTransaction::Custom(index)`, where `index` is the
+//! The extension runs [`Pallet::check_submission`] when a `submit` transaction is validated,
+//! and [`Pallet::check_veto`] for a `veto` (tagged by proposal and vetoer, so the pool holds one
+//! veto per person and proposal), and refuses a failing one with
+//! `InvalidTransaction::Custom(index)`, where `index` is the
 //! index of the gate's error (`NotAgent`, `AdmissionsExhausted`, ...), so clients can name it
 //! from the metadata. It carries no data: clients sign exactly as before. A submission nested
 //! inside another call (a batch, a proxy) is checked when it is dispatched, as usual.
@@ -12,7 +15,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use polkadot_sdk::{
 	frame_support::{
-		dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::IsSubType,
+		dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::{Get, IsSubType},
 		DefaultNoBound,
 	},
 	sp_runtime::{
@@ -21,7 +24,7 @@ use polkadot_sdk::{
 			AsSystemOriginSigner, DispatchInfoOf, Dispatchable, TransactionExtension,
 			ValidateResult,
 		},
-		transaction_validity::{InvalidTransaction, ValidTransaction},
+		transaction_validity::{InvalidTransaction, TransactionPriority, ValidTransaction},
 		SaturatedConversion, Weight,
 	},
 };
@@ -29,6 +32,10 @@ use scale_info::TypeInfo;
 use teo_primitives::AccountId;
 
 use crate::{Call, Config, Error, Pallet, WeightInfo};
+
+/// The pool priority of a valid veto, on top of the operational class's: a veto must reach a
+/// block before the window closes, whatever else is waiting.
+pub const VETO_PRIORITY: TransactionPriority = TransactionPriority::MAX / 2;
 
 /// Checks pull-request submissions at validation; see the module docs.
 #[derive(Encode, Decode, DecodeWithMemTracking, DefaultNoBound, Clone, Eq, PartialEq, TypeInfo)]
@@ -78,6 +85,10 @@ where
 				codec::Encode::encoded_size(call).saturated_into(),
 				summary.len().saturated_into(),
 			),
+			// The veto's checks: the proposal and the vetoer's verification.
+			Some(Call::veto { .. }) => {
+				<T as polkadot_sdk::frame_system::Config>::DbWeight::get().reads(2)
+			},
 			_ => Weight::zero(),
 		}
 	}
@@ -92,14 +103,28 @@ where
 		_inherited_implication: &impl Encode,
 		_source: TransactionSource,
 	) -> ValidateResult<Self::Val, <T as polkadot_sdk::frame_system::Config>::RuntimeCall> {
-		if let Some(Call::submit { group, call: proposed, summary }) = call.is_sub_type() {
-			// Unsigned submissions fail at dispatch with `BadOrigin`; nothing to check here.
-			if let Some(proposer) = origin.as_system_origin_signer() {
-				Pallet::<T>::check_submission(proposer, *group, proposed, summary)
+		let Some(signer) = origin.as_system_origin_signer() else {
+			// Not signed: the call refuses it by its origin at dispatch.
+			return Ok((ValidTransaction::default(), (), origin));
+		};
+		let valid = match call.is_sub_type() {
+			Some(Call::submit { group, call: proposed, summary }) => {
+				Pallet::<T>::check_submission(signer, *group, proposed, summary)
 					.map_err(invalid::<T>)?;
-			}
-		}
-		Ok((ValidTransaction::default(), (), origin))
+				ValidTransaction::default()
+			},
+			Some(Call::veto { id }) => {
+				Pallet::<T>::check_veto(signer, *id).map_err(invalid::<T>)?;
+				// One veto per person and proposal in the pool: a second one would fail.
+				ValidTransaction::with_tag_prefix("TeoVeto")
+					.priority(VETO_PRIORITY)
+					.and_provides((*id, signer.clone()))
+					.propagate(true)
+					.build()?
+			},
+			_ => ValidTransaction::default(),
+		};
+		Ok((valid, (), origin))
 	}
 
 	impl_tx_ext_default!(<T as polkadot_sdk::frame_system::Config>::RuntimeCall; prepare);

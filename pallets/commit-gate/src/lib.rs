@@ -15,7 +15,7 @@ mod dispatchable_impls;
 mod errors;
 mod events;
 mod extension;
-pub use extension::CheckPullRequest;
+pub use extension::{CheckPullRequest, VETO_PRIORITY};
 mod origin;
 pub use origin::{EnsureCommitted, EnsureCommittedBy};
 mod policy;
@@ -306,6 +306,10 @@ pub mod pallet {
 		/// Signed by a verified member of the proposal's group.
 		///
 		/// ## Details
+		/// Fee-free, and in the operational class: a share of every block is reserved for it
+		/// and it outranks every normal transaction, so filling blocks cannot price vetoes out
+		/// during a short window. The transaction pool runs the call's checks first
+		/// ([`CheckPullRequest`]), so a veto that would fail never takes block space.
 		/// One veto per person. When the vetoes reach the proposal's threshold, the proposal is
 		/// deleted, its deposit slashed and its agent's person penalised, even if the proposal
 		/// was withdrawn: withdrawing stops the call, never the accountability. A veto that
@@ -317,11 +321,11 @@ pub mod pallet {
 		/// ## Events
 		/// `Vetoed`, then `Killed` at the threshold (and the budget pallet's `AgentPenalised`).
 		#[pallet::call_index(1)]
-		#[pallet::weight(CallBranch::max_veto_weight::<T>())]
+		#[pallet::weight((CallBranch::max_veto_weight::<T>(), DispatchClass::Operational))]
 		pub fn veto(origin: OriginFor<T>, id: ProposalId) -> DispatchResultWithPostInfo {
 			let vetoer = ensure_signed(origin)?;
 			let branch = Self::do_veto(vetoer, id)?;
-			Ok(Some(branch.weight::<T>()).into())
+			Ok(PostDispatchInfo { actual_weight: Some(branch.weight::<T>()), pays_fee: Pays::No })
 		}
 
 		/// Withdraws proposal `id` before its window ends: its call will not run.

@@ -44,6 +44,10 @@ impl<T: Config> Pallet<T> {
 	/// yet, starts the first one now.
 	pub(crate) fn do_set_verification_period(length: BlockNumber) -> DispatchResult {
 		ensure!(length > 0, Error::<T>::InvalidPeriodLength);
+		ensure!(
+			T::Constitution::get().verification_period.contains(&length),
+			Error::<T>::Unconstitutional
+		);
 		let period = CurrentPeriod::<T>::get();
 		if period.is_configured() {
 			NextPeriodLength::<T>::put(length);

@@ -55,5 +55,11 @@ mod errors {
 		InvalidPeriodLength,
 		/// The chain has no verification period configured.
 		NotConfigured,
+		/// The period length crosses the chain's constitution (for example, a period shorter
+		/// than a day on a production chain): no proposal can set it.
+		Unconstitutional,
+		/// The last verifying key cannot be removed: without one nobody could prove personhood
+		/// again, and nobody could ever veto. Replace it with `set_verifying_key` instead.
+		LastVerifyingKey,
 	}
 }

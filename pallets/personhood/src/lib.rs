@@ -95,6 +95,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type KeyGracePeriod: Get<BlockNumber>;
 
+		/// The bounds no parameter may cross (`pallet-constitution`).
+		type Constitution: Get<teo_primitives::constitution::Bounds>;
+
 		/// The most per-period records `on_idle` removes in one block.
 		#[pallet::constant]
 		type MaxCleanupPerBlock: Get<u32>;
@@ -202,6 +205,11 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			assert!(
+				self.verification_period == 0
+					|| T::Constitution::get().verification_period.contains(&self.verification_period),
+				"the genesis verification period must lie within the constitution"
+			);
 			CurrentPeriod::<T>::put(PeriodInfo {
 				index: 0,
 				start: 0,
@@ -439,10 +447,11 @@ pub mod pallet {
 		/// [`Config::AdminOrigin`].
 		///
 		/// ## Details
-		/// No proof of that depth verifies any more (for a compromised key).
+		/// No proof of that depth verifies any more (for a compromised key). The last key cannot
+		/// go: replace it instead.
 		///
 		/// ## Errors
-		/// [`Error::NoVerifyingKey`].
+		/// [`Error::NoVerifyingKey`], [`Error::LastVerifyingKey`].
 		///
 		/// ## Events
 		/// [`Event::VerifyingKeyRemoved`].
@@ -460,10 +469,11 @@ pub mod pallet {
 		///
 		/// ## Details
 		/// Verifications in progress keep their end. On a chain without a period, the first
-		/// one starts now, with this length.
+		/// one starts now, with this length. The length must lie within the constitution (at
+		/// least a day on a production chain).
 		///
 		/// ## Errors
-		/// [`Error::InvalidPeriodLength`].
+		/// [`Error::InvalidPeriodLength`], [`Error::Unconstitutional`].
 		///
 		/// ## Events
 		/// [`Event::PeriodLengthScheduled`].

@@ -83,6 +83,7 @@ impl pallet_personhood::Config for Test {
 	type MaxRoots = ConstU32<MAX_ROOTS>;
 	type RootValidity = RootValidity;
 	type KeyGracePeriod = KeyGracePeriod;
+	type Constitution = teo_pallet_test_utils::TestConstitution;
 	type MaxCleanupPerBlock = ConstU32<8>;
 	type WeightInfo = ();
 }

@@ -7,10 +7,21 @@ use polkadot_sdk::{frame_support::pallet_prelude::*, sp_runtime::TryRuntimeError
 use teo_zk::{groth16, lean_imt::Frontier};
 
 impl<T: Config> Pallet<T> {
-	/// The pallet's invariants: every group's side nodes, leaves, member indices and current
-	/// root agree; every key is prepared; the per-period records agree with each other.
+	/// The pallet's invariants: the period lengths lie within the constitution; every group's
+	/// side nodes, leaves, member indices and current root agree; every key is prepared; the
+	/// per-period records agree with each other.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		let bounds = T::Constitution::get().verification_period;
+		let period = CurrentPeriod::<T>::get();
+		ensure!(
+			!period.is_configured() || bounds.contains(&period.length),
+			"the period length crosses the constitution"
+		);
+		ensure!(
+			NextPeriodLength::<T>::get().is_none_or(|length| bounds.contains(&length)),
+			"the next period length crosses the constitution"
+		);
 		let next = NextGroupId::<T>::get();
 		for (group, info) in Groups::<T>::iter() {
 			ensure!(group < next, "a group id is not below NextGroupId");

@@ -131,6 +131,8 @@ impl<T: Config> Pallet<T> {
 	/// Removes the key for `depth` and its retired predecessor.
 	pub(crate) fn do_remove_verifying_key(depth: u8) -> DispatchResult {
 		ensure!(VerifyingKeys::<T>::contains_key(depth), Error::<T>::NoVerifyingKey);
+		// At most 32 depths: a bounded count.
+		ensure!(VerifyingKeys::<T>::iter_keys().nth(1).is_some(), Error::<T>::LastVerifyingKey);
 		VerifyingKeys::<T>::remove(depth);
 		PreparedKeys::<T>::remove(depth);
 		RetiredKeys::<T>::remove(depth);

@@ -1,5 +1,7 @@
 //! The configuration of every pallet in the runtime.
 
+mod proposal_policy;
+
 use polkadot_sdk::{
 	frame_support::{
 		derive_impl,
@@ -7,7 +9,7 @@ use polkadot_sdk::{
 		parameter_types,
 		traits::{
 			tokens::{imbalance::ResolveTo, pay::PayFromAccount, UnityAssetBalanceConversion},
-			ConstBool, ConstU32, ConstU64, ConstU8, Contains, EitherOf, EitherOfDiverse,
+			ConstBool, ConstU32, ConstU64, ConstU8, EitherOf, EitherOfDiverse,
 			MapSuccess, VariantCountOf,
 		},
 		weights::{
@@ -34,7 +36,8 @@ use polkadot_sdk::{
 };
 
 use super::{
-	token, AccountId, ActionBudget, Aura, Balance, Balances, Block, Hash, Nonce, OriginCaller,
+	token, AccountId, ActionBudget, Aura, Balance, Balances, Block, Constitution, Hash, Nonce,
+	OriginCaller,
 	PalletInfo, Personhood, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, VERSION,
 };
@@ -173,8 +176,11 @@ parameter_types! {
 	pub const CitizensGroup: teo_primitives::GroupId = CITIZENS_GROUP;
 }
 
+impl pallet_constitution::Config for Runtime {}
+
 impl pallet_personhood::Config for Runtime {
 	type AdminOrigin = Governance;
+	type Constitution = Constitution;
 	type Agents = ActionBudget;
 	type MaxGroups = ConstU32<64>;
 	// 2^20 members: the depth of the dev key's circuit.
@@ -193,6 +199,7 @@ impl pallet_action_budget::Config for Runtime {
 	type Currency = Balances;
 	type Personhood = Personhood;
 	type CitizensGroup = CitizensGroup;
+	type Constitution = Constitution;
 	type AdminOrigin = Governance;
 	// Slashed funds beyond the reporter's share go to the treasury.
 	type Slash = ResolveTo<TreasuryAccount, Balances>;
@@ -213,31 +220,6 @@ impl pallet_action_budget::BenchmarkHelper for CitizenForBenchmarks {
 	}
 }
 
-/// The calls a pull request may carry: governance of the protocol and the treasury, and batches
-/// of those. Everything else (transfers, sudo, the gate's own submissions and vetoes, runtime
-/// upgrades) is refused at submission.
-pub struct GovernanceCalls;
-
-impl Contains<RuntimeCall> for GovernanceCalls {
-	fn contains(call: &RuntimeCall) -> bool {
-		use pallet_personhood::Call as P;
-		matches!(
-			call,
-			RuntimeCall::System(frame_system::Call::remark { .. })
-				| RuntimeCall::Treasury(
-					pallet_treasury::Call::spend { .. } | pallet_treasury::Call::void_spend { .. }
-				) | RuntimeCall::Personhood(
-				P::create_group { .. }
-					| P::set_registrar { .. }
-					| P::set_verifying_key { .. }
-					| P::remove_verifying_key { .. }
-					| P::set_verification_period { .. }
-			) | RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { .. })
-				| RuntimeCall::CommitGate(pallet_commit_gate::Call::set_parameters { .. })
-		)
-	}
-}
-
 parameter_types! {
 	/// A quarter of a block's compute commits due proposals; the rest of the block stays free
 	/// for transactions, vetoes included.
@@ -251,20 +233,19 @@ impl pallet_commit_gate::Config for Runtime {
 	type Currency = Balances;
 	type Personhood = Personhood;
 	type Budget = ActionBudget;
-	type ProposalFilter = pallet_commit_gate::WithBatches<
-		GovernanceCalls,
-		pallet_commit_gate::UtilityBatches<Runtime>,
-	>;
+	type ProposalPolicy = proposal_policy::Policy;
+	type Constitution = Constitution;
+	type CitizensGroup = CitizensGroup;
 	type AdminOrigin = Governance;
 	type Slash = ResolveTo<TreasuryAccount, Balances>;
 	// 16 KiB: a batch of dozens of governance calls, or a verifying key with room to spare.
 	type MaxCallSize = ConstU32<{ 16 * 1024 }>;
 	type MaxSummaryLength = ConstU32<2048>;
 	type MaxVetoThreshold = ConstU32<16>;
-	// Far above what the admissions cap lets in during one timelock (2 per group and hour for
-	// 7 days is 336 per group).
-	type MaxPending = ConstU32<1024>;
-	type MinTimelock = ConstU32<10>;
+	// What the admissions cap lets in during one constitutional timelock in production (2 per
+	// group and hour for 14 days is 672), rounded up; the queue holds four such groups.
+	type MaxPendingPerGroup = ConstU32<1024>;
+	type MaxPending = ConstU32<4096>;
 	type MaxCommitWeight = MaxCommitWeight;
 	type WeightInfo = pallet_commit_gate::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

@@ -47,6 +47,12 @@ fn a_new_period_length_applies_from_the_next_period() {
 			Personhood::set_verification_period(root(), 0),
 			Error::<Test>::InvalidPeriodLength
 		);
+		// Attack: a one-block period lets one person verify a fresh account every block. The
+		// mock's constitution wants at least two blocks.
+		assert_noop!(
+			Personhood::set_verification_period(root(), 1),
+			Error::<Test>::Unconstitutional
+		);
 		assert_ok!(Personhood::set_verification_period(root(), 10));
 		System::assert_last_event(Event::PeriodLengthScheduled { length: 10 }.into());
 		assert_eq!(CurrentPeriod::<Test>::get().length, PERIOD);
