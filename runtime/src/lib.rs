@@ -191,14 +191,9 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Utility = polkadot_sdk::pallet_utility;
 
-	// Sudo exists only to steer dev and local chains: the production preset sets no key, and
-	// without a key no call can pass through it.
+	// TEO's own pallets. The constitution has the lowest index of them: genesis is built in
+	// the order of the indices, and every other pallet's genesis is checked against its bounds.
 	#[runtime::pallet_index(7)]
-	pub type Sudo = polkadot_sdk::pallet_sudo;
-
-	// TEO's own pallets. The constitution comes first, whatever its index: its genesis (the
-	// bounds every other pallet's genesis is checked against) must be built before theirs.
-	#[runtime::pallet_index(12)]
 	pub type Constitution = pallet_constitution;
 
 	#[runtime::pallet_index(8)]
@@ -212,6 +207,11 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Treasury = polkadot_sdk::pallet_treasury;
+
+	// Sudo exists only to steer dev and local chains: the production preset sets no key, and
+	// without a key no call can pass through it.
+	#[runtime::pallet_index(12)]
+	pub type Sudo = polkadot_sdk::pallet_sudo;
 }
 
 #[cfg(test)]

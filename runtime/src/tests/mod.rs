@@ -406,3 +406,5 @@ fn a_transaction_signed_with_the_runtimes_extension_constructor_is_valid() {
 		);
 	});
 }
+
+mod property;

@@ -1,0 +1,474 @@
+//! A property test of TEO's pallets together, in the real runtime: random sequences of every call
+//! of personhood, the action budget and the commit gate, from random origins (citizens, agents,
+//! strangers, root), across epochs and verification periods, with real Groth16 proofs.
+//!
+//! After every action:
+//! - a call that fails changes nothing: the state root is what it was;
+//! - a call the transaction pool refuses (`CheckPullRequest`, `CheckFraudReport`) fails in the
+//!   block too, with the same error.
+//!
+//! After every block: every pallet's `try_state` holds (the constitution's bounds, the queue, the
+//! deposits, the registry, the trees). Nothing may panic.
+//!
+//! The short run is part of `cargo test`. The long run, and another seed:
+//! `TEO_PROPERTY_ACTIONS=1000000 TEO_PROPERTY_SEED=7 cargo test --release -p teo-runtime
+//! property -- --nocapture` (docs/COMMIT-GATE.md has the figures of the last long run).
+
+use std::collections::BTreeMap;
+
+use pallet_action_budget::{BudgetParameters, CheckFraudReport, SignedMeshHeader};
+use pallet_commit_gate::{CheckPullRequest, GateParameters};
+use pallet_personhood::MembershipProof;
+use polkadot_sdk::{
+	frame_support::{
+		dispatch::GetDispatchInfo,
+		traits::Hooks,
+		weights::Weight,
+	},
+	sp_core::{sr25519, Pair},
+	sp_io::TestExternalities,
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::{
+		traits::{DispatchTransaction, Dispatchable},
+		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		BuildStorage, DispatchError, MultiSignature, Perbill, StateVersion,
+	},
+};
+use rand_chacha::{
+	rand_core::{RngCore, SeedableRng},
+	ChaCha20Rng,
+};
+use teo_primitives::{
+	mesh::{MeshHeader, MessageKind},
+	traits::PersonhoodInspect,
+	GroupId, H256,
+};
+use teo_zk::{dev, groth16, identity::Identity, lean_imt::LeanImt, prover, semaphore};
+
+use super::*;
+
+/// Actions in the short run (`cargo test --release`, as the README's test command runs it; a
+/// debug build runs a tenth); `TEO_PROPERTY_ACTIONS` overrides it.
+const SHORT_RUN: u64 = if cfg!(debug_assertions) { 300 } else { 3_000 };
+/// A verification period of the test chain: short, so that the runs cross several.
+const PERIOD: BlockNumber = 200;
+
+/// Who may act.
+struct Actors {
+	/// The dev citizens (Alice to Ferdie): members of group 0 with known identities.
+	citizens: Vec<(AccountId, &'static str)>,
+	/// Agent accounts, with keys to sign mesh headers.
+	agents: Vec<(AccountId, sr25519::Pair)>,
+	/// Funded accounts with no role.
+	strangers: Vec<AccountId>,
+}
+
+impl Actors {
+	fn new() -> Self {
+		let seeds = ["//Alice", "//Bob", "//Charlie", "//Dave", "//Eve", "//Ferdie"];
+		let citizens = Sr25519Keyring::well_known()
+			.take(6)
+			.map(|k| k.to_account_id())
+			.zip(seeds)
+			.collect();
+		let agents = (0..6)
+			.map(|i| {
+				let pair = sr25519::Pair::from_string(&format!("//property-agent-{i}"), None)
+					.expect("a valid derivation");
+				(AccountId::from(pair.public()), pair)
+			})
+			.collect();
+		let strangers = (0..2)
+			.map(|i| {
+				let pair = sr25519::Pair::from_string(&format!("//stranger-{i}"), None).unwrap();
+				AccountId::from(pair.public())
+			})
+			.collect();
+		Self { citizens, agents, strangers }
+	}
+
+	fn everyone(&self) -> Vec<AccountId> {
+		self.citizens
+			.iter()
+			.map(|(a, _)| a.clone())
+			.chain(self.agents.iter().map(|(a, _)| a.clone()))
+			.chain(self.strangers.iter().cloned())
+			.collect()
+	}
+}
+
+/// A seeded source of choices.
+struct Dice(ChaCha20Rng);
+
+impl Dice {
+	fn below(&mut self, n: u64) -> u64 {
+		self.0.next_u64() % n.max(1)
+	}
+
+	fn chance(&mut self, percent: u64) -> bool {
+		self.below(100) < percent
+	}
+
+	fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+		&items[self.below(items.len() as u64) as usize]
+	}
+}
+
+/// The test chain: the dev preset with short periods and funded agents and strangers.
+fn chain(actors: &Actors) -> TestExternalities {
+	let mut config = genesis_config(crate::genesis_config_presets::DEV_PRESET);
+	config.personhood.verification_period = PERIOD;
+	for who in actors.agents.iter().map(|(a, _)| a).chain(&actors.strangers) {
+		config.balances.balances.push((who.clone(), 1_000_000 * token::UNIT));
+	}
+	let mut ext = TestExternalities::new(config.build_storage().expect("genesis builds"));
+	ext.execute_with(|| {
+		frame_system::BlockHash::<Runtime>::insert(0, Hash::repeat_byte(0x42));
+		System::set_block_number(1);
+	});
+	ext
+}
+
+/// Moves to the next block, running the TEO pallets' hooks as the executive would.
+fn next_block() {
+	let n = System::block_number() + 1;
+	System::set_block_number(n);
+	System::reset_events();
+	Personhood::on_initialize(n);
+	CommitGate::on_initialize(n);
+	Personhood::on_idle(n, Weight::from_parts(u64::MAX / 4, u64::MAX / 4));
+}
+
+/// Every pallet's invariants.
+fn check_invariants(step: u64) {
+	for (pallet, result) in [
+		("personhood", Personhood::do_try_state()),
+		("action budget", ActionBudget::do_try_state()),
+		("commit gate", CommitGate::do_try_state()),
+	] {
+		if let Err(error) = result {
+			panic!("step {step}: the {pallet}'s invariants broke: {error:?}");
+		}
+	}
+}
+
+/// A real membership proof that the dev identity `seed` vouches for `who` in group 0 now.
+fn prove(key: &prover::ProvingKey, seed: &str, who: &AccountId, dice: &mut Dice) -> RuntimeCall {
+	let size = pallet_personhood::Groups::<Runtime>::get(0).map_or(0, |g| g.size);
+	let leaves = (0..size).map(|i| {
+		let leaf = pallet_personhood::Leaves::<Runtime>::get(0, i).unwrap();
+		groth16::fr_from_be_bytes(&leaf).unwrap()
+	});
+	let tree = LeanImt::from_leaves(leaves);
+	let identity = Identity::from_private_key(seed.as_bytes());
+	let index = tree.index_of(&identity.commitment).expect("a dev citizen is a member");
+	let membership = tree.proof(index).unwrap();
+	let scope = semaphore::hash_to_field(&Personhood::current_scope(0));
+	let message = semaphore::hash_to_field(who.as_ref());
+	let mut seed_bytes = [0u8; 32];
+	dice.0.fill_bytes(&mut seed_bytes);
+	let (proof, inputs) = prover::prove(
+		key,
+		dev::DEV_KEY_DEPTH as usize,
+		&identity,
+		&membership,
+		message,
+		scope,
+		&mut ChaCha20Rng::from_seed(seed_bytes),
+	)
+	.unwrap();
+	RuntimeCall::Personhood(pallet_personhood::Call::verify {
+		group: 0,
+		root: groth16::fr_to_be_bytes(&inputs.root),
+		nullifier: groth16::fr_to_be_bytes(&inputs.nullifier),
+		proof: MembershipProof::from_points(
+			dev::DEV_KEY_DEPTH,
+			groth16::ProofBytes::from_proof(&proof),
+		),
+	})
+}
+
+/// A mesh header of `agent`, signed with `pair`.
+fn header(
+	agent: &AccountId,
+	pair: &sr25519::Pair,
+	epoch: u32,
+	seq: u64,
+	spent_before: u64,
+	cost: u64,
+) -> SignedMeshHeader {
+	let header = MeshHeader {
+		agent: agent.clone(),
+		group: 0,
+		kind: MessageKind::Draft,
+		epoch,
+		seq,
+		spent_before,
+		cost,
+		body_len: 10,
+		body_hash: H256::repeat_byte(seq as u8),
+		anchor_number: 1,
+		anchor_hash: H256::repeat_byte(7),
+	};
+	let signature = MultiSignature::from(pair.sign(&header.signing_payload(&System::block_hash(0))));
+	SignedMeshHeader { header, signature }
+}
+
+/// Gate parameters around the current ones: mostly valid, sometimes across the constitution.
+fn gate_parameters(dice: &mut Dice) -> GateParameters {
+	let current = pallet_commit_gate::Parameters::<Runtime>::get().unwrap();
+	let timelock = *dice.pick(&[1, 5, 8, 10, 12, 20, 100_000]);
+	GateParameters {
+		timelock,
+		constitutional_timelock: timelock + *dice.pick(&[0, 3, 10]),
+		veto_threshold: *dice.pick(&[0, 1, 1, 2, 17]),
+		proposal_deposit: *dice.pick(&[0, token::UNIT, current.proposal_deposit]),
+	}
+}
+
+/// Budget parameters around the current ones: mostly valid, sometimes not.
+fn budget_parameters(dice: &mut Dice) -> BudgetParameters {
+	let epoch = ActionBudget::current_epoch().unwrap();
+	let mut p = ActionBudget::parameters_for(epoch).unwrap();
+	match dice.below(8) {
+		0 => p.epoch_length = *dice.pick(&[0, 1, 5, 10, 20]),
+		1 => p.max_admissions_per_epoch = *dice.pick(&[0, 1, 3, 5, 65]),
+		2 => p.person_admission_share = *dice.pick(&[Perbill::zero(), Perbill::from_percent(40), Perbill::one()]),
+		3 => p.costs.pull_request = *dice.pick(&[0, 100, 400, 50_000]),
+		4 => p.fraud_slash = *dice.pick(&[Perbill::zero(), Perbill::from_percent(30), Perbill::one()]),
+		5 => p.penalty_epochs = *dice.pick(&[0, 1, 5]),
+		6 => p.base_allowance = *dice.pick(&[100, 1_000, 200_000]),
+		_ => p.unbonding_epochs = *dice.pick(&[1, 2, 3]),
+	}
+	p
+}
+
+/// A call for a proposal to carry: what agents would propose, and what they should not.
+fn proposal_call(dice: &mut Dice, actors: &Actors) -> RuntimeCall {
+	let remark = || RuntimeCall::System(frame_system::Call::remark { remark: vec![1, 2, 3] });
+	match dice.below(9) {
+		0 | 1 | 2 => remark(),
+		3 => RuntimeCall::CommitGate(pallet_commit_gate::Call::set_parameters {
+			parameters: gate_parameters(dice),
+		}),
+		4 => RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters {
+			parameters: budget_parameters(dice),
+		}),
+		5 => RuntimeCall::Treasury(polkadot_sdk::pallet_treasury::Call::spend {
+			asset_kind: Box::new(()),
+			amount: token::UNIT,
+			beneficiary: Box::new(dice.pick(&actors.strangers).clone()),
+			valid_from: None,
+		}),
+		6 => RuntimeCall::Balances(polkadot_sdk::pallet_balances::Call::transfer_allow_death {
+			dest: dice.pick(&actors.strangers).clone().into(),
+			value: 1,
+		}),
+		7 => RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::batch_all {
+			calls: vec![remark(), proposal_call(dice, actors)],
+		}),
+		_ => RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::batch {
+			calls: vec![remark()],
+		}),
+	}
+}
+
+/// One random action: the call and who makes it (`None`: root).
+fn action(
+	dice: &mut Dice,
+	actors: &Actors,
+	key: &prover::ProvingKey,
+) -> (&'static str, Option<AccountId>, RuntimeCall) {
+	use pallet_action_budget::Call as Budget;
+	use pallet_commit_gate::Call as Gate;
+	use pallet_personhood::Call as Persons;
+
+	let everyone = actors.everyone();
+	let anyone = dice.pick(&everyone).clone();
+	let (agent, agent_key) = dice.pick(&actors.agents).clone();
+	let (citizen, seed) = dice.pick(&actors.citizens).clone();
+	// Mostly a pending proposal; sometimes any id, issued or not.
+	let pending: Vec<u32> = pallet_commit_gate::Queue::<Runtime>::get().iter().map(|(_, id)| *id).collect();
+	let proposal = match pending.is_empty() || dice.chance(20) {
+		true => {
+			let next_id = pallet_commit_gate::NextProposalId::<Runtime>::get();
+			dice.below(u64::from(next_id) + 2) as u32
+		},
+		false => *dice.pick(&pending),
+	};
+	let epoch = ActionBudget::current_epoch().unwrap_or_default();
+	let group = *dice.pick(&[0, 0, 0, 1, 2]) as GroupId;
+
+	match dice.below(22) {
+		0 | 1 if !Personhood::is_verified(&citizen, 0) => {
+			("verify", Some(citizen.clone()), prove(key, seed, &citizen, dice))
+		},
+		0 | 1 => {
+			let mut garbage = [0u8; 32];
+			dice.0.fill_bytes(&mut garbage);
+			let call = RuntimeCall::Personhood(Persons::verify {
+				group,
+				root: garbage,
+				nullifier: garbage,
+				proof: MembershipProof { depth: 20, a: [1; 64], b: [2; 128], c: [3; 64] },
+			});
+			("verify (forged)", Some(anyone), call)
+		},
+		2 | 3 => ("register_agent", Some(citizen), RuntimeCall::ActionBudget(Budget::register_agent { agent })),
+		4 => ("deregister_agent", Some(if dice.chance(70) { citizen } else { anyone }), RuntimeCall::ActionBudget(Budget::deregister_agent { agent })),
+		5 => ("release_deposit", Some(anyone), RuntimeCall::ActionBudget(Budget::release_deposit { agent })),
+		6 | 7 => ("delegate", Some(if dice.chance(80) { citizen } else { anyone }), RuntimeCall::ActionBudget(Budget::delegate { agent })),
+		8 => ("undelegate", Some(anyone), RuntimeCall::ActionBudget(Budget::undelegate {})),
+		9 => ("prune_delegation", Some(anyone), RuntimeCall::ActionBudget(Budget::prune_delegation { delegator: citizen })),
+		10 => {
+			let at = epoch.saturating_sub(dice.below(3) as u32);
+			let first = header(&agent, &agent_key, at, dice.below(3), dice.below(2_000), 1 + dice.below(400));
+			let second = header(&agent, &agent_key, at, dice.below(3), dice.below(2_000), 1 + dice.below(400));
+			("report_equivocation", Some(anyone), RuntimeCall::ActionBudget(Budget::report_equivocation { first, second }))
+		},
+		11 => {
+			let at = epoch.saturating_sub(dice.below(2) as u32);
+			let over = header(&agent, &agent_key, at, 0, dice.below(200_000), 1 + dice.below(5_000));
+			("report_overspend", Some(anyone), RuntimeCall::ActionBudget(Budget::report_overspend { header: over }))
+		},
+		12 => {
+			let who = if dice.chance(80) { None } else { Some(anyone) };
+			("budget.set_parameters", who, RuntimeCall::ActionBudget(Budget::set_parameters { parameters: budget_parameters(dice) }))
+		},
+		13..=15 => {
+			let who = if dice.chance(85) { agent } else { anyone };
+			let call = Box::new(proposal_call(dice, actors));
+			let summary = if dice.chance(95) { b"why".to_vec() } else { vec![0xff, 0xfe] };
+			("submit", Some(who), RuntimeCall::CommitGate(Gate::submit { group, call, summary }))
+		},
+		16 => ("veto", Some(if dice.chance(80) { citizen } else { anyone }), RuntimeCall::CommitGate(Gate::veto { id: proposal })),
+		17 => ("withdraw", Some(if dice.chance(50) { agent } else { anyone }), RuntimeCall::CommitGate(Gate::withdraw { id: proposal })),
+		18 => ("enact", Some(anyone), RuntimeCall::CommitGate(Gate::enact { id: proposal })),
+		19 => {
+			let who = if dice.chance(80) { None } else { Some(anyone) };
+			("gate.set_parameters", who, RuntimeCall::CommitGate(Gate::set_parameters { parameters: gate_parameters(dice) }))
+		},
+		20 => {
+			let mut commitment = [0u8; 32];
+			dice.0.fill_bytes(&mut commitment[1..]);
+			let registrar = Sr25519Keyring::Alice.to_account_id();
+			let who = if dice.chance(70) { registrar } else { anyone };
+			("add_member", Some(who), RuntimeCall::Personhood(Persons::add_member { group, commitment }))
+		},
+		_ => {
+			let who = if dice.chance(80) { None } else { Some(anyone.clone()) };
+			let call = match dice.below(4) {
+				0 => Persons::set_verification_period { length: *dice.pick(&[0, 1, 99, 100, PERIOD, 300]) },
+				1 => Persons::remove_verifying_key { depth: *dice.pick(&[dev::DEV_KEY_DEPTH, 4]) },
+				2 => Persons::create_group {
+					registrar: Sr25519Keyring::Alice.to_account_id(),
+					name: b"town".to_vec().try_into().unwrap(),
+				},
+				_ => Persons::set_registrar { group, registrar: anyone },
+			};
+			("personhood governance", who, RuntimeCall::Personhood(call))
+		},
+	}
+}
+
+/// What the transaction pool says of `call` from `who`, for the calls it checks.
+fn pool_refusal(who: &AccountId, call: &RuntimeCall) -> Option<u8> {
+	let info = call.get_dispatch_info();
+	let origin = RuntimeOrigin::signed(who.clone());
+	let refused = |result: Result<_, TransactionValidityError>| match result {
+		Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(index))) => Some(index),
+		Err(other) => panic!("the pool refused with {other:?}"),
+		Ok(_) => None,
+	};
+	match call {
+		RuntimeCall::CommitGate(_) => refused(
+			CheckPullRequest::<Runtime>::new()
+				.validate_only(origin, call, &info, 0, TransactionSource::External, 0)
+				.map(|_| ()),
+		),
+		RuntimeCall::ActionBudget(_) => refused(
+			CheckFraudReport::<Runtime>::new()
+				.validate_only(origin, call, &info, 0, TransactionSource::External, 0)
+				.map(|_| ()),
+		),
+		_ => None,
+	}
+}
+
+/// The run: `actions` random actions from `seed`; returns the outcomes per call.
+fn run(seed: u64, actions: u64) -> BTreeMap<&'static str, (u64, u64)> {
+	let actors = Actors::new();
+	let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
+	let mut dice = Dice(ChaCha20Rng::seed_from_u64(seed));
+	let mut outcomes: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
+	chain(&actors).execute_with(|| {
+		for step in 0..actions {
+			if dice.chance(30) {
+				for _ in 0..1 + dice.below(4) {
+					next_block();
+				}
+				check_invariants(step);
+			}
+			let (name, who, call) = action(&mut dice, &actors, &key);
+			let refused_by_pool = who.as_ref().and_then(|who| pool_refusal(who, &call));
+			let root_before = polkadot_sdk::sp_io::storage::root(StateVersion::V1);
+			let origin = match &who {
+				Some(who) => RuntimeOrigin::signed(who.clone()),
+				None => RuntimeOrigin::root(),
+			};
+			let result = call.clone().dispatch(origin);
+			let entry = outcomes.entry(name).or_default();
+			match result {
+				Ok(_) => {
+					entry.0 += 1;
+					assert!(
+						refused_by_pool.is_none(),
+						"step {step}: the pool refused {name} (error {refused_by_pool:?}) but it succeeded"
+					);
+				},
+				Err(error) => {
+					entry.1 += 1;
+					assert_eq!(
+						polkadot_sdk::sp_io::storage::root(StateVersion::V1),
+						root_before,
+						"step {step}: a failed {name} ({:?}) changed the state",
+						error.error
+					);
+					if let (Some(index), DispatchError::Module(module)) =
+						(refused_by_pool, error.error)
+					{
+						assert_eq!(
+							module.error[0], index,
+							"step {step}: {name} failed in the block with another error than in the pool"
+						);
+					}
+				},
+			}
+		}
+		next_block();
+		check_invariants(actions);
+	});
+	outcomes
+}
+
+#[test]
+fn random_actions_keep_every_invariant() {
+	let actions = std::env::var("TEO_PROPERTY_ACTIONS")
+		.ok()
+		.and_then(|v| v.parse().ok())
+		.unwrap_or(SHORT_RUN);
+	let seed = std::env::var("TEO_PROPERTY_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+	let started = std::time::Instant::now();
+	let outcomes = run(seed, actions);
+	println!("{actions} actions from seed {seed} in {:.1?}:", started.elapsed());
+	for (name, (ok, failed)) in &outcomes {
+		println!("  {name:24} {ok:>8} succeeded {failed:>8} failed");
+	}
+	// The run reached the interesting states: each kind of action succeeded at least once.
+	for name in ["verify", "register_agent", "delegate", "submit", "veto", "withdraw"] {
+		assert!(
+			outcomes.get(name).is_some_and(|(ok, _)| *ok > 0),
+			"no {name} ever succeeded: the run explored too little ({outcomes:?})"
+		);
+	}
+}
