@@ -26,8 +26,8 @@ use serde_json::Value;
 
 use crate::{
 	configs::TreasuryAccount, token, AccountId, ActionBudgetConfig, AuraConfig, Balance,
-	BalancesConfig, CommitGateConfig, ConstitutionConfig, GrandpaConfig, PersonhoodConfig, RuntimeGenesisConfig,
-	SudoConfig,
+	BalancesConfig, CommitGateConfig, ConstitutionConfig, GrandpaConfig, PersonhoodConfig,
+	RuntimeGenesisConfig, SudoConfig,
 };
 use pallet_action_budget::BudgetParameters;
 use pallet_commit_gate::GateParameters;

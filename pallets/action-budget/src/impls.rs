@@ -135,8 +135,10 @@ impl<T: Config> Pallet<T> {
 		};
 		let Ok(params) = Self::parameters_for(epoch) else { return 0 };
 		let count = Admissions::<T>::get(group).in_epoch(epoch);
-		let quota =
-			admissions::person_quota(params.person_admission_share, params.max_admissions_per_epoch);
+		let quota = admissions::person_quota(
+			params.person_admission_share,
+			params.max_admissions_per_epoch,
+		);
 		params
 			.max_admissions_per_epoch
 			.saturating_sub(count.admitted)
@@ -162,8 +164,10 @@ impl<T: Config> Pallet<T> {
 		let info = Self::ensure_acting(agent).map_err(|_| AdmissionRefusal::NotAgent)?;
 		let count = Admissions::<T>::get(group).in_epoch(epoch);
 		ensure!(count.admitted < params.max_admissions_per_epoch, AdmissionRefusal::Exhausted);
-		let quota =
-			admissions::person_quota(params.person_admission_share, params.max_admissions_per_epoch);
+		let quota = admissions::person_quota(
+			params.person_admission_share,
+			params.max_admissions_per_epoch,
+		);
 		ensure!(count.taken_by(&info.sponsor) < quota, AdmissionRefusal::PersonShareTaken);
 		let price = admissions::price(params.costs.pull_request, count.admitted);
 		ensure!(

@@ -215,7 +215,13 @@ impl<T: Config> Pallet<T> {
 			parameters.proposal_deposit,
 		)
 		.map_err(|_| Error::<T>::InsufficientBalance)?;
-		Ok(CheckedSubmission { call: call_bytes, summary, cost: admission.price, parameters, class })
+		Ok(CheckedSubmission {
+			call: call_bytes,
+			summary,
+			cost: admission.price,
+			parameters,
+			class,
+		})
 	}
 
 	/// Whether `group` has room for one more pending proposal: its own share, and, for any

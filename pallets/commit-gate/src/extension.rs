@@ -15,7 +15,9 @@ use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use polkadot_sdk::{
 	frame_support::{
-		dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::{Get, IsSubType},
+		dispatch::DispatchInfo,
+		pallet_prelude::TransactionSource,
+		traits::{Get, IsSubType},
 		DefaultNoBound,
 	},
 	sp_runtime::{

@@ -250,8 +250,8 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxVetoThreshold::get() > 0, "a veto threshold of at least one must fit");
 			assert!(
-				T::MaxPendingPerGroup::get() > 0 &&
-					T::MaxPendingPerGroup::get() < T::MaxPending::get(),
+				T::MaxPendingPerGroup::get() > 0
+					&& T::MaxPendingPerGroup::get() < T::MaxPending::get(),
 				"each group has room, and the others leave the citizens' share free"
 			);
 		}

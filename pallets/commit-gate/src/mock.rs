@@ -101,9 +101,9 @@ impl ProposalPolicy<RuntimeCall> for TestPolicy {
 			RuntimeCall::CommitGate(crate::Call::set_parameters { parameters }) => {
 				protocol(CommitGate::validate_parameters(parameters).is_ok())
 			},
-			RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { parameters }) => {
-				protocol(ActionBudget::validate_parameters(parameters).is_ok())
-			},
+			RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters {
+				parameters,
+			}) => protocol(ActionBudget::validate_parameters(parameters).is_ok()),
 			_ => Err(Refusal::Forbidden),
 		}
 	}

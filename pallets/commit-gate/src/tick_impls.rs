@@ -87,7 +87,12 @@ impl<T: Config> Pallet<T> {
 		Self::forget(id, group);
 		if proposal.withdrawn_by.is_some() {
 			let released = Self::release_deposit(&proposal);
-			Self::deposit_event(Event::Expired { id, group, proposer: proposal.proposer, released });
+			Self::deposit_event(Event::Expired {
+				id,
+				group,
+				proposer: proposal.proposer,
+				released,
+			});
 			return Weight::zero();
 		}
 		let call = match Self::runnable_call(&proposal) {
@@ -141,7 +146,8 @@ impl<T: Config> Pallet<T> {
 			return Err(VoidReason::RuntimeChanged);
 		}
 		let call = Self::decode_call(&proposal.call).ok_or(VoidReason::NoLongerDecodes)?;
-		T::ProposalPolicy::classify(proposal.group, &call).map_err(|_| VoidReason::NoLongerAllowed)?;
+		T::ProposalPolicy::classify(proposal.group, &call)
+			.map_err(|_| VoidReason::NoLongerAllowed)?;
 		Ok(call)
 	}
 

@@ -97,7 +97,10 @@ mod tests {
 	fn a_genesis_that_chooses_nothing_gets_the_production_bounds() {
 		born_with(None).execute_with(|| {
 			assert_eq!(Pallet::<Test>::constitution(), super::Constitution::Production);
-			assert_eq!(<Pallet<Test> as Get<Bounds>>::get(), super::Constitution::Production.bounds());
+			assert_eq!(
+				<Pallet<Test> as Get<Bounds>>::get(),
+				super::Constitution::Production.bounds()
+			);
 		});
 	}
 

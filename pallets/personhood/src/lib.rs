@@ -207,7 +207,9 @@ pub mod pallet {
 		fn build(&self) {
 			assert!(
 				self.verification_period == 0
-					|| T::Constitution::get().verification_period.contains(&self.verification_period),
+					|| T::Constitution::get()
+						.verification_period
+						.contains(&self.verification_period),
 				"the genesis verification period must lie within the constitution"
 			);
 			CurrentPeriod::<T>::put(PeriodInfo {

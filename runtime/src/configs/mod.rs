@@ -9,8 +9,8 @@ use polkadot_sdk::{
 		parameter_types,
 		traits::{
 			tokens::{imbalance::ResolveTo, pay::PayFromAccount, UnityAssetBalanceConversion},
-			ConstBool, ConstU32, ConstU64, ConstU8, EitherOf, EitherOfDiverse,
-			MapSuccess, VariantCountOf,
+			ConstBool, ConstU32, ConstU64, ConstU8, EitherOf, EitherOfDiverse, MapSuccess,
+			VariantCountOf,
 		},
 		weights::{
 			constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -37,8 +37,7 @@ use polkadot_sdk::{
 
 use super::{
 	token, AccountId, ActionBudget, Aura, Balance, Balances, Block, Constitution, Hash, Nonce,
-	OriginCaller,
-	PalletInfo, Personhood, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	OriginCaller, PalletInfo, Personhood, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, VERSION,
 };
 use teo_primitives::{time::SLOT_DURATION, BlockNumber};

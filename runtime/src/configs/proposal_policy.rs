@@ -52,9 +52,9 @@ impl ProposalPolicy<RuntimeCall> for TeoProposalPolicy {
 				let bounds = <Constitution as Get<teo_primitives::constitution::Bounds>>::get();
 				constitutional(*length > 0 && bounds.verification_period.contains(length))
 			},
-			RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters { parameters }) => {
-				constitutional(ActionBudget::validate_parameters(parameters).is_ok())
-			},
+			RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters {
+				parameters,
+			}) => constitutional(ActionBudget::validate_parameters(parameters).is_ok()),
 			RuntimeCall::CommitGate(pallet_commit_gate::Call::set_parameters { parameters }) => {
 				constitutional(CommitGate::validate_parameters(parameters).is_ok())
 			},
@@ -64,7 +64,5 @@ impl ProposalPolicy<RuntimeCall> for TeoProposalPolicy {
 }
 
 /// The runtime's policy applied inside `batch_all` too.
-pub type Policy = pallet_commit_gate::WithBatches<
-	TeoProposalPolicy,
-	pallet_commit_gate::UtilityBatches<Runtime>,
->;
+pub type Policy =
+	pallet_commit_gate::WithBatches<TeoProposalPolicy, pallet_commit_gate::UtilityBatches<Runtime>>;

@@ -129,8 +129,14 @@ mod personhood_and_budgets {
 			);
 			assert_eq!(budget.costs.pull_request, 100);
 			let gate = config.commit_gate.parameters.expect("gate parameters at genesis");
-			assert_eq!((gate.timelock, gate.constitutional_timelock, gate.veto_threshold), (10, 15, 1));
-			assert_eq!(config.constitution.constitution, teo_primitives::constitution::Constitution::Development);
+			assert_eq!(
+				(gate.timelock, gate.constitutional_timelock, gate.veto_threshold),
+				(10, 15, 1)
+			);
+			assert_eq!(
+				config.constitution.constitution,
+				teo_primitives::constitution::Constitution::Development
+			);
 		}
 	}
 
@@ -151,7 +157,10 @@ mod personhood_and_budgets {
 			(100_800, 201_600, 1),
 			"seven days to veto a decision, fourteen to veto a change of the rules"
 		);
-		assert_eq!(config.constitution.constitution, teo_primitives::constitution::Constitution::Production);
+		assert_eq!(
+			config.constitution.constitution,
+			teo_primitives::constitution::Constitution::Production
+		);
 	}
 
 	/// Each preset's parameters lie within the constitution it chooses: its genesis builds (every
@@ -182,10 +191,24 @@ mod personhood_and_budgets {
 			let alice = Sr25519Keyring::Alice.to_account_id();
 			let agent = Sr25519Keyring::Dave.to_account_id();
 			let (root, nullifier, proof) = prove(&key, "//Alice", &alice);
-			assert_ok!(Personhood::verify(RawOrigin::Signed(alice.clone()).into(), 0, root, nullifier, proof));
-			assert_ok!(ActionBudget::register_agent(RawOrigin::Signed(alice).into(), agent.clone()));
+			assert_ok!(Personhood::verify(
+				RawOrigin::Signed(alice.clone()).into(),
+				0,
+				root,
+				nullifier,
+				proof
+			));
+			assert_ok!(ActionBudget::register_agent(
+				RawOrigin::Signed(alice).into(),
+				agent.clone()
+			));
 			let submit = |group: u32, call: RuntimeCall| {
-				CommitGate::submit(RawOrigin::Signed(agent.clone()).into(), group, Box::new(call), vec![])
+				CommitGate::submit(
+					RawOrigin::Signed(agent.clone()).into(),
+					group,
+					Box::new(call),
+					vec![],
+				)
 			};
 			let parameters = pallet_commit_gate::Parameters::<Runtime>::get().unwrap();
 			let set_gate = |parameters: GateParameters| {
@@ -197,7 +220,10 @@ mod personhood_and_budgets {
 				"the protocol's powers belong to the citizens"
 			);
 			let one_block = GateParameters { timelock: 1, ..parameters };
-			assert_eq!(submit(0, set_gate(one_block)), Err(Error::<Runtime>::Unconstitutional.into()));
+			assert_eq!(
+				submit(0, set_gate(one_block)),
+				Err(Error::<Runtime>::Unconstitutional.into())
+			);
 			let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![1] });
 			let half = RuntimeCall::Utility(polkadot_sdk::pallet_utility::Call::force_batch {
 				calls: vec![remark],
@@ -205,7 +231,11 @@ mod personhood_and_budgets {
 			assert_eq!(submit(0, half), Err(Error::<Runtime>::ForbiddenCall.into()));
 			assert_ok!(submit(0, set_gate(parameters)));
 			let unlock_at = Proposals::<Runtime>::get(0).unwrap().unlock_at;
-			assert_eq!(unlock_at, 1 + 15, "a change of the rules waits the constitutional timelock");
+			assert_eq!(
+				unlock_at,
+				1 + 15,
+				"a change of the rules waits the constitutional timelock"
+			);
 		});
 	}
 

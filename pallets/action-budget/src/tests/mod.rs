@@ -25,9 +25,8 @@ use teo_primitives::{
 };
 
 use crate::{
-	mock::*, Admissions, AgentStatus, Agents, BudgetParameters, Delegations,
-	EpochInfo, HoldReason, Offence, ParameterEras, SignedMeshHeader, SponsorPenalties,
-	SponsoredAgents,
+	mock::*, Admissions, AgentStatus, Agents, BudgetParameters, Delegations, EpochInfo, HoldReason,
+	Offence, ParameterEras, SignedMeshHeader, SponsorPenalties, SponsoredAgents,
 };
 
 type Error = crate::Error<Test>;

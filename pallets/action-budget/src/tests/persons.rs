@@ -33,7 +33,10 @@ fn an_agent_that_cannot_pay_the_price_is_refused_and_nothing_changes() {
 		assert_ok!(ActionBudget::admit(&eve(), CITIZENS));
 		// 50 left; the next admission costs 200.
 		let before = Admissions::<Test>::get(CITIZENS);
-		assert_eq!(ActionBudget::admit(&eve(), CITIZENS), Err(AdmissionRefusal::InsufficientBudget));
+		assert_eq!(
+			ActionBudget::admit(&eve(), CITIZENS),
+			Err(AdmissionRefusal::InsufficientBudget)
+		);
 		assert_eq!(Admissions::<Test>::get(CITIZENS), before);
 	});
 }
@@ -42,7 +45,8 @@ fn an_agent_that_cannot_pay_the_price_is_refused_and_nothing_changes() {
 /// All of one sponsor's agents share one quota.
 #[test]
 fn one_persons_agents_share_one_quota_of_a_groups_admissions() {
-	let third = BudgetParameters { person_admission_share: Perbill::from_percent(34), ..parameters() };
+	let third =
+		BudgetParameters { person_admission_share: Perbill::from_percent(34), ..parameters() };
 	ExtBuilder::default().with(third).build_and_execute(|| {
 		register(alice(), eve());
 		register(alice(), ferdie());

@@ -114,7 +114,12 @@ fn a_call_that_a_runtime_upgrade_changed_or_forbade_is_voided() {
 			let call_hash = Proposals::<Test>::get(id).unwrap().call_hash;
 			upgrade();
 			run_to_block(u64::from(1 + TIMELOCK));
-			assert!(gate_events().contains(&Event::Voided { id, group: CITIZENS, call_hash, reason }));
+			assert!(gate_events().contains(&Event::Voided {
+				id,
+				group: CITIZENS,
+				call_hash,
+				reason
+			}));
 			assert_eq!(held(&bob()), 0, "the deposit returned");
 			assert_eq!(CommitCount::<Test>::get(), 0, "nothing ran");
 			assert!(!Proposals::<Test>::contains_key(id));

@@ -75,7 +75,8 @@ fn the_pool_refuses_vetoes_that_would_fail_and_tags_the_rest() {
 		assert_eq!(validate(charlie(), veto(0)), refused(Error::<Test>::UnknownProposal));
 		let id = submit(CITIZENS, remark(1));
 		assert_eq!(validate(ferdie(), veto(id)), refused(Error::<Test>::NotVerifiedMember));
-		let info = polkadot_sdk::frame_support::dispatch::GetDispatchInfo::get_dispatch_info(&veto(id));
+		let info =
+			polkadot_sdk::frame_support::dispatch::GetDispatchInfo::get_dispatch_info(&veto(id));
 		let (valid, ..) = CheckPullRequest::<Test>::new()
 			.validate_only(
 				RuntimeOrigin::signed(charlie()),

@@ -151,7 +151,10 @@ fn only_all_or_nothing_batches_may_be_proposed() {
 				Error::<Test>::ForbiddenCall
 			);
 		}
-		submit(CITIZENS, Box::new(RuntimeCall::Utility(Utility::batch_all { calls: vec![*remark(1)] })));
+		submit(
+			CITIZENS,
+			Box::new(RuntimeCall::Utility(Utility::batch_all { calls: vec![*remark(1)] })),
+		);
 	});
 }
 

@@ -94,11 +94,7 @@ fn a_removed_key_verifies_nothing() {
 			Personhood::remove_verifying_key(root(), DEPTH),
 			Error::<Test>::LastVerifyingKey
 		);
-		assert_ok!(Personhood::set_verifying_key(
-			root(),
-			DEPTH + 1,
-			key_bytes(proving_key())
-		));
+		assert_ok!(Personhood::set_verifying_key(root(), DEPTH + 1, key_bytes(proving_key())));
 		assert_ok!(Personhood::remove_verifying_key(root(), DEPTH));
 		System::assert_last_event(Event::VerifyingKeyRemoved { depth: DEPTH }.into());
 		assert_noop!(
