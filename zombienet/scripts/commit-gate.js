@@ -1,5 +1,7 @@
 // Rule B end to end, through @polkadot/api and the CommitGateApi runtime API:
-//  1. Charlie sponsors the agent Eve, Alice sponsors the agent Ferdie (both verified citizens).
+//  1. Charlie sponsors the agent Eve, Bob sponsors the agent Ferdie (all verified citizens;
+//     Alice vetoes). Not Alice: her agent Dave was punished in the action-budget script, and a
+//     penalty binds every agent its person registers until it ends.
 //  2. Eve submits a treasury spend. A reviewer reads it through the runtime API: the summary and
 //     the call, decoded with the metadata alone. Alice vetoes it: the proposal is gone, Eve's
 //     deposit is slashed into the treasury, and her allowance for the next epoch is lower.
@@ -63,8 +65,9 @@ async function run(nodeName, networkInfo) {
     // 1. Citizens and their agents.
     await ensureVerified(api, wsUri, "//Alice", alice.address);
     await ensureVerified(api, wsUri, "//Charlie", charlie.address);
+    await ensureVerified(api, wsUri, "//Bob", bob.address);
     await ensureAgent(api, charlie, eve);
-    await ensureAgent(api, alice, ferdie);
+    await ensureAgent(api, bob, ferdie);
 
     // 2. A proposal read through the runtime API, then vetoed.
     const spendToEve = api.tx.treasury.spend(null, 5_000n * TEO, eve.address, null);
@@ -120,7 +123,7 @@ async function run(nodeName, networkInfo) {
     for (let attempt = 0; attempt < 3; attempt++) {
       const left = (await api.call.actionBudgetApi.admissionsLeftFor(ferdie.address, CITIZENS)).toNumber();
       const price = (await api.call.actionBudgetApi.admissionPrice(CITIZENS)).unwrap().toNumber();
-      console.log(`[gate] attempt ${attempt}: Alice's agents may take ${left} more admissions this epoch, the next at ${price} units`);
+      console.log(`[gate] attempt ${attempt}: Bob's agents may take ${left} more admissions this epoch, the next at ${price} units`);
       const remark = (i) => api.tx.system.remark(`fill ${attempt}.${i}`);
       // Fill what is left, all in one go (explicit nonces) so that they land in the same epoch.
       const nonce = (await api.rpc.system.accountNextIndex(ferdie.address)).toNumber();
@@ -135,7 +138,7 @@ async function run(nodeName, networkInfo) {
         const message = String(err.message);
         if (!/1010|Invalid Transaction/.test(message)) throw err;
         if (!message.includes(`Custom error: ${PersonShareTaken}`)) throw new Error(`refused for another reason: ${message}`);
-        console.log(`[gate] the node refused a submission past Alice's share (price now ${after}): ${message}`);
+        console.log(`[gate] the node refused a submission past Bob's share (price now ${after}): ${message}`);
         return 1;
       }
     }

@@ -148,7 +148,8 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(sponsor), id);
 
-		assert!(!Proposals::<T>::contains_key(id));
+		// Withdrawn, but still pending (and vetoable) until its window ends.
+		assert!(Proposals::<T>::get(id).is_some_and(|p| p.withdrawn_by.is_some()));
 	}
 
 	#[benchmark]
