@@ -52,14 +52,14 @@ impl<T: Config> ActionBudget<AccountId> for Pallet<T> {
 		Ok(())
 	}
 
-	fn penalise(agent: &AccountId) {
-		let (Some(info), Ok(epoch)) = (Agents::<T>::get(agent), Self::current_epoch()) else {
-			log::debug!(target: LOG_TARGET, "no agent {agent:?} to penalise");
+	fn penalise(agent: &AccountId, sponsor: &AccountId) {
+		let Ok(epoch) = Self::current_epoch() else {
+			log::debug!(target: LOG_TARGET, "no epoch to penalise {agent:?}'s sponsor in");
 			return;
 		};
 		// The current epoch has parameters, those of the era it belongs to.
 		let Some(params) = Self::parameters_for(epoch).defensive_ok() else { return };
-		Self::penalise_person(&info.sponsor, epoch, params.penalty_epochs);
+		Self::penalise_person(sponsor, epoch, params.penalty_epochs);
 	}
 
 	fn slash_deposit(agent: &AccountId, fraction: Perbill) -> Balance {

@@ -13,7 +13,9 @@ impl<T: Config> Pallet<T> {
 	/// - the deposits of a sponsor's agents add up to its funds held for agent deposits;
 	/// - no fixed budget has more spent on chain than allowed;
 	/// - every delegation bucket is non-empty and holds no more than the delegation records
-	///   pointing at it.
+	///   pointing at it;
+	/// - each group's admissions of its latest epoch are the sum of its people's, within the
+	///   cap of that epoch's parameters, and each person's within the quota.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		use crate::{Agents, Delegations, HoldReason, ParameterEras, SponsoredAgents};
@@ -50,6 +52,24 @@ impl<T: Config> Pallet<T> {
 					})
 					.count() as u32;
 				ensure!(bucket.count <= records, "a bucket counts more than its delegations");
+			}
+		}
+		for (_, count) in crate::Admissions::<T>::iter() {
+			let by_people = count.by_person.iter().fold(0u32, |sum, (_, n)| sum.saturating_add(*n));
+			ensure!(by_people == count.admitted, "admissions differ from their people's sum");
+			if let Ok(params) = Self::parameters_for(count.epoch) {
+				ensure!(
+					count.admitted <= params.max_admissions_per_epoch,
+					"a group admitted more than its cap"
+				);
+				let quota = crate::admissions::person_quota(
+					params.person_admission_share,
+					params.max_admissions_per_epoch,
+				);
+				ensure!(
+					count.by_person.iter().all(|(_, n)| *n <= quota),
+					"a person took more than their share"
+				);
 			}
 		}
 		for (sponsor, agents) in SponsoredAgents::<T>::iter() {

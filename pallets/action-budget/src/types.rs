@@ -77,8 +77,10 @@ impl BudgetParameters {
 
 	/// Whether the parameters stay within the constitution's `bounds`, among them: at least
 	/// one admission per epoch, every admission's price within a fully backed agent's reach
-	/// (`max_admissions_per_epoch × costs.pull_request ≤ max_allowance`), deposits, slashes and
-	/// penalties in their ranges.
+	/// (`max_admissions_per_epoch × costs.pull_request ≤ max_allowance`), a lone agent able to
+	/// pay the first admission of an epoch (`base_allowance ≥ costs.pull_request`, so no
+	/// parameter set can silence every agent), deposits, slashes, penalties and unbonding in
+	/// their ranges.
 	pub fn is_constitutional(&self, bounds: &Bounds) -> bool {
 		let last_price = crate::admissions::price(
 			self.costs.pull_request,
@@ -89,6 +91,9 @@ impl BudgetParameters {
 			&& bounds.person_admission_share.contains(&self.person_admission_share)
 			&& bounds.agent_deposit.contains(&self.agent_deposit)
 			&& bounds.penalty_epochs.contains(&self.penalty_epochs)
+			&& bounds.penalty_allowance.contains(&self.penalty_allowance)
+			&& bounds.unbonding_epochs.contains(&self.unbonding_epochs)
+			&& self.base_allowance >= self.costs.pull_request
 			&& bounds.fraud_slash.contains(&self.fraud_slash)
 			&& bounds.reporter_share.contains(&self.reporter_share)
 			&& last_price <= self.max_allowance

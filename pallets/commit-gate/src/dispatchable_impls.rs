@@ -39,6 +39,7 @@ impl<T: Config> Pallet<T> {
 		summary: &[u8],
 	) -> DispatchResult {
 		let checked = Self::check_submission(&proposer, group, call, summary)?;
+		let sponsor = T::Budget::sponsor_of(&proposer).ok_or(Error::<T>::NotAgent)?;
 		let admission = T::Budget::admit(&proposer, group).map_err(Self::refused)?;
 		let deposit = checked.parameters.proposal_deposit;
 		T::Currency::hold(&HoldReason::ProposalDeposit.into(), &proposer, deposit)
@@ -60,6 +61,7 @@ impl<T: Config> Pallet<T> {
 			id,
 			Proposal {
 				proposer: proposer.clone(),
+				sponsor,
 				group,
 				call: checked.call,
 				call_hash,
@@ -68,7 +70,12 @@ impl<T: Config> Pallet<T> {
 				submitted_at: now,
 				epoch: admission.epoch,
 				unlock_at,
-				veto_threshold: checked.parameters.veto_threshold,
+				// Never more vetoes than the group has members to cast them.
+				veto_threshold: checked
+					.parameters
+					.veto_threshold
+					.min(T::Personhood::verified_count(group))
+					.max(1),
 				withdrawn_by: None,
 				transaction_version: Self::transaction_version(),
 				vetoes: 0,
@@ -133,8 +140,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_withdraw(who: AccountId, id: ProposalId) -> DispatchResult {
 		let mut proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
 		ensure!(
-			who == proposal.proposer
-				|| T::Budget::sponsor_of(&proposal.proposer).as_ref() == Some(&who),
+			who == proposal.proposer || who == proposal.sponsor,
 			Error::<T>::NotProposerOrSponsor
 		);
 		ensure!(teo_pallet_support::now::<T>() < proposal.unlock_at, Error::<T>::WindowClosed);
@@ -191,6 +197,9 @@ impl<T: Config> Pallet<T> {
 		summary: &[u8],
 	) -> Result<CheckedSubmission<T>, Error<T>> {
 		let parameters = Parameters::<T>::get().ok_or(Error::<T>::NotConfigured)?;
+		// First the cheap check that only agents pass: nobody else makes the pool encode and
+		// classify a call.
+		ensure!(T::Budget::is_active_agent(proposer), Error::<T>::NotAgent);
 		let summary: BoundedVec<u8, T::MaxSummaryLength> =
 			summary.to_vec().try_into().map_err(|_| Error::<T>::SummaryTooLong)?;
 		core::str::from_utf8(&summary).map_err(|_| Error::<T>::SummaryNotUtf8)?;
@@ -205,7 +214,6 @@ impl<T: Config> Pallet<T> {
 			call.get_dispatch_info().total_weight().all_lte(T::MaxCommitWeight::get()),
 			Error::<T>::CallTooHeavy
 		);
-		ensure!(T::Budget::is_active_agent(proposer), Error::<T>::NotAgent);
 		ensure!(T::Personhood::verified_count(group) > 0, Error::<T>::NoVetoers);
 		Self::ensure_room(group)?;
 		let admission = T::Budget::quote(proposer, group).map_err(Self::refused)?;
@@ -275,7 +283,7 @@ impl<T: Config> Pallet<T> {
 		Self::unqueue(id);
 		Self::forget(id, proposal.group);
 		let slashed = Self::slash_deposit(&proposal);
-		T::Budget::penalise(&proposal.proposer);
+		T::Budget::penalise(&proposal.proposer, &proposal.sponsor);
 		Self::deposit_event(Event::Killed {
 			id,
 			group: proposal.group,

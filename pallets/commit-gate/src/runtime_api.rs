@@ -15,6 +15,8 @@ pub struct PendingProposal {
 	pub id: ProposalId,
 	/// The agent that submitted it.
 	pub proposer: AccountId,
+	/// The agent's sponsor: the person a veto penalises.
+	pub sponsor: AccountId,
 	/// The group it affects.
 	pub group: GroupId,
 	/// The proposer's summary (UTF-8).
@@ -44,6 +46,7 @@ impl PendingProposal {
 		Self {
 			id,
 			proposer: proposal.proposer,
+			sponsor: proposal.sponsor,
 			group: proposal.group,
 			summary: proposal.summary.into_inner(),
 			call: proposal.call.into_inner(),

@@ -58,6 +58,9 @@ where
 {
 	/// The agent that submitted it.
 	pub proposer: AccountId,
+	/// The agent's sponsor at submission: the person a veto penalises, and who may withdraw it,
+	/// even if the agent has been deregistered (or registered by someone else) since.
+	pub sponsor: AccountId,
 	/// The group whose verified members may veto it, and whose origin it runs with.
 	pub group: GroupId,
 	/// The SCALE-encoded runtime call, exactly what will run.

@@ -57,6 +57,10 @@ pub struct Bounds {
 	pub agent_deposit: Bound<Balance>,
 	/// Epochs an agent (and its sponsor's other agents) stay penalised after an offence.
 	pub penalty_epochs: Bound<EpochIndex>,
+	/// The share of its allowance a penalised agent keeps: a penalty must cost something.
+	pub penalty_allowance: Bound<Perbill>,
+	/// Epochs between an agent's deregistration and the release of its deposit.
+	pub unbonding_epochs: Bound<EpochIndex>,
 	/// The share of an agent's bond slashed for one proven fraud.
 	pub fraud_slash: Bound<Perbill>,
 	/// The share of a slash paid to the reporter.
@@ -113,6 +117,8 @@ impl Constitution {
 				},
 				agent_deposit: Bound { min: UNIT, max: 100_000 * UNIT },
 				penalty_epochs: Bound { min: 1, max: 10_000 },
+				penalty_allowance: Bound { min: Perbill::zero(), max: Perbill::from_percent(50) },
+				unbonding_epochs: Bound { min: 2, max: 10_000 },
 				fraud_slash: Bound { min: Perbill::from_percent(10), max: Perbill::one() },
 				reporter_share: Bound { min: Perbill::zero(), max: Perbill::from_percent(50) },
 				verification_period: Bound { min: DAYS, max: 366 * DAYS },
@@ -130,6 +136,8 @@ impl Constitution {
 				},
 				agent_deposit: Bound { min: UNIT, max: 100_000 * UNIT },
 				penalty_epochs: Bound { min: 1, max: 10_000 },
+				penalty_allowance: Bound { min: Perbill::zero(), max: Perbill::from_percent(50) },
+				unbonding_epochs: Bound { min: 2, max: 10_000 },
 				fraud_slash: Bound { min: Perbill::from_percent(10), max: Perbill::one() },
 				reporter_share: Bound { min: Perbill::zero(), max: Perbill::from_percent(50) },
 				verification_period: Bound { min: 100, max: 366 * DAYS },
@@ -165,6 +173,7 @@ mod tests {
 			assert!(!b.person_admission_share.min.is_zero());
 			assert!(b.agent_deposit.min > 0);
 			assert!(b.penalty_epochs.min >= 1);
+			assert!(b.penalty_allowance.max < Perbill::one(), "a penalty always costs something");
 			assert!(!b.fraud_slash.min.is_zero(), "a proven fraud always costs something");
 			assert!(b.verification_period.min > 0);
 		}

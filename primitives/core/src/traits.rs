@@ -55,8 +55,10 @@ pub trait ActionBudget<AccountId> {
 		units: crate::mesh::BudgetUnits,
 	) -> polkadot_sdk::sp_runtime::DispatchResult;
 
-	/// Puts `agent` under penalty: a reduced allowance for the coming epochs.
-	fn penalise(agent: &AccountId);
+	/// Puts the person `sponsor` under penalty for what their agent `agent` did: a reduced
+	/// allowance for the coming epochs for every agent of `sponsor`, present and future. Binds
+	/// the sponsor even when `agent` is gone or belongs to someone else by now.
+	fn penalise(agent: &AccountId, sponsor: &AccountId);
 
 	/// Slashes `fraction` of the deposit held for `agent`; returns the amount slashed.
 	fn slash_deposit(

@@ -42,6 +42,12 @@ impl ProposalPolicy<RuntimeCall> for TeoProposalPolicy {
 			RuntimeCall::Treasury(
 				pallet_treasury::Call::spend { .. } | pallet_treasury::Call::void_spend { .. },
 			) => citizens_only(Ordinary),
+			// The citizens' registrar decides who can become a citizen: a change of the rules.
+			RuntimeCall::Personhood(Personhood::set_registrar { group, .. })
+				if *group == CITIZENS_GROUP =>
+			{
+				constitutional(true)
+			},
 			RuntimeCall::Personhood(
 				Personhood::create_group { .. } | Personhood::set_registrar { .. },
 			) => citizens_only(Ordinary),

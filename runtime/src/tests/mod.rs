@@ -236,6 +236,13 @@ mod personhood_and_budgets {
 				1 + 15,
 				"a change of the rules waits the constitutional timelock"
 			);
+			// The citizens' registrar decides who can become a citizen: a change of the rules.
+			let registrar = RuntimeCall::Personhood(pallet_personhood::Call::set_registrar {
+				group: 0,
+				registrar: Sr25519Keyring::Bob.to_account_id(),
+			});
+			assert_ok!(submit(0, registrar));
+			assert_eq!(Proposals::<Runtime>::get(1).unwrap().unlock_at, 1 + 15);
 		});
 	}
 

@@ -30,7 +30,7 @@ fn only_active_agents_spend() {
 fn a_penalty_reduces_the_allowance_for_a_while() {
 	ExtBuilder::default().build_and_execute(|| {
 		register(alice(), eve());
-		ActionBudget::penalise(&eve());
+		ActionBudget::penalise(&eve(), &alice());
 		System::assert_last_event(Event::AgentPenalised { agent: eve(), until_epoch: 6 }.into());
 		assert_eq!(allowance(&eve()), 1_000, "the current epoch is fixed");
 		run_to_epoch(1);

@@ -54,6 +54,11 @@ fn parameters_outside_the_constitution_are_refused() {
 			BudgetParameters { person_admission_share: Perbill::zero(), ..parameters() },
 			BudgetParameters { agent_deposit: 0, ..parameters() },
 			BudgetParameters { epoch_length: 1, ..parameters() },
+			// Agents that cannot pay a single pull request: governance silenced for good.
+			BudgetParameters { base_allowance: 99, ..parameters() },
+			// A penalty that costs nothing, a deposit locked for ever.
+			BudgetParameters { penalty_allowance: Perbill::one(), ..parameters() },
+			BudgetParameters { unbonding_epochs: 20_000, ..parameters() },
 		];
 		for p in unconstitutional {
 			assert_noop!(

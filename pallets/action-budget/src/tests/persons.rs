@@ -93,7 +93,7 @@ fn a_penalty_binds_every_agent_of_the_person() {
 		register(alice(), eve());
 		register(alice(), ferdie());
 		register(bob(), account(Sr25519Keyring::Two));
-		ActionBudget::penalise(&eve());
+		ActionBudget::penalise(&eve(), &alice());
 		let until = 1 + 5;
 		assert_eq!(Agents::<Test>::get(eve()).unwrap().penalised_until, until);
 		assert_eq!(Agents::<Test>::get(ferdie()).unwrap().penalised_until, until);
@@ -112,7 +112,7 @@ fn a_fresh_agent_does_not_escape_its_persons_penalty() {
 	ExtBuilder::default().build_and_execute(|| {
 		let fresh = |n: u8| AccountId::new([n; 32]);
 		register(alice(), eve());
-		ActionBudget::penalise(&eve());
+		ActionBudget::penalise(&eve(), &alice());
 		let until = 1 + 5;
 		register(alice(), fresh(7));
 		assert_eq!(Agents::<Test>::get(fresh(7)).unwrap().penalised_until, until);

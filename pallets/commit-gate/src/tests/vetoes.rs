@@ -90,3 +90,51 @@ fn a_new_verification_period_starts_a_new_tally() {
 		assert!(!Proposals::<Test>::contains_key(id));
 	});
 }
+
+/// Attack: the sponsor deregisters the agent as soon as it submits and releases its deposit
+/// before the veto lands, so the penalty finds no agent; or the freed account is registered by
+/// someone else, who would be penalised instead. The proposal remembers its sponsor, and the veto
+/// penalises that person.
+#[test]
+fn a_veto_penalises_the_sponsor_at_submission_even_after_the_agent_is_gone() {
+	use crate::GateParameters;
+	let long = GateParameters { timelock: 100, constitutional_timelock: 100, ..gate_parameters() };
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(CommitGate::set_parameters(RuntimeOrigin::root(), long));
+		let id = submit(CITIZENS, remark(1));
+		assert_eq!(Proposals::<Test>::get(id).unwrap().sponsor, alice());
+		assert_ok!(ActionBudget::deregister_agent(RuntimeOrigin::signed(alice()), bob()));
+		run_to_block(u64::from(4 * EPOCH));
+		assert_ok!(ActionBudget::release_deposit(RuntimeOrigin::signed(ferdie()), bob()));
+		assert!(pallet_action_budget::Agents::<Test>::get(bob()).is_none());
+		// Dave sponsors the freed account now; the old proposal is still Alice's doing.
+		assert_ok!(ActionBudget::register_agent(RuntimeOrigin::signed(dave()), bob()));
+		assert_noop!(
+			CommitGate::withdraw(RuntimeOrigin::signed(dave()), id),
+			Error::<Test>::NotProposerOrSponsor
+		);
+		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(charlie()), id));
+		assert!(pallet_action_budget::SponsorPenalties::<Test>::get(alice()).is_some());
+		assert!(pallet_action_budget::SponsorPenalties::<Test>::get(dave()).is_none());
+		assert_eq!(pallet_action_budget::Agents::<Test>::get(bob()).unwrap().penalised_until, 0);
+		// Eve, Alice's other agent, carries her person's penalty.
+		assert!(pallet_action_budget::Agents::<Test>::get(eve()).unwrap().penalised_until > 0);
+	});
+}
+
+/// Attack: one proposal sets a veto threshold above the number of members a group has, so
+/// that group can never veto again. A proposal never needs more vetoes than its group has
+/// verified members.
+#[test]
+fn a_threshold_never_exceeds_the_groups_members() {
+	ExtBuilder::default().veto_threshold(3).build_and_execute(|| {
+		// The town has two verified members (Charlie and Dave); the citizens three.
+		let town = submit(TOWN, remark(1));
+		let citizens = submit(CITIZENS, remark(2));
+		assert_eq!(Proposals::<Test>::get(town).unwrap().veto_threshold, 2);
+		assert_eq!(Proposals::<Test>::get(citizens).unwrap().veto_threshold, 3);
+		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(charlie()), town));
+		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(dave()), town));
+		assert!(!Proposals::<Test>::contains_key(town), "killed by every member it has");
+	});
+}
