@@ -219,6 +219,10 @@ impl_runtime_apis! {
 		fn parameters() -> Option<pallet_commit_gate::GateParameters> {
 			pallet_commit_gate::Parameters::<Runtime>::get()
 		}
+
+		fn purse(group: teo_primitives::GroupId) -> AccountId {
+			CommitGate::purse(group)
+		}
 	}
 
 	impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentApi<Block, Balance>

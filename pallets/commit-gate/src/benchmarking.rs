@@ -4,7 +4,10 @@
 use alloc::{boxed::Box, vec, vec::Vec};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
-	frame_support::traits::{fungible::Mutate, EnsureOrigin, Get, Hooks},
+	frame_support::traits::{
+		fungible::{Inspect, Mutate},
+		EnsureOrigin, Get, Hooks,
+	},
 	frame_system::{self, RawOrigin},
 	sp_runtime::SaturatedConversion,
 };
@@ -213,6 +216,38 @@ mod benchmarks {
 		_(origin as <T as frame_system::Config>::RuntimeOrigin, parameters);
 
 		assert_eq!(Parameters::<T>::get(), Some(parameters));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn spend_from_purse() -> Result<(), BenchmarkError> {
+		let purse = Pallet::<T>::purse(GROUP);
+		T::Currency::set_balance(&purse, 1_000_000_000_000_000);
+		let beneficiary: AccountId = account("beneficiary", 0, 0);
+		let origin =
+			T::CommittedOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(
+			origin as <T as frame_system::Config>::RuntimeOrigin,
+			beneficiary.clone(),
+			1_000_000_000_000,
+		);
+
+		assert_eq!(T::Currency::balance(&beneficiary), 1_000_000_000_000);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_group_settings() -> Result<(), BenchmarkError> {
+		let origin =
+			T::CommittedOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let settings = GroupSettings { veto_threshold: T::MaxVetoThreshold::get() };
+
+		#[extrinsic_call]
+		_(origin as <T as frame_system::Config>::RuntimeOrigin, settings);
+
+		assert_eq!(Settings::<T>::get(GROUP), Some(settings));
 		Ok(())
 	}
 

@@ -10,14 +10,17 @@ use polkadot_sdk::{
 		dispatch::GetDispatchInfo,
 		ensure,
 		traits::{
-			fungible::{BalancedHold, InspectHold, MutateHold},
-			tokens::Precision,
+			fungible::{BalancedHold, InspectHold, Mutate, MutateHold},
+			tokens::{Precision, Preservation},
 			Defensive, Get, Imbalance, OnUnbalanced,
 		},
 		BoundedVec,
 	},
 	sp_io::hashing::blake2_256,
-	sp_runtime::{traits::Saturating, DispatchError, DispatchResult},
+	sp_runtime::{
+		traits::{AccountIdConversion, Saturating},
+		DispatchError, DispatchResult,
+	},
 };
 use teo_primitives::{
 	traits::{ActionBudget, AdmissionControl, AdmissionRefusal, PersonhoodInspect},
@@ -25,9 +28,9 @@ use teo_primitives::{
 };
 
 use crate::{
-	branch::CallBranch, queue, CheckedSubmission, Config, Error, Event, GateParameters, HoldReason,
-	NextProposalId, Pallet, Parameters, PendingCount, Proposal, ProposalClass, ProposalId,
-	ProposalOf, ProposalPolicy, Proposals, Queue, Refusal,
+	branch::CallBranch, queue, CheckedSubmission, Config, Error, Event, GateParameters,
+	GroupSettings, HoldReason, NextProposalId, Pallet, Parameters, PendingCount, Proposal,
+	ProposalClass, ProposalId, ProposalOf, ProposalPolicy, Proposals, Queue, Refusal, Settings,
 };
 
 impl<T: Config> Pallet<T> {
@@ -70,10 +73,10 @@ impl<T: Config> Pallet<T> {
 				submitted_at: now,
 				epoch: admission.epoch,
 				unlock_at,
-				// Never more vetoes than the group has members to cast them.
-				veto_threshold: checked
-					.parameters
-					.veto_threshold
+				// The group's own threshold if it set one; never more vetoes than the
+				// group has members to cast them.
+				veto_threshold: Settings::<T>::get(group)
+					.map_or(checked.parameters.veto_threshold, |s| s.veto_threshold)
 					.min(T::Personhood::verified_count(group))
 					.max(1),
 				withdrawn_by: None,
@@ -169,6 +172,36 @@ impl<T: Config> Pallet<T> {
 		Parameters::<T>::put(parameters);
 		Self::deposit_event(Event::ParametersSet { parameters });
 		Ok(())
+	}
+
+	/// The work of [`Pallet::spend_from_purse`].
+	pub(crate) fn do_spend_from_purse(
+		id: ProposalId,
+		group: GroupId,
+		beneficiary: AccountId,
+		amount: Balance,
+	) -> DispatchResult {
+		T::Currency::transfer(&Self::purse(group), &beneficiary, amount, Preservation::Preserve)
+			.map_err(|_| Error::<T>::PurseTooPoor)?;
+		Self::deposit_event(Event::PurseSpent { group, id, beneficiary, amount });
+		Ok(())
+	}
+
+	/// The work of [`Pallet::set_group_settings`].
+	pub(crate) fn do_set_group_settings(group: GroupId, settings: GroupSettings) -> DispatchResult {
+		ensure!(
+			(1..=T::MaxVetoThreshold::get()).contains(&settings.veto_threshold),
+			Error::<T>::InvalidParameters
+		);
+		Settings::<T>::insert(group, settings);
+		Self::deposit_event(Event::GroupSettingsSet { group, settings });
+		Ok(())
+	}
+
+	/// The purse of `group`: an account no key controls, spent only by the group's committed
+	/// proposals ([`Pallet::spend_from_purse`]).
+	pub fn purse(group: GroupId) -> AccountId {
+		T::PalletId::get().into_sub_account_truncating(group)
 	}
 
 	/// Checks the parameters: consistent in themselves, and within the chain's constitution.

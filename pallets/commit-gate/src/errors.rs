@@ -62,5 +62,7 @@ mod errors {
 		/// The agents of the proposer's sponsor took their share of the group's admissions this
 		/// epoch: other people's agents come first.
 		PersonShareTaken,
+		/// The group's purse holds less than the amount (it keeps the existential deposit).
+		PurseTooPoor,
 	}
 }

@@ -103,5 +103,23 @@ mod events {
 			/// Why it did not run.
 			reason: VoidReason,
 		},
+		/// Proposal `id` of `group` paid `amount` from the group's purse to `beneficiary`.
+		PurseSpent {
+			/// The group whose purse paid.
+			group: GroupId,
+			/// The committed proposal that spent it.
+			id: ProposalId,
+			/// Who was paid.
+			beneficiary: AccountId,
+			/// How much.
+			amount: Balance,
+		},
+		/// `group` gave itself new settings, for its proposals from now on.
+		GroupSettingsSet {
+			/// The group.
+			group: GroupId,
+			/// Its settings.
+			settings: GroupSettings,
+		},
 	}
 }

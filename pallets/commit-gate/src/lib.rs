@@ -57,7 +57,7 @@ pub mod pallet {
 			dispatch::{GetDispatchInfo, PostDispatchInfo},
 			pallet_prelude::*,
 			traits::{fungible, OnUnbalanced},
-			DefaultNoBound,
+			DefaultNoBound, PalletId,
 		},
 		frame_system::{self, pallet_prelude::*},
 		sp_runtime::{traits::Dispatchable, SaturatedConversion},
@@ -124,6 +124,17 @@ pub mod pallet {
 		/// and it always has room in the queue.
 		#[pallet::constant]
 		type CitizensGroup: Get<GroupId>;
+
+		/// The origin of a committed proposal of any group, yielding `(id, group)`
+		/// ([`EnsureCommitted`]): a group's own affairs (its purse, its settings) take it.
+		type CommittedOrigin: EnsureOrigin<
+			<Self as frame_system::Config>::RuntimeOrigin,
+			Success = (ProposalId, GroupId),
+		>;
+
+		/// Derives each group's purse account ([`Pallet::purse`]).
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
 
 		/// May change the gate's parameters ([`Pallet::set_parameters`]). On a production chain,
 		/// the gate itself: a proposal of the citizens' group.
@@ -206,6 +217,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Queue<T: Config> =
 		StorageValue<_, BoundedVec<(BlockNumber, ProposalId), T::MaxPending>, ValueQuery>;
+
+	/// The settings each group gave itself; a group without an entry follows the gate's
+	/// parameters.
+	#[pallet::storage]
+	pub type Settings<T: Config> = StorageMap<_, Twox64Concat, GroupId, GroupSettings>;
 
 	/// How many proposals each group has pending (withdrawn ones included, until their window
 	/// ends).
@@ -395,6 +411,55 @@ pub mod pallet {
 		pub fn set_parameters(origin: OriginFor<T>, parameters: GateParameters) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_parameters(parameters)
+		}
+
+		/// Pays `amount` from the purse of the group whose proposal this is to `beneficiary`.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::CommittedOrigin`]: a committed proposal of the group. Nobody else can spend
+		/// a group's purse, and a group can spend only its own.
+		///
+		/// ## Details
+		/// Each group has a purse ([`Pallet::purse`]) that anyone may pay into. The purse keeps
+		/// at least the existential deposit.
+		///
+		/// ## Errors
+		/// `PurseTooPoor`.
+		///
+		/// ## Events
+		/// `PurseSpent`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::spend_from_purse())]
+		pub fn spend_from_purse(
+			origin: OriginFor<T>,
+			beneficiary: AccountId,
+			amount: Balance,
+		) -> DispatchResult {
+			let (id, group) = T::CommittedOrigin::ensure_origin(origin)?;
+			Self::do_spend_from_purse(id, group, beneficiary, amount)
+		}
+
+		/// Sets the settings of the group whose proposal this is.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::CommittedOrigin`]: a committed proposal of the group, which only that group
+		/// can veto.
+		///
+		/// ## Details
+		/// The group's veto threshold applies to its proposals submitted from now on, in place of
+		/// the gate's. The runtime's policy makes this a constitutional proposal: it changes the
+		/// group's rules.
+		///
+		/// ## Errors
+		/// `InvalidParameters` (a threshold of zero or above `MaxVetoThreshold`).
+		///
+		/// ## Events
+		/// `GroupSettingsSet`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_group_settings())]
+		pub fn set_group_settings(origin: OriginFor<T>, settings: GroupSettings) -> DispatchResult {
+			let (_, group) = T::CommittedOrigin::ensure_origin(origin)?;
+			Self::do_set_group_settings(group, settings)
 		}
 	}
 }

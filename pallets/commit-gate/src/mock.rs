@@ -62,6 +62,7 @@ pub const GUILD: GroupId = 2;
 
 parameter_types! {
 	pub const CitizensGroup: GroupId = CITIZENS;
+	pub const GatePalletId: frame_support::PalletId = frame_support::PalletId(*b"teo/gate");
 	/// Tests lower it to see the hook spread commits over blocks.
 	pub storage MaxCommitWeight: Weight = Weight::from_parts(1_000_000_000_000, 1 << 20);
 }
@@ -104,6 +105,13 @@ impl ProposalPolicy<RuntimeCall> for TestPolicy {
 			RuntimeCall::ActionBudget(pallet_action_budget::Call::set_parameters {
 				parameters,
 			}) => protocol(ActionBudget::validate_parameters(parameters).is_ok()),
+			// A group's own affairs: any group, for itself.
+			RuntimeCall::CommitGate(crate::Call::spend_from_purse { .. }) => {
+				Ok(ProposalClass::Ordinary)
+			},
+			RuntimeCall::CommitGate(crate::Call::set_group_settings { .. }) => {
+				Ok(ProposalClass::Constitutional)
+			},
 			_ => Err(Refusal::Forbidden),
 		}
 	}
@@ -130,6 +138,8 @@ impl pallet_commit_gate::Config for Test {
 	type ProposalPolicy = crate::WithBatches<TestPolicy, UtilityBatches<Test>>;
 	type Constitution = teo_pallet_test_utils::TestConstitution;
 	type CitizensGroup = CitizensGroup;
+	type CommittedOrigin = crate::EnsureCommitted;
+	type PalletId = GatePalletId;
 	type AdminOrigin = EitherOfDiverse<EnsureRoot<AccountId>, EnsureCommittedBy<CitizensGroup>>;
 	type Slash = ();
 	type MaxCallSize = ConstU32<256>;

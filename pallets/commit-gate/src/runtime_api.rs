@@ -84,5 +84,8 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn commit_root() -> (Hash, u64);
 		/// The gate's parameters for new submissions.
 		fn parameters() -> Option<GateParameters>;
+		/// The purse of `group`: pay into it to fund the group; only the group's committed
+		/// proposals spend it.
+		fn purse(group: GroupId) -> AccountId;
 	}
 }

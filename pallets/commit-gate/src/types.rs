@@ -44,6 +44,28 @@ pub struct GateParameters {
 	pub proposal_deposit: Balance,
 }
 
+/// What a group decides for itself (through [`crate::Pallet::set_group_settings`], a committed
+/// proposal of the group).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupSettings {
+	/// Vetoes of the group's members that kill one of its proposals, in place of the gate's.
+	pub veto_threshold: u32,
+}
+
 /// A pending pull request.
 #[derive(
 	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, TypeInfo, MaxEncodedLen,

@@ -49,6 +49,8 @@ pub trait WeightInfo {
 	fn commit_one(c: u32, ) -> Weight;
 	fn on_initialize_idle() -> Weight;
 	fn set_parameters() -> Weight;
+	fn spend_from_purse() -> Weight;
+	fn set_group_settings() -> Weight;
 }
 
 /// Measured weights, priced with the runtime's database weights.
@@ -232,6 +234,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(4_236_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	fn spend_from_purse() -> Weight {
+		Weight::from_parts(50_000_000, 3593)
+			.saturating_add(T::DbWeight::get().reads_writes(2, 2))
+	}
+	fn set_group_settings() -> Weight {
+		Weight::from_parts(5_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 /// The same weights priced with RocksDB's database weights, for tests and other runtimes.
@@ -282,6 +292,14 @@ impl WeightInfo for () {
 	}
 	fn set_parameters() -> Weight {
 		Weight::from_parts(4_236_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn spend_from_purse() -> Weight {
+		Weight::from_parts(50_000_000, 3593)
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 2))
+	}
+	fn set_group_settings() -> Weight {
+		Weight::from_parts(5_000_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }

@@ -220,6 +220,8 @@ impl pallet_action_budget::BenchmarkHelper for CitizenForBenchmarks {
 }
 
 parameter_types! {
+	/// Derives each group's purse, spent only by the group's committed proposals.
+	pub const GroupPursesPalletId: PalletId = PalletId(*b"teo/grps");
 	/// A quarter of a block's compute commits due proposals; the rest of the block stays free
 	/// for transactions, vetoes included.
 	pub MaxCommitWeight: Weight = RuntimeBlockWeights::get().max_block / 4;
@@ -235,6 +237,8 @@ impl pallet_commit_gate::Config for Runtime {
 	type ProposalPolicy = proposal_policy::Policy;
 	type Constitution = Constitution;
 	type CitizensGroup = CitizensGroup;
+	type CommittedOrigin = pallet_commit_gate::EnsureCommitted;
+	type PalletId = GroupPursesPalletId;
 	type AdminOrigin = Governance;
 	type Slash = ResolveTo<TreasuryAccount, Balances>;
 	// 16 KiB: a batch of dozens of governance calls, or a verifying key with room to spare.

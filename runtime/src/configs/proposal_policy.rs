@@ -1,7 +1,9 @@
 //! What a pull request may carry, for which group, and how long it waits: the runtime's
 //! [`ProposalPolicy`] for the commit gate.
 //!
-//! - Any group may propose remarks: a group's word on the record.
+//! - Any group may propose remarks (a group's word on the record), spend its own purse, and
+//!   change its own settings (constitutional: it changes the group's rules). The gate runs the
+//!   call with the group's origin, so a group can never reach another group's purse.
 //! - The protocol's powers (the treasury, groups and registrars, the pallets' parameters,
 //!   verifying keys) belong to the citizens' group: every citizen can veto them. Proposing them
 //!   for another group is refused ([`Refusal::WrongGroup`]), so a tiny friendly group buys
@@ -39,6 +41,12 @@ impl ProposalPolicy<RuntimeCall> for TeoProposalPolicy {
 		};
 		match call {
 			RuntimeCall::System(frame_system::Call::remark { .. }) => Ok(Ordinary),
+			RuntimeCall::CommitGate(pallet_commit_gate::Call::spend_from_purse { .. }) => {
+				Ok(Ordinary)
+			},
+			RuntimeCall::CommitGate(pallet_commit_gate::Call::set_group_settings { .. }) => {
+				Ok(Constitutional)
+			},
 			RuntimeCall::Treasury(
 				pallet_treasury::Call::spend { .. } | pallet_treasury::Call::void_spend { .. },
 			) => citizens_only(Ordinary),

@@ -3,6 +3,7 @@
 
 mod commits;
 mod governance;
+mod groups;
 mod invariants;
 mod pool;
 mod refunds;
