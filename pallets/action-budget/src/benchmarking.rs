@@ -62,6 +62,23 @@ fn registered_with_buckets<T: Config>(sponsor: &AccountId, agent: &AccountId, bu
 	}
 }
 
+/// Fills `sponsor`'s list of agents, each with every delegator bucket: the most a penalty of
+/// the person has to rewrite.
+fn full_house<T: Config>(sponsor: &AccountId) {
+	while (SponsoredAgents::<T>::get(sponsor).len() as u32) < T::MaxAgentsPerSponsor::get() {
+		let n = SponsoredAgents::<T>::get(sponsor).len() as u32;
+		let sibling: AccountId = account("sibling", n, 0);
+		Pallet::<T>::register_agent(RawOrigin::Signed(sponsor.clone()).into(), sibling.clone())
+			.expect("the sponsor is a funded citizen");
+		for i in 0..types::MAX_DELEGATOR_BUCKETS {
+			let delegator: AccountId = account("sibling-bucket", i, n);
+			T::BenchmarkHelper::make_citizen(&delegator, BlockNumber::MAX - i);
+			Pallet::<T>::delegate(RawOrigin::Signed(delegator).into(), sibling.clone())
+				.expect("the delegator is a citizen");
+		}
+	}
+}
+
 fn run_to_epoch<T: Config>(epoch: EpochIndex) {
 	let first = Pallet::<T>::epoch_info(epoch).expect("configured").first_block;
 	frame_system::Pallet::<T>::set_block_number(first.saturated_into());
@@ -196,6 +213,7 @@ mod benchmarks {
 		let sponsor = citizen::<T>("sponsor", 0);
 		let (key, agent) = keyed_agent();
 		registered::<T>(&sponsor, &agent);
+		full_house::<T>(&sponsor);
 		let first = signed_header::<T>(&key, &agent, 0, 0, 10);
 		let second = signed_header::<T>(&key, &agent, 1, 5, 10);
 		let reporter = citizen::<T>("reporter", 0);
@@ -211,6 +229,7 @@ mod benchmarks {
 		let sponsor = citizen::<T>("sponsor", 0);
 		let (key, agent) = keyed_agent();
 		registered::<T>(&sponsor, &agent);
+		full_house::<T>(&sponsor);
 		let over = signed_header::<T>(&key, &agent, 0, parameters::<T>().max_allowance, 10);
 		let reporter = citizen::<T>("reporter", 0);
 
@@ -218,6 +237,43 @@ mod benchmarks {
 		_(RawOrigin::Signed(reporter), over);
 
 		assert!(Agents::<T>::get(&agent).expect("registered").penalised_until > 0);
+	}
+
+	/// The pool's check of an equivocation report alone ([`crate::CheckFraudReport`]'s weight).
+	#[benchmark]
+	fn check_equivocation_report() {
+		let sponsor = citizen::<T>("sponsor", 0);
+		let (key, agent) = keyed_agent();
+		registered::<T>(&sponsor, &agent);
+		let first = signed_header::<T>(&key, &agent, 0, 0, 10);
+		let second = signed_header::<T>(&key, &agent, 1, 5, 10);
+		let reporter = citizen::<T>("reporter", 0);
+		let result;
+
+		#[block]
+		{
+			result = Pallet::<T>::check_equivocation(&reporter, &first, &second);
+		}
+
+		assert!(result.is_ok());
+	}
+
+	/// The pool's check of an overspend report alone ([`crate::CheckFraudReport`]'s weight).
+	#[benchmark]
+	fn check_overspend_report() {
+		let sponsor = citizen::<T>("sponsor", 0);
+		let (key, agent) = keyed_agent();
+		registered::<T>(&sponsor, &agent);
+		let over = signed_header::<T>(&key, &agent, 0, parameters::<T>().max_allowance, 10);
+		let reporter = citizen::<T>("reporter", 0);
+		let result;
+
+		#[block]
+		{
+			result = Pallet::<T>::check_overspend(&reporter, &over);
+		}
+
+		assert!(result.is_ok());
 	}
 
 	#[benchmark]

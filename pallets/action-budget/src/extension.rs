@@ -72,10 +72,10 @@ where
 	type Pre = ();
 
 	fn weight(&self, call: &T::RuntimeCall) -> Weight {
-		// The checks are the bulk of a report's own weight (two signature verifications).
+		// The check alone: the call's own weight (which checks again) is charged by the call.
 		match call.is_sub_type() {
-			Some(Call::report_equivocation { .. }) => T::WeightInfo::report_equivocation(),
-			Some(Call::report_overspend { .. }) => T::WeightInfo::report_overspend(),
+			Some(Call::report_equivocation { .. }) => T::WeightInfo::check_equivocation_report(),
+			Some(Call::report_overspend { .. }) => T::WeightInfo::check_overspend_report(),
 			_ => Weight::zero(),
 		}
 	}

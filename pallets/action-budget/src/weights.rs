@@ -48,6 +48,8 @@ pub trait WeightInfo {
 	fn prune_delegation() -> Weight;
 	fn report_equivocation() -> Weight;
 	fn report_overspend() -> Weight;
+	fn check_equivocation_report() -> Weight;
+	fn check_overspend_report() -> Weight;
 	fn set_parameters() -> Weight;
 }
 
@@ -184,6 +186,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `ActionBudget::ParameterEras` (r:1 w:1)
 	/// Proof: `ActionBudget::ParameterEras` (`max_values`: Some(1), `max_size`: Some(445), added: 940, mode: `MaxEncodedLen`)
+	fn check_equivocation_report() -> Weight {
+		Weight::from_parts(60_000_000, 0)
+	}
+	fn check_overspend_report() -> Weight {
+		Weight::from_parts(30_000_000, 0)
+	}
 	fn set_parameters() -> Weight {
 		// Proof size: measured `329`, estimated `1930`.
 		// Minimum execution time: 7_922_000 picoseconds.
@@ -234,6 +242,12 @@ impl WeightInfo for () {
 		Weight::from_parts(101_791_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(4))
+	}
+	fn check_equivocation_report() -> Weight {
+		Weight::from_parts(60_000_000, 0)
+	}
+	fn check_overspend_report() -> Weight {
+		Weight::from_parts(30_000_000, 0)
 	}
 	fn set_parameters() -> Weight {
 		Weight::from_parts(8_623_000, 1930)

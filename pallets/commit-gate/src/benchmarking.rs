@@ -1,7 +1,9 @@
 //! Benchmarks of the gate, each in its worst case: the queue one short of full, the largest
-//! call and summary, the sponsor (one read more than the proposer) withdrawing.
+//! call (a `batch_all` of as many empty remarks as fit, each looked into by the policy) and
+//! summary, the sponsor (one read more than the proposer) withdrawing.
 
 use alloc::{boxed::Box, vec, vec::Vec};
+use codec::{Decode, Encode};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::traits::{
@@ -9,6 +11,7 @@ use polkadot_sdk::{
 		EnsureOrigin, Get, Hooks,
 	},
 	frame_system::{self, RawOrigin},
+	pallet_utility,
 	sp_runtime::SaturatedConversion,
 };
 use teo_primitives::{AccountId, BlockNumber, GroupId};
@@ -19,11 +22,44 @@ use crate::*;
 pub trait BenchmarkHelper {
 	/// Makes `who` a verified member of `group` for the rest of the benchmark.
 	fn make_member(who: &AccountId, group: GroupId);
-	/// Registers `agent` as an active agent with a fresh budget.
+	/// Registers `agent` as an active agent with a fresh budget, its sponsor's list of agents
+	/// full (a veto penalises every agent of the sponsor).
 	fn make_agent(agent: &AccountId);
+	/// The encoding of the costliest call a proposal may carry in at most `len` bytes (at least
+	/// 8): the one whose checks, at submission and again at commit, take longest. In a runtime
+	/// with the utility pallet, a `batch_all` of as many empty remarks as fit.
+	fn costliest_call(len: u32) -> Vec<u8>;
 }
 
 const GROUP: GroupId = 0;
+
+/// A `batch_all` of as many empty remarks as fit in `len` encoded bytes: the costliest call per
+/// byte for [`WithBatches`] (every remark is classified) and for the commit (every one
+/// dispatched). For [`BenchmarkHelper::costliest_call`] in runtimes with the utility pallet.
+pub fn batch_of_remarks<R>(len: u32) -> Vec<u8>
+where
+	R: pallet_utility::Config,
+	<R as pallet_utility::Config>::RuntimeCall: From<frame_system::Call<R>>,
+	<R as frame_system::Config>::RuntimeCall: From<pallet_utility::Call<R>>,
+{
+	let batch = |n: u32| -> Vec<u8> {
+		let remark: <R as pallet_utility::Config>::RuntimeCall =
+			frame_system::Call::<R>::remark { remark: Vec::new() }.into();
+		let calls = vec![remark; n as usize];
+		<R as frame_system::Config>::RuntimeCall::from(pallet_utility::Call::<R>::batch_all {
+			calls,
+		})
+		.encode()
+	};
+	// Each empty remark takes three bytes (pallet, call, empty length).
+	let mut n = len / 3;
+	let mut encoded = batch(n);
+	while encoded.len() > len as usize && n > 0 {
+		n -= 1;
+		encoded = batch(n);
+	}
+	encoded
+}
 
 /// The agent, funded and registered; a member of `GROUP` exists so proposals have vetoers.
 fn agent<T: Config>() -> AccountId {
@@ -34,10 +70,10 @@ fn agent<T: Config>() -> AccountId {
 	agent
 }
 
-/// A call proposals may carry, `len` bytes encoded (within a few bytes).
+/// The costliest call proposals may carry in `len` bytes (within a few bytes).
 fn call_of_len<T: Config>(len: u32) -> Box<<T as Config>::RuntimeCall> {
-	let remark = vec![0u8; len.saturating_sub(8) as usize];
-	Box::new(frame_system::Call::<T>::remark { remark }.into())
+	let encoded = T::BenchmarkHelper::costliest_call(len);
+	Box::new(Decode::decode(&mut &encoded[..]).expect("the helper encodes a call"))
 }
 
 /// Fills the queue with entries that unlock after everything else, up to one short of full.

@@ -7,7 +7,7 @@ pub use pallet::*;
 use polkadot_sdk::frame_support::pallet_macros::import_section;
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+pub mod benchmarking;
 #[cfg(feature = "runtime-benchmarks")]
 pub use benchmarking::BenchmarkHelper;
 mod branch;

@@ -5,7 +5,7 @@
 use polkadot_sdk::{
 	frame_support::{
 		self, derive_impl, parameter_types,
-		traits::{ConstU32, EitherOfDiverse, Hooks},
+		traits::{ConstU32, EitherOfDiverse, Get, Hooks},
 		weights::Weight,
 	},
 	frame_system::{self, EnsureRoot},
@@ -175,10 +175,23 @@ impl crate::BenchmarkHelper for BenchmarkPeople {
 		let sponsor = account(Sr25519Keyring::Two);
 		People::verify(&sponsor, CITIZENS, FOREVER);
 		pallet_action_budget::Pallet::<Test>::register_agent(
-			RuntimeOrigin::signed(sponsor),
+			RuntimeOrigin::signed(sponsor.clone()),
 			agent.clone(),
 		)
 		.expect("a verified, funded sponsor registers an agent");
+		for n in 1..<<Test as pallet_action_budget::Config>::MaxAgentsPerSponsor as Get<u32>>::get()
+		{
+			let sibling = AccountId::new([n as u8; 32]);
+			pallet_action_budget::Pallet::<Test>::register_agent(
+				RuntimeOrigin::signed(sponsor.clone()),
+				sibling,
+			)
+			.expect("the sponsor's list has room");
+		}
+	}
+
+	fn costliest_call(len: u32) -> Vec<u8> {
+		crate::benchmarking::batch_of_remarks::<Test>(len)
 	}
 }
 

@@ -10,6 +10,7 @@ use teo_primitives::{traits::AdmissionControl, AccountId, Balance, EpochIndex, G
 
 use crate::{
 	Config, HoldReason, NextProposalId, Pallet, Parameters, PendingCount, Proposals, Queue,
+	Settings,
 };
 use polkadot_sdk::frame_support::traits::Get;
 
@@ -17,7 +18,8 @@ impl<T: Config> Pallet<T> {
 	/// The pallet's invariants.
 	///
 	/// # Invariants
-	/// - the parameters lie within the chain's constitution;
+	/// - the parameters lie within the chain's constitution, and every group's own veto
+	///   threshold within the gate's range;
 	/// - the queue is strictly sorted, and holds exactly the stored proposals, each with its
 	///   unlock block and a timelock;
 	/// - each group's pending count matches the queue and stays within its share;
@@ -33,6 +35,11 @@ impl<T: Config> Pallet<T> {
 				"the parameters cross the constitution"
 			);
 		}
+		ensure!(
+			Settings::<T>::iter_values()
+				.all(|s| (1..=T::MaxVetoThreshold::get()).contains(&s.veto_threshold)),
+			"a group's veto threshold is out of range"
+		);
 		let queue = Queue::<T>::get();
 		ensure!(
 			queue.windows(2).all(|pair| pair[0] < pair[1]),

@@ -262,12 +262,22 @@ impl pallet_commit_gate::BenchmarkHelper for CitizenForBenchmarks {
 	}
 
 	fn make_agent(agent: &AccountId) {
-		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		use polkadot_sdk::frame_support::traits::{fungible::Mutate, Get};
 		let sponsor: AccountId = polkadot_sdk::frame_benchmarking::account("sponsor", 0, 0);
 		Personhood::benchmark_verify(&sponsor, CITIZENS_GROUP, BlockNumber::MAX);
 		Balances::set_balance(&sponsor, 1_000_000 * token::UNIT);
-		ActionBudget::register_agent(RuntimeOrigin::signed(sponsor), agent.clone())
+		ActionBudget::register_agent(RuntimeOrigin::signed(sponsor.clone()), agent.clone())
 			.expect("a verified, funded sponsor registers an agent");
+		let most = <Runtime as pallet_action_budget::Config>::MaxAgentsPerSponsor::get();
+		for n in 1..most {
+			let sibling: AccountId = polkadot_sdk::frame_benchmarking::account("sibling", n, 0);
+			ActionBudget::register_agent(RuntimeOrigin::signed(sponsor.clone()), sibling)
+				.expect("the sponsor's list has room");
+		}
+	}
+
+	fn costliest_call(len: u32) -> alloc::vec::Vec<u8> {
+		pallet_commit_gate::benchmarking::batch_of_remarks::<Runtime>(len)
 	}
 }
 
