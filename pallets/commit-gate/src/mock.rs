@@ -5,7 +5,7 @@
 use polkadot_sdk::{
 	frame_support::{
 		self, derive_impl, parameter_types,
-		traits::{ConstU32, EitherOfDiverse, Get, Hooks},
+		traits::{ConstU32, EitherOfDiverse, Hooks},
 		weights::Weight,
 	},
 	frame_system::{self, EnsureRoot},
@@ -172,6 +172,7 @@ impl crate::BenchmarkHelper for BenchmarkPeople {
 	}
 
 	fn make_agent(agent: &AccountId) {
+		use frame_support::traits::Get;
 		let sponsor = account(Sr25519Keyring::Two);
 		People::verify(&sponsor, CITIZENS, FOREVER);
 		pallet_action_budget::Pallet::<Test>::register_agent(
@@ -179,8 +180,8 @@ impl crate::BenchmarkHelper for BenchmarkPeople {
 			agent.clone(),
 		)
 		.expect("a verified, funded sponsor registers an agent");
-		for n in 1..<<Test as pallet_action_budget::Config>::MaxAgentsPerSponsor as Get<u32>>::get()
-		{
+		let most = <Test as pallet_action_budget::Config>::MaxAgentsPerSponsor::get();
+		for n in 1..most {
 			let sibling = AccountId::new([n as u8; 32]);
 			pallet_action_budget::Pallet::<Test>::register_agent(
 				RuntimeOrigin::signed(sponsor.clone()),

@@ -46,6 +46,9 @@ use super::*;
 /// Actions in the short run (`cargo test --release`, as the README's test command runs it; a
 /// debug build runs a tenth); `TEO_PROPERTY_ACTIONS` overrides it.
 const SHORT_RUN: u64 = if cfg!(debug_assertions) { 300 } else { 3_000 };
+/// Actions between two commits of the test chain's changes to its backend. Without them every
+/// state root would hash every change since genesis, and a long run would slow down as it goes.
+const CHUNK: u64 = 1_000;
 /// A verification period of the test chain: short, so that the runs cross several.
 const PERIOD: BlockNumber = 200;
 /// The depth of the circuit the citizens prove with: a key of its own on the test chain (beside
@@ -503,53 +506,63 @@ fn run(seed: u64, actions: u64, root_every: u64) -> BTreeMap<&'static str, (u64,
 	let key = prover::dev_setup(DEPTH as usize).unwrap();
 	let mut dice = Dice(ChaCha20Rng::seed_from_u64(seed));
 	let mut outcomes: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
-	chain(&actors, &key).execute_with(|| {
-		for step in 0..actions {
-			if dice.chance(30) {
-				for _ in 0..1 + dice.below(4) {
-					next_block();
+	let mut ext = chain(&actors, &key);
+	let mut done = 0;
+	while done < actions {
+		let chunk = done..(done + CHUNK).min(actions);
+		done = chunk.end;
+		ext.execute_with(|| {
+			for step in chunk {
+				if dice.chance(30) {
+					for _ in 0..1 + dice.below(4) {
+						next_block();
+					}
+					check_invariants(step);
 				}
-				check_invariants(step);
-			}
-			let (name, who, call) = action(&mut dice, &actors, &key);
-			let refused_by_pool = who.as_ref().and_then(|who| pool_refusal(who, &call));
-			let root_before = (step % root_every == 0)
-				.then(|| polkadot_sdk::sp_io::storage::root(StateVersion::V1));
-			let origin = match &who {
-				Some(who) => RuntimeOrigin::signed(who.clone()),
-				None => RuntimeOrigin::root(),
-			};
-			let result = call.clone().dispatch(origin);
-			let entry = outcomes.entry(name).or_default();
-			match result {
-				Ok(_) => {
-					entry.0 += 1;
-					assert!(
+				let (name, who, call) = action(&mut dice, &actors, &key);
+				let refused_by_pool = who.as_ref().and_then(|who| pool_refusal(who, &call));
+				let root_before = (step % root_every == 0)
+					.then(|| polkadot_sdk::sp_io::storage::root(StateVersion::V1));
+				let origin = match &who {
+					Some(who) => RuntimeOrigin::signed(who.clone()),
+					None => RuntimeOrigin::root(),
+				};
+				let result = call.clone().dispatch(origin);
+				let entry = outcomes.entry(name).or_default();
+				match result {
+					Ok(_) => {
+						entry.0 += 1;
+						assert!(
 						refused_by_pool.is_none(),
 						"step {step}: the pool refused {name} (error {refused_by_pool:?}) but it succeeded"
 					);
-				},
-				Err(error) => {
-					entry.1 += 1;
-					if let Some(root_before) = &root_before {
-						assert_eq!(
-							&polkadot_sdk::sp_io::storage::root(StateVersion::V1),
-							root_before,
-							"step {step}: a failed {name} ({:?}) changed the state",
-							error.error
-						);
-					}
-					if let (Some(index), DispatchError::Module(module)) =
-						(refused_by_pool, error.error)
-					{
-						assert_eq!(
+					},
+					Err(error) => {
+						entry.1 += 1;
+						if let Some(root_before) = &root_before {
+							assert_eq!(
+								&polkadot_sdk::sp_io::storage::root(StateVersion::V1),
+								root_before,
+								"step {step}: a failed {name} ({:?}) changed the state",
+								error.error
+							);
+						}
+						if let (Some(index), DispatchError::Module(module)) =
+							(refused_by_pool, error.error)
+						{
+							assert_eq!(
 							module.error[0], index,
 							"step {step}: {name} failed in the block with another error than in the pool"
 						);
-					}
-				},
+						}
+					},
+				}
 			}
-		}
+		});
+		// Into the backend: the state root then hashes only what the next chunk changes.
+		ext.commit_all().expect("the overlay commits");
+	}
+	ext.execute_with(|| {
 		next_block();
 		check_invariants(actions);
 	});
