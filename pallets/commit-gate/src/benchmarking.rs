@@ -1,5 +1,5 @@
 //! Benchmarks of the gate, each in its worst case: the queue one short of full, the largest
-//! call (a `batch_all` of as many empty remarks as fit, each looked into by the policy) and
+//! call (a `batch_all` of as many small calls as fit, each looked into by the policy) and
 //! summary, the sponsor (one read more than the proposer) withdrawing.
 
 use alloc::{boxed::Box, vec, vec::Vec};
@@ -26,33 +26,30 @@ pub trait BenchmarkHelper {
 	/// full (a veto penalises every agent of the sponsor).
 	fn make_agent(agent: &AccountId);
 	/// The encoding of the costliest call a proposal may carry in at most `len` bytes (at least
-	/// 8): the one whose checks, at submission and again at commit, take longest. In a runtime
-	/// with the utility pallet, a `batch_all` of as many empty remarks as fit.
+	/// 8): the one whose checks, at submission and again at commit, take longest ([`batch_of`]).
 	fn costliest_call(len: u32) -> Vec<u8>;
 }
 
 const GROUP: GroupId = 0;
 
-/// A `batch_all` of as many empty remarks as fit in `len` encoded bytes: the costliest call per
-/// byte for [`WithBatches`] (every remark is classified) and for the commit (every one
-/// dispatched). For [`BenchmarkHelper::costliest_call`] in runtimes with the utility pallet.
-pub fn batch_of_remarks<R>(len: u32) -> Vec<u8>
+/// A `batch_all` of as many copies of `item` as fit in `len` encoded bytes, for
+/// [`BenchmarkHelper::costliest_call`] in runtimes with the utility pallet: every copy is
+/// classified by [`WithBatches`] at submission and again at commit, so the costliest call is a
+/// batch of the smallest call that is costliest to classify (an empty remark in the mock; in
+/// TEO's runtime a verification period, checked against the constitution in storage).
+pub fn batch_of<R>(len: u32, item: <R as pallet_utility::Config>::RuntimeCall) -> Vec<u8>
 where
 	R: pallet_utility::Config,
-	<R as pallet_utility::Config>::RuntimeCall: From<frame_system::Call<R>>,
 	<R as frame_system::Config>::RuntimeCall: From<pallet_utility::Call<R>>,
 {
-	let batch = |n: u32| -> Vec<u8> {
-		let remark: <R as pallet_utility::Config>::RuntimeCall =
-			frame_system::Call::<R>::remark { remark: Vec::new() }.into();
-		let calls = vec![remark; n as usize];
+	let batch = |n: usize| -> Vec<u8> {
+		let calls = vec![item.clone(); n];
 		<R as frame_system::Config>::RuntimeCall::from(pallet_utility::Call::<R>::batch_all {
 			calls,
 		})
 		.encode()
 	};
-	// Each empty remark takes three bytes (pallet, call, empty length).
-	let mut n = len / 3;
+	let mut n = (len as usize).div_ceil(item.encoded_size().max(1));
 	let mut encoded = batch(n);
 	while encoded.len() > len as usize && n > 0 {
 		n -= 1;
@@ -281,7 +278,7 @@ mod benchmarks {
 		let settings = GroupSettings { veto_threshold: T::MaxVetoThreshold::get() };
 
 		#[extrinsic_call]
-		_(origin as <T as frame_system::Config>::RuntimeOrigin, settings);
+		_(origin as <T as frame_system::Config>::RuntimeOrigin, Some(settings));
 
 		assert_eq!(Settings::<T>::get(GROUP), Some(settings));
 		Ok(())

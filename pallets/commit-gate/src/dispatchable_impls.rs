@@ -106,14 +106,12 @@ impl<T: Config> Pallet<T> {
 		}
 		proposal.vetoes.saturating_inc();
 		let tally = proposal.vetoers.len() as u32;
-		Self::deposit_event(Event::Vetoed {
-			id,
-			group: proposal.group,
-			vetoer,
-			tally,
-			threshold: proposal.veto_threshold,
-		});
-		if tally < proposal.veto_threshold {
+		// Never more vetoes than the group has verified members now: members who have not
+		// verified again in a new period cannot make a proposal unvetoable by their absence.
+		let threshold =
+			proposal.veto_threshold.min(T::Personhood::verified_count(proposal.group)).max(1);
+		Self::deposit_event(Event::Vetoed { id, group: proposal.group, vetoer, tally, threshold });
+		if tally < threshold {
 			Proposals::<T>::insert(id, proposal);
 			return Ok(CallBranch::VetoTallied);
 		}
@@ -188,12 +186,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The work of [`Pallet::set_group_settings`].
-	pub(crate) fn do_set_group_settings(group: GroupId, settings: GroupSettings) -> DispatchResult {
-		ensure!(
-			(1..=T::MaxVetoThreshold::get()).contains(&settings.veto_threshold),
-			Error::<T>::InvalidParameters
-		);
-		Settings::<T>::insert(group, settings);
+	pub(crate) fn do_set_group_settings(
+		group: GroupId,
+		settings: Option<GroupSettings>,
+	) -> DispatchResult {
+		if let Some(settings) = settings {
+			ensure!(
+				(1..=T::MaxVetoThreshold::get()).contains(&settings.veto_threshold),
+				Error::<T>::InvalidParameters
+			);
+		}
+		Settings::<T>::set(group, settings);
 		Self::deposit_event(Event::GroupSettingsSet { group, settings });
 		Ok(())
 	}

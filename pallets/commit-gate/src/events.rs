@@ -118,8 +118,8 @@ mod events {
 		GroupSettingsSet {
 			/// The group.
 			group: GroupId,
-			/// Its settings.
-			settings: GroupSettings,
+			/// Its settings; `None`: the gate's parameters again.
+			settings: Option<GroupSettings>,
 		},
 	}
 }

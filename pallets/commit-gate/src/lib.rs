@@ -447,7 +447,8 @@ pub mod pallet {
 		///
 		/// ## Details
 		/// The group's veto threshold applies to its proposals submitted from now on, in place of
-		/// the gate's. The runtime's policy makes this a constitutional proposal: it changes the
+		/// the gate's; `None` clears the group's settings, and it follows the gate's parameters
+		/// again. The runtime's policy makes this a constitutional proposal: it changes the
 		/// group's rules.
 		///
 		/// ## Errors
@@ -457,7 +458,10 @@ pub mod pallet {
 		/// `GroupSettingsSet`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::set_group_settings())]
-		pub fn set_group_settings(origin: OriginFor<T>, settings: GroupSettings) -> DispatchResult {
+		pub fn set_group_settings(
+			origin: OriginFor<T>,
+			settings: Option<GroupSettings>,
+		) -> DispatchResult {
 			let (_, group) = T::CommittedOrigin::ensure_origin(origin)?;
 			Self::do_set_group_settings(group, settings)
 		}

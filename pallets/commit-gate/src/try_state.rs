@@ -59,6 +59,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(proposal.unlock_at == *unlock_at, "the queue's unlock block is wrong");
 			ensure!(proposal.unlock_at > proposal.submitted_at, "a proposal without a timelock");
 			ensure!(
+				(1..=T::MaxVetoThreshold::get()).contains(&proposal.veto_threshold),
+				"a pending proposal's veto threshold is out of range"
+			);
+			ensure!(
 				(proposal.vetoers.len() as u32) < proposal.veto_threshold,
 				"a pending proposal has reached its veto threshold"
 			);

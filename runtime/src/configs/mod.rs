@@ -1,6 +1,6 @@
 //! The configuration of every pallet in the runtime.
 
-mod proposal_policy;
+pub(crate) mod proposal_policy;
 
 use polkadot_sdk::{
 	frame_support::{
@@ -277,7 +277,14 @@ impl pallet_commit_gate::BenchmarkHelper for CitizenForBenchmarks {
 	}
 
 	fn costliest_call(len: u32) -> alloc::vec::Vec<u8> {
-		pallet_commit_gate::benchmarking::batch_of_remarks::<Runtime>(len)
+		// The smallest call the policy checks against the constitution (a storage read).
+		let bounds = <Constitution as polkadot_sdk::frame_support::traits::Get<
+			teo_primitives::constitution::Bounds,
+		>>::get();
+		let length = bounds.verification_period.min.max(1);
+		let period =
+			RuntimeCall::Personhood(pallet_personhood::Call::set_verification_period { length });
+		pallet_commit_gate::benchmarking::batch_of::<Runtime>(len, period)
 	}
 }
 

@@ -8,7 +8,7 @@
 //!   verifying keys) belong to the citizens' group: every citizen can veto them. Proposing them
 //!   for another group is refused ([`Refusal::WrongGroup`]), so a tiny friendly group buys
 //!   nothing.
-//! - Changes of the rules themselves (parameters, verifying keys) are constitutional: they wait
+//! - Changes of the rules themselves (parameters, verifying keys, registrars) are constitutional: they wait
 //!   the constitutional timelock, and a change that would cross the constitution is refused at
 //!   submission ([`Refusal::Unconstitutional`]), before it takes an admission.
 //! - Everything else is forbidden: transfers, sudo, the gate's own calls, runtime upgrades and
@@ -50,15 +50,10 @@ impl ProposalPolicy<RuntimeCall> for TeoProposalPolicy {
 			RuntimeCall::Treasury(
 				pallet_treasury::Call::spend { .. } | pallet_treasury::Call::void_spend { .. },
 			) => citizens_only(Ordinary),
-			// The citizens' registrar decides who can become a citizen: a change of the rules.
-			RuntimeCall::Personhood(Personhood::set_registrar { group, .. })
-				if *group == CITIZENS_GROUP =>
-			{
-				constitutional(true)
-			},
-			RuntimeCall::Personhood(
-				Personhood::create_group { .. } | Personhood::set_registrar { .. },
-			) => citizens_only(Ordinary),
+			// A registrar decides who belongs to its group, and so who spends the group's purse
+			// and vetoes its proposals: replacing one is a change of the rules.
+			RuntimeCall::Personhood(Personhood::set_registrar { .. }) => constitutional(true),
+			RuntimeCall::Personhood(Personhood::create_group { .. }) => citizens_only(Ordinary),
 			RuntimeCall::Personhood(
 				Personhood::set_verifying_key { .. } | Personhood::remove_verifying_key { .. },
 			) => constitutional(true),

@@ -236,13 +236,21 @@ mod personhood_and_budgets {
 				1 + 15,
 				"a change of the rules waits the constitutional timelock"
 			);
-			// The citizens' registrar decides who can become a citizen: a change of the rules.
-			let registrar = RuntimeCall::Personhood(pallet_personhood::Call::set_registrar {
-				group: 0,
-				registrar: Sr25519Keyring::Bob.to_account_id(),
-			});
-			assert_ok!(submit(0, registrar));
+			// A registrar decides who belongs to its group (who becomes a citizen; who spends a
+			// group's purse and vetoes its proposals): a change of the rules, for any group, and
+			// the citizens' to make.
+			let registrar = |group| {
+				RuntimeCall::Personhood(pallet_personhood::Call::set_registrar {
+					group,
+					registrar: Sr25519Keyring::Bob.to_account_id(),
+				})
+			};
+			assert_ok!(submit(0, registrar(0)));
 			assert_eq!(Proposals::<Runtime>::get(1).unwrap().unlock_at, 1 + 15);
+			use pallet_commit_gate::{ProposalClass, ProposalPolicy, Refusal};
+			type Policy = crate::configs::proposal_policy::Policy;
+			assert_eq!(Policy::classify(0, &registrar(1)), Ok(ProposalClass::Constitutional));
+			assert_eq!(Policy::classify(1, &registrar(1)), Err(Refusal::WrongGroup));
 		});
 	}
 

@@ -262,9 +262,9 @@ fn proposal_call(dice: &mut Dice, actors: &Actors) -> RuntimeCall {
 			amount: *dice.pick(&[token::UNIT, 1_000 * token::UNIT]),
 		}),
 		10 => RuntimeCall::CommitGate(pallet_commit_gate::Call::set_group_settings {
-			settings: pallet_commit_gate::GroupSettings {
+			settings: dice.chance(80).then(|| pallet_commit_gate::GroupSettings {
 				veto_threshold: *dice.pick(&[0, 1, 2, 17]),
-			},
+			}),
 		}),
 		3 => RuntimeCall::CommitGate(pallet_commit_gate::Call::set_parameters {
 			parameters: gate_parameters(dice),

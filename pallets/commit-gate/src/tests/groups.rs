@@ -49,7 +49,7 @@ fn nobody_else_touches_a_groups_purse_or_settings() {
 				DispatchError::BadOrigin
 			);
 			assert_noop!(
-				CommitGate::set_group_settings(origin, GroupSettings { veto_threshold: 2 }),
+				CommitGate::set_group_settings(origin, Some(GroupSettings { veto_threshold: 2 })),
 				DispatchError::BadOrigin
 			);
 		}
@@ -60,7 +60,9 @@ fn nobody_else_touches_a_groups_purse_or_settings() {
 fn a_group_sets_its_own_veto_threshold_with_the_constitutional_timelock() {
 	ExtBuilder::default().build_and_execute(|| {
 		let settings = GroupSettings { veto_threshold: 2 };
-		let call = Box::new(RuntimeCall::CommitGate(crate::Call::set_group_settings { settings }));
+		let call = Box::new(RuntimeCall::CommitGate(crate::Call::set_group_settings {
+			settings: Some(settings),
+		}));
 		let id = submit(TOWN, call);
 		assert_eq!(Proposals::<Test>::get(id).unwrap().unlock_at, 1 + CONSTITUTIONAL_TIMELOCK);
 		run_to_block(u64::from(1 + CONSTITUTIONAL_TIMELOCK));
@@ -78,10 +80,22 @@ fn a_group_sets_its_own_veto_threshold_with_the_constitutional_timelock() {
 		let refused = submit(
 			TOWN,
 			Box::new(RuntimeCall::CommitGate(crate::Call::set_group_settings {
-				settings: too_many,
+				settings: Some(too_many),
 			})),
 		);
 		run_to_block(u64::from(2 * EPOCH + CONSTITUTIONAL_TIMELOCK));
 		assert_eq!(committed_result(refused), Some(Err(Error::<Test>::InvalidParameters.into())));
+		// The town clears its settings and follows the gate's threshold again.
+		run_to_block(u64::from(3 * EPOCH));
+		let cleared = submit(
+			TOWN,
+			Box::new(RuntimeCall::CommitGate(crate::Call::set_group_settings { settings: None })),
+		);
+		run_to_block(u64::from(3 * EPOCH + CONSTITUTIONAL_TIMELOCK));
+		assert_eq!(committed_result(cleared), Some(Ok(())));
+		assert_eq!(Settings::<Test>::get(TOWN), None);
+		run_to_block(u64::from(4 * EPOCH));
+		let town = submit(TOWN, remark(3));
+		assert_eq!(Proposals::<Test>::get(town).unwrap().veto_threshold, 1);
 	});
 }

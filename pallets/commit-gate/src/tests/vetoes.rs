@@ -91,6 +91,31 @@ fn a_new_verification_period_starts_a_new_tally() {
 	});
 }
 
+/// Attack: members of a small group stay away when a new verification period starts, so that a
+/// proposal submitted with a threshold of all of them can never gather enough vetoes. The
+/// threshold is counted again at each veto, against the members verified then.
+#[test]
+fn members_who_do_not_verify_again_cannot_make_a_proposal_unvetoable() {
+	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
+		People::verify(&charlie(), TOWN, 3);
+		People::verify(&dave(), TOWN, 3);
+		let id = submit(TOWN, remark(1));
+		assert_eq!(Proposals::<Test>::get(id).unwrap().veto_threshold, 2);
+		run_to_block(4);
+		// Only Charlie verifies again: the town has one member, and one veto is enough.
+		People::verify(&charlie(), TOWN, 100);
+		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(charlie()), id));
+		assert!(!Proposals::<Test>::contains_key(id));
+		assert!(gate_events().contains(&Event::Vetoed {
+			id,
+			group: TOWN,
+			vetoer: charlie(),
+			tally: 1,
+			threshold: 1
+		}));
+	});
+}
+
 /// Attack: the sponsor deregisters the agent as soon as it submits and releases its deposit
 /// before the veto lands, so the penalty finds no agent; or the freed account is registered by
 /// someone else, who would be penalised instead. The proposal remembers its sponsor, and the veto
