@@ -190,6 +190,8 @@ mod benchmarks {
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, fixture::OTHER_VERIFYING_KEY)?;
 		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, dev::DEV_VERIFYING_KEY)?;
+		// Another depth keeps a key: the last one cannot be removed.
+		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH - 1, fixture::OTHER_VERIFYING_KEY)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, dev::DEV_KEY_DEPTH);
 		assert!(!VerifyingKeys::<T>::contains_key(dev::DEV_KEY_DEPTH));

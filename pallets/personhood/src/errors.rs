@@ -61,5 +61,9 @@ mod errors {
 		/// The last verifying key cannot be removed: without one nobody could prove personhood
 		/// again, and nobody could ever veto. Replace it with `set_verifying_key` instead.
 		LastVerifyingKey,
+		/// The key comes from the insecure dev setup, whose randomness is public: anyone could
+		/// prove anything with it. Only chains whose constitution allows insecure keys (dev and
+		/// local) accept it; a production chain takes the key of a trusted-setup ceremony.
+		InsecureVerifyingKey,
 	}
 }

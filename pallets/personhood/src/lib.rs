@@ -230,7 +230,8 @@ pub mod pallet {
 			}
 			for (depth, key) in &self.verifying_keys {
 				Pallet::<T>::do_set_verifying_key(*depth, key).expect(
-					"a genesis verifying key must be well formed, for a depth from 1 to 32",
+					"a genesis verifying key must be well formed, for a depth from 1 to 32, and \
+					 not the insecure dev key unless the constitution allows insecure keys",
 				);
 			}
 		}

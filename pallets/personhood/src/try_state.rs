@@ -8,7 +8,8 @@ use teo_zk::{groth16, lean_imt::Frontier};
 
 impl<T: Config> Pallet<T> {
 	/// The pallet's invariants: the period lengths lie within the constitution; every group's
-	/// side nodes, leaves, member indices and current root agree; every key is prepared; the
+	/// side nodes, leaves, member indices and current root agree; every key is prepared, and
+	/// none is the insecure dev key unless the constitution allows insecure keys; the
 	/// per-period records agree with each other.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
@@ -55,8 +56,15 @@ impl<T: Config> Pallet<T> {
 		for (group, commitment, index) in MemberIndex::<T>::iter() {
 			ensure!(Leaves::<T>::get(group, index) == Some(commitment), "a stale member index");
 		}
-		for (depth, _) in VerifyingKeys::<T>::iter() {
+		let insecure_allowed = T::Constitution::get().allows_insecure_keys;
+		for (depth, record) in VerifyingKeys::<T>::iter() {
 			ensure!(PreparedKeys::<T>::contains_key(depth), "a key is not prepared");
+			ensure!(
+				insecure_allowed
+					|| groth16::decode_verifying_key(&record.key)
+						.is_ok_and(|key| !teo_zk::dev::is_dev_key(&key)),
+				"an insecure key where the constitution forbids them"
+			);
 		}
 		let period = CurrentPeriod::<T>::get().index;
 		for ((p, group, who), nullifier) in Verified::<T>::iter() {

@@ -109,6 +109,10 @@ impl<T: Config> Pallet<T> {
 		ensure!((1..=MAX_TREE_DEPTH).contains(&depth), Error::<T>::InvalidDepth);
 		let decoded =
 			groth16::decode_verifying_key(key).map_err(|_| Error::<T>::MalformedVerifyingKey)?;
+		ensure!(
+			T::Constitution::get().allows_insecure_keys || !teo_zk::dev::is_dev_key(&decoded),
+			Error::<T>::InsecureVerifyingKey
+		);
 		let prepared = PreparedKeyBytes::try_from(groth16::prepare_verifying_key(&decoded))
 			.map_err(|_| Error::<T>::MalformedVerifyingKey)?;
 		let key = VerifyingKeyBytes::try_from(key.to_vec())

@@ -78,6 +78,18 @@ pub const COST_SCHEDULE: CostSchedule = CostSchedule {
 /// that fit the mocks' small balances and short timings.
 pub struct TestConstitution;
 
+std::thread_local! {
+	static INSECURE_KEYS_ALLOWED: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
+}
+
+impl TestConstitution {
+	/// Makes the test's constitution allow insecure verifying keys or not (the default allows
+	/// them, as dev chains do); per test thread.
+	pub fn allow_insecure_keys(allowed: bool) {
+		INSECURE_KEYS_ALLOWED.with(|cell| cell.set(allowed));
+	}
+}
+
 impl polkadot_sdk::frame_support::traits::Get<Bounds> for TestConstitution {
 	fn get() -> Bounds {
 		Bounds {
@@ -87,6 +99,7 @@ impl polkadot_sdk::frame_support::traits::Get<Bounds> for TestConstitution {
 			epoch_length: Bound { min: 2, max: 1_000 },
 			agent_deposit: Bound { min: 1, max: 1_000_000 },
 			verification_period: Bound { min: 2, max: 10_000_000 },
+			allows_insecure_keys: INSECURE_KEYS_ALLOWED.with(core::cell::Cell::get),
 			..Constitution::Development.bounds()
 		}
 	}

@@ -59,3 +59,16 @@ pub const DEV_KEY_DEPTH: u8 = 20;
 /// (regenerate with `cargo test --release -p teo-zk --features prover -- --ignored
 /// regenerate_dev_key`).
 pub const DEV_VERIFYING_KEY: &[u8] = include_bytes!("../keys/dev-depth-20.vk");
+
+/// Whether `key` comes from the insecure dev setup, at any depth. Every key of
+/// [`crate::prover::dev_setup`] shares `alpha_g1` and `beta_g2` with [`DEV_VERIFYING_KEY`]:
+/// the setup draws α, β, γ, δ and the generators from its public seed before it looks at the
+/// circuit. A key that reuses either was made with public randomness and proves anything, so a
+/// chain whose constitution forbids insecure keys refuses it.
+pub fn is_dev_key(key: &ark_groth16::VerifyingKey<ark_bn254::Bn254>) -> bool {
+	use crate::groth16::{encode_verifying_key, G1_BYTES, G2_BYTES};
+	let (alpha, beta) = (..G1_BYTES, G1_BYTES..G1_BYTES + G2_BYTES);
+	let encoded = encode_verifying_key(key);
+	encoded[alpha.clone()] == DEV_VERIFYING_KEY[alpha]
+		|| encoded[beta.clone()] == DEV_VERIFYING_KEY[beta]
+}

@@ -103,3 +103,31 @@ fn a_removed_key_verifies_nothing() {
 		);
 	});
 }
+
+/// Attack: a proposal (or a careless operator's genesis) installs the dev setup's key on a
+/// production chain; its randomness is public, so anyone could then prove membership of any
+/// group and forge unlimited "humans". The constitution refuses it, at any depth.
+#[test]
+fn the_dev_key_is_refused_where_the_constitution_forbids_insecure_keys() {
+	ExtBuilder::default().build_and_execute(|| {
+		// The mock's genesis is a dev chain's: it carries the dev key. Replace it first.
+		assert_ok!(Personhood::set_verifying_key(root(), DEPTH, key_bytes(other_proving_key())));
+		TestConstitution::allow_insecure_keys(false);
+		let dev_20: VerifyingKeyBytes = teo_zk::dev::DEV_VERIFYING_KEY.to_vec().try_into().unwrap();
+		for (depth, key) in [(DEPTH, key_bytes(proving_key())), (20, dev_20)] {
+			assert_noop!(
+				Personhood::set_verifying_key(root(), depth, key),
+				Error::<Test>::InsecureVerifyingKey
+			);
+		}
+		// A key of another setup (a ceremony's) is taken.
+		assert_ok!(Personhood::set_verifying_key(root(), 20, key_bytes(other_proving_key())));
+	});
+}
+
+#[test]
+#[should_panic(expected = "not the insecure dev key")]
+fn a_genesis_with_the_dev_key_is_refused_where_the_constitution_forbids_insecure_keys() {
+	TestConstitution::allow_insecure_keys(false);
+	ExtBuilder::default().build_and_execute(|| {});
+}

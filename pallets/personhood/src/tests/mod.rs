@@ -14,6 +14,7 @@ use polkadot_sdk::{
 	sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave},
 	sp_runtime::DispatchError,
 };
+use teo_pallet_test_utils::TestConstitution;
 use teo_primitives::{traits::PersonhoodInspect, AccountId};
 use teo_zk::{groth16, Fr};
 

@@ -159,6 +159,19 @@ fn the_dev_setup_is_deterministic() {
 	assert!(groth16::decode_verifying_key(&a).is_ok());
 }
 
+/// The dev setup's keys of every depth are recognised by the one constant, and a key of another
+/// setup is not.
+#[test]
+fn every_dev_key_is_recognised_and_no_other() {
+	use crate::dev::is_dev_key;
+	for depth in [1, 2, 5] {
+		assert!(is_dev_key(&dev_setup(depth).unwrap().vk), "depth {depth}");
+	}
+	assert!(is_dev_key(&groth16::decode_verifying_key(crate::dev::DEV_VERIFYING_KEY).unwrap()));
+	let mut rng = ChaCha20Rng::from_seed([7; 32]);
+	assert!(!is_dev_key(&setup(2, &mut rng).unwrap().vk));
+}
+
 #[test]
 fn the_dev_constants_are_what_the_code_derives() {
 	use crate::dev::*;
