@@ -9,13 +9,20 @@ use polkadot_sdk::frame_support::traits::Get;
 #[polkadot_sdk::frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use polkadot_sdk::frame_support::{pallet_prelude::*, DefaultNoBound};
+	use polkadot_sdk::{
+		frame_support::{pallet_prelude::*, DefaultNoBound},
+		frame_system::{self, pallet_prelude::*, WeightInfo as _},
+	};
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: polkadot_sdk::frame_system::Config {}
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// May authorize a new runtime code ([`Pallet::authorize_upgrade`]). On a production
+		/// chain, a committed constitutional proposal of the citizens' group.
+		type UpgradeOrigin: EnsureOrigin<<Self as frame_system::Config>::RuntimeOrigin>;
+	}
 
 	/// The constitution this chain was born with.
 	#[pallet::storage]
@@ -34,6 +41,31 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			ChainConstitution::<T>::put(self.constitution);
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Authorizes the runtime code whose hash is `code_hash`; anyone may then apply it with
+		/// `system.apply_authorized_upgrade(code)`, which checks the hash and that the code is
+		/// the same runtime with a higher `spec_version`.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::UpgradeOrigin`]: on a production chain, a committed proposal of the
+		/// citizens, which waits the constitutional timelock (the runtime's code is what the
+		/// constitution is compiled into, so it changes only the way the constitution does).
+		///
+		/// ## Events
+		/// `system.UpgradeAuthorized`.
+		#[pallet::call_index(0)]
+		#[pallet::weight((
+			<T as frame_system::Config>::SystemWeightInfo::authorize_upgrade(),
+			DispatchClass::Operational,
+		))]
+		pub fn authorize_upgrade(origin: OriginFor<T>, code_hash: T::Hash) -> DispatchResult {
+			T::UpgradeOrigin::ensure_origin(origin)?;
+			frame_system::Pallet::<T>::do_authorize_upgrade(code_hash, true);
+			Ok(())
 		}
 	}
 }
@@ -81,7 +113,9 @@ mod tests {
 		type Block = Block;
 	}
 
-	impl Config for Test {}
+	impl Config for Test {
+		type UpgradeOrigin = frame_system::EnsureRoot<u64>;
+	}
 
 	fn born_with(constitution: Option<super::Constitution>) -> sp_io::TestExternalities {
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
@@ -110,6 +144,23 @@ mod tests {
 			let bounds = <Pallet<Test> as Get<Bounds>>::get();
 			assert_eq!(bounds, super::Constitution::Development.bounds());
 			assert!(bounds.allows_insecure_keys);
+		});
+	}
+
+	#[test]
+	fn only_the_upgrade_origin_authorizes_a_runtime_code() {
+		use polkadot_sdk::{frame_support::assert_noop, sp_runtime::DispatchError};
+		born_with(None).execute_with(|| {
+			let code_hash = <Test as frame_system::Config>::Hash::repeat_byte(7);
+			assert_noop!(
+				Pallet::<Test>::authorize_upgrade(RuntimeOrigin::signed(1), code_hash),
+				DispatchError::BadOrigin
+			);
+			assert!(Pallet::<Test>::authorize_upgrade(RuntimeOrigin::root(), code_hash).is_ok());
+			assert_eq!(
+				frame_system::Pallet::<Test>::authorized_upgrade().map(|a| *a.code_hash()),
+				Some(code_hash)
+			);
 		});
 	}
 

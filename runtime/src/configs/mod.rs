@@ -175,7 +175,10 @@ parameter_types! {
 	pub const CitizensGroup: teo_primitives::GroupId = CITIZENS_GROUP;
 }
 
-impl pallet_constitution::Config for Runtime {}
+impl pallet_constitution::Config for Runtime {
+	// The policy makes it a constitutional proposal of the citizens (proposal_policy.rs).
+	type UpgradeOrigin = Governance;
+}
 
 impl pallet_personhood::Config for Runtime {
 	type AdminOrigin = Governance;

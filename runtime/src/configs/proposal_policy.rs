@@ -8,10 +8,11 @@
 //!   verifying keys) belong to the citizens' group: every citizen can veto them. Proposing them
 //!   for another group is refused ([`Refusal::WrongGroup`]), so a tiny friendly group buys
 //!   nothing.
-//! - Changes of the rules themselves (parameters, verifying keys, registrars) are constitutional: they wait
+//! - Changes of the rules themselves (parameters, verifying keys, registrars, the runtime's
+//!   code through `constitution.authorize_upgrade`) are constitutional: they wait
 //!   the constitutional timelock, and a change that would cross the constitution is refused at
 //!   submission ([`Refusal::Unconstitutional`]), before it takes an admission.
-//! - Everything else is forbidden: transfers, sudo, the gate's own calls, runtime upgrades and
+//! - Everything else is forbidden: transfers, sudo, the gate's own calls, `system.set_code` and
 //!   raw storage writes (which could rewrite the constitution), and the utility pallet's `batch`
 //!   and `force_batch`, which succeed when their calls fail. `batch_all` is looked into by
 //!   [`WithBatches`](pallet_commit_gate::WithBatches).
@@ -57,6 +58,11 @@ impl ProposalPolicy<RuntimeCall> for TeoProposalPolicy {
 			RuntimeCall::Personhood(
 				Personhood::set_verifying_key { .. } | Personhood::remove_verifying_key { .. },
 			) => constitutional(true),
+			// A new runtime is a new constitution: authorized by the citizens, applied by anyone
+			// (`system.apply_authorized_upgrade`, outside the gate).
+			RuntimeCall::Constitution(pallet_constitution::Call::authorize_upgrade { .. }) => {
+				constitutional(true)
+			},
 			RuntimeCall::Personhood(Personhood::set_verification_period { length }) => {
 				let bounds = <Constitution as Get<teo_primitives::constitution::Bounds>>::get();
 				constitutional(*length > 0 && bounds.verification_period.contains(length))

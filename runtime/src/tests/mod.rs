@@ -408,6 +408,77 @@ mod personhood_and_budgets {
 			assert_eq!(Balances::free_balance(&beneficiary), before + amount);
 		});
 	}
+
+	/// A runtime upgrade goes through the gate: the citizens authorize the code's hash with a
+	/// constitutional proposal, and only that code can then be applied, by anyone. `set_code`
+	/// itself stays forbidden.
+	#[test]
+	fn the_citizens_authorize_a_runtime_upgrade_with_the_constitutional_timelock() {
+		use pallet_commit_gate::{ProposalClass, ProposalPolicy, Refusal};
+		use polkadot_sdk::frame_support::traits::Hooks;
+		type Policy = crate::configs::proposal_policy::Policy;
+		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
+		dev_chain().execute_with(|| {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let agent = Sr25519Keyring::Dave.to_account_id();
+			let (root, nullifier, proof) = prove(&key, "//Alice", &alice);
+			assert_ok!(Personhood::verify(
+				RawOrigin::Signed(alice.clone()).into(),
+				0,
+				root,
+				nullifier,
+				proof
+			));
+			assert_ok!(ActionBudget::register_agent(
+				RawOrigin::Signed(alice).into(),
+				agent.clone()
+			));
+
+			let new_code = b"the next runtime".to_vec();
+			let code_hash = polkadot_sdk::sp_io::hashing::blake2_256(&new_code).into();
+			let authorize =
+				RuntimeCall::Constitution(pallet_constitution::Call::authorize_upgrade {
+					code_hash,
+				});
+			let set_code =
+				RuntimeCall::System(frame_system::Call::set_code { code: new_code.clone() });
+			assert_eq!(Policy::classify(0, &authorize), Ok(ProposalClass::Constitutional));
+			assert_eq!(Policy::classify(1, &authorize), Err(Refusal::WrongGroup));
+			assert_eq!(Policy::classify(0, &set_code), Err(Refusal::Forbidden));
+			assert_eq!(
+				Constitution::authorize_upgrade(RawOrigin::Signed(agent.clone()).into(), code_hash),
+				Err(polkadot_sdk::sp_runtime::DispatchError::BadOrigin)
+			);
+
+			assert_ok!(CommitGate::submit(
+				RawOrigin::Signed(agent).into(),
+				0,
+				Box::new(authorize),
+				b"Upgrade to the next runtime".to_vec()
+			));
+			let unlock_at = pallet_commit_gate::Proposals::<Runtime>::get(0).unwrap().unlock_at;
+			assert_eq!(unlock_at, 1 + 15, "the dev constitutional timelock is fifteen blocks");
+			for n in 2..=unlock_at {
+				System::set_block_number(n);
+				CommitGate::on_initialize(n);
+			}
+			assert_eq!(System::authorized_upgrade().map(|a| *a.code_hash()), Some(code_hash));
+			// Other code is refused; the authorized bytes (not a runtime here) fail the version check,
+			// which spends the authorization: a real upgrade is the zombienet suite's.
+			let anyone = RawOrigin::Signed(Sr25519Keyring::Ferdie.to_account_id());
+			assert_eq!(
+				System::apply_authorized_upgrade(anyone.clone().into(), b"other code".to_vec())
+					.map_err(|e| e.error),
+				Err(frame_system::Error::<Runtime>::Unauthorized.into())
+			);
+			assert_ok!(System::apply_authorized_upgrade(anyone.into(), new_code));
+			assert!(System::authorized_upgrade().is_none());
+			assert!(System::events().iter().any(|record| matches!(
+				record.event,
+				RuntimeEvent::System(frame_system::Event::RejectedInvalidAuthorizedUpgrade { .. })
+			)));
+		});
+	}
 }
 
 /// A transaction signed the way `teo-client` signs (the extensions from [`tx_extension`], the
