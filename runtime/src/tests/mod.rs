@@ -440,8 +440,7 @@ mod personhood_and_budgets {
 				RuntimeCall::Constitution(pallet_constitution::Call::authorize_upgrade {
 					code_hash,
 				});
-			let set_code =
-				RuntimeCall::System(frame_system::Call::set_code { code: new_code.clone() });
+			let set_code = RuntimeCall::System(frame_system::Call::set_code { code: new_code });
 			assert_eq!(Policy::classify(0, &authorize), Ok(ProposalClass::Constitutional));
 			assert_eq!(Policy::classify(1, &authorize), Err(Refusal::WrongGroup));
 			assert_eq!(Policy::classify(0, &set_code), Err(Refusal::Forbidden));
@@ -463,20 +462,15 @@ mod personhood_and_budgets {
 				CommitGate::on_initialize(n);
 			}
 			assert_eq!(System::authorized_upgrade().map(|a| *a.code_hash()), Some(code_hash));
-			// Other code is refused; the authorized bytes (not a runtime here) fail the version check,
-			// which spends the authorization: a real upgrade is the zombienet suite's.
+			// Only the authorized code may be applied (by anyone); applying real code, which reads its
+			// runtime version, is the zombienet upgrade's part.
 			let anyone = RawOrigin::Signed(Sr25519Keyring::Ferdie.to_account_id());
 			assert_eq!(
-				System::apply_authorized_upgrade(anyone.clone().into(), b"other code".to_vec())
+				System::apply_authorized_upgrade(anyone.into(), b"other code".to_vec())
 					.map_err(|e| e.error),
 				Err(frame_system::Error::<Runtime>::Unauthorized.into())
 			);
-			assert_ok!(System::apply_authorized_upgrade(anyone.into(), new_code));
-			assert!(System::authorized_upgrade().is_none());
-			assert!(System::events().iter().any(|record| matches!(
-				record.event,
-				RuntimeEvent::System(frame_system::Event::RejectedInvalidAuthorizedUpgrade { .. })
-			)));
+			assert_eq!(System::authorized_upgrade().map(|a| *a.code_hash()), Some(code_hash));
 		});
 	}
 }
