@@ -20,6 +20,18 @@ pub struct GroupState {
 	pub genesis_hash: [u8; 32],
 }
 
+/// Whether the chain's constitution allows insecure verifying keys, as dev and local chains'
+/// does. A chain without the record (none should exist) counts as a production chain.
+pub async fn allows_insecure_keys(chain: &Chain) -> Result<bool, Error> {
+	use pallet_constitution::{ChainConstitution, Constitution};
+	let block = chain.finalized_head().await?;
+	let constitution: Constitution = chain
+		.storage(&ChainConstitution::<Runtime>::hashed_key(), block)
+		.await?
+		.unwrap_or_default();
+	Ok(constitution.bounds().allows_insecure_keys)
+}
+
 /// A group's tree, the current period and the genesis hash, all read at the finalized head.
 pub async fn group(chain: &Chain, group: GroupId) -> Result<GroupState, Error> {
 	use pallet_personhood::{CurrentPeriod, Groups, Leaves};

@@ -48,6 +48,12 @@ pub enum Error {
 	/// The snarkjs proof does not verify.
 	#[error("invalid: the proof does not verify for these public signals")]
 	InvalidProof,
+	/// No proving key was given, and the chain's constitution refuses the insecure dev key.
+	#[error(
+		"this chain's constitution refuses the insecure dev key: pass --proving-key FILE \
+		 --depth N, the proving key of the chain's trusted setup"
+	)]
+	DevKeyRefused,
 
 	// The chain's state, or the node's answer, is not what it should be.
 	/// A leaf the group's size promises is missing.
@@ -164,7 +170,8 @@ impl Error {
 			| Error::NoSuchGroup(_)
 			| Error::NotAMember
 			| Error::CommitmentNotAMember
-			| Error::InvalidProof => Kind::Refused,
+			| Error::InvalidProof
+			| Error::DevKeyRefused => Kind::Refused,
 			Error::MissingLeaf { .. }
 			| Error::BadLeaf { .. }
 			| Error::LeafNotInField

@@ -143,7 +143,8 @@ impl IdentityArgs {
 
 #[derive(Args)]
 struct KeyArgs {
-	/// A proving key file (arkworks' compressed encoding) instead of the insecure dev key.
+	/// A proving key file (arkworks' compressed encoding). Without it, the insecure dev key, and
+	/// only on a chain whose constitution allows it (dev and local); elsewhere `prove` refuses.
 	#[arg(long, requires = "depth")]
 	proving_key: Option<PathBuf>,
 	/// The circuit depth of `--proving-key`.
@@ -326,12 +327,23 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 		(None, None) => return Err(Error::NoAccount),
 	};
 	let chain = Chain::connect(&args.node.url).await?;
+	let source = args.key.source();
+	if matches!(source, KeySource::Dev) {
+		// Never the dev key by accident: only where the chain itself accepts it.
+		if !chain::allows_insecure_keys(&chain).await? {
+			return Err(Error::DevKeyRefused);
+		}
+		eprintln!(
+			"warning: proving with the insecure dev key, which only this kind of chain (dev or \
+			 local) accepts; anyone can forge proofs for it"
+		);
+	}
 	let state = chain::group(&chain, args.group).await?;
 	eprintln!(
 		"group {}: {} members, period {}; proving (this takes a few seconds)",
 		args.group, state.size, state.period.index
 	);
-	let (key, depth) = args.key.source().load()?;
+	let (key, depth) = source.load()?;
 	let verify = proving::prove_verify(&state, args.group, &identity, &account, &key, depth)?;
 	eprintln!(
 		"member #{}; nullifier 0x{}",
