@@ -56,15 +56,21 @@ impl<T: Config> Pallet<T> {
 		for (group, commitment, index) in MemberIndex::<T>::iter() {
 			ensure!(Leaves::<T>::get(group, index) == Some(commitment), "a stale member index");
 		}
-		let insecure_allowed = T::Constitution::get().allows_insecure_keys;
-		for (depth, record) in VerifyingKeys::<T>::iter() {
+		for (depth, _) in VerifyingKeys::<T>::iter() {
 			ensure!(PreparedKeys::<T>::contains_key(depth), "a key is not prepared");
-			ensure!(
-				insecure_allowed
-					|| groth16::decode_verifying_key(&record.key)
-						.is_ok_and(|key| !teo_zk::dev::is_dev_key(&key)),
-				"an insecure key where the constitution forbids them"
+		}
+		if !T::Constitution::get().allows_insecure_keys {
+			// What verification reads: the current keys and the retired ones in their grace.
+			let prepared = PreparedKeys::<T>::iter_values().map(|key| key.into_inner()).chain(
+				RetiredKeys::<T>::iter_values().map(|retired| retired.prepared.into_inner()),
 			);
+			for key in prepared {
+				ensure!(
+					groth16::decode_prepared_key(&key)
+						.is_ok_and(|key| !teo_zk::dev::is_dev_key(&key)),
+					"an insecure key where the constitution forbids them"
+				);
+			}
 		}
 		let period = CurrentPeriod::<T>::get().index;
 		for ((p, group, who), nullifier) in Verified::<T>::iter() {

@@ -104,21 +104,28 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Sets the key for proofs of circuit `depth`, validated and stored prepared; the key it
-	/// replaces stays valid for `KeyGracePeriod` blocks.
+	/// replaces stays valid for `KeyGracePeriod` blocks, unless it is an insecure key on a chain
+	/// that forbids them (a chain born before the rule): that one goes at once.
 	pub(crate) fn do_set_verifying_key(depth: u8, key: &[u8]) -> DispatchResult {
 		ensure!((1..=MAX_TREE_DEPTH).contains(&depth), Error::<T>::InvalidDepth);
 		let decoded =
 			groth16::decode_verifying_key(key).map_err(|_| Error::<T>::MalformedVerifyingKey)?;
+		let prepared = groth16::prepare(&decoded);
+		let insecure_allowed = T::Constitution::get().allows_insecure_keys;
 		ensure!(
-			T::Constitution::get().allows_insecure_keys || !teo_zk::dev::is_dev_key(&decoded),
+			insecure_allowed || !teo_zk::dev::is_dev_key(&prepared),
 			Error::<T>::InsecureVerifyingKey
 		);
-		let prepared = PreparedKeyBytes::try_from(groth16::prepare_verifying_key(&decoded))
+		let prepared = PreparedKeyBytes::try_from(groth16::encode_prepared_key(&prepared))
 			.map_err(|_| Error::<T>::MalformedVerifyingKey)?;
 		let key = VerifyingKeyBytes::try_from(key.to_vec())
 			.map_err(|_| Error::<T>::MalformedVerifyingKey)?;
 		let now = teo_pallet_support::now::<T>();
-		let previous_valid_until = PreparedKeys::<T>::get(depth).map(|old| {
+		let secure = |old: &PreparedKeyBytes| {
+			insecure_allowed
+				|| groth16::decode_prepared_key(old).is_ok_and(|old| !teo_zk::dev::is_dev_key(&old))
+		};
+		let previous_valid_until = PreparedKeys::<T>::get(depth).filter(secure).map(|old| {
 			let valid_until = now.saturating_add(T::KeyGracePeriod::get());
 			RetiredKeys::<T>::insert(depth, RetiredKey { prepared: old, valid_until });
 			valid_until

@@ -60,15 +60,23 @@ pub const DEV_KEY_DEPTH: u8 = 20;
 /// regenerate_dev_key`).
 pub const DEV_VERIFYING_KEY: &[u8] = include_bytes!("../keys/dev-depth-20.vk");
 
-/// Whether `key` comes from the insecure dev setup, at any depth. Every key of
-/// [`crate::prover::dev_setup`] shares `alpha_g1` and `beta_g2` with [`DEV_VERIFYING_KEY`]:
-/// the setup draws α, β, γ, δ and the generators from its public seed before it looks at the
-/// circuit. A key that reuses either was made with public randomness and proves anything, so a
-/// chain whose constitution forbids insecure keys refuses it.
-pub fn is_dev_key(key: &ark_groth16::VerifyingKey<ark_bn254::Bn254>) -> bool {
-	use crate::groth16::{encode_verifying_key, G1_BYTES, G2_BYTES};
-	let (alpha, beta) = (..G1_BYTES, G1_BYTES..G1_BYTES + G2_BYTES);
-	let encoded = encode_verifying_key(key);
-	encoded[alpha.clone()] == DEV_VERIFYING_KEY[alpha]
-		|| encoded[beta.clone()] == DEV_VERIFYING_KEY[beta]
+/// The pairing `e(alpha, beta)` of the dev setup (uncompressed, 384 bytes), the same for every
+/// depth (regenerated with [`DEV_VERIFYING_KEY`]).
+pub const DEV_ALPHA_BETA: &[u8] = include_bytes!("../keys/dev-alpha-beta.bin");
+
+/// Whether a prepared key comes from the insecure dev setup, at any depth, however its `alpha`
+/// and `beta` were rescaled. `dev_setup` draws α, β, γ, δ and the generators from its public
+/// seed before it looks at the circuit, so all its keys share `e(alpha, beta)`; and a key with
+/// `s·alpha` and `beta / s` (or both negated) has the same pairing and accepts every proof of
+/// the dev proving key unchanged. One comparison with [`DEV_ALPHA_BETA`] catches all of these.
+/// What no comparison catches: a key derived from the dev setup with a change the forger then
+/// undoes in each proof, or any setup whose randomness someone kept. Only a ceremony guards
+/// against those.
+pub fn is_dev_key(key: &ark_groth16::PreparedVerifyingKey<ark_bn254::Bn254>) -> bool {
+	use ark_serialize::CanonicalSerialize;
+	let mut encoded = alloc::vec::Vec::with_capacity(DEV_ALPHA_BETA.len());
+	key.alpha_g1_beta_g2
+		.serialize_uncompressed(&mut encoded)
+		.expect("writing to a Vec cannot fail; qed");
+	encoded == DEV_ALPHA_BETA
 }

@@ -108,7 +108,11 @@ pub fn prepare(key: &VerifyingKey<Bn254>) -> PreparedVerifyingKey<Bn254> {
 /// Prepares a (validated) verifying key for verification: the pairing `e(alpha, beta)` and the
 /// line coefficients of `-gamma` and `-delta`, computed once, encoded for storage.
 pub fn prepare_verifying_key(key: &VerifyingKey<Bn254>) -> Vec<u8> {
-	let prepared = prepare(key);
+	encode_prepared_key(&prepare(key))
+}
+
+/// The encoding of a prepared key for storage ([`decode_prepared_key`] reads it).
+pub fn encode_prepared_key(prepared: &PreparedVerifyingKey<Bn254>) -> Vec<u8> {
 	let mut out = Vec::with_capacity(prepared.uncompressed_size());
 	prepared.serialize_uncompressed(&mut out).expect("writing to a Vec cannot fail; qed");
 	out

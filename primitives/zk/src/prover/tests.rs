@@ -159,17 +159,36 @@ fn the_dev_setup_is_deterministic() {
 	assert!(groth16::decode_verifying_key(&a).is_ok());
 }
 
-/// The dev setup's keys of every depth are recognised by the one constant, and a key of another
-/// setup is not.
+/// The dev setup's keys of every depth are recognised by the one constant, so are its keys with
+/// `alpha` and `beta` rescaled or negated (which accept the dev proofs unchanged), and a key of
+/// another setup is not.
 #[test]
 fn every_dev_key_is_recognised_and_no_other() {
 	use crate::dev::is_dev_key;
+	let recognised =
+		|vk: &ark_groth16::VerifyingKey<ark_bn254::Bn254>| is_dev_key(&groth16::prepare(vk));
 	for depth in [1, 2, 5] {
-		assert!(is_dev_key(&dev_setup(depth).unwrap().vk), "depth {depth}");
+		assert!(recognised(&dev_setup(depth).unwrap().vk), "depth {depth}");
 	}
-	assert!(is_dev_key(&groth16::decode_verifying_key(crate::dev::DEV_VERIFYING_KEY).unwrap()));
+	let dev = groth16::decode_verifying_key(crate::dev::DEV_VERIFYING_KEY).unwrap();
+	assert!(recognised(&dev));
+
+	// A disguise: s·alpha and beta/s, and both negated. The dev proofs still verify.
+	let key = dev_setup(2).unwrap();
+	let s = Fr::from(7u64);
+	let mut rescaled = key.vk.clone();
+	rescaled.alpha_g1 = (rescaled.alpha_g1 * s).into();
+	rescaled.beta_g2 = (rescaled.beta_g2 * s.inverse().unwrap()).into();
+	let mut negated = key.vk.clone();
+	negated.alpha_g1 = -negated.alpha_g1;
+	negated.beta_g2 = -negated.beta_g2;
+	for disguised in [rescaled, negated] {
+		assert_ne!(disguised.alpha_g1, key.vk.alpha_g1);
+		assert!(recognised(&disguised));
+	}
+
 	let mut rng = ChaCha20Rng::from_seed([7; 32]);
-	assert!(!is_dev_key(&setup(2, &mut rng).unwrap().vk));
+	assert!(!recognised(&setup(2, &mut rng).unwrap().vk));
 }
 
 #[test]
@@ -185,6 +204,14 @@ fn the_dev_constants_are_what_the_code_derives() {
 		DEV_VERIFYING_KEY,
 		"regenerate with: cargo test --release -p teo-zk --features prover -- --ignored regenerate_dev_key"
 	);
+	assert_eq!(dev_alpha_beta(&key.vk), DEV_ALPHA_BETA, "regenerate as above");
+}
+
+fn dev_alpha_beta(vk: &ark_groth16::VerifyingKey<ark_bn254::Bn254>) -> Vec<u8> {
+	use ark_serialize::CanonicalSerialize;
+	let mut out = Vec::new();
+	groth16::prepare(vk).alpha_g1_beta_g2.serialize_uncompressed(&mut out).unwrap();
+	out
 }
 
 /// Writes `keys/dev-depth-20.vk`.
@@ -195,6 +222,11 @@ fn regenerate_dev_key() {
 	std::fs::write(
 		concat!(env!("CARGO_MANIFEST_DIR"), "/keys/dev-depth-20.vk"),
 		groth16::encode_verifying_key(&key.vk),
+	)
+	.unwrap();
+	std::fs::write(
+		concat!(env!("CARGO_MANIFEST_DIR"), "/keys/dev-alpha-beta.bin"),
+		dev_alpha_beta(&key.vk),
 	)
 	.unwrap();
 }
