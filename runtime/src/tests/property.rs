@@ -49,6 +49,9 @@ const SHORT_RUN: u64 = if cfg!(debug_assertions) { 300 } else { 3_000 };
 /// Actions between two commits of the test chain's changes to its backend. Without them every
 /// state root would hash every change since genesis, and a long run would slow down as it goes.
 const CHUNK: u64 = 1_000;
+/// A long run reports its pace and the size of its state at most 20 times, and at most every
+/// `PROGRESS_AT_LEAST` actions: a pace that falls shows which storage grows.
+const PROGRESS_AT_LEAST: u64 = 10_000;
 /// A verification period of the test chain: short, so that the runs cross several.
 const PERIOD: BlockNumber = 200;
 /// The depth of the circuit the citizens prove with: a key of its own on the test chain (beside
@@ -142,6 +145,32 @@ fn next_block() {
 	Personhood::on_initialize(n);
 	CommitGate::on_initialize(n);
 	Personhood::on_idle(n, Weight::from_parts(u64::MAX / 4, u64::MAX / 4));
+}
+
+/// The number of storage keys of each TEO pallet.
+fn keys_per_pallet() -> Vec<(&'static str, usize)> {
+	use polkadot_sdk::{frame_support::traits::PalletInfoAccess, sp_io::hashing::twox_128};
+	[
+		(Personhood::name(), "personhood"),
+		(ActionBudget::name(), "budget"),
+		(CommitGate::name(), "gate"),
+		(System::name(), "system"),
+	]
+	.into_iter()
+	.map(|(name, short)| {
+		let prefix = twox_128(name.as_bytes());
+		let mut count = 0;
+		let mut key = prefix.to_vec();
+		while let Some(next) = polkadot_sdk::sp_io::storage::next_key(&key) {
+			if !next.starts_with(&prefix) {
+				break;
+			}
+			count += 1;
+			key = next;
+		}
+		(short, count)
+	})
+	.collect()
 }
 
 /// Every pallet's invariants.
@@ -508,6 +537,9 @@ fn run(seed: u64, actions: u64, root_every: u64) -> BTreeMap<&'static str, (u64,
 	let mut outcomes: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
 	let mut ext = chain(&actors, &key);
 	let mut done = 0;
+	let progress_every = (actions / 20).max(PROGRESS_AT_LEAST);
+	let started = std::time::Instant::now();
+	let mut last_report = (0, std::time::Duration::ZERO);
 	while done < actions {
 		let chunk = done..(done + CHUNK).min(actions);
 		done = chunk.end;
@@ -561,6 +593,13 @@ fn run(seed: u64, actions: u64, root_every: u64) -> BTreeMap<&'static str, (u64,
 		});
 		// Into the backend: the state root then hashes only what the next chunk changes.
 		ext.commit_all().expect("the overlay commits");
+		if actions > SHORT_RUN && done / progress_every > last_report.0 / progress_every {
+			let elapsed = started.elapsed();
+			let pace = (elapsed - last_report.1).as_secs_f64() * 1e6 / (done - last_report.0) as f64;
+			let keys = ext.execute_with(keys_per_pallet);
+			eprintln!("{done:>9} actions, {elapsed:>8.1?}, {pace:>6.0} µs/action lately; keys: {keys:?}");
+			last_report = (done, elapsed);
+		}
 	}
 	ext.execute_with(|| {
 		next_block();
