@@ -30,6 +30,11 @@ pub enum Subcommand {
 	/// Write a chain spec as JSON to stdout (or `--output`); `--raw` for the storage form.
 	ExportChainSpec(sc_cli::ExportChainSpecCmd),
 
+	/// Build the chain spec of a real network from a launch file, or check any spec: both refuse
+	/// a chain that could not govern itself.
+	#[command(subcommand)]
+	Launch(crate::launch::LaunchCmd),
+
 	/// Validate blocks.
 	CheckBlock(sc_cli::CheckBlockCmd),
 

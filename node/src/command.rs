@@ -53,6 +53,7 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
 		// No runner (and so no logger): stdout carries the JSON and nothing else.
 		Some(Subcommand::ExportChainSpec(cmd)) => cmd.run(cli.load_spec(&cmd.chain)?),
+		Some(Subcommand::Launch(cmd)) => cmd.run(),
 		Some(Subcommand::CheckBlock(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {

@@ -7,9 +7,17 @@ mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
+mod launch;
 mod rpc;
 mod service;
 
-fn main() -> polkadot_sdk::sc_cli::Result<()> {
-	command::run()
+fn main() -> std::process::ExitCode {
+	// Errors in words, as `Display` writes them: a launch refusal lists its reasons one per line.
+	match command::run() {
+		Ok(()) => std::process::ExitCode::SUCCESS,
+		Err(error) => {
+			eprintln!("Error: {error}");
+			std::process::ExitCode::FAILURE
+		},
+	}
 }

@@ -44,6 +44,7 @@ fn help_lists_the_operator_subcommands_and_no_benchmark_by_default() {
 	let help = String::from_utf8(out.stdout).unwrap();
 	for cmd in [
 		"key",
+		"launch",
 		"export-chain-spec",
 		"check-block",
 		"export-blocks",
@@ -55,6 +56,24 @@ fn help_lists_the_operator_subcommands_and_no_benchmark_by_default() {
 	}
 	let benchmark_listed = help.lines().any(|l| l.trim_start().starts_with("benchmark"));
 	assert_eq!(benchmark_listed, cfg!(feature = "runtime-benchmarks"));
+}
+
+#[test]
+fn launch_check_refuses_the_bare_production_template_and_lists_why() {
+	let dir = tempfile::tempdir().unwrap();
+	let spec = dir.path().join("production.json");
+	let out = teo_node(&["export-chain-spec", "--chain", "production"]);
+	std::fs::write(&spec, out.stdout).unwrap();
+
+	let out = teo_node(&["launch", "check", "--chain", spec.to_str().unwrap()]);
+	assert!(!out.status.success(), "the bare template must be refused");
+	let stderr = String::from_utf8(out.stderr).unwrap();
+	for reason in ["no validator", "no group 0", "no verifying key"] {
+		assert!(
+			stderr.lines().any(|line| line.trim_start().starts_with(&format!("- {reason}"))),
+			"`{reason}` is not on a line of its own:\n{stderr}"
+		);
+	}
 }
 
 /// A node process that is killed when the test ends, however it ends.

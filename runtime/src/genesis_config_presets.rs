@@ -196,11 +196,26 @@ fn local_testnet() -> Value {
 }
 
 fn production() -> Value {
-	let personhood = PersonhoodConfig {
-		verification_period: PRODUCTION.verification_period,
-		..Default::default()
+	launch_template(teo_primitives::constitution::Constitution::Production)
+		.expect("production has a launch template; qed")
+}
+
+/// The template a launch fills in (see `teo-node launch`): the constitution's protocol parameters
+/// and nothing else: no validator, group, key, balance or sudo key. `None` for the development
+/// constitution, which no launched chain may use. The testnet's template runs the dev chains'
+/// timings.
+pub fn launch_template(
+	constitution: teo_primitives::constitution::Constitution,
+) -> Option<Value> {
+	use teo_primitives::constitution::Constitution;
+	let protocol = match constitution {
+		Constitution::Production => PRODUCTION,
+		Constitution::Testnet => Protocol { constitution, ..TESTING },
+		Constitution::Development => return None,
 	};
-	genesis(Vec::new(), Vec::new(), None, personhood, &PRODUCTION)
+	let personhood =
+		PersonhoodConfig { verification_period: protocol.verification_period, ..Default::default() };
+	Some(genesis(Vec::new(), Vec::new(), None, personhood, &protocol))
 }
 
 /// The JSON patch of a preset, or `None` for an unknown name.

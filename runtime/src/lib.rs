@@ -8,6 +8,7 @@
 //! - [`configs`]: the configuration of every pallet.
 //! - [`apis`]: the runtime APIs the node, polkadot.js and the mesh call.
 //! - [`genesis_config_presets`]: the `dev`, `local` and `production` genesis presets.
+//! - [`launch`]: whether a genesis can govern itself, the checks every launched chain passes.
 //!
 //! Clients need no custom types: everything is described by the metadata (V14, V15 and V16).
 
@@ -25,6 +26,8 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(feature = "std")]
+pub mod launch;
 
 use alloc::{borrow::Cow, vec::Vec};
 use polkadot_sdk::{

@@ -8,7 +8,8 @@
 //! A chain picks one constitution at genesis ([`Constitution`]) and keeps it: only a runtime
 //! upgrade, itself a constitutional proposal, can change the bounds. Dev and local chains use
 //! [`Constitution::Development`], with bounds short enough for tests; the production preset
-//! uses [`Constitution::Production`], the seed's figures.
+//! uses [`Constitution::Production`], the seed's figures. A public test network or a launch
+//! rehearsal uses [`Constitution::Testnet`]: the development timings, but real keys only.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::Perbill;
@@ -96,12 +97,19 @@ pub enum Constitution {
 	/// Dev and local test chains: the same rules with timings that fit in a test, and the
 	/// insecure dev verifying key allowed.
 	Development,
+	/// A public test network, or the rehearsal of a launch: the development timings, so that a
+	/// whole governance cycle fits in minutes, with the production's refusal of insecure keys,
+	/// because its citizens are real people whom forged "humans" could outvote.
+	Testnet,
 }
 
 /// A minute's worth of 6-second blocks.
 const MINUTE: BlockNumber = crate::time::MINUTES;
 
 impl Constitution {
+	/// Every constitution, in the order of their encoding.
+	pub const ALL: [Self; 3] = [Self::Production, Self::Development, Self::Testnet];
+
 	/// The bounds this constitution sets.
 	pub const fn bounds(self) -> Bounds {
 		match self {
@@ -143,6 +151,8 @@ impl Constitution {
 				verification_period: Bound { min: 100, max: 366 * DAYS },
 				allows_insecure_keys: true,
 			},
+			Self::Testnet =>
+				Bounds { allows_insecure_keys: false, ..Self::Development.bounds() },
 		}
 	}
 }
@@ -162,7 +172,7 @@ mod tests {
 
 	#[test]
 	fn every_bound_is_a_non_empty_range_that_keeps_the_human_bandwidth() {
-		for constitution in [Constitution::Production, Constitution::Development] {
+		for constitution in Constitution::ALL {
 			let b = constitution.bounds();
 			assert!(b.timelock.min > 0 && b.timelock.min <= b.timelock.max);
 			assert!(b.constitutional_timelock.min >= b.timelock.min);
@@ -176,6 +186,17 @@ mod tests {
 			assert!(b.penalty_allowance.max < Perbill::one(), "a penalty always costs something");
 			assert!(!b.fraud_slash.min.is_zero(), "a proven fraud always costs something");
 			assert!(b.verification_period.min > 0);
+		}
+	}
+
+	#[test]
+	fn only_development_chains_accept_insecure_keys() {
+		for constitution in Constitution::ALL {
+			assert_eq!(
+				constitution.bounds().allows_insecure_keys,
+				constitution == Constitution::Development,
+				"{constitution:?}"
+			);
 		}
 	}
 

@@ -1,0 +1,635 @@
+//! The launch of a real network: a chain spec built from a launch file the operators edit, and
+//! refused when the chain it describes could not govern itself.
+//!
+//! `teo-node launch build --file launch.toml > spec.json` writes the spec every validator then
+//! starts with; `teo-node launch check --chain spec.json` judges any spec, plain or raw, built
+//! here or edited by hand. Both build the genesis state with the runtime and ask
+//! [`teo_runtime::launch::check`] what keeps it from governing itself. The format of the launch
+//! file and a worked example are in `docs/OPERATOR.md`.
+
+use std::path::{Path, PathBuf};
+
+use polkadot_sdk::{
+	sc_chain_spec::ChainType,
+	sc_cli,
+	sp_core::{crypto::Ss58Codec, ed25519, sr25519},
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use teo_primitives::{constitution::Constitution, token, AccountId, BlockNumber};
+use teo_runtime::{genesis_config_presets, launch::Ungovernable, WASM_BINARY};
+
+use crate::chain_spec::{properties, ChainSpec};
+
+/// A launch, as its operators write it (TOML). Paths are relative to the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchFile {
+	/// The network's name, as wallets show it.
+	pub name: String,
+	/// The chain id: the base path's folder name and the network's identity on the wire.
+	pub id: String,
+	/// `production` (the seed's timings) or `testnet` (minutes instead of days, for a public
+	/// test network or a rehearsal). Never `development`: it accepts the insecure dev key.
+	pub constitution: String,
+	/// The validators' multiaddresses other nodes first connect to.
+	#[serde(default)]
+	pub boot_nodes: Vec<String>,
+	/// The validators: each authors blocks (Aura) and votes on finality (GRANDPA).
+	pub validators: Vec<Validator>,
+	/// The groups, in order: the first is group 0, the citizens, whose proposals govern.
+	pub groups: Vec<Group>,
+	/// The verifying keys of the personhood circuit, one per tree depth.
+	pub verifying_keys: Vec<KeyFile>,
+	/// The accounts that hold TEO at genesis.
+	#[serde(default)]
+	pub endowments: Vec<Endowment>,
+	/// Timings other than the constitution's defaults, in blocks; each must lie within the
+	/// constitution's bounds.
+	#[serde(default)]
+	pub timings: Timings,
+}
+
+/// A validator's session keys, as `teo-node key inspect` prints them (SS58).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validator {
+	/// A label for the operators' own reference; the spec does not carry it.
+	#[serde(default)]
+	#[allow(dead_code)]
+	pub name: Option<String>,
+	/// The block-production key (sr25519).
+	pub aura: String,
+	/// The finality key (ed25519).
+	pub grandpa: String,
+}
+
+/// A personhood group at genesis.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+	/// A human-readable name, such as "citizens".
+	pub name: String,
+	/// The account that adds and removes members (SS58).
+	pub registrar: String,
+	/// Semaphore identity commitments (hex), members from the first block.
+	#[serde(default)]
+	pub members: Vec<String>,
+}
+
+/// A verifying key: the ceremony's `verification_key.json` (snarkjs) or TEO's binary encoding.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFile {
+	/// The depth of the membership tree the key's circuit proves.
+	pub depth: u8,
+	/// `*.json` for snarkjs' format, anything else for TEO's binary encoding.
+	pub file: PathBuf,
+}
+
+/// An initial balance.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endowment {
+	/// The account (SS58).
+	pub account: String,
+	/// Whole TEO.
+	pub teo: u64,
+}
+
+/// Timings that replace the constitution's defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timings {
+	/// Blocks an ordinary proposal waits for vetoes.
+	pub timelock: Option<BlockNumber>,
+	/// Blocks a change of the rules waits.
+	pub constitutional_timelock: Option<BlockNumber>,
+	/// Blocks in an action-budget epoch.
+	pub epoch_length: Option<BlockNumber>,
+	/// Blocks in a personhood verification period.
+	pub verification_period: Option<BlockNumber>,
+}
+
+/// Why a launch was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+	/// The launch file could not be read or parsed.
+	#[error("{path}: {reason}")]
+	File {
+		/// The file.
+		path: PathBuf,
+		/// What went wrong.
+		reason: String,
+	},
+	/// A field holds something that is not what it should be.
+	#[error("{field}: {reason}")]
+	Field {
+		/// Where, such as `validators[1].grandpa`.
+		field: String,
+		/// What it should be.
+		reason: String,
+	},
+	/// The runtime refused to build the genesis (a parameter outside the constitution, an
+	/// insecure verifying key, a malformed value).
+	#[error("the runtime refuses this genesis: {0}")]
+	Genesis(String),
+	/// The genesis builds, but the chain could not govern itself.
+	#[error("this chain could not govern itself:\n{}", list(.0))]
+	Ungovernable(Vec<Ungovernable>),
+}
+
+fn list(reasons: &[Ungovernable]) -> String {
+	reasons.iter().map(|reason| format!("  - {reason}")).collect::<Vec<_>>().join("\n")
+}
+
+impl From<LaunchError> for sc_cli::Error {
+	fn from(error: LaunchError) -> Self {
+		sc_cli::Error::Input(error.to_string())
+	}
+}
+
+fn field(field: impl Into<String>, reason: impl ToString) -> LaunchError {
+	LaunchError::Field { field: field.into(), reason: reason.to_string() }
+}
+
+impl LaunchFile {
+	/// Reads and parses `path`.
+	pub fn read(path: &Path) -> Result<Self, LaunchError> {
+		let file_error = |reason: String| LaunchError::File { path: path.into(), reason };
+		let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
+		toml::from_str(&text).map_err(|e| file_error(e.to_string()))
+	}
+
+	/// The constitution the launch asks for; `development` is refused here, before anything is
+	/// built.
+	fn constitution(&self) -> Result<Constitution, LaunchError> {
+		match self.constitution.as_str() {
+			"production" => Ok(Constitution::Production),
+			"testnet" => Ok(Constitution::Testnet),
+			"development" => Err(field(
+				"constitution",
+				Ungovernable::DevelopmentConstitution,
+			)),
+			other => Err(field(
+				"constitution",
+				format!("`{other}` is neither `production` nor `testnet`"),
+			)),
+		}
+	}
+
+	/// The genesis patch: the constitution's template with this launch's validators, groups,
+	/// keys, endowments and timings. `base` resolves the key files' relative paths.
+	pub fn genesis_patch(&self, base: &Path) -> Result<Value, LaunchError> {
+		let constitution = self.constitution()?;
+		let mut patch = genesis_config_presets::launch_template(constitution)
+			.ok_or_else(|| field("constitution", "no launch template"))?;
+
+		let mut aura = Vec::new();
+		let mut grandpa = Vec::new();
+		for (i, validator) in self.validators.iter().enumerate() {
+			let at = |key: &str| format!("validators[{i}].{key}");
+			let aura_key = sr25519::Public::from_ss58check(&validator.aura)
+				.map_err(|e| field(at("aura"), format!("not an sr25519 SS58 key: {e:?}")))?;
+			let grandpa_key = ed25519::Public::from_ss58check(&validator.grandpa)
+				.map_err(|e| field(at("grandpa"), format!("not an ed25519 SS58 key: {e:?}")))?;
+			aura.push(json!(aura_key.to_ss58check()));
+			grandpa.push(json!([grandpa_key.to_ss58check(), 1]));
+		}
+		patch["aura"] = json!({ "authorities": aura });
+		patch["grandpa"] = json!({ "authorities": grandpa });
+
+		let mut groups = Vec::new();
+		for (i, group) in self.groups.iter().enumerate() {
+			let registrar = account(&group.registrar, &format!("groups[{i}].registrar"))?;
+			let members = group
+				.members
+				.iter()
+				.enumerate()
+				.map(|(j, member)| commitment(member, &format!("groups[{i}].members[{j}]")))
+				.collect::<Result<Vec<_>, _>>()?;
+			groups.push(json!({
+				"name": group.name.as_bytes(),
+				"registrar": registrar.to_ss58check(),
+				"members": members,
+			}));
+		}
+		patch["personhood"]["groups"] = json!(groups);
+
+		let mut keys = Vec::new();
+		for (i, key) in self.verifying_keys.iter().enumerate() {
+			let bytes = verifying_key(&base.join(&key.file))
+				.map_err(|reason| field(format!("verifying_keys[{i}].file"), reason))?;
+			keys.push(json!([key.depth, bytes]));
+		}
+		patch["personhood"]["verifyingKeys"] = json!(keys);
+
+		let mut balances = Vec::new();
+		for (i, endowment) in self.endowments.iter().enumerate() {
+			let who = account(&endowment.account, &format!("endowments[{i}].account"))?;
+			let amount = u128::from(endowment.teo).saturating_mul(token::UNIT);
+			balances.push(json!([who.to_ss58check(), amount]));
+		}
+		patch["balances"] = json!({ "balances": balances });
+
+		let timings = &self.timings;
+		let mut set = |pallet: &str, name: &str, value: Option<BlockNumber>| {
+			if let Some(value) = value {
+				patch[pallet]["parameters"][name] = json!(value);
+			}
+		};
+		set("commitGate", "timelock", timings.timelock);
+		set("commitGate", "constitutionalTimelock", timings.constitutional_timelock);
+		set("actionBudget", "epochLength", timings.epoch_length);
+		if let Some(period) = timings.verification_period {
+			patch["personhood"]["verificationPeriod"] = json!(period);
+		}
+		Ok(patch)
+	}
+
+	/// The chain spec of this launch, refused unless the chain could govern itself.
+	pub fn chain_spec(&self, base: &Path) -> Result<ChainSpec, LaunchError> {
+		let patch = self.genesis_patch(base)?;
+		build_natively(&patch).map_err(LaunchError::Genesis)?;
+		let wasm = WASM_BINARY.ok_or_else(|| {
+			LaunchError::Genesis("this node was built without the runtime's WASM blob".into())
+		})?;
+		let spec = ChainSpec::builder(wasm, None)
+			.with_name(&self.name)
+			.with_id(&self.id)
+			.with_protocol_id("teo")
+			.with_chain_type(ChainType::Live)
+			.with_boot_nodes(
+				self.boot_nodes
+					.iter()
+					.enumerate()
+					.map(|(i, node)| {
+						node.parse().map_err(|e| field(format!("boot_nodes[{i}]"), e))
+					})
+					.collect::<Result<_, _>>()?,
+			)
+			.with_genesis_config_patch(patch)
+			.with_properties(properties())
+			.build();
+		check(&spec)?;
+		Ok(spec)
+	}
+}
+
+/// Builds the genesis state of `spec` with its runtime and refuses it unless the chain could
+/// govern itself.
+pub fn check(spec: &dyn polkadot_sdk::sc_service::ChainSpec) -> Result<(), LaunchError> {
+	let storage = spec.build_storage().map_err(LaunchError::Genesis)?;
+	let reasons = teo_runtime::launch::check(storage);
+	if reasons.is_empty() {
+		Ok(())
+	} else {
+		Err(LaunchError::Ungovernable(reasons))
+	}
+}
+
+/// Builds the genesis of `patch` with the native runtime, for the reason a pallet refuses it:
+/// the WASM runtime, which builds the real genesis, aborts without its panic message.
+fn build_natively(patch: &Value) -> Result<(), String> {
+	use polkadot_sdk::sp_runtime::BuildStorage;
+	use teo_runtime::RuntimeGenesisConfig;
+
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default())
+		.map_err(|e| format!("the default genesis does not serialize: {e}"))?;
+	polkadot_sdk::sc_chain_spec::json_patch::merge(&mut config, patch.clone());
+	let config: RuntimeGenesisConfig =
+		serde_json::from_value(config).map_err(|e| format!("malformed genesis: {e}"))?;
+	// A pallet refuses a genesis by panicking; keep its message, not the default hook's noise.
+	let hook = std::panic::take_hook();
+	std::panic::set_hook(Box::new(|_| {}));
+	let built = std::panic::catch_unwind(|| config.build_storage());
+	std::panic::set_hook(hook);
+	match built {
+		Ok(result) => result.map(drop),
+		Err(panic) => Err(panic
+			.downcast_ref::<&str>()
+			.map(|s| s.to_string())
+			.or_else(|| panic.downcast_ref::<String>().cloned())
+			.unwrap_or_else(|| "a pallet refused the genesis".into())),
+	}
+}
+
+fn account(ss58: &str, at: &str) -> Result<AccountId, LaunchError> {
+	AccountId::from_ss58check(ss58).map_err(|e| field(at, format!("not an SS58 account: {e:?}")))
+}
+
+/// An identity commitment: a BN254 field element as 32 bytes of big-endian hex, as
+/// `teo-citizen identity show` prints it.
+fn commitment(hex_text: &str, at: &str) -> Result<Value, LaunchError> {
+	let bytes: [u8; 32] = hex::decode(hex_text.trim_start_matches("0x"))
+		.map_err(|e| field(at, format!("not hex: {e}")))?
+		.try_into()
+		.map_err(|bytes: Vec<u8>| {
+			field(at, format!("{} bytes; an identity commitment has 32", bytes.len()))
+		})?;
+	teo_zk::groth16::fr_from_be_bytes(&bytes)
+		.map_err(|_| field(at, "not an element of BN254's scalar field"))?;
+	Ok(json!(bytes))
+}
+
+/// A verifying key file in TEO's encoding, checked to decode.
+fn verifying_key(path: &Path) -> Result<Vec<u8>, String> {
+	let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+	let key = if path.extension().is_some_and(|ext| ext == "json") {
+		let json = serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))?;
+		teo_zk::snarkjs::verifying_key_from_json(&json)
+			.map_err(|e| format!("not a snarkjs verifying key: {e}"))?
+	} else {
+		teo_zk::groth16::decode_verifying_key(&bytes)
+			.map_err(|e| format!("not a verifying key in TEO's encoding: {e:?}"))?
+	};
+	Ok(teo_zk::groth16::encode_verifying_key(&key))
+}
+
+/// `teo-node launch`: build or check the chain spec of a real network.
+#[derive(Debug, clap::Subcommand)]
+pub enum LaunchCmd {
+	/// Build the chain spec of a launch file; refused unless the chain could govern itself.
+	Build {
+		/// The launch file (TOML; see docs/OPERATOR.md).
+		#[arg(long)]
+		file: PathBuf,
+		/// Write the storage form, which every node of the network must share byte for byte.
+		#[arg(long)]
+		raw: bool,
+		/// Where to write the spec; stdout without it.
+		#[arg(long)]
+		output: Option<PathBuf>,
+	},
+	/// Check that a chain spec (plain or raw) describes a chain that could govern itself.
+	Check {
+		/// The chain spec file.
+		#[arg(long)]
+		chain: PathBuf,
+	},
+}
+
+impl LaunchCmd {
+	/// Runs the command.
+	pub fn run(&self) -> sc_cli::Result<()> {
+		match self {
+			Self::Build { file, raw, output } => {
+				let launch = LaunchFile::read(file)?;
+				let base = file.parent().unwrap_or(Path::new("."));
+				let json = launch.chain_spec(base)?.as_json(*raw).map_err(sc_cli::Error::Input)?;
+				match output {
+					Some(path) => std::fs::write(path, json)?,
+					None => println!("{json}"),
+				}
+			},
+			Self::Check { chain } => {
+				let spec = ChainSpec::from_json_file(chain.clone()).map_err(sc_cli::Error::Input)?;
+				check(&spec)?;
+				eprintln!("{}: the chain can govern itself", chain.display());
+			},
+		}
+		Ok(())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use polkadot_sdk::sc_chain_spec::ChainSpec as _;
+	use polkadot_sdk::sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+	/// A folder with a verifying key that is not the dev key (a setup of our circuit from
+	/// another seed, at a small depth) and the dev key, beside the launch files.
+	struct Keys(tempfile::TempDir);
+
+	impl Keys {
+		fn new() -> Self {
+			let dir = tempfile::tempdir().unwrap();
+			let rng = &mut teo_zk::prover::rng_from_seed([9; 32]);
+			let key = teo_zk::prover::setup(5, rng).unwrap();
+			let vk = teo_zk::prover::verifying_key(&key);
+			std::fs::write(dir.path().join("ceremony.vk"), teo_zk::groth16::encode_verifying_key(&vk))
+				.unwrap();
+			let json = teo_zk::snarkjs::verifying_key_to_json(&vk);
+			std::fs::write(dir.path().join("ceremony.json"), json.to_string()).unwrap();
+			std::fs::write(dir.path().join("dev.vk"), teo_zk::dev::DEV_VERIFYING_KEY).unwrap();
+			std::fs::write(dir.path().join("garbage.vk"), b"not a key").unwrap();
+			Self(dir)
+		}
+
+		fn path(&self) -> &Path {
+			self.0.path()
+		}
+	}
+
+	fn ss58(key: Sr25519Keyring) -> String {
+		key.to_account_id().to_ss58check()
+	}
+
+	/// A rehearsal that can govern itself: three validators, Alice registers the citizens and
+	/// holds the funds to do so, the ceremony's key, no sudo.
+	fn governable() -> String {
+		let validators: String = [
+			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		]
+		.into_iter()
+		.map(|(aura, grandpa)| {
+			format!(
+				"[[validators]]\naura = \"{}\"\ngrandpa = \"{}\"\n",
+				aura.public().to_ss58check(),
+				grandpa.public().to_ss58check()
+			)
+		})
+		.collect();
+		format!(
+			r#"
+name = "TEO Rehearsal"
+id = "teo_rehearsal"
+constitution = "testnet"
+boot_nodes = ["/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp"]
+
+{validators}
+[[groups]]
+name = "citizens"
+registrar = "{alice}"
+members = ["0x{member}"]
+
+[[verifying_keys]]
+depth = 5
+file = "ceremony.vk"
+
+[[endowments]]
+account = "{alice}"
+teo = 1000
+
+[timings]
+timelock = 20
+constitutional_timelock = 30
+"#,
+			alice = ss58(Sr25519Keyring::Alice),
+			member = hex::encode(teo_zk::dev::DEV_IDENTITY_COMMITMENTS[1]),
+		)
+	}
+
+	/// Builds the spec of the launch file `text` beside `keys`.
+	fn build(keys: &Keys, text: &str) -> Result<ChainSpec, LaunchError> {
+		let launch: LaunchFile = toml::from_str(text).map_err(|e| LaunchError::File {
+			path: "launch.toml".into(),
+			reason: e.to_string(),
+		})?;
+		launch.chain_spec(keys.path())
+	}
+
+	fn reasons(result: Result<ChainSpec, LaunchError>) -> Vec<Ungovernable> {
+		match result {
+			Err(LaunchError::Ungovernable(reasons)) => reasons,
+			other => panic!("expected an ungovernable chain, got {:?}", other.map(|s| s.id().to_owned())),
+		}
+	}
+
+	fn genesis_refusal(result: Result<ChainSpec, LaunchError>) -> String {
+		match result {
+			Err(LaunchError::Genesis(reason)) => reason,
+			other => panic!("expected a refused genesis, got {:?}", other.map(|s| s.id().to_owned())),
+		}
+	}
+
+	fn field_refusal(result: Result<ChainSpec, LaunchError>) -> String {
+		match result {
+			Err(LaunchError::Field { field, .. }) => field,
+			other => panic!("expected a refused field, got {:?}", other.map(|s| s.id().to_owned())),
+		}
+	}
+
+	#[test]
+	fn a_governable_launch_builds_a_live_spec_without_sudo_that_checks_plain_and_raw() {
+		let keys = Keys::new();
+		let spec = build(&keys, &governable()).unwrap();
+		assert_eq!(spec.chain_type(), ChainType::Live);
+		assert_eq!(spec.boot_nodes().len(), 1);
+		let plain: Value = serde_json::from_str(&spec.as_json(false).unwrap()).unwrap();
+		let patch = &plain["genesis"]["runtimeGenesis"]["patch"];
+		assert!(patch["sudo"]["key"].is_null(), "{patch}");
+		assert_eq!(patch["constitution"]["constitution"], "Testnet");
+		assert_eq!(patch["commitGate"]["parameters"]["timelock"], 20);
+
+		for raw in [false, true] {
+			let path = keys.path().join(format!("spec-{raw}.json"));
+			std::fs::write(&path, spec.as_json(raw).unwrap()).unwrap();
+			let loaded = ChainSpec::from_json_file(path).unwrap();
+			check(&loaded).unwrap_or_else(|e| panic!("raw {raw}: {e}"));
+		}
+	}
+
+	#[test]
+	fn the_ceremonys_snarkjs_key_is_accepted_as_well() {
+		let keys = Keys::new();
+		let launch = governable().replace("ceremony.vk", "ceremony.json");
+		build(&keys, &launch).unwrap();
+	}
+
+	#[test]
+	fn a_launch_without_validators_groups_or_keys_is_refused_with_every_reason() {
+		let keys = Keys::new();
+		let text = r#"
+name = "TEO"
+id = "teo"
+constitution = "production"
+validators = []
+groups = []
+verifying_keys = []
+"#;
+		let reasons = reasons(build(&keys, text));
+		for expected in
+			[Ungovernable::NoValidators, Ungovernable::NoCitizensGroup, Ungovernable::NoVerifyingKey]
+		{
+			assert!(reasons.contains(&expected), "{expected:?} missing from {reasons:?}");
+		}
+	}
+
+	#[test]
+	fn a_registrar_without_funds_is_refused() {
+		let keys = Keys::new();
+		let launch = governable().replace(
+			&format!("account = \"{}\"", ss58(Sr25519Keyring::Alice)),
+			&format!("account = \"{}\"", ss58(Sr25519Keyring::Dave)),
+		);
+		assert_eq!(
+			reasons(build(&keys, &launch)),
+			vec![Ungovernable::PennilessRegistrar(Sr25519Keyring::Alice.to_account_id())]
+		);
+	}
+
+	#[test]
+	fn the_dev_key_is_refused() {
+		let keys = Keys::new();
+		let launch = governable().replace("depth = 5\nfile = \"ceremony.vk\"", "depth = 20\nfile = \"dev.vk\"");
+		let reason = genesis_refusal(build(&keys, &launch));
+		assert!(reason.contains("insecure"), "{reason}");
+	}
+
+	#[test]
+	fn the_development_constitution_is_refused_before_anything_is_built() {
+		let keys = Keys::new();
+		let launch = governable().replace("\"testnet\"", "\"development\"");
+		assert_eq!(field_refusal(build(&keys, &launch)), "constitution");
+	}
+
+	#[test]
+	fn a_timelock_under_the_constitutions_floor_is_refused() {
+		let keys = Keys::new();
+		// Twenty blocks are within the testnet's bounds, not within production's seven days.
+		let launch = governable().replace("\"testnet\"", "\"production\"");
+		let reason = genesis_refusal(build(&keys, &launch));
+		assert!(reason.contains("constitution"), "{reason}");
+	}
+
+	#[test]
+	fn malformed_keys_accounts_and_commitments_name_their_field() {
+		let keys = Keys::new();
+		let alice_grandpa = Ed25519Keyring::Alice.public().to_ss58check();
+		for (broken, expected) in [
+			(governable().replacen(&alice_grandpa, "5NotAKey", 1), "validators[0].grandpa"),
+			(
+				governable().replacen(
+					&format!("registrar = \"{}\"", ss58(Sr25519Keyring::Alice)),
+					"registrar = \"alice\"",
+					1,
+				),
+				"groups[0].registrar",
+			),
+			(governable().replace("members = [\"0x", "members = [\"0xff"), "groups[0].members[0]"),
+			(
+				governable().replace("members = [\"0x", "members = [\"0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\", \"0x"),
+				"groups[0].members[0]",
+			),
+			(governable().replace("ceremony.vk", "missing.vk"), "verifying_keys[0].file"),
+			(governable().replace("ceremony.vk", "garbage.vk"), "verifying_keys[0].file"),
+		] {
+			assert_eq!(field_refusal(build(&keys, &broken)), expected, "{broken}");
+		}
+	}
+
+	#[test]
+	fn the_example_launch_file_parses_and_asks_for_real_keys() {
+		let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/launch/launch.toml");
+		let launch = LaunchFile::read(&example).unwrap();
+		assert_eq!(launch.constitution, "production");
+		assert_eq!(field_refusal(launch.chain_spec(example.parent().unwrap())), "validators[0].aura");
+	}
+
+	#[test]
+	fn the_built_in_specs_could_not_govern_a_real_network() {
+		let production = reasons(Err(check(&crate::chain_spec::production().unwrap()).unwrap_err()));
+		for expected in
+			[Ungovernable::NoValidators, Ungovernable::NoCitizensGroup, Ungovernable::NoVerifyingKey]
+		{
+			assert!(production.contains(&expected), "{expected:?} missing from {production:?}");
+		}
+		let dev = reasons(Err(check(&crate::chain_spec::development().unwrap()).unwrap_err()));
+		assert!(dev.contains(&Ungovernable::DevelopmentConstitution), "{dev:?}");
+		assert!(dev.contains(&Ungovernable::SudoKey(Sr25519Keyring::Alice.to_account_id())), "{dev:?}");
+	}
+}
