@@ -6,8 +6,12 @@
 //! a real chain uses the keys of a multi-party ceremony (docs/PERSONHOOD.md).
 
 mod circuit;
+mod qap;
+pub mod r1cs;
+pub mod zkey;
 
 pub use circuit::MembershipCircuit;
+pub use qap::CircomReduction;
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, VerifyingKey};
@@ -57,12 +61,16 @@ impl From<SynthesisError> for ProveError {
 	}
 }
 
+/// Groth16 over BN254 with snarkjs' QAP reduction: the same prover for our own setups and for
+/// a ceremony's `.zkey`.
+type Snark = Groth16<Bn254, CircomReduction>;
+
 /// Generates a proving key (and its verifying key) for trees up to `max_depth` from `rng`.
 pub fn setup<R: RngCore + CryptoRng>(
 	max_depth: usize,
 	rng: &mut R,
 ) -> Result<ProvingKey, ProveError> {
-	Ok(Groth16::<Bn254>::generate_random_parameters_with_reduction(
+	Ok(Snark::generate_random_parameters_with_reduction(
 		MembershipCircuit::blank(max_depth),
 		rng,
 	)?)
@@ -136,7 +144,7 @@ pub fn prove<R: RngCore + CryptoRng>(
 		message,
 		scope,
 	};
-	let proof = Groth16::<Bn254>::create_random_proof_with_reduction(circuit, key, rng)?;
+	let proof = Snark::create_random_proof_with_reduction(circuit, key, rng)?;
 	Ok((proof, inputs))
 }
 

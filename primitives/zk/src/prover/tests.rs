@@ -7,7 +7,7 @@ use crate::{
 	lean_imt::LeanImt,
 	semaphore::hash_to_field,
 };
-use ark_ff::{AdditiveGroup, Field, PrimeField};
+use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField};
 use ark_relations::gr1cs::ConstraintSystemRef;
 
 fn identities(n: usize) -> Vec<Identity> {
@@ -229,4 +229,242 @@ fn regenerate_dev_key() {
 		dev_alpha_beta(&key.vk),
 	)
 	.unwrap();
+}
+
+/// A membership statement of a six-member tree, for the circuit of `max_depth`.
+fn statement(max_depth: usize) -> (MembershipCircuit, Identity, MerkleProof, Fr, Fr) {
+	let members = identities(6);
+	let membership = tree_of(&members).proof(3).unwrap();
+	let scope = hash_to_field(&[2u8; 32]);
+	let circuit = witness(max_depth, &members[3], &membership, scope);
+	let message = circuit.message;
+	(circuit, members[3].clone(), membership, message, scope)
+}
+
+/// Reads back what `export_r1cs` wrote: per constraint, A, B and C as (wire, coefficient).
+fn parse_r1cs(bytes: &[u8]) -> (r1cs::Shape, Vec<[Vec<(usize, Fr)>; 3]>) {
+	let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+	assert_eq!(&bytes[..4], b"r1cs");
+	assert_eq!((u32_at(4), u32_at(8)), (1, 3), "version 1, three sections");
+	// Header: type 1, size 64.
+	assert_eq!(u32_at(12), 1);
+	assert_eq!(u64::from_le_bytes(bytes[16..24].try_into().unwrap()), 64);
+	let h = 24;
+	assert_eq!(u32_at(h), 32);
+	assert_eq!(&bytes[h + 4..h + 36], Fr::MODULUS.to_bytes_le().as_slice());
+	let shape = r1cs::Shape {
+		wires: u32_at(h + 36),
+		public: u32_at(h + 40) + u32_at(h + 44),
+		constraints: u32_at(h + 60),
+	};
+	// Constraints: type 2.
+	let mut at = h + 64;
+	assert_eq!(u32_at(at), 2);
+	at += 12;
+	let mut rows = Vec::new();
+	for _ in 0..shape.constraints {
+		let mut lcs: [Vec<(usize, Fr)>; 3] = Default::default();
+		for lc in &mut lcs {
+			let terms = u32_at(at);
+			at += 4;
+			for _ in 0..terms {
+				let wire = u32_at(at);
+				let coefficient = Fr::from_le_bytes_mod_order(&bytes[at + 4..at + 36]);
+				lc.push((wire, coefficient));
+				at += 36;
+			}
+		}
+		rows.push(lcs);
+	}
+	// Labels: type 3, one u64 per wire.
+	assert_eq!(u32_at(at), 3);
+	assert_eq!(bytes.len(), at + 12 + 8 * shape.wires);
+	(shape, rows)
+}
+
+#[test]
+fn the_exported_r1cs_is_the_circuit_and_a_real_witness_satisfies_it() {
+	let max_depth = 4;
+	let (bytes, shape) = r1cs::export_r1cs(max_depth).unwrap();
+	let (parsed, rows) = parse_r1cs(&bytes);
+	assert_eq!(parsed, shape);
+	assert_eq!(shape.public, 4, "root, nullifier, message, scope");
+	assert_eq!(shape.constraints, constraint_count(max_depth).unwrap());
+
+	let (circuit, ..) = statement(max_depth);
+	let assignment = r1cs::assignment(circuit.clone()).unwrap();
+	assert_eq!(assignment.len(), shape.wires);
+	assert_eq!(assignment[0], Fr::ONE, "wire 0 is the constant one");
+	assert_eq!(assignment[1..5], [circuit.root, circuit.nullifier, circuit.message, circuit.scope]);
+	let eval = |lc: &[(usize, Fr)], values: &[Fr]| -> Fr {
+		lc.iter().map(|(wire, coefficient)| values[*wire] * coefficient).sum()
+	};
+	for (i, [a, b, c]) in rows.iter().enumerate() {
+		assert!(a.windows(2).all(|w| w[0].0 < w[1].0), "row {i}: wires ascending, once each");
+		assert_eq!(eval(a, &assignment) * eval(b, &assignment), eval(c, &assignment), "row {i}");
+	}
+	// A wrong witness breaks some row.
+	let mut forged = assignment.clone();
+	forged[1] += Fr::ONE;
+	assert!(rows.iter().any(|[a, b, c]| eval(a, &forged) * eval(b, &forged) != eval(c, &forged)));
+}
+
+#[test]
+fn the_exported_witness_holds_the_assignment_in_wire_order() {
+	let (circuit, ..) = statement(3);
+	let assignment = r1cs::assignment(circuit).unwrap();
+	let bytes = r1cs::export_wtns(&assignment);
+	assert_eq!(&bytes[..4], b"wtns");
+	let values = &bytes[bytes.len() - 32 * assignment.len()..];
+	for (i, value) in assignment.iter().enumerate() {
+		assert_eq!(Fr::from_le_bytes_mod_order(&values[32 * i..32 * i + 32]), *value);
+	}
+}
+
+/// Writes `key` as snarkjs lays out a `.zkey` (sections 1, 2, 3, 5-9), for the reader's tests;
+/// the ceremony test in scripts/test.sh reads real snarkjs output.
+fn write_zkey(key: &ProvingKey, public: usize, domain: usize) -> Vec<u8> {
+	use ark_bn254::{Fq, G1Affine, G2Affine};
+	use ark_ec::AffineRepr;
+	fn fq(out: &mut Vec<u8>, value: &Fq) {
+		for limb in value.0 .0 {
+			out.extend(limb.to_le_bytes());
+		}
+	}
+	fn g1(out: &mut Vec<u8>, p: &G1Affine) {
+		match p.xy() {
+			Some((x, y)) => {
+				fq(out, &x);
+				fq(out, &y);
+			},
+			None => out.extend([0u8; 64]),
+		}
+	}
+	fn g2(out: &mut Vec<u8>, p: &G2Affine) {
+		match p.xy() {
+			Some((x, y)) => [x.c0, x.c1, y.c0, y.c1].iter().for_each(|c| fq(out, c)),
+			None => out.extend([0u8; 128]),
+		}
+	}
+	let variables = key.a_query.len();
+	let mut header = Vec::new();
+	header.extend(32u32.to_le_bytes());
+	header.extend(Fq::MODULUS.to_bytes_le());
+	header.extend(32u32.to_le_bytes());
+	header.extend(Fr::MODULUS.to_bytes_le());
+	for n in [variables, public, domain] {
+		header.extend((n as u32).to_le_bytes());
+	}
+	g1(&mut header, &key.vk.alpha_g1);
+	g1(&mut header, &key.beta_g1);
+	g2(&mut header, &key.vk.beta_g2);
+	g2(&mut header, &key.vk.gamma_g2);
+	g1(&mut header, &key.delta_g1);
+	g2(&mut header, &key.vk.delta_g2);
+	let points = |points: &[G1Affine]| {
+		let mut out = Vec::new();
+		points.iter().for_each(|p| g1(&mut out, p));
+		out
+	};
+	let mut b2 = Vec::new();
+	key.b_g2_query.iter().for_each(|p| g2(&mut b2, p));
+	let sections = [
+		(1u32, 1u32.to_le_bytes().to_vec()),
+		(2, header),
+		(3, points(&key.vk.gamma_abc_g1)),
+		(5, points(&key.a_query)),
+		(6, points(&key.b_g1_query)),
+		(7, b2),
+		(8, points(&key.l_query)),
+		(9, points(&key.h_query)),
+	];
+	let mut file = b"zkey".to_vec();
+	file.extend(1u32.to_le_bytes());
+	file.extend((sections.len() as u32).to_le_bytes());
+	for (id, body) in sections {
+		file.extend(id.to_le_bytes());
+		file.extend((body.len() as u64).to_le_bytes());
+		file.extend(body);
+	}
+	file
+}
+
+#[test]
+fn a_zkey_reads_back_into_the_key_that_proves() {
+	let max_depth = 3;
+	let key = setup(max_depth, &mut ChaCha20Rng::from_seed([5; 32])).unwrap();
+	let (_, shape) = r1cs::export_r1cs(max_depth).unwrap();
+	let domain = key.h_query.len();
+	assert_eq!(domain, (shape.constraints + shape.public + 1).next_power_of_two());
+	let bytes = write_zkey(&key, shape.public, domain);
+
+	let read = zkey::read_zkey_for(&bytes, max_depth).unwrap();
+	assert_eq!(read, key);
+
+	let (_, identity, membership, message, scope) = statement(max_depth);
+	let (proof, inputs) = prove(
+		&read,
+		max_depth,
+		&identity,
+		&membership,
+		message,
+		scope,
+		&mut ChaCha20Rng::from_seed([6; 32]),
+	)
+	.unwrap();
+	let prepared = groth16::prepare(&read.vk);
+	assert!(groth16::verify(&prepared, &proof, &inputs.to_array()));
+
+	// The key of another circuit is refused by its shape.
+	assert!(matches!(zkey::read_zkey_for(&bytes, 4), Err(zkey::ZkeyError::WrongCircuit { .. })));
+}
+
+#[test]
+fn a_damaged_zkey_is_refused_with_the_reason() {
+	use zkey::{read_zkey, ZkeyError};
+	let max_depth = 2;
+	let key = setup(max_depth, &mut ChaCha20Rng::from_seed([5; 32])).unwrap();
+	let (_, shape) = r1cs::export_r1cs(max_depth).unwrap();
+	let bytes = write_zkey(&key, shape.public, key.h_query.len());
+	let section_start = |id: u32| {
+		let mut at = 12;
+		loop {
+			let this = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+			let size = u64::from_le_bytes(bytes[at + 4..at + 12].try_into().unwrap()) as usize;
+			if this == id {
+				return at + 12;
+			}
+			at += 12 + size;
+		}
+	};
+
+	assert_eq!(read_zkey(b"nope").unwrap_err(), ZkeyError::NotAZkey);
+	assert_eq!(read_zkey(&bytes[..bytes.len() - 1]).unwrap_err(), ZkeyError::Truncated("file"));
+
+	// A point moved off the curve.
+	let mut off_curve = bytes.clone();
+	off_curve[section_start(5) + 40] ^= 1;
+	assert_eq!(read_zkey(&off_curve).unwrap_err(), ZkeyError::NotACurvePoint("A"));
+
+	// A coordinate at or above the modulus.
+	let mut too_big = bytes.clone();
+	let at = section_start(3);
+	too_big[at..at + 32].copy_from_slice(&[0xff; 32]);
+	assert_eq!(read_zkey(&too_big).unwrap_err(), ZkeyError::NotAFieldElement("IC"));
+
+	// A header that promises more H points than the section holds.
+	let mut short = bytes.clone();
+	let domain_at = section_start(2) + 4 + 32 + 4 + 32 + 8;
+	let domain = u32::from_le_bytes(short[domain_at..domain_at + 4].try_into().unwrap());
+	short[domain_at..domain_at + 4].copy_from_slice(&(domain * 2).to_le_bytes());
+	assert!(matches!(
+		read_zkey(&short).unwrap_err(),
+		ZkeyError::WrongLength { section: "H", .. }
+	));
+
+	// Another protocol.
+	let mut plonk = bytes.clone();
+	let at = section_start(1);
+	plonk[at..at + 4].copy_from_slice(&2u32.to_le_bytes());
+	assert_eq!(read_zkey(&plonk).unwrap_err(), ZkeyError::NotGroth16(2));
 }
