@@ -151,6 +151,15 @@ pub enum Error {
 	/// The prover failed, or a proving key file is not one.
 	#[error(transparent)]
 	Prove(#[from] teo_zk::prover::ProveError),
+	/// A `.zkey` that is not a proving key of our circuit.
+	#[error("{path}: {source}")]
+	Zkey {
+		/// The file.
+		path: PathBuf,
+		/// Why it was refused.
+		#[source]
+		source: teo_zk::prover::zkey::ZkeyError,
+	},
 	/// The operating system gave no randomness.
 	#[error("no randomness: {0}")]
 	Randomness(#[source] getrandom::Error),
@@ -191,6 +200,7 @@ impl Error {
 			| Error::NotJson { .. }
 			| Error::Snarkjs(_)
 			| Error::Prove(_)
+			| Error::Zkey { .. }
 			| Error::Randomness(_) => Kind::Input,
 		}
 	}

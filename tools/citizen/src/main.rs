@@ -103,8 +103,17 @@ enum SnarkjsCommand {
 		#[arg(long)]
 		public: PathBuf,
 	},
+	/// Writes the membership circuit of DEPTH as circom's `.r1cs`, the input of a trusted-setup
+	/// ceremony (`scripts/ceremony.sh`).
+	ExportR1cs {
+		#[arg(long)]
+		depth: u8,
+		#[arg(long)]
+		out: PathBuf,
+	},
 	/// Proves offline that //Alice is in the dev group for a message and scope, and writes
-	/// `vk.json`, `proof.json` and `public.json` into DIR (for `snarkjs groth16 verify`).
+	/// `vk.json`, `proof.json` and `public.json` into DIR (for `snarkjs groth16 verify`), and
+	/// the witness as `witness.wtns` (for `snarkjs wtns check` and `snarkjs groth16 prove`).
 	DemoProof {
 		#[arg(long)]
 		out: PathBuf,
@@ -143,8 +152,9 @@ impl IdentityArgs {
 
 #[derive(Args)]
 struct KeyArgs {
-	/// A proving key file (arkworks' compressed encoding). Without it, the insecure dev key, and
-	/// only on a chain whose constitution allows it (dev and local); elsewhere `prove` refuses.
+	/// A proving key file: the ceremony's `.zkey` (snarkjs), or arkworks' compressed encoding.
+	/// Without it, the insecure dev key, and only on a chain whose constitution allows it (dev
+	/// and local); elsewhere `prove` refuses.
 	#[arg(long, requires = "depth")]
 	proving_key: Option<PathBuf>,
 	/// The circuit depth of `--proving-key`.
@@ -286,6 +296,17 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			}
 			println!("valid");
 		},
+		Command::Snarkjs(SnarkjsCommand::ExportR1cs { depth, out }) => {
+			let (bytes, shape) = teo_zk::prover::r1cs::export_r1cs(depth as usize)?;
+			std::fs::write(&out, bytes).map_err(Error::file("write", &out))?;
+			println!(
+				"wrote {}: {} constraints, {} wires, {} public inputs",
+				out.display(),
+				shape.constraints,
+				shape.wires,
+				shape.public
+			);
+		},
 		Command::Snarkjs(SnarkjsCommand::DemoProof { out, key }) => {
 			let (key, depth) = key.source().load()?;
 			let members: Vec<_> = teo_zk::dev::DEV_IDENTITY_KEYS
@@ -312,7 +333,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
 				&mut teo_zk::prover::rng_from_seed(seed),
 			)?;
 			write_snarkjs(&out, &key, &proof, &inputs)?;
-			println!("wrote vk.json, proof.json and public.json to {}", out.display());
+			let circuit =
+				teo_zk::prover::membership_circuit(depth as usize, &members[0], &membership, message, scope);
+			let assignment = teo_zk::prover::r1cs::assignment(circuit)?;
+			let wtns = out.join("witness.wtns");
+			std::fs::write(&wtns, teo_zk::prover::r1cs::export_wtns(&assignment))
+				.map_err(Error::file("write", &wtns))?;
+			println!("wrote vk.json, proof.json, public.json and witness.wtns to {}", out.display());
 		},
 	}
 	Ok(())

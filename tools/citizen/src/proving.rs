@@ -18,7 +18,8 @@ use crate::{chain::GroupState, error::Error};
 pub enum KeySource {
 	/// The insecure dev setup, regenerated on the spot (dev and local chains).
 	Dev,
-	/// A key file (arkworks' compressed encoding) for circuits of `depth`.
+	/// A key file for circuits of `depth`: a ceremony's `.zkey` (snarkjs), or arkworks'
+	/// compressed encoding.
 	File { path: std::path::PathBuf, depth: u8 },
 }
 
@@ -32,7 +33,13 @@ impl KeySource {
 			},
 			Self::File { path, depth } => {
 				let bytes = std::fs::read(path).map_err(Error::file("read", path))?;
-				Ok((prover::decode_proving_key(&bytes)?, *depth))
+				let key = if path.extension().is_some_and(|ext| ext == "zkey") {
+					prover::zkey::read_zkey_for(&bytes, *depth as usize)
+						.map_err(|source| Error::Zkey { path: path.clone(), source })?
+				} else {
+					prover::decode_proving_key(&bytes)?
+				};
+				Ok((key, *depth))
 			},
 		}
 	}

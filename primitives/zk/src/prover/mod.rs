@@ -125,27 +125,39 @@ pub fn prove<R: RngCore + CryptoRng>(
 	if depth > max_depth {
 		return Err(ProveError::TreeTooDeep { depth, max_depth });
 	}
-	let mut siblings = membership.siblings.clone();
-	siblings.resize(max_depth, Fr::from(0u64));
+	let circuit = membership_circuit(max_depth, identity, membership, message, scope);
 	let inputs = PublicInputs {
-		root: membership.root,
-		nullifier: poseidon2(scope, identity.secret),
-		message,
-		scope,
-	};
-	let circuit = MembershipCircuit {
-		max_depth,
-		secret: identity.secret,
-		path_length: depth,
-		path_index: membership.index,
-		siblings,
-		root: inputs.root,
-		nullifier: inputs.nullifier,
+		root: circuit.root,
+		nullifier: circuit.nullifier,
 		message,
 		scope,
 	};
 	let proof = Snark::create_random_proof_with_reduction(circuit, key, rng)?;
 	Ok((proof, inputs))
+}
+
+/// The statement and witness that `identity` is the member `membership` proves, for `message`
+/// and `scope`, in the circuit of `max_depth` (whose depth the caller has checked).
+pub fn membership_circuit(
+	max_depth: usize,
+	identity: &Identity,
+	membership: &MerkleProof,
+	message: Fr,
+	scope: Fr,
+) -> MembershipCircuit {
+	let mut siblings = membership.siblings.clone();
+	siblings.resize(max_depth, Fr::from(0u64));
+	MembershipCircuit {
+		max_depth,
+		secret: identity.secret,
+		path_length: membership.siblings.len(),
+		path_index: membership.index,
+		siblings,
+		root: membership.root,
+		nullifier: poseidon2(scope, identity.secret),
+		message,
+		scope,
+	}
 }
 
 /// The prover's randomness: ChaCha20 from a seed (32 bytes from the operating system, or fixed
