@@ -12,11 +12,13 @@
 # "The trusted setup"). This script plays every role on one machine, for tests and rehearsals.
 #
 # Usage: scripts/ceremony.sh --out DIR [--depth 20] [--contributors 3] [--ptau FILE]
-#        [--beacon HEX] [--citizen PATH]
+#        [--beacon HEX] [--citizen PATH] [--verify-each]
+# The final verification checks the whole chain of contributions; --verify-each also checks
+# each one as it is made, as every contributor does with the previous one in a real ceremony.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-out="" depth=20 contributors=3 ptau="" citizen=""
+out="" depth=20 contributors=3 ptau="" citizen="" verify_each=""
 # A beacon must be a value nobody knows before the ceremony ends (a future block hash, announced
 # in advance). The default is a fixed test value: fine for tests, never for a launch.
 beacon=0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--ptau) ptau=$2; shift 2 ;;
 	--beacon) beacon=$2; shift 2 ;;
 	--citizen) citizen=$2; shift 2 ;;
+	--verify-each) verify_each=1; shift ;;
 	*) echo "unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -66,7 +69,9 @@ for i in $(seq 1 "$contributors"); do
 	say "Contribution $i of $contributors"
 	"$snarkjs" zkey contribute "contribution_$((i - 1)).zkey" "contribution_$i.zkey" \
 		--name="contributor $i" -e="$(entropy)"
-	"$snarkjs" zkey verify circuit.r1cs "$ptau" "contribution_$i.zkey"
+	if [ -n "$verify_each" ]; then
+		"$snarkjs" zkey verify circuit.r1cs "$ptau" "contribution_$i.zkey"
+	fi
 done
 
 say "The final beacon and the whole transcript verified"
@@ -78,3 +83,4 @@ say "TEO's prover reads the final key"
 "$citizen" snarkjs key --proving-key final.zkey --depth "$depth" >teo_verification_key.json
 b2sum -l 256 final.zkey verification_key.json
 echo "ceremony done: $out/final.zkey (proving) and $out/verification_key.json (for the launch file)"
+touch done

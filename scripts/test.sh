@@ -55,16 +55,45 @@ for name in "${TEO_PALLETS[@]}"; do
 	record "benchmarks of pallet-$name" $?
 done
 
-# Groth16 both ways with the Semaphore ecosystem: snarkjs proofs of Semaphore's own circuit
-# verify with the chain's verifier, and our prover's proofs pass `snarkjs groth16 verify`. It is
-# single-threaded JavaScript (minutes on a fresh machine, which must make a powers-of-tau file
-# first) while the network suites below leave the cores mostly idle: it runs beside them, and
-# its result is reported after them.
-step "Semaphore and snarkjs compatibility (in the background, beside the network suites)"
-compat_log=$(mktemp "${TMPDIR:-/tmp}/teo-compat.XXXXXX")
-timeout 1800 node "$TEO_ROOT/primitives/zk/fixtures/compat.cjs" "$(dirname "$TEO_NODE_BIN")/teo-citizen" 20 \
-	>"$compat_log" 2>&1 &
+# The trusted setup and the launch, then Groth16 both ways with the Semaphore ecosystem, in the
+# background beside the network suites (single-threaded JavaScript, while the suites leave the
+# cores mostly idle); the result is reported after them:
+#   1. scripts/ceremony.sh: snarkjs phase 2 of TEO's circuit at depth 20 (three contributors and
+#      a beacon) on the machine's cached local phase 1 (made once: minutes on a fresh machine);
+#   2. scripts/launch-rehearsal.sh: a testnet spec built by `teo-node launch build` with the
+#      ceremony's key, on which suite 0003 runs (its lane waits for the spec);
+#   3. compat.cjs: snarkjs proofs of Semaphore's circuit verify with the chain's verifier; TEO's
+#      proofs pass `snarkjs groth16 verify`, with the dev key and with the ceremony's key, and
+#      snarkjs' proofs from the ceremony's key pass TEO's verifier.
+step "Trusted setup, launch rehearsal and snarkjs compatibility (in the background, beside the network suites)"
+setup_dir=$(mktemp -d "${TMPDIR:-/tmp}/teo-setup.XXXXXX")
+compat_log="$setup_dir/log"
+ceremony_dir="$setup_dir/ceremony"
+launch_spec="$setup_dir/launch-spec.json"
+citizen_bin="$(dirname "$TEO_NODE_BIN")/teo-citizen"
+(
+	set -e
+	ptau=$(bash "$TEO_ROOT/scripts/ptau.sh" 14)
+	timeout 900 bash "$TEO_ROOT/scripts/ceremony.sh" --out "$ceremony_dir" --depth 20 \
+		--contributors 3 --ptau "$ptau" --citizen "$citizen_bin"
+	PATH="$(dirname "$TEO_NODE_BIN"):$PATH" bash "$TEO_ROOT/scripts/launch-rehearsal.sh" \
+		--ceremony "$ceremony_dir" --out "$launch_spec" --depth 20
+	timeout 1800 node "$TEO_ROOT/primitives/zk/fixtures/compat.cjs" "$citizen_bin" 20 "$ceremony_dir"
+) >"$compat_log" 2>&1 || touch "$setup_dir/failed" &
 compat_pid=$!
+
+# Waits (bounded) for the launch rehearsal's spec; fails at once if the setup job failed.
+wait_for_launch_spec() {
+	local waited=0
+	until [ -s "$launch_spec" ]; do
+		if [ -e "$setup_dir/failed" ] || [ $waited -ge 1500 ]; then
+			echo "no launch spec: the trusted setup failed or took over 25 minutes (log: $compat_log)"
+			return 1
+		fi
+		sleep 5
+		waited=$((waited + 5))
+	done
+}
 
 # Runs network suites one after another, each on its own zombienet network, appending
 # "<suite> <exit status>" to a results file; prints the last log lines of a failed suite.
@@ -74,9 +103,21 @@ run_suites() { # results file, suites...
 	for suite in "$@"; do
 		step "Zombienet: $suite"
 		dir="$logs_root/${suite%.zndsl}"
-		PATH="$(dirname "$TEO_NODE_BIN"):$PATH" timeout 1200 \
-			npx --no-install zombienet -p native -l text -d "$dir" -f test "$suite"
-		status=$?
+		if grep -q "teo-launch.toml" "$suite"; then
+			# A network launched from the rehearsal's spec, proving with the ceremony's key.
+			if wait_for_launch_spec; then
+				TEO_LAUNCH_SPEC="$launch_spec" TEO_PROVING_KEY="$ceremony_dir/final.zkey" \
+					TEO_PROVING_KEY_DEPTH=20 PATH="$(dirname "$TEO_NODE_BIN"):$PATH" timeout 1200 \
+					npx --no-install zombienet -p native -l text -d "$dir" -f test "$suite"
+				status=$?
+			else
+				status=1
+			fi
+		else
+			PATH="$(dirname "$TEO_NODE_BIN"):$PATH" timeout 1200 \
+				npx --no-install zombienet -p native -l text -d "$dir" -f test "$suite"
+			status=$?
+		fi
 		echo "$suite $status" >>"$results"
 		if [ $status -ne 0 ]; then
 			for log in "$dir"/*.log; do
@@ -92,7 +133,8 @@ if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 	logs_root=$(mktemp -d "${TMPDIR:-/tmp}/teo-zombienet.XXXXXX")
 	results="$logs_root/results"
 	cd "$TEO_ROOT/zombienet"
-	lane_a_suites=(0003-citizens-agents-and-the-gate.zndsl 0001-smoke.zndsl)
+	# 0003 runs on the launch rehearsal's network: second in its lane, after the trusted setup.
+	lane_a_suites=(0001-smoke.zndsl 0003-citizens-agents-and-the-gate.zndsl)
 	lane_b_suites=(0002-fault.zndsl 0004-mesh.zndsl 0005-adversary.zndsl)
 	if [ -n "${TEO_ZOMBIENET_TESTS:-}" ]; then
 		read -r -a expected <<<"$TEO_ZOMBIENET_TESTS"
@@ -103,7 +145,7 @@ if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 		# the two cores mostly idle, so two lanes of about equal length halve the wall time.
 		# Every network takes its ports from the system (the mesh suite's services use fixed
 		# ones, 9960 to 9972, in one lane only). Each lane's output is shown when both end.
-		step "Zombienet: two lanes at once (0003, 0001 | 0002, 0004, 0005); output follows when both end"
+		step "Zombienet: two lanes at once (0001, 0003 | 0002, 0004, 0005); output follows when both end"
 		run_suites "$results" "${lane_a_suites[@]}" >"$logs_root/lane-a.log" 2>&1 &
 		lane_a=$!
 		run_suites "$results" "${lane_b_suites[@]}" >"$logs_root/lane-b.log" 2>&1 &
@@ -119,10 +161,11 @@ if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 	echo "zombienet logs: $logs_root"
 fi
 
-step "Semaphore and snarkjs compatibility: result"
+step "Trusted setup, launch rehearsal and snarkjs compatibility: result"
 wait "$compat_pid"
-status=$?
+status=0
+[ -e "$setup_dir/failed" ] && status=1
 cat "$compat_log"
-record "semaphore/snarkjs compatibility" $status
+record "trusted setup, launch and snarkjs compatibility" $status
 
 summary

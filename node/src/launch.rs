@@ -91,7 +91,7 @@ pub struct KeyFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endowment {
-	/// The account (SS58).
+	/// The account (SS58), or `treasury` for the town budget's account.
 	pub account: String,
 	/// Whole TEO.
 	pub teo: u64,
@@ -226,7 +226,10 @@ impl LaunchFile {
 
 		let mut balances = Vec::new();
 		for (i, endowment) in self.endowments.iter().enumerate() {
-			let who = account(&endowment.account, &format!("endowments[{i}].account"))?;
+			let who = match endowment.account.as_str() {
+				"treasury" => teo_runtime::configs::TreasuryAccount::get(),
+				ss58 => account(ss58, &format!("endowments[{i}].account"))?,
+			};
 			let amount = u128::from(endowment.teo).saturating_mul(token::UNIT);
 			balances.push(json!([who.to_ss58check(), amount]));
 		}
@@ -464,6 +467,10 @@ file = "ceremony.vk"
 account = "{alice}"
 teo = 1000
 
+[[endowments]]
+account = "treasury"
+teo = 5
+
 [timings]
 timelock = 20
 constitutional_timelock = 30
@@ -514,6 +521,14 @@ constitutional_timelock = 30
 		assert!(patch["sudo"]["key"].is_null(), "{patch}");
 		assert_eq!(patch["constitution"]["constitution"], "Testnet");
 		assert_eq!(patch["commitGate"]["parameters"]["timelock"], 20);
+		let treasury = teo_runtime::configs::TreasuryAccount::get().to_ss58check();
+		assert!(
+			patch["balances"]["balances"]
+				.as_array()
+				.unwrap()
+				.contains(&json!([treasury, 5 * token::UNIT])),
+			"the treasury is endowed: {patch}"
+		);
 
 		for raw in [false, true] {
 			let path = keys.path().join(format!("spec-{raw}.json"));

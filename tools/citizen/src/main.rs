@@ -155,10 +155,10 @@ struct KeyArgs {
 	/// A proving key file: the ceremony's `.zkey` (snarkjs), or arkworks' compressed encoding.
 	/// Without it, the insecure dev key, and only on a chain whose constitution allows it (dev
 	/// and local); elsewhere `prove` refuses.
-	#[arg(long, requires = "depth")]
+	#[arg(long, env = "TEO_PROVING_KEY", requires = "depth")]
 	proving_key: Option<PathBuf>,
 	/// The circuit depth of `--proving-key`.
-	#[arg(long)]
+	#[arg(long, env = "TEO_PROVING_KEY_DEPTH")]
 	depth: Option<u8>,
 }
 
