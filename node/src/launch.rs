@@ -167,10 +167,7 @@ impl LaunchFile {
 		match self.constitution.as_str() {
 			"production" => Ok(Constitution::Production),
 			"testnet" => Ok(Constitution::Testnet),
-			"development" => Err(field(
-				"constitution",
-				Ungovernable::DevelopmentConstitution,
-			)),
+			"development" => Err(field("constitution", Ungovernable::DevelopmentConstitution)),
 			other => Err(field(
 				"constitution",
 				format!("`{other}` is neither `production` nor `testnet`"),
@@ -266,9 +263,7 @@ impl LaunchFile {
 				self.boot_nodes
 					.iter()
 					.enumerate()
-					.map(|(i, node)| {
-						node.parse().map_err(|e| field(format!("boot_nodes[{i}]"), e))
-					})
+					.map(|(i, node)| node.parse().map_err(|e| field(format!("boot_nodes[{i}]"), e)))
 					.collect::<Result<_, _>>()?,
 			)
 			.with_genesis_config_patch(patch)
@@ -386,7 +381,8 @@ impl LaunchCmd {
 				}
 			},
 			Self::Check { chain } => {
-				let spec = ChainSpec::from_json_file(chain.clone()).map_err(sc_cli::Error::Input)?;
+				let spec =
+					ChainSpec::from_json_file(chain.clone()).map_err(sc_cli::Error::Input)?;
 				check(&spec)?;
 				eprintln!("{}: the chain can govern itself", chain.display());
 			},
@@ -411,8 +407,11 @@ mod tests {
 			let rng = &mut teo_zk::prover::rng_from_seed([9; 32]);
 			let key = teo_zk::prover::setup(5, rng).unwrap();
 			let vk = teo_zk::prover::verifying_key(&key);
-			std::fs::write(dir.path().join("ceremony.vk"), teo_zk::groth16::encode_verifying_key(&vk))
-				.unwrap();
+			std::fs::write(
+				dir.path().join("ceremony.vk"),
+				teo_zk::groth16::encode_verifying_key(&vk),
+			)
+			.unwrap();
 			let json = teo_zk::snarkjs::verifying_key_to_json(&vk);
 			std::fs::write(dir.path().join("ceremony.json"), json.to_string()).unwrap();
 			std::fs::write(dir.path().join("dev.vk"), teo_zk::dev::DEV_VERIFYING_KEY).unwrap();
@@ -482,24 +481,26 @@ constitutional_timelock = 30
 
 	/// Builds the spec of the launch file `text` beside `keys`.
 	fn build(keys: &Keys, text: &str) -> Result<ChainSpec, LaunchError> {
-		let launch: LaunchFile = toml::from_str(text).map_err(|e| LaunchError::File {
-			path: "launch.toml".into(),
-			reason: e.to_string(),
-		})?;
+		let launch: LaunchFile = toml::from_str(text)
+			.map_err(|e| LaunchError::File { path: "launch.toml".into(), reason: e.to_string() })?;
 		launch.chain_spec(keys.path())
 	}
 
 	fn reasons(result: Result<ChainSpec, LaunchError>) -> Vec<Ungovernable> {
 		match result {
 			Err(LaunchError::Ungovernable(reasons)) => reasons,
-			other => panic!("expected an ungovernable chain, got {:?}", other.map(|s| s.id().to_owned())),
+			other => {
+				panic!("expected an ungovernable chain, got {:?}", other.map(|s| s.id().to_owned()))
+			},
 		}
 	}
 
 	fn genesis_refusal(result: Result<ChainSpec, LaunchError>) -> String {
 		match result {
 			Err(LaunchError::Genesis(reason)) => reason,
-			other => panic!("expected a refused genesis, got {:?}", other.map(|s| s.id().to_owned())),
+			other => {
+				panic!("expected a refused genesis, got {:?}", other.map(|s| s.id().to_owned()))
+			},
 		}
 	}
 
@@ -557,9 +558,11 @@ groups = []
 verifying_keys = []
 "#;
 		let reasons = reasons(build(&keys, text));
-		for expected in
-			[Ungovernable::NoValidators, Ungovernable::NoCitizensGroup, Ungovernable::NoVerifyingKey]
-		{
+		for expected in [
+			Ungovernable::NoValidators,
+			Ungovernable::NoCitizensGroup,
+			Ungovernable::NoVerifyingKey,
+		] {
 			assert!(reasons.contains(&expected), "{expected:?} missing from {reasons:?}");
 		}
 	}
@@ -580,7 +583,8 @@ verifying_keys = []
 	#[test]
 	fn the_dev_key_is_refused() {
 		let keys = Keys::new();
-		let launch = governable().replace("depth = 5\nfile = \"ceremony.vk\"", "depth = 20\nfile = \"dev.vk\"");
+		let launch = governable()
+			.replace("depth = 5\nfile = \"ceremony.vk\"", "depth = 20\nfile = \"dev.vk\"");
 		let reason = genesis_refusal(build(&keys, &launch));
 		assert!(reason.contains("insecure"), "{reason}");
 	}
@@ -632,19 +636,28 @@ verifying_keys = []
 		let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/launch/launch.toml");
 		let launch = LaunchFile::read(&example).unwrap();
 		assert_eq!(launch.constitution, "production");
-		assert_eq!(field_refusal(launch.chain_spec(example.parent().unwrap())), "validators[0].aura");
+		assert_eq!(
+			field_refusal(launch.chain_spec(example.parent().unwrap())),
+			"validators[0].aura"
+		);
 	}
 
 	#[test]
 	fn the_built_in_specs_could_not_govern_a_real_network() {
-		let production = reasons(Err(check(&crate::chain_spec::production().unwrap()).unwrap_err()));
-		for expected in
-			[Ungovernable::NoValidators, Ungovernable::NoCitizensGroup, Ungovernable::NoVerifyingKey]
-		{
+		let production =
+			reasons(Err(check(&crate::chain_spec::production().unwrap()).unwrap_err()));
+		for expected in [
+			Ungovernable::NoValidators,
+			Ungovernable::NoCitizensGroup,
+			Ungovernable::NoVerifyingKey,
+		] {
 			assert!(production.contains(&expected), "{expected:?} missing from {production:?}");
 		}
 		let dev = reasons(Err(check(&crate::chain_spec::development().unwrap()).unwrap_err()));
 		assert!(dev.contains(&Ungovernable::DevelopmentConstitution), "{dev:?}");
-		assert!(dev.contains(&Ungovernable::SudoKey(Sr25519Keyring::Alice.to_account_id())), "{dev:?}");
+		assert!(
+			dev.contains(&Ungovernable::SudoKey(Sr25519Keyring::Alice.to_account_id())),
+			"{dev:?}"
+		);
 	}
 }

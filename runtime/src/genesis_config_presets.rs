@@ -204,17 +204,17 @@ fn production() -> Value {
 /// and nothing else: no validator, group, key, balance or sudo key. `None` for the development
 /// constitution, which no launched chain may use. The testnet's template runs the dev chains'
 /// timings.
-pub fn launch_template(
-	constitution: teo_primitives::constitution::Constitution,
-) -> Option<Value> {
+pub fn launch_template(constitution: teo_primitives::constitution::Constitution) -> Option<Value> {
 	use teo_primitives::constitution::Constitution;
 	let protocol = match constitution {
 		Constitution::Production => PRODUCTION,
 		Constitution::Testnet => Protocol { constitution, ..TESTING },
 		Constitution::Development => return None,
 	};
-	let personhood =
-		PersonhoodConfig { verification_period: protocol.verification_period, ..Default::default() };
+	let personhood = PersonhoodConfig {
+		verification_period: protocol.verification_period,
+		..Default::default()
+	};
 	Some(genesis(Vec::new(), Vec::new(), None, personhood, &protocol))
 }
 

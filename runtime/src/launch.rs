@@ -97,12 +97,14 @@ impl fmt::Display for Ungovernable {
 				f,
 				"the citizens' registrar {registrar} holds nothing to pay for adding members: endow it"
 			),
-			Self::NoVerifyingKey =>
-				write!(f, "no verifying key: nobody could prove personhood; add the ceremony's key"),
+			Self::NoVerifyingKey => {
+				write!(f, "no verifying key: nobody could prove personhood; add the ceremony's key")
+			},
 			Self::NoVerificationPeriod => write!(f, "the verification period is zero"),
 			Self::MissingParameters(pallet) => write!(f, "the {pallet} has no parameters"),
-			Self::BrokenInvariant { pallet, error } =>
-				write!(f, "the {pallet}'s invariants fail on the genesis state: {error}"),
+			Self::BrokenInvariant { pallet, error } => {
+				write!(f, "the {pallet}'s invariants fail on the genesis state: {error}")
+			},
 		}
 	}
 }

@@ -151,8 +151,7 @@ impl Constitution {
 				verification_period: Bound { min: 100, max: 366 * DAYS },
 				allows_insecure_keys: true,
 			},
-			Self::Testnet =>
-				Bounds { allows_insecure_keys: false, ..Self::Development.bounds() },
+			Self::Testnet => Bounds { allows_insecure_keys: false, ..Self::Development.bounds() },
 		}
 	}
 }

@@ -629,9 +629,12 @@ fn run(seed: u64, actions: u64, root_every: u64) -> BTreeMap<&'static str, (u64,
 		ext.commit_all().expect("the overlay commits");
 		if actions > SHORT_RUN && done / progress_every > last_report.0 / progress_every {
 			let elapsed = started.elapsed();
-			let pace = (elapsed - last_report.1).as_secs_f64() * 1e6 / (done - last_report.0) as f64;
+			let pace =
+				(elapsed - last_report.1).as_secs_f64() * 1e6 / (done - last_report.0) as f64;
 			let keys = ext.execute_with(keys_per_pallet);
-			eprintln!("{done:>9} actions, {elapsed:>8.1?}, {pace:>6.0} µs/action lately; keys: {keys:?}");
+			eprintln!(
+				"{done:>9} actions, {elapsed:>8.1?}, {pace:>6.0} µs/action lately; keys: {keys:?}"
+			);
 			last_report = (done, elapsed);
 		}
 	}

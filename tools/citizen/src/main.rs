@@ -333,13 +333,21 @@ async fn run(cli: Cli) -> Result<(), Error> {
 				&mut teo_zk::prover::rng_from_seed(seed),
 			)?;
 			write_snarkjs(&out, &key, &proof, &inputs)?;
-			let circuit =
-				teo_zk::prover::membership_circuit(depth as usize, &members[0], &membership, message, scope);
+			let circuit = teo_zk::prover::membership_circuit(
+				depth as usize,
+				&members[0],
+				&membership,
+				message,
+				scope,
+			);
 			let assignment = teo_zk::prover::r1cs::assignment(circuit)?;
 			let wtns = out.join("witness.wtns");
 			std::fs::write(&wtns, teo_zk::prover::r1cs::export_wtns(&assignment))
 				.map_err(Error::file("write", &wtns))?;
-			println!("wrote vk.json, proof.json, public.json and witness.wtns to {}", out.display());
+			println!(
+				"wrote vk.json, proof.json, public.json and witness.wtns to {}",
+				out.display()
+			);
 		},
 	}
 	Ok(())

@@ -70,10 +70,7 @@ pub fn setup<R: RngCore + CryptoRng>(
 	max_depth: usize,
 	rng: &mut R,
 ) -> Result<ProvingKey, ProveError> {
-	Ok(Snark::generate_random_parameters_with_reduction(
-		MembershipCircuit::blank(max_depth),
-		rng,
-	)?)
+	Ok(Snark::generate_random_parameters_with_reduction(MembershipCircuit::blank(max_depth), rng)?)
 }
 
 /// The insecure development proving key for `max_depth`: the same bytes on every machine.
@@ -126,12 +123,7 @@ pub fn prove<R: RngCore + CryptoRng>(
 		return Err(ProveError::TreeTooDeep { depth, max_depth });
 	}
 	let circuit = membership_circuit(max_depth, identity, membership, message, scope);
-	let inputs = PublicInputs {
-		root: circuit.root,
-		nullifier: circuit.nullifier,
-		message,
-		scope,
-	};
+	let inputs = PublicInputs { root: circuit.root, nullifier: circuit.nullifier, message, scope };
 	let proof = Snark::create_random_proof_with_reduction(circuit, key, rng)?;
 	Ok((proof, inputs))
 }

@@ -100,8 +100,8 @@ fn primitive_root_of_double<F: PrimeField, D: EvaluationDomain<F>>(size: usize) 
 mod tests {
 	use super::*;
 	use ark_bn254::Fr;
-	use ark_poly::GeneralEvaluationDomain;
 	use ark_ff::{Field, Zero};
+	use ark_poly::GeneralEvaluationDomain;
 	use ark_std::{rand::SeedableRng, UniformRand};
 
 	type D = GeneralEvaluationDomain<Fr>;
@@ -118,12 +118,10 @@ mod tests {
 		let p_at = |x: Fr| eval_h(x) * domain.evaluate_vanishing_polynomial(x);
 
 		let omega = primitive_root_of_double::<Fr, D>(n).unwrap();
-		let scalars = CircomReduction::h_query_scalars::<Fr, D>(n - 1, tau, Fr::zero(), Fr::ONE)
-			.unwrap();
+		let scalars =
+			CircomReduction::h_query_scalars::<Fr, D>(n - 1, tau, Fr::zero(), Fr::ONE).unwrap();
 		assert_eq!(scalars.len(), n);
-		let sum: Fr = (0..n)
-			.map(|j| p_at(omega * domain.element(j)) * scalars[j])
-			.sum();
+		let sum: Fr = (0..n).map(|j| p_at(omega * domain.element(j)) * scalars[j]).sum();
 		assert_eq!(sum, p_at(tau));
 	}
 }

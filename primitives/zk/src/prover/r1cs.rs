@@ -52,10 +52,9 @@ pub fn export_r1cs(max_depth: usize) -> Result<(Vec<u8>, Shape), ProveError> {
 		public: cs.num_instance_variables() - 1,
 		constraints: cs.num_constraints(),
 	};
-	let matrices = cs
-		.to_matrices()?
-		.remove(R1CS_PREDICATE_LABEL)
-		.ok_or_else(|| ProveError::Synthesis("the constraint system has no R1CS matrices".into()))?;
+	let matrices = cs.to_matrices()?.remove(R1CS_PREDICATE_LABEL).ok_or_else(|| {
+		ProveError::Synthesis("the constraint system has no R1CS matrices".into())
+	})?;
 
 	let mut header = Vec::with_capacity(64);
 	header.extend(32u32.to_le_bytes());

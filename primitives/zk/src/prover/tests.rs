@@ -457,10 +457,7 @@ fn a_damaged_zkey_is_refused_with_the_reason() {
 	let domain_at = section_start(2) + 4 + 32 + 4 + 32 + 8;
 	let domain = u32::from_le_bytes(short[domain_at..domain_at + 4].try_into().unwrap());
 	short[domain_at..domain_at + 4].copy_from_slice(&(domain * 2).to_le_bytes());
-	assert!(matches!(
-		read_zkey(&short).unwrap_err(),
-		ZkeyError::WrongLength { section: "H", .. }
-	));
+	assert!(matches!(read_zkey(&short).unwrap_err(), ZkeyError::WrongLength { section: "H", .. }));
 
 	// Another protocol.
 	let mut plonk = bytes.clone();

@@ -59,12 +59,15 @@ impl core::fmt::Display for ZkeyError {
 			Self::Truncated(section) => write!(f, "the {section} section is missing or cut short"),
 			Self::NotGroth16(protocol) => write!(f, "protocol {protocol}, not Groth16 (1)"),
 			Self::WrongCurve => write!(f, "not a key over BN254"),
-			Self::WrongLength { section, expected, found } =>
-				write!(f, "the {section} section holds {found} points, not {expected}"),
-			Self::NotAFieldElement(section) =>
-				write!(f, "a coordinate in the {section} section is not a field element"),
-			Self::NotACurvePoint(section) =>
-				write!(f, "a point in the {section} section is not in BN254's prime-order group"),
+			Self::WrongLength { section, expected, found } => {
+				write!(f, "the {section} section holds {found} points, not {expected}")
+			},
+			Self::NotAFieldElement(section) => {
+				write!(f, "a coordinate in the {section} section is not a field element")
+			},
+			Self::NotACurvePoint(section) => {
+				write!(f, "a point in the {section} section is not in BN254's prime-order group")
+			},
 			Self::Circuit(reason) => write!(f, "our circuit: {reason}"),
 			Self::WrongCircuit { expected, found } => write!(
 				f,
@@ -118,10 +121,8 @@ pub fn read_zkey(bytes: &[u8]) -> Result<(ProvingKey, ZkeyShape), ZkeyError> {
 	let gamma_g2 = header.g2()?;
 	let delta_g1 = header.g1()?;
 	let delta_g2 = header.g2()?;
-	let private = shape
-		.variables
-		.checked_sub(shape.public + 1)
-		.ok_or(ZkeyError::Truncated("header"))?;
+	let private =
+		shape.variables.checked_sub(shape.public + 1).ok_or(ZkeyError::Truncated("header"))?;
 
 	let g1s = |id, name, count| Reader::new(section(id, name)?, name).all(count, G1, Reader::g1);
 	let gamma_abc_g1 = g1s(3, "IC", shape.public + 1)?;
