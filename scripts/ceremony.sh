@@ -35,6 +35,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$out" ] || { echo "usage: $0 --out DIR [--depth N] [--contributors K] [--ptau FILE]" >&2; exit 2; }
+[ "$contributors" -ge 1 ] 2>/dev/null || { echo "--contributors must be at least 1: the beacon alone is public" >&2; exit 2; }
+# Absolute paths: the script works inside --out.
+[ -z "$ptau" ] || ptau=$(realpath "$ptau")
+[ -z "$citizen" ] || citizen=$(realpath "$citizen")
+if [ "$beacon" = 0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20 ]; then
+	echo "warning: the fixed TEST beacon; a launch passes --beacon with a pre-announced future block hash" >&2
+fi
 citizen=${citizen:-$(command -v teo-citizen || echo "${CARGO_TARGET_DIR:-$HOME/.cache/teo/target}/release/teo-citizen")}
 snarkjs="$root/primitives/zk/fixtures/node_modules/.bin/snarkjs"
 [ -x "$citizen" ] || { echo "teo-citizen not found at $citizen (cargo build --release -p teo-citizen)" >&2; exit 2; }
@@ -42,7 +49,8 @@ snarkjs="$root/primitives/zk/fixtures/node_modules/.bin/snarkjs"
 mkdir -p "$out"
 cd "$out"
 say() { printf '\n== %s\n' "$*"; }
-# Each contribution's randomness: 64 bytes from the operating system, never written down.
+# Each contribution's randomness: 64 bytes from the operating system, kept in no file (snarkjs
+# mixes in randomness of its own as well).
 entropy() { head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 say "The circuit of depth $depth as circuit.r1cs"

@@ -71,15 +71,16 @@ compat_log="$setup_dir/log"
 ceremony_dir="$setup_dir/ceremony"
 launch_spec="$setup_dir/launch-spec.json"
 citizen_bin="$(dirname "$TEO_NODE_BIN")/teo-citizen"
-(
-	set -e
-	ptau=$(bash "$TEO_ROOT/scripts/ptau.sh" 14)
-	timeout 900 bash "$TEO_ROOT/scripts/ceremony.sh" --out "$ceremony_dir" --depth 20 \
-		--contributors 3 --ptau "$ptau" --citizen "$citizen_bin"
-	PATH="$(dirname "$TEO_NODE_BIN"):$PATH" bash "$TEO_ROOT/scripts/launch-rehearsal.sh" \
-		--ceremony "$ceremony_dir" --out "$launch_spec" --depth 20
-	timeout 1800 node "$TEO_ROOT/primitives/zk/fixtures/compat.cjs" "$citizen_bin" 20 "$ceremony_dir"
-) >"$compat_log" 2>&1 || touch "$setup_dir/failed" &
+# Every step's failure counts (`set -e` does not apply left of `||`); the spec appears only
+# once `launch check` has passed on it.
+{
+	ptau=$(bash "$TEO_ROOT/scripts/ptau.sh" 14) &&
+		timeout 900 bash "$TEO_ROOT/scripts/ceremony.sh" --out "$ceremony_dir" --depth 20 \
+			--contributors 3 --ptau "$ptau" --citizen "$citizen_bin" &&
+		PATH="$(dirname "$TEO_NODE_BIN"):$PATH" bash "$TEO_ROOT/scripts/launch-rehearsal.sh" \
+			--ceremony "$ceremony_dir" --out "$launch_spec" --depth 20 &&
+		timeout 1800 node "$TEO_ROOT/primitives/zk/fixtures/compat.cjs" "$citizen_bin" 20 "$ceremony_dir"
+} >"$compat_log" 2>&1 || touch "$setup_dir/failed" &
 compat_pid=$!
 
 # Waits (bounded) for the launch rehearsal's spec; fails at once if the setup job failed.

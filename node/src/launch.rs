@@ -134,6 +134,9 @@ pub enum LaunchError {
 	/// insecure verifying key, a malformed value).
 	#[error("the runtime refuses this genesis: {0}")]
 	Genesis(String),
+	/// The spec carries another runtime than this node's, or substitutes code later.
+	#[error("{0}")]
+	ForeignRuntime(String),
 	/// The genesis builds, but the chain could not govern itself.
 	#[error("this chain could not govern itself:\n{}", list(.0))]
 	Ungovernable(Vec<Ungovernable>),
@@ -214,7 +217,14 @@ impl LaunchFile {
 		patch["personhood"]["groups"] = json!(groups);
 
 		let mut keys = Vec::new();
+		let mut depths = std::collections::BTreeSet::new();
 		for (i, key) in self.verifying_keys.iter().enumerate() {
+			if !depths.insert(key.depth) {
+				return Err(field(
+					format!("verifying_keys[{i}].depth"),
+					format!("a second key for depth {}: one key per depth", key.depth),
+				));
+			}
 			let bytes = verifying_key(&base.join(&key.file))
 				.map_err(|reason| field(format!("verifying_keys[{i}].file"), reason))?;
 			keys.push(json!([key.depth, bytes]));
@@ -227,6 +237,12 @@ impl LaunchFile {
 				"treasury" => teo_runtime::configs::TreasuryAccount::get(),
 				ss58 => account(ss58, &format!("endowments[{i}].account"))?,
 			};
+			if endowment.teo == 0 {
+				return Err(field(
+					format!("endowments[{i}].teo"),
+					"zero: endow at least 1 TEO, or leave the account out",
+				));
+			}
 			let amount = u128::from(endowment.teo).saturating_mul(token::UNIT);
 			balances.push(json!([who.to_ss58check(), amount]));
 		}
@@ -275,9 +291,28 @@ impl LaunchFile {
 }
 
 /// Builds the genesis state of `spec` with its runtime and refuses it unless the chain could
-/// govern itself.
+/// govern itself. The runtime must be this node's own, with no code substituted at any block:
+/// a spec whose storage looks right but whose code is someone else's proves nothing.
 pub fn check(spec: &dyn polkadot_sdk::sc_service::ChainSpec) -> Result<(), LaunchError> {
+	if !spec.code_substitutes().is_empty() {
+		return Err(LaunchError::ForeignRuntime(
+			"the spec substitutes the runtime's code at some block".into(),
+		));
+	}
 	let storage = spec.build_storage().map_err(LaunchError::Genesis)?;
+	let ours = WASM_BINARY.ok_or_else(|| {
+		LaunchError::Genesis("this node was built without the runtime's WASM blob".into())
+	})?;
+	let code = storage.top.get(polkadot_sdk::sp_core::storage::well_known_keys::CODE);
+	if code.map(Vec::as_slice) != Some(ours) {
+		let hash = |code: &[u8]| hex::encode(polkadot_sdk::sp_io::hashing::blake2_256(code));
+		return Err(LaunchError::ForeignRuntime(format!(
+			"the spec's runtime (blake2-256 {}) is not this node's (blake2-256 {}): build and \
+			 check the spec with the release every validator runs",
+			code.map_or_else(|| "none".into(), |code| hash(code)),
+			hash(ours)
+		)));
+	}
 	let reasons = teo_runtime::launch::check(storage);
 	if reasons.is_empty() {
 		Ok(())
@@ -628,6 +663,128 @@ verifying_keys = []
 			(governable().replace("ceremony.vk", "garbage.vk"), "verifying_keys[0].file"),
 		] {
 			assert_eq!(field_refusal(build(&keys, &broken)), expected, "{broken}");
+		}
+	}
+
+	#[test]
+	fn development_keys_and_identities_are_refused_on_a_production_chain() {
+		let keys = Keys::new();
+		// The rehearsal's launch, with production timings: its dev validators, registrar and
+		// founding members are fine on a testnet, never on a production chain.
+		let launch = governable()
+			.replace("\"testnet\"", "\"production\"")
+			.replace("timelock = 20\nconstitutional_timelock = 30", "");
+		let reasons = reasons(build(&keys, &launch));
+		for expected in [
+			Ungovernable::WellKnownKey("a validator's session key"),
+			Ungovernable::WellKnownKey("the citizens' registrar"),
+			Ungovernable::WellKnownKey("a founding member's identity"),
+		] {
+			assert!(reasons.contains(&expected), "{expected:?} missing from {reasons:?}");
+		}
+	}
+
+	#[test]
+	fn a_validator_listed_twice_is_refused() {
+		let keys = Keys::new();
+		let first = governable();
+		let alice = first.split("[[validators]]").nth(1).unwrap().to_owned();
+		let launch =
+			first.replacen("[[validators]]", &format!("[[validators]]{alice}[[validators]]"), 1);
+		assert_eq!(reasons(build(&keys, &launch)), vec![Ungovernable::UnsoundValidatorSet]);
+	}
+
+	#[test]
+	fn a_key_too_shallow_for_the_founding_members_is_refused() {
+		let keys = Keys::new();
+		// Six founding members need a tree of depth 3; the key claims depth 2.
+		let members: String = teo_zk::dev::DEV_IDENTITY_COMMITMENTS
+			.iter()
+			.map(|c| format!("\"0x{}\"", hex::encode(c)))
+			.collect::<Vec<_>>()
+			.join(", ");
+		let launch = governable()
+			.replacen(
+				&format!(
+					"members = [\"0x{}\"]",
+					hex::encode(teo_zk::dev::DEV_IDENTITY_COMMITMENTS[1])
+				),
+				&format!("members = [{members}]"),
+				1,
+			)
+			.replace("depth = 5", "depth = 2");
+		assert_eq!(
+			reasons(build(&keys, &launch)),
+			vec![Ungovernable::KeyTooShallow { deepest: 2, needed: 3 }]
+		);
+	}
+
+	#[test]
+	fn too_little_outside_the_treasury_to_ever_propose_is_refused() {
+		let keys = Keys::new();
+		// Alice keeps 100 TEO: less than an agent's 100 TEO deposit and a proposal's 10.
+		let launch = governable().replace("teo = 1000", "teo = 100");
+		assert!(matches!(
+			reasons(build(&keys, &launch))[..],
+			[Ungovernable::TooLittleToGovern { .. }]
+		));
+	}
+
+	#[test]
+	fn zero_endowments_and_a_second_key_for_a_depth_name_their_field() {
+		let keys = Keys::new();
+		let zero = governable().replace("teo = 5", "teo = 0");
+		assert_eq!(field_refusal(build(&keys, &zero)), "endowments[1].teo");
+		let twice = governable().replace(
+			"[[endowments]]",
+			"[[verifying_keys]]\ndepth = 5\nfile = \"ceremony.json\"\n\n[[endowments]]",
+		);
+		assert_eq!(field_refusal(build(&keys, &twice)), "verifying_keys[1].depth");
+	}
+
+	/// The raw spec of the governable launch, as JSON to edit.
+	fn raw_spec(keys: &Keys) -> Value {
+		let spec = build(keys, &governable()).unwrap();
+		serde_json::from_str(&spec.as_json(true).unwrap()).unwrap()
+	}
+
+	fn check_edited(keys: &Keys, raw: &Value) -> Result<(), LaunchError> {
+		let path = keys.path().join("edited.json");
+		std::fs::write(&path, raw.to_string()).unwrap();
+		check(&ChainSpec::from_json_file(path).unwrap())
+	}
+
+	#[test]
+	fn a_raw_spec_with_another_runtime_or_substituted_code_is_refused() {
+		let keys = Keys::new();
+		let mut raw = raw_spec(&keys);
+		let code = format!("0x{}", hex::encode(b":code"));
+		let ours = raw["genesis"]["raw"]["top"][&code].as_str().unwrap().to_owned();
+		raw["genesis"]["raw"]["top"][&code] = json!(format!("{ours}00"));
+		assert!(matches!(check_edited(&keys, &raw), Err(LaunchError::ForeignRuntime(_))));
+
+		let mut substituted = raw_spec(&keys);
+		substituted["codeSubstitutes"] = json!({ "1": "0x00" });
+		assert!(matches!(check_edited(&keys, &substituted), Err(LaunchError::ForeignRuntime(_))));
+	}
+
+	#[test]
+	fn a_raw_spec_edited_to_act_before_anyone_can_veto_is_refused() {
+		use polkadot_sdk::sp_io::hashing::twox_128;
+		let keys = Keys::new();
+		let mut raw = raw_spec(&keys);
+		let authorized = format!(
+			"0x{}{}",
+			hex::encode(twox_128(b"System")),
+			hex::encode(twox_128(b"AuthorizedUpgrade"))
+		);
+		raw["genesis"]["raw"]["top"][&authorized] = json!(format!("0x{}01", "11".repeat(32)));
+		match check_edited(&keys, &raw) {
+			Err(LaunchError::Ungovernable(reasons)) => assert_eq!(
+				reasons,
+				vec![Ungovernable::PreseededState("an authorized runtime upgrade")]
+			),
+			other => panic!("expected a refusal, got {other:?}"),
 		}
 	}
 

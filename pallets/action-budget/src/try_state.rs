@@ -7,7 +7,8 @@ impl<T: Config> Pallet<T> {
 	/// The invariants of the pallet's storage.
 	///
 	/// # Invariants
-	/// - the parameter eras are at most three, ordered, and start at epoch boundaries;
+	/// - the parameter eras are at most three, ordered, start at epoch boundaries, and lie
+	///   within the constitution;
 	/// - every agent is listed under its sponsor, and every listed agent exists with that
 	///   sponsor;
 	/// - the deposits of a sponsor's agents add up to its funds held for agent deposits;
@@ -20,10 +21,18 @@ impl<T: Config> Pallet<T> {
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		use crate::{Agents, Delegations, HoldReason, ParameterEras, SponsoredAgents};
 		use alloc::collections::btree_map::BTreeMap;
-		use polkadot_sdk::frame_support::{ensure, traits::fungible::InspectHold};
+		use polkadot_sdk::frame_support::{
+			ensure,
+			traits::{fungible::InspectHold, Get},
+		};
 		use teo_primitives::{AccountId, Balance};
 
 		let eras = ParameterEras::<T>::get();
+		let bounds = T::Constitution::get();
+		ensure!(
+			eras.iter().all(|era| era.parameters.is_constitutional(&bounds)),
+			"parameters outside the constitution"
+		);
 		for pair in eras.windows(2) {
 			ensure!(pair[0].first_epoch < pair[1].first_epoch, "eras out of order");
 			ensure!(

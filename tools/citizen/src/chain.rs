@@ -32,6 +32,16 @@ pub async fn allows_insecure_keys(chain: &Chain) -> Result<bool, Error> {
 	Ok(constitution.bounds().allows_insecure_keys)
 }
 
+/// The verifying key the chain holds for proofs of `depth` (TEO's uncompressed encoding), at
+/// the finalized head.
+pub async fn verifying_key(chain: &Chain, depth: u8) -> Result<Option<Vec<u8>>, Error> {
+	use pallet_personhood::{VerifyingKeyRecord, VerifyingKeys};
+	let block = chain.finalized_head().await?;
+	let record: Option<VerifyingKeyRecord> =
+		chain.storage(&VerifyingKeys::<Runtime>::hashed_key_for(depth), block).await?;
+	Ok(record.map(|record| record.key.into_inner()))
+}
+
 /// A group's tree, the current period and the genesis hash, all read at the finalized head.
 pub async fn group(chain: &Chain, group: GroupId) -> Result<GroupState, Error> {
 	use pallet_personhood::{CurrentPeriod, Groups, Leaves};

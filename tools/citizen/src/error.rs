@@ -54,6 +54,15 @@ pub enum Error {
 		 --depth N, the proving key of the chain's trusted setup"
 	)]
 	DevKeyRefused,
+	/// The proving key's verifying key is not the one the chain holds for its depth.
+	#[error(
+		"the proving key does not match the chain's verifying key for depth {depth}: use the \
+		 chain's own ceremony key"
+	)]
+	KeyNotTheChains {
+		/// The depth the key was given for.
+		depth: u8,
+	},
 
 	// The chain's state, or the node's answer, is not what it should be.
 	/// A leaf the group's size promises is missing.
@@ -180,7 +189,8 @@ impl Error {
 			| Error::NotAMember
 			| Error::CommitmentNotAMember
 			| Error::InvalidProof
-			| Error::DevKeyRefused => Kind::Refused,
+			| Error::DevKeyRefused
+			| Error::KeyNotTheChains { .. } => Kind::Refused,
 			Error::MissingLeaf { .. }
 			| Error::BadLeaf { .. }
 			| Error::LeafNotInField

@@ -379,7 +379,20 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 		args.group, state.size, state.period.index
 	);
 	let (key, depth) = source.load()?;
+	// The key must be the one the chain verifies with: a proving key from anywhere else (a
+	// coordinator's tampered .zkey, a stale file) at best wastes a fee and at worst was made to
+	// leak something through its proofs.
+	if !matches!(source, KeySource::Dev)
+		&& chain::verifying_key(&chain, depth).await?.as_deref()
+			!= Some(groth16::encode_verifying_key(&key.vk).as_slice())
+	{
+		return Err(Error::KeyNotTheChains { depth });
+	}
 	let verify = proving::prove_verify(&state, args.group, &identity, &account, &key, depth)?;
+	// And the proof must verify before it leaves this machine.
+	if !groth16::verify(&groth16::prepare(&key.vk), &verify.proof, &verify.inputs.to_array()) {
+		return Err(Error::InvalidProof);
+	}
 	eprintln!(
 		"member #{}; nullifier 0x{}",
 		verify.leaf_index,

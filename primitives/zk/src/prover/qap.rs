@@ -91,8 +91,11 @@ impl R1CSToQAP for CircomReduction {
 fn primitive_root_of_double<F: PrimeField, D: EvaluationDomain<F>>(size: usize) -> R1CSResult<F> {
 	let double = D::new(2 * size).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
 	let omega = double.group_gen();
-	// ω^size = −1: the coset is disjoint from D and Z(x) = x^size − 1 is −2 on it.
-	debug_assert_eq!(omega.pow([size as u64]), -F::ONE);
+	// ω^size = −1: the coset is disjoint from D and Z(x) = x^size − 1 is −2 on it. Only a
+	// radix-2 domain has that shape; a mixed-radix one (past 2^28 on BN254) must not be used.
+	if double.size() != 2 * size || omega.pow([size as u64]) != -F::ONE {
+		return Err(SynthesisError::PolynomialDegreeTooLarge);
+	}
 	Ok(omega)
 }
 

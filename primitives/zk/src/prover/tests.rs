@@ -459,6 +459,21 @@ fn a_damaged_zkey_is_refused_with_the_reason() {
 	short[domain_at..domain_at + 4].copy_from_slice(&(domain * 2).to_le_bytes());
 	assert!(matches!(read_zkey(&short).unwrap_err(), ZkeyError::WrongLength { section: "H", .. }));
 
+	// A zero delta: proofs without blinding, which could leak the secret.
+	let mut unblinded = bytes.clone();
+	let delta_g1 = section_start(2) + 84 + 64 + 64 + 128 + 128;
+	unblinded[delta_g1..delta_g1 + 64].copy_from_slice(&[0; 64]);
+	assert_eq!(read_zkey(&unblinded).unwrap_err(), ZkeyError::Inconsistent("delta is zero"));
+	// delta on G1 from another scalar than delta on G2.
+	let mut mismatched = bytes.clone();
+	let alpha_g1 = section_start(2) + 84;
+	let alpha = mismatched[alpha_g1..alpha_g1 + 64].to_vec();
+	mismatched[delta_g1..delta_g1 + 64].copy_from_slice(&alpha);
+	assert_eq!(
+		read_zkey(&mismatched).unwrap_err(),
+		ZkeyError::Inconsistent("delta and beta disagree between G1 and G2")
+	);
+
 	// Another protocol.
 	let mut plonk = bytes.clone();
 	let at = section_start(1);

@@ -18,8 +18,8 @@
 
 use std::collections::BTreeMap;
 
-use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
-use ark_ec::AffineRepr;
+use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
+use ark_ec::{pairing::Pairing, AffineRepr};
 use ark_ff::{BigInt, BigInteger, PrimeField, Zero};
 use ark_groth16::VerifyingKey;
 
@@ -48,6 +48,10 @@ pub enum ZkeyError {
 	NotACurvePoint(&'static str),
 	/// Our own circuit could not be synthesized to compare.
 	Circuit(String),
+	/// The key's fixed points are degenerate or disagree: a zero δ removes the proofs' blinding
+	/// (they could leak the secret), and δ or β that is not the same scalar on both groups makes
+	/// the key unusable.
+	Inconsistent(&'static str),
 	/// The key is for another circuit than ours.
 	WrongCircuit { expected: (usize, usize, usize), found: (usize, usize, usize) },
 }
@@ -69,6 +73,7 @@ impl core::fmt::Display for ZkeyError {
 				write!(f, "a point in the {section} section is not in BN254's prime-order group")
 			},
 			Self::Circuit(reason) => write!(f, "our circuit: {reason}"),
+			Self::Inconsistent(what) => write!(f, "an unsafe key: {what}"),
 			Self::WrongCircuit { expected, found } => write!(
 				f,
 				"the key is for a circuit of (variables, public inputs, domain) {found:?}, ours is \
@@ -121,11 +126,28 @@ pub fn read_zkey(bytes: &[u8]) -> Result<(ProvingKey, ZkeyShape), ZkeyError> {
 	let gamma_g2 = header.g2()?;
 	let delta_g1 = header.g1()?;
 	let delta_g2 = header.g2()?;
-	let private =
-		shape.variables.checked_sub(shape.public + 1).ok_or(ZkeyError::Truncated("header"))?;
+	for (degenerate, name) in [
+		(alpha_g1.is_zero(), "alpha is zero"),
+		(beta_g1.is_zero() || beta_g2.is_zero(), "beta is zero"),
+		(gamma_g2.is_zero(), "gamma is zero"),
+		(delta_g1.is_zero() || delta_g2.is_zero(), "delta is zero"),
+	] {
+		if degenerate {
+			return Err(ZkeyError::Inconsistent(name));
+		}
+	}
+	// δ₁ = δ·g₁, δ₂ = δ·g₂, β₁ = β·g₁, β₂ = β·g₂ for the key's generators, whatever they are:
+	// then e(δ₁, β₂) = e(β₁, δ₂). A δ₁ changed apart from δ₂ (or β₁ from β₂) breaks it.
+	if Bn254::pairing(delta_g1, beta_g2) != Bn254::pairing(beta_g1, delta_g2) {
+		return Err(ZkeyError::Inconsistent("delta and beta disagree between G1 and G2"));
+	}
+	let private = shape
+		.variables
+		.checked_sub(shape.public.saturating_add(1))
+		.ok_or(ZkeyError::Truncated("header"))?;
 
 	let g1s = |id, name, count| Reader::new(section(id, name)?, name).all(count, G1, Reader::g1);
-	let gamma_abc_g1 = g1s(3, "IC", shape.public + 1)?;
+	let gamma_abc_g1 = g1s(3, "IC", shape.public.saturating_add(1))?;
 	let a_query = g1s(5, "A", shape.variables)?;
 	let b_g1_query = g1s(6, "B1", shape.variables)?;
 	let b_g2_query = Reader::new(section(7, "B2")?, "B2").all(shape.variables, G2, Reader::g2)?;
@@ -166,7 +188,9 @@ fn sections(bytes: &[u8]) -> Result<BTreeMap<u32, core::ops::Range<usize>>, Zkey
 		let size = usize::try_from(file.u64()?).map_err(|_| ZkeyError::Truncated("file"))?;
 		let start = bytes.len() - file.rest.len();
 		file.take(size)?;
-		sections.insert(id, start..start + size);
+		if sections.insert(id, start..start + size).is_some() {
+			return Err(ZkeyError::NotAZkey);
+		}
 	}
 	Ok(sections)
 }
