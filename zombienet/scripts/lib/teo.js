@@ -7,10 +7,33 @@ const { cryptoWaitReady } = require("@polkadot/util-crypto");
 /** 12.345 TEO: well above the existential deposit (0.001 TEO). */
 const TRANSFER_AMOUNT = 12_345_000_000_000n;
 
-async function connect(wsUri) {
+/** An error in words, whatever was thrown (a WebSocket error event is not an Error). */
+function describe(err) {
+  if (err instanceof Error) return err.stack || err.message;
+  if (err && (err.message || err.type)) return `${err.type || "error"}: ${err.message || ""}`;
+  return String(err);
+}
+
+/**
+ * Connects to a node, retrying a few times (bounded): on a loaded two-core machine a node's
+ * WebSocket may refuse a connection for a moment while the node itself is well.
+ */
+async function connect(wsUri, attempts = 5) {
   await cryptoWaitReady();
-  // No custom types: the metadata describes everything.
-  return ApiPromise.create({ provider: new WsProvider(wsUri), noInitWarn: true, throwOnConnect: true });
+  let last;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const provider = new WsProvider(wsUri);
+    try {
+      // No custom types: the metadata describes everything.
+      return await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+    } catch (err) {
+      last = err;
+      await provider.disconnect().catch(() => {});
+      console.log(`connecting to ${wsUri}: attempt ${attempt} of ${attempts} failed: ${describe(err)}`);
+      await sleep(2000);
+    }
+  }
+  throw new Error(`could not connect to ${wsUri}: ${describe(last)}`);
 }
 
 function keyring() {
@@ -105,7 +128,7 @@ async function withApi(wsUri, label, body) {
     api = await connect(wsUri);
     return await body(api);
   } catch (err) {
-    console.error(`[${label}] ${err.stack || err}`);
+    console.error(`[${label}] ${describe(err)}`);
     return 0;
   } finally {
     if (api) await api.disconnect();
