@@ -13,6 +13,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 TEO_NODE_BIN=$CARGO_TARGET_DIR/release/teo-node
 export TEO_NODE_BIN
 
+# The upgrade rehearsal's runtime (the runtime one `spec_version` later), which the runtime's
+# build script writes beside the real one; suite 0004 upgrades a running network to it.
+export TEO_UPGRADE_RUNTIME=$CARGO_TARGET_DIR/release/wbuild/teo-runtime/upgrade_rehearsal_wasm_binary.rs.compact.compressed.wasm
+
 # TEO's pallets: the folders under pallets/ that are FRAME pallets (pallets/support is their
 # shared helper crate, with nothing to benchmark).
 TEO_PALLETS=(personhood action-budget commit-gate)

@@ -17,7 +17,7 @@ use polkadot_sdk::sp_core::{sr25519, H256};
 use teo_client::{Chain, Outcome};
 use teo_primitives::{mesh::CostSchedule, AccountId, BlockNumber, GroupId};
 use teo_runtime::RuntimeCall;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::{
 	message::Evidence,
@@ -45,6 +45,12 @@ pub enum ChainError {
 }
 
 impl ChainError {
+	/// `true` when the chain now runs a runtime whose encodings differ from those this mesh
+	/// was built with: nothing it reads or signs can be trusted until it is upgraded.
+	pub fn is_incompatible_runtime(&self) -> bool {
+		matches!(self, ChainError::Client(teo_client::Error::IncompatibleRuntime { .. }))
+	}
+
 	/// `true` when the same request may succeed later: a transport failure of the node
 	/// connection, or a peer that could not answer.
 	pub fn is_retryable(&self) -> bool {
@@ -178,10 +184,15 @@ pub struct Follower {
 	pub max_anchor_lag: BlockNumber,
 	/// How often the finalized head is polled.
 	pub poll_interval: Duration,
+	/// Told why, when the follower stops because the chain's runtime changed its encodings.
+	pub halt: oneshot::Sender<ChainError>,
 }
 
 impl Follower {
-	/// Runs until the peer stops. Agent lookups and evidence arrive on the two channels.
+	/// Runs until the peer stops, or until the chain upgrades to a runtime whose encodings
+	/// differ from the ones this mesh was built with: then it says why on [`Follower::halt`]
+	/// and stops feeding the peer (whose view goes stale, so it relays nothing). Agent lookups
+	/// and evidence arrive on the two channels.
 	pub async fn run(
 		self,
 		mut lookups: mpsc::Receiver<AccountId>,
@@ -195,20 +206,28 @@ impl Follower {
 		let mut tracked: HashSet<AccountId> = self.local_agents.iter().cloned().collect();
 		let mut reported: HashSet<(AccountId, u32)> = HashSet::new();
 		let mut last_epoch = None;
+		let mut runtime = None;
 		let mut ticker = tokio::time::interval(self.poll_interval);
 		loop {
 			tokio::select! {
 				_ = ticker.tick() => {
-					match self.poll(genesis, &mut recent, &tracked, &mut last_epoch).await {
+					match self.poll(genesis, &mut recent, &tracked, &mut last_epoch, &mut runtime).await {
 						Ok(()) => {},
 						// The peer is gone: nothing left to follow the chain for.
 						Err(ChainError::Node(NodeError::Stopped)) => return,
+						Err(e) if e.is_incompatible_runtime() => {
+							tracing::error!("following the chain: {e}");
+							let _ = self.halt.send(e);
+							return;
+						},
 						Err(e) => tracing::warn!("following the chain: {e}"),
 					}
 				},
 				Some(agent) = lookups.recv() => {
 					tracked.insert(agent.clone());
-					if let Err(e) = self.refresh(&agent).await {
+					// At the last block whose runtime was checked; the next poll reads it anyway.
+					let Some(&(_, at)) = recent.back() else { continue };
+					if let Err(e) = self.refresh(&agent, at).await {
 						tracing::warn!("looking up an agent: {e}");
 					}
 				},
@@ -227,10 +246,21 @@ impl Follower {
 		recent: &mut VecDeque<(BlockNumber, H256)>,
 		tracked: &HashSet<AccountId>,
 		last_epoch: &mut Option<u32>,
+		runtime: &mut Option<u32>,
 	) -> Result<(), ChainError> {
 		let (number, hash) = self.chain.finalized_block().await?;
 		if recent.back().is_some_and(|(n, _)| *n >= number) {
 			return Ok(());
+		}
+		// Every block's runtime is checked before anything of its state is read.
+		let version = self.chain.checked_runtime(Some(hash)).await?;
+		if *runtime != Some(version.spec_version) {
+			tracing::info!(
+				spec_version = version.spec_version,
+				block = number,
+				"the chain's runtime encodes what this mesh was built for"
+			);
+			*runtime = Some(version.spec_version);
 		}
 		recent.push_back((number, hash));
 		while recent.len() > self.max_anchor_lag as usize + 1 {
@@ -243,7 +273,7 @@ impl Follower {
 		let refresh: Vec<&AccountId> =
 			if new_epoch { tracked.iter().collect() } else { self.local_agents.iter().collect() };
 		for agent in refresh {
-			self.refresh(agent).await?;
+			self.refresh(agent, hash).await?;
 		}
 		if let Ok(best) = self.chain.best_number().await {
 			self.metrics.finality_lag.set(i64::from(best.saturating_sub(number)));
@@ -251,10 +281,10 @@ impl Follower {
 		Ok(())
 	}
 
-	async fn refresh(&self, agent: &AccountId) -> Result<(), ChainError> {
-		let (_, hash) = self.chain.finalized_block().await?;
+	/// Reads `agent`'s standing at `at`, a block whose runtime was checked.
+	async fn refresh(&self, agent: &AccountId, at: H256) -> Result<(), ChainError> {
 		let (_, known) = self.node.standing(agent.clone()).await?;
-		let standing = standing_at(&self.chain, agent, hash, known.as_ref()).await?;
+		let standing = standing_at(&self.chain, agent, at, known.as_ref()).await?;
 		Ok(self.node.send(Command::SetAgent { agent: agent.clone(), standing }).await?)
 	}
 

@@ -14,7 +14,7 @@ use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
 use prometheus_client::registry::Registry;
 use teo_client::Chain;
 use teo_primitives::{AccountId, GroupId};
-use tokio::sync::{mpsc, Mutex};
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::{
 	chain::{self, ChainError, Follower},
@@ -86,6 +86,16 @@ impl StartError {
 		}
 	}
 
+	/// `true` when the chain runs a runtime whose encodings differ from those this mesh was
+	/// built with: starting again changes nothing until the release built for it is installed.
+	pub fn is_incompatible_runtime(&self) -> bool {
+		match self {
+			StartError::Client(e) => matches!(e, teo_client::Error::IncompatibleRuntime { .. }),
+			StartError::Chain(e) => e.is_incompatible_runtime(),
+			_ => false,
+		}
+	}
+
 	fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self {
 		let path = path.to_path_buf();
 		move |source| StartError::Io { path, source }
@@ -149,6 +159,9 @@ pub struct Running {
 	pub metrics_address: Option<SocketAddr>,
 	/// Stops the RPC server when dropped or stopped.
 	pub rpc: jsonrpsee::server::ServerHandle,
+	/// Says why when the service can no longer serve: the chain upgraded to a runtime whose
+	/// encodings differ from those this mesh was built with.
+	pub halted: oneshot::Receiver<ChainError>,
 }
 
 /// A key from a secret URI, refusing development seeds on chains that are not for development.
@@ -196,6 +209,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	let local_agents: Vec<AccountId> = agents.iter().map(|p| p.public().into()).collect();
 
 	let (number, hash) = chain.finalized_block().await?;
+	chain.checked_runtime(Some(hash)).await?;
 	let genesis = chain.genesis_hash().await?;
 	let view = chain::view_at(&chain, genesis, number, hash, [(number, hash)].into()).await?;
 
@@ -221,6 +235,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 		lookups_tx,
 	)?;
 
+	let (halt, halted) = oneshot::channel();
 	let follower = Follower {
 		chain,
 		node: node.clone(),
@@ -229,6 +244,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 		metrics: metrics.clone(),
 		max_anchor_lag: config.max_anchor_lag,
 		poll_interval: Duration::from_secs(1),
+		halt,
 	};
 	tokio::spawn(follower.run(lookups_rx, evidence_rx));
 
@@ -260,5 +276,5 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 		Some(address)
 	};
 	tracing::info!(peer_id = %node.peer_id, agents = local_agents.len(), "teo-mesh started");
-	Ok(Running { node, rpc_address, metrics_address, rpc })
+	Ok(Running { node, rpc_address, metrics_address, rpc, halted })
 }

@@ -115,6 +115,42 @@ mod tests {
 	}
 
 	#[test]
+	fn the_upgrade_rehearsals_runtime_is_this_one_a_spec_version_later() {
+		// The version a node reads from a new code before it accepts it (`can_set_code`).
+		use polkadot_sdk::{
+			sc_executor::read_embedded_version, sc_executor_common::runtime_blob::RuntimeBlob,
+		};
+		// The embedded section lists the APIs in another order than the constant.
+		let in_order = |mut version: polkadot_sdk::sc_executor::RuntimeVersion| {
+			let mut apis = version.apis.to_vec();
+			apis.sort();
+			version.apis = apis.into();
+			version
+		};
+		let version = |wasm: &[u8]| {
+			in_order(
+				read_embedded_version(&RuntimeBlob::uncompress_if_needed(wasm).unwrap())
+					.unwrap()
+					.expect("the builder embeds the version"),
+			)
+		};
+		let current = version(WASM_BINARY.unwrap());
+		let rehearsal = version(teo_runtime::upgrade_rehearsal::WASM_BINARY.unwrap());
+		assert_eq!(current, in_order(teo_runtime::VERSION));
+		assert_eq!(rehearsal.spec_version, current.spec_version + 1);
+		assert_eq!(rehearsal.impl_name, "teo-upgrade-rehearsal");
+		assert_eq!(
+			polkadot_sdk::sc_executor::RuntimeVersion {
+				spec_version: current.spec_version,
+				impl_name: current.impl_name.clone(),
+				..rehearsal
+			},
+			current,
+			"the rehearsal changes its version and name and nothing else"
+		);
+	}
+
+	#[test]
 	fn a_spec_file_round_trips_through_load() {
 		let dir = std::env::temp_dir().join(format!("teo-spec-{}", std::process::id()));
 		std::fs::create_dir_all(&dir).unwrap();

@@ -19,6 +19,19 @@
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+// The rehearsal's runtime exists as a WASM blob only: a native build with the feature (such as
+// `--all-features`) would also put it into the real blob, and a genesis at its version.
+#[cfg(all(feature = "std", feature = "upgrade-rehearsal"))]
+compile_error!("`upgrade-rehearsal` is for the WASM blob that build.rs makes; build without it");
+
+/// The upgrade rehearsal's runtime: this one with `spec_version` one higher and nothing else
+/// changed (feature `upgrade-rehearsal`, built by `build.rs`), for the end-to-end test that
+/// upgrades a running network through the gate. Never deployed.
+#[cfg(feature = "std")]
+pub mod upgrade_rehearsal {
+	include!(concat!(env!("OUT_DIR"), "/upgrade_rehearsal_wasm_binary.rs"));
+}
+
 extern crate alloc;
 
 pub mod apis;
@@ -56,14 +69,33 @@ pub mod opaque {
 
 pub use opaque::SessionKeys;
 
-/// The runtime's version. Bump `spec_version` with every change of behaviour, and
-/// `transaction_version` whenever the encoding of a call or of the extensions changes.
+/// The runtime's version. Bump `spec_version` with every change of behaviour (and the
+/// rehearsal's below with it), and `transaction_version` whenever the encoding of a call or of
+/// the extensions changes.
+#[cfg(not(feature = "upgrade-rehearsal"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("teo"),
 	impl_name: Cow::Borrowed("teo-node"),
 	authoring_version: 1,
 	spec_version: 102,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The version of the upgrade rehearsal's runtime (feature `upgrade-rehearsal`): the runtime
+/// above one `spec_version` later, so that a running network can upgrade to it through the gate
+/// (`zombienet/0004`), and named for what it is, so that nobody mistakes it for a release. The
+/// attribute takes literals only, hence the second copy; a node test keeps the two in step.
+#[cfg(feature = "upgrade-rehearsal")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("teo"),
+	impl_name: Cow::Borrowed("teo-upgrade-rehearsal"),
+	authoring_version: 1,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

@@ -7,9 +7,14 @@
 //     Dave's, at A, drafts a treasury spend; Ferdie's, at C, endorses it over the mesh; with the
 //     endorsement Dave's submits it through mesh_submitPullRequest: it lands in the commit gate
 //     and, after the timelock, is committed by the chain.
-//  4. Two more services, D and E, both hold the key of a fourth agent, Mallory, with separate
+//  4. The runtime is upgraded through the gate while the services run (lib/upgrade.js: an agent
+//     proposes the new code, the chain commits it, anyone applies it; a proposal pending across
+//     the upgrade is committed by the new runtime). The services check the new runtime's
+//     metadata, find its encodings unchanged, and keep serving: a draft from A reaches C again.
+//  5. Two more services, D and E, both hold the key of a fourth agent, Mallory, with separate
 //     ledgers, and each publishes for her: the conflict is caught, gossiped as evidence (A's
-//     subscriber sees it) and reported on chain, where Mallory is punished.
+//     subscriber sees it) and reported on chain by a service, where Mallory is punished: the
+//     mesh validates and submits under the new runtime.
 // Every mesh process is stopped at the end. Returns 1 when every step behaves; 0 otherwise.
 
 const { spawn } = require("child_process");
@@ -19,6 +24,7 @@ const path = require("path");
 const { WsProvider } = require("@polkadot/api");
 const { keyring, signAndFinalize, waitFor, withApi, citizen, isVerified, finalizedNumber, sleep } =
   require("./lib/teo");
+const { upgradeThroughTheGate } = require("./lib/upgrade");
 
 const CITIZENS = 0;
 const AGENTS = ["//Dave", "//Eve", "//Ferdie"];
@@ -82,8 +88,10 @@ async function run(nodeName, networkInfo) {
   const meshes = [];
   const providers = [];
   const children = [];
+  const apis = [];
   try {
-    return await withApi(wsUri, "mesh", async (api) => {
+    return await withApi(wsUri, "mesh", async (firstApi) => {
+      let api = firstApi;
       const ring = keyring();
       const alice = ring.addFromUri("//Alice");
       await ensureVerified(api, wsUri, "//Alice", alice.address);
@@ -120,14 +128,17 @@ async function run(nodeName, networkInfo) {
       await providers[2].subscribe("mesh_message", "mesh_subscribe", [CITIZENS, "draft"], (err, item) => {
         if (!err) received.push(item);
       });
-      const body = JSON.stringify({ proposal: "pave the square", by: "Dave" });
-      let published;
-      await waitFor("a draft from A to reach C", 60_000, async () => {
-        if (!published) published = await providers[0].send("mesh_publish", [CITIZENS, "draft", body]);
-        return received.find((item) => item.id === published.id);
-      });
-      const item = received.find((i) => i.id === published.id);
-      if (item.agent !== agents[0].address || item.body !== body) throw new Error(`C received ${JSON.stringify(item)}`);
+      const draftAcrossTheLine = async (body) => {
+        let published;
+        await waitFor("a draft from A to reach C", 60_000, async () => {
+          if (!published) published = await providers[0].send("mesh_publish", [CITIZENS, "draft", body]);
+          return received.find((item) => item.id === published.id);
+        });
+        const item = received.find((i) => i.id === published.id);
+        if (item.agent !== agents[0].address || item.body !== body) throw new Error(`C received ${JSON.stringify(item)}`);
+        return published;
+      };
+      const published = await draftAcrossTheLine(JSON.stringify({ proposal: "pave the square", by: "Dave" }));
       console.log(`[mesh] A -> C: draft ${published.id} (seq ${published.seq}, cost ${published.cost}) delivered with Dave's signature checked at B and C`);
 
       // 2. Spending a budget to the end, refused before signing.
@@ -173,7 +184,27 @@ async function run(nodeName, networkInfo) {
       if (!committed || !committed.data.result.isOk) throw new Error("the pull request was not committed successfully");
       console.log(`[mesh] pull request ${status.proposalId} committed at block ${status.unlockAt}`);
 
-      // 4. One agent, two services with separate ledgers: an equivocation, caught and punished.
+      // 4. A runtime upgrade through the gate, under the running services.
+      const upgraded = await upgradeThroughTheGate(api, wsUri, {
+        proposer: agents[0], survivor: agents[2], applier: ring.addFromUri("//Charlie"), label: "mesh",
+      });
+      const { before, after } = upgraded;
+      apis.push(upgraded.api);
+      // The connection made before the upgrade misdecodes after it (lib/upgrade.js).
+      api = upgraded.api;
+      // Each service checked the new runtime's metadata, found its encodings unchanged, and
+      // serves on.
+      for (const [i, mesh] of meshes.entries()) {
+        await waitFor(`mesh ${i} to check runtime ${after}`, 60_000, async () =>
+          // eslint-disable-next-line no-control-regex
+          fs.readFileSync(mesh.log, "utf8").replace(/\x1b\[[0-9;]*m/g, "")
+            .includes(`encodes what this mesh was built for spec_version=${after}`));
+        if (mesh.child.exitCode !== null) throw new Error(`mesh ${i} stopped after the upgrade (exit ${mesh.child.exitCode}): see ${mesh.log}`);
+      }
+      const again = await draftAcrossTheLine(JSON.stringify({ proposal: "pave the square again", by: "Dave", spec: after }));
+      console.log(`[mesh] after the upgrade (spec ${before} -> ${after}) the services still serve: draft ${again.id} A -> C`);
+
+      // 5. One agent, two services with separate ledgers: an equivocation, caught and punished.
       const mallory = agents[3];
       const evidence = [];
       await providers[0].subscribe("mesh_message", "mesh_subscribe", [CITIZENS, "evidence"], (err, item) => {
@@ -215,6 +246,7 @@ async function run(nodeName, networkInfo) {
     });
   } finally {
     for (const provider of providers) await provider.disconnect().catch(() => {});
+    for (const extra of apis) await extra.disconnect().catch(() => {});
     for (const child of children) child.kill("SIGINT");
     for (const mesh of meshes) mesh.child.kill("SIGINT");
   }

@@ -7,13 +7,20 @@
 //! transaction extensions, custom ones included ([`teo_runtime::tx_extension`], the runtime's one
 //! constructor).
 //!
+//! A client built for one runtime must not read or sign against another: before it serves a
+//! runtime it has not seen, [`Chain`] compares the runtime's metadata with its own
+//! ([`compatibility`]) and refuses a runtime whose encodings differ
+//! ([`Error::IncompatibleRuntime`]); an upgrade that changes nothing a client encodes passes.
+//!
 //! Errors are an [`Error`] enum whose [`ErrorKind`] tells a transport failure (retry: the node
 //! could not be reached, stopped answering or was too busy) from a transaction whose fate is
 //! unknown (it was sent, then the client lost track of it: look it up, never resubmit blindly),
 //! from a refusal (do not retry: the pool refused the transaction, the call failed in its block,
 //! the node answered with an error) and from an answer this client cannot read.
 
-use std::fmt;
+pub mod compatibility;
+
+use std::{collections::HashMap, fmt, sync::Mutex};
 
 use codec::{Decode, Encode};
 use jsonrpsee::{
@@ -146,6 +153,25 @@ pub enum Error {
 	/// [`Outcome::error`]; [`Outcome::result`] turns it into this error.
 	#[error("the call failed: {0}")]
 	Dispatch(DispatchFailure),
+	/// The chain runs a runtime whose encodings differ from those of the runtime this client
+	/// was built with (an upgrade changed a call, an event, a storage item, a runtime API or
+	/// the transaction extensions), or is not a TEO chain: what the client would read or sign
+	/// could mean something else. Install the release built for the chain's runtime.
+	#[error(
+		"the chain runs runtime {spec_name} {spec_version}, whose encodings differ from those of \
+		 {built_name} {built_version}, the runtime this tool was built with: install the release \
+		 of this tool built for the chain's runtime"
+	)]
+	IncompatibleRuntime {
+		/// The chain's `specName`.
+		spec_name: String,
+		/// The chain's `specVersion`.
+		spec_version: u32,
+		/// The `specName` this client was built with.
+		built_name: String,
+		/// The `specVersion` this client was built with.
+		built_version: u32,
+	},
 
 	// Malformed answers: do not retry.
 	/// Bytes from the node that are not hex.
@@ -189,9 +215,11 @@ impl Error {
 			| Error::NotLanded { .. }
 			| Error::Pool(PoolRefusal::Later(_)) => ErrorKind::Transport,
 			Error::Unconfirmed { .. } => ErrorKind::Unconfirmed,
-			Error::Rpc { .. } | Error::Pool(_) | Error::InvalidInPool | Error::Dispatch(_) => {
-				ErrorKind::Refused
-			},
+			Error::Rpc { .. }
+			| Error::Pool(_)
+			| Error::InvalidInPool
+			| Error::Dispatch(_)
+			| Error::IncompatibleRuntime { .. } => ErrorKind::Refused,
 			Error::Hex(_)
 			| Error::Decode { .. }
 			| Error::BadAnswer { .. }
@@ -210,7 +238,7 @@ impl Error {
 	/// A machine-readable name of the error: `connect`, `transport`, `connection_lost`,
 	/// `subscription_closed`, `dropped`, `not_landed`, `pool_busy` (transport); `unconfirmed`;
 	/// `node_error`, `transaction_invalid`, `transaction_unknown`, `transaction_refused`,
-	/// `invalid_in_pool`, `dispatch_failed` (refused); `bad_hex`, `undecodable`, `bad_answer`,
+	/// `invalid_in_pool`, `dispatch_failed`, `incompatible_runtime` (refused); `bad_hex`, `undecodable`, `bad_answer`,
 	/// `bad_status`, `malformed` (malformed).
 	pub fn reason(&self) -> &'static str {
 		match self {
@@ -228,6 +256,7 @@ impl Error {
 			Error::Pool(PoolRefusal::Other(_)) => "transaction_refused",
 			Error::InvalidInPool => "invalid_in_pool",
 			Error::Dispatch(_) => "dispatch_failed",
+			Error::IncompatibleRuntime { .. } => "incompatible_runtime",
 			Error::Hex(_) => "bad_hex",
 			Error::Decode { .. } => "undecodable",
 			Error::BadAnswer { .. } => "bad_answer",
@@ -400,6 +429,30 @@ impl fmt::Display for DispatchFailure {
 /// A connection to a node.
 pub struct Chain {
 	client: WsClient,
+	/// The verdicts on the runtimes seen, by the hash of their code: a few at most (one per
+	/// upgrade), so an agent asking again and again costs one storage-hash read each time.
+	verdicts: Mutex<HashMap<H256, Verdict>>,
+}
+
+/// Whether a runtime passed [`Chain::checked_runtime`]: its version, or why not.
+#[derive(Clone)]
+enum Verdict {
+	Compatible(RuntimeVersion),
+	Incompatible { spec_name: String, spec_version: u32 },
+}
+
+/// At most this many verdicts are kept; past it the cache starts again.
+const MAX_VERDICTS: usize = 16;
+
+/// The version of the runtime a block runs, as `state_getRuntimeVersion` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeVersion {
+	/// `specName`.
+	pub spec_name: String,
+	/// `specVersion`.
+	pub spec_version: u32,
+	/// `transactionVersion`.
+	pub transaction_version: u32,
 }
 
 /// How a submitted extrinsic ended.
@@ -451,13 +504,101 @@ fn number_of(header: &Value) -> Result<teo_primitives::BlockNumber, Error> {
 }
 
 impl Chain {
-	/// Connects to `url` (ws:// or wss://).
+	/// Connects to `url` (ws:// or wss://) and checks that the chain's runtime is one this
+	/// client can speak to ([`Chain::checked_runtime`]).
 	pub async fn connect(url: &str) -> Result<Self, Error> {
 		let client = WsClientBuilder::default()
 			.build(url)
 			.await
 			.map_err(|source| Error::Connect { url: url.to_string(), source })?;
-		Ok(Self { client })
+		let chain = Self { client, verdicts: Mutex::new(HashMap::new()) };
+		chain.checked_runtime(None).await?;
+		Ok(chain)
+	}
+
+	/// The version of the runtime of block `at` (the best block when `None`), once its
+	/// metadata has matched this client's ([`compatibility`]): [`Error::IncompatibleRuntime`]
+	/// for a runtime whose encodings differ, or that is not TEO's. Read and sign only at blocks
+	/// checked this way. A runtime already judged costs one request (the hash of its code); a
+	/// new one costs a metadata download.
+	pub async fn checked_runtime(&self, at: Option<H256>) -> Result<RuntimeVersion, Error> {
+		let at = match at {
+			Some(at) => at,
+			None => h256_of(&self.call("chain_getBlockHash", rpc_params![]).await?)?,
+		};
+		let code =
+			h256_of(&self.call("state_getStorageHash", rpc_params![hex_of(b":code"), at]).await?)?;
+		let known = self.verdicts.lock().unwrap_or_else(|e| e.into_inner()).get(&code).cloned();
+		let verdict = match known {
+			Some(verdict) => verdict,
+			None => {
+				let verdict = self.judge_runtime(at).await?;
+				let mut verdicts = self.verdicts.lock().unwrap_or_else(|e| e.into_inner());
+				if verdicts.len() >= MAX_VERDICTS {
+					verdicts.clear();
+				}
+				verdicts.insert(code, verdict.clone());
+				verdict
+			},
+		};
+		match verdict {
+			Verdict::Compatible(version) => Ok(version),
+			Verdict::Incompatible { spec_name, spec_version } => Err(Error::IncompatibleRuntime {
+				spec_name,
+				spec_version,
+				built_name: teo_runtime::VERSION.spec_name.to_string(),
+				built_version: teo_runtime::VERSION.spec_version,
+			}),
+		}
+	}
+
+	/// Reads the version and the metadata of the runtime of block `at` and compares them with
+	/// this client's.
+	async fn judge_runtime(&self, at: H256) -> Result<Verdict, Error> {
+		let version = self.call("state_getRuntimeVersion", rpc_params![at]).await?;
+		let field = |name: &str| {
+			version[name]
+				.as_u64()
+				.and_then(|n| u32::try_from(n).ok())
+				.ok_or_else(|| Error::malformed(format!("the runtime version has no {name}")))
+		};
+		let version = RuntimeVersion {
+			spec_name: version["specName"]
+				.as_str()
+				.ok_or_else(|| Error::malformed("the runtime version has no specName"))?
+				.to_string(),
+			spec_version: field("specVersion")?,
+			transaction_version: field("transactionVersion")?,
+		};
+		let incompatible = Verdict::Incompatible {
+			spec_name: version.spec_name.clone(),
+			spec_version: version.spec_version,
+		};
+		if version.spec_name != teo_runtime::VERSION.spec_name {
+			return Ok(incompatible);
+		}
+		let metadata = self
+			.call(
+				"state_call",
+				rpc_params![
+					"Metadata_metadata_at_version",
+					hex_of(&compatibility::METADATA_VERSION.encode()),
+					at
+				],
+			)
+			.await?;
+		let metadata = bytes_of(
+			metadata
+				.as_str()
+				.ok_or_else(|| Error::malformed("state_call answered without bytes"))?,
+		)?;
+		Ok(match compatibility::fingerprint(&metadata) {
+			Ok(fingerprint) if fingerprint == compatibility::built_in() => {
+				Verdict::Compatible(version)
+			},
+			// Metadata this client cannot even read is a runtime it cannot speak to.
+			_ => incompatible,
+		})
 	}
 
 	/// A raw JSON-RPC request.
@@ -477,6 +618,14 @@ impl Chain {
 	/// The latest finalized block.
 	pub async fn finalized_head(&self) -> Result<H256, Error> {
 		h256_of(&self.call("chain_getFinalizedHead", rpc_params![]).await?)
+	}
+
+	/// The latest finalized block, once its runtime has passed [`Chain::checked_runtime`]: the
+	/// block to read state at.
+	pub async fn checked_finalized_head(&self) -> Result<H256, Error> {
+		let hash = self.finalized_head().await?;
+		self.checked_runtime(Some(hash)).await?;
+		Ok(hash)
 	}
 
 	/// The latest finalized block: its number and hash.
@@ -581,13 +730,8 @@ impl Chain {
 		signer: &sr25519::Pair,
 	) -> Result<Outcome, Error> {
 		let account: AccountId = signer.public().into();
-		let version = self.call("state_getRuntimeVersion", rpc_params![]).await?;
-		let spec_version = version["specVersion"]
-			.as_u64()
-			.ok_or_else(|| Error::malformed("no specVersion"))? as u32;
-		let tx_version = version["transactionVersion"]
-			.as_u64()
-			.ok_or_else(|| Error::malformed("no transactionVersion"))? as u32;
+		let RuntimeVersion { spec_version, transaction_version: tx_version, .. } =
+			self.checked_runtime(None).await?;
 		let nonce = self
 			.call("system_accountNextIndex", rpc_params![account.to_string()])
 			.await?

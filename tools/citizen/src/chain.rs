@@ -24,7 +24,7 @@ pub struct GroupState {
 /// does. A chain without the record (none should exist) counts as a production chain.
 pub async fn allows_insecure_keys(chain: &Chain) -> Result<bool, Error> {
 	use pallet_constitution::{ChainConstitution, Constitution};
-	let block = chain.finalized_head().await?;
+	let block = chain.checked_finalized_head().await?;
 	let constitution: Constitution = chain
 		.storage(&ChainConstitution::<Runtime>::hashed_key(), block)
 		.await?
@@ -36,7 +36,7 @@ pub async fn allows_insecure_keys(chain: &Chain) -> Result<bool, Error> {
 /// the finalized head.
 pub async fn verifying_key(chain: &Chain, depth: u8) -> Result<Option<Vec<u8>>, Error> {
 	use pallet_personhood::{VerifyingKeyRecord, VerifyingKeys};
-	let block = chain.finalized_head().await?;
+	let block = chain.checked_finalized_head().await?;
 	let record: Option<VerifyingKeyRecord> =
 		chain.storage(&VerifyingKeys::<Runtime>::hashed_key_for(depth), block).await?;
 	Ok(record.map(|record| record.key.into_inner()))
@@ -45,7 +45,7 @@ pub async fn verifying_key(chain: &Chain, depth: u8) -> Result<Option<Vec<u8>>, 
 /// A group's tree, the current period and the genesis hash, all read at the finalized head.
 pub async fn group(chain: &Chain, group: GroupId) -> Result<GroupState, Error> {
 	use pallet_personhood::{CurrentPeriod, Groups, Leaves};
-	let block = chain.finalized_head().await?;
+	let block = chain.checked_finalized_head().await?;
 	let info: pallet_personhood::GroupInfo<Vec<u8>> = chain
 		.storage(&Groups::<Runtime>::hashed_key_for(group), block)
 		.await?
