@@ -116,6 +116,13 @@ mod tests {
 		}
 	}
 
+	/// The variant of `commitGate.submit` in the gate's call enum.
+	fn gate_submit(metadata: &mut RuntimeMetadataV15) -> &mut Variant<PortableForm> {
+		let gate = metadata.pallets.iter().find(|p| p.name == "CommitGate").unwrap();
+		let calls = gate.calls.as_ref().unwrap().ty.id;
+		variants_of(metadata, calls).iter_mut().find(|v| v.name == "submit").unwrap()
+	}
+
 	#[test]
 	fn the_built_in_runtime_matches_itself_and_nothing_else_decodes() {
 		assert_eq!(fingerprint(&answer(own_metadata())).unwrap(), built_in());
@@ -155,10 +162,7 @@ mod tests {
 	#[test]
 	fn a_runtime_that_renumbers_a_call_is_refused() {
 		let mut metadata = own_metadata();
-		let gate = metadata.pallets.iter().find(|p| p.name == "CommitGate").unwrap();
-		let calls = gate.calls.as_ref().unwrap().ty.id;
-		let submit = variants_of(&mut metadata, calls).iter_mut().find(|v| v.name == "submit");
-		submit.unwrap().index += 40;
+		gate_submit(&mut metadata).index += 40;
 		assert_ne!(fingerprint(&answer(metadata)).unwrap(), built_in());
 	}
 
@@ -166,10 +170,7 @@ mod tests {
 	fn a_runtime_that_swaps_two_fields_or_two_pallets_is_refused() {
 		// Same names, same types: only the positions differ, which is all SCALE knows.
 		let mut metadata = own_metadata();
-		let gate = metadata.pallets.iter().find(|p| p.name == "CommitGate").unwrap();
-		let calls = gate.calls.as_ref().unwrap().ty.id;
-		let submit = variants_of(&mut metadata, calls).iter_mut().find(|v| v.name == "submit");
-		let fields = &mut submit.unwrap().fields;
+		let fields = &mut gate_submit(&mut metadata).fields;
 		assert!(fields.len() >= 2);
 		fields.swap(0, 1);
 		assert_ne!(fingerprint(&answer(metadata)).unwrap(), built_in());
