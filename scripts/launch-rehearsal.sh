@@ -41,8 +41,8 @@ constitution = "testnet"
 
 TOML
 	for who in Alice Bob Charlie; do
-		printf '[[validators]]\nname = "%s"\naura = "%s"\ngrandpa = "%s"\n\n' \
-			"$who" "$(public_key sr25519 "//$who")" "$(public_key ed25519 "//$who")"
+		printf '[[validators]]\nname = "%s"\naccount = "%s"\naura = "%s"\ngrandpa = "%s"\n\n' \
+			"$who" "$(public_key sr25519 "//$who")" "$(public_key sr25519 "//$who")" "$(public_key ed25519 "//$who")"
 	done
 	printf '[[groups]]\nname = "citizens"\nregistrar = "%s"\nmembers = [\n' "$(public_key sr25519 //Alice)"
 	"$citizen" identity dev | sed -n 's/.*commitment \(0x[0-9a-f]*\).*/\t"\1",/p'

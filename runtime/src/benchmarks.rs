@@ -29,6 +29,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_personhood, Personhood]
 	[pallet_action_budget, ActionBudget]
 	[pallet_commit_gate, CommitGate]
+	[pallet_validator_set, ValidatorSet]
 );
 
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {

@@ -25,9 +25,9 @@ use polkadot_sdk::{
 use serde_json::Value;
 
 use crate::{
-	configs::TreasuryAccount, token, AccountId, ActionBudgetConfig, AuraConfig, Balance,
-	BalancesConfig, CommitGateConfig, ConstitutionConfig, GrandpaConfig, PersonhoodConfig,
-	RuntimeGenesisConfig, SudoConfig,
+	configs::TreasuryAccount, token, AccountId, ActionBudgetConfig, Balance, BalancesConfig,
+	CommitGateConfig, ConstitutionConfig, PersonhoodConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, SudoConfig,
 };
 use pallet_action_budget::BudgetParameters;
 use pallet_commit_gate::GateParameters;
@@ -129,9 +129,21 @@ fn dev_personhood(registrar: AccountId) -> PersonhoodConfig {
 	}
 }
 
+/// A validator at genesis: its account and its session keys.
+pub type GenesisValidator = (AccountId, AuraId, GrandpaId);
+
+/// The session pallet's genesis entry of a validator: account, validator id (the same
+/// account) and keys. Aura's and GRANDPA's own genesis authorities stay empty: the session
+/// pallet hands them theirs.
+pub fn session_entry(
+	(account, aura, grandpa): GenesisValidator,
+) -> (AccountId, AccountId, SessionKeys) {
+	(account.clone(), account, SessionKeys { aura, grandpa })
+}
+
 /// A genesis state as a JSON patch over the runtime's defaults.
 fn genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
+	validators: Vec<GenesisValidator>,
 	endowed: Vec<AccountId>,
 	sudo: Option<AccountId>,
 	personhood: PersonhoodConfig,
@@ -141,12 +153,7 @@ fn genesis(
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|account| (account, DEV_ENDOWMENT)).collect(),
 		},
-		aura: AuraConfig {
-			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect(),
-		},
-		grandpa: GrandpaConfig {
-			authorities: authorities.into_iter().map(|(_, grandpa)| (grandpa, 1)).collect(),
-		},
+		session: SessionConfig { keys: validators.into_iter().map(session_entry).collect() },
 		sudo: SudoConfig { key: sudo },
 		constitution: ConstitutionConfig { constitution: protocol.constitution },
 		personhood,
@@ -155,10 +162,10 @@ fn genesis(
 	})
 }
 
-/// The session keys of a development validator: its sr25519 key for Aura, its ed25519 twin of
-/// the same name for GRANDPA (the keys zombienet and `--alice` put into the keystore).
-fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// A development validator: its account and sr25519 key for Aura, its ed25519 twin of the same
+/// name for GRANDPA (the keys zombienet and `--alice` put into the keystore).
+fn dev_validator(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisValidator {
+	(aura.to_account_id(), aura.public().into(), grandpa.public().into())
 }
 
 /// Every well-known development account (Alice to Ferdie) and its `//stash`, and the treasury,
@@ -173,7 +180,7 @@ fn dev_accounts() -> Vec<AccountId> {
 fn development() -> Value {
 	let alice = Sr25519Keyring::Alice.to_account_id();
 	genesis(
-		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Some(alice.clone()),
 		dev_personhood(alice),
@@ -184,9 +191,9 @@ fn development() -> Value {
 fn local_testnet() -> Value {
 	genesis(
 		vec![
-			dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			dev_authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			dev_authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		],
 		dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),

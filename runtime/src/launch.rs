@@ -28,7 +28,8 @@
 //! - *A key that cannot prove the founding tree*: [`Ungovernable::KeyTooShallow`].
 //! - *A spec edited to act before anyone can veto*, which only a raw spec can carry since no
 //!   genesis build writes it: an authorized runtime upgrade, a scheduled change of the finality
-//!   voters, queued pull requests, citizens verified without proofs, agents, treasury spends.
+//!   voters or of the validators, queued pull requests, citizens verified without proofs,
+//!   agents, treasury spends.
 //!   [`Ungovernable::PreseededState`]. The node also refuses a spec whose runtime is not its own
 //!   or that substitutes code (`teo-node launch check`).
 //! - *Parameters outside the constitution* or an insecure verifying key are refused by the
@@ -181,7 +182,7 @@ pub fn check(storage: Storage) -> Vec<Ungovernable> {
 
 /// [`check`] on the state of the externalities it runs in.
 fn check_state() -> Vec<Ungovernable> {
-	use crate::{ActionBudget, CommitGate, Personhood};
+	use crate::{ActionBudget, CommitGate, Personhood, ValidatorSet};
 	let mut found = Vec::new();
 	let constitution = pallet_constitution::ChainConstitution::<Runtime>::get();
 
@@ -206,6 +207,7 @@ fn check_state() -> Vec<Ungovernable> {
 		("personhood", Personhood::do_try_state()),
 		("action budget", ActionBudget::do_try_state()),
 		("commit gate", CommitGate::do_try_state()),
+		("validator set", ValidatorSet::do_try_state()),
 	] {
 		if let Err(error) = result {
 			found.push(Ungovernable::BrokenInvariant { pallet, error: format!("{error:?}") });
@@ -330,6 +332,13 @@ fn check_nothing_preseeded(found: &mut Vec<Ungovernable>) {
 		|| polkadot_sdk::pallet_grandpa::Stalled::<Runtime>::exists()
 	{
 		found.push(Ungovernable::PreseededState("a scheduled change of the finality voters"));
+	}
+	// The validator set adopts the session pallet's genesis validators: any other set was
+	// written by hand, and would take over block production two sessions in.
+	if pallet_validator_set::Validators::<Runtime>::get().into_inner()
+		!= polkadot_sdk::pallet_session::Validators::<Runtime>::get()
+	{
+		found.push(Ungovernable::PreseededState("a planned change of the validators"));
 	}
 	if pallet_commit_gate::Proposals::<Runtime>::iter_keys().next().is_some()
 		|| pallet_commit_gate::NextProposalId::<Runtime>::get() != 0

@@ -60,6 +60,7 @@ pub mod opaque {
 
 	impl_opaque_keys! {
 		/// The session keys of a validator: Aura for block production, GRANDPA for finality.
+		/// Registered with `session.setKeys` from the validator's account.
 		pub struct SessionKeys {
 			pub aura: Aura,
 			pub grandpa: Grandpa,
@@ -247,6 +248,16 @@ mod runtime {
 	// without a key no call can pass through it.
 	#[runtime::pallet_index(12)]
 	pub type Sudo = polkadot_sdk::pallet_sudo;
+
+	// The validators: the session pallet hands Aura and GRANDPA their authorities at each
+	// session boundary, from the set the citizens change through the validator-set pallet.
+	// The session pallet's genesis (which names the first validators) is built before the
+	// validator set's, which adopts it.
+	#[runtime::pallet_index(13)]
+	pub type Session = polkadot_sdk::pallet_session;
+
+	#[runtime::pallet_index(14)]
+	pub type ValidatorSet = pallet_validator_set;
 }
 
 #[cfg(test)]

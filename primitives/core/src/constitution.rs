@@ -110,6 +110,16 @@ impl Constitution {
 	/// Every constitution, in the order of their encoding.
 	pub const ALL: [Self; 3] = [Self::Production, Self::Development, Self::Testnet];
 
+	/// Blocks per session: how often the validator set may change. A validator added or
+	/// removed by the citizens takes part from the session after the next one. An hour in
+	/// production; half a minute on dev and test chains, so that a rotation fits in a test.
+	pub const fn session_length(self) -> BlockNumber {
+		match self {
+			Self::Production => crate::time::HOURS,
+			Self::Development | Self::Testnet => 5,
+		}
+	}
+
 	/// The bounds this constitution sets.
 	pub const fn bounds(self) -> Bounds {
 		match self {

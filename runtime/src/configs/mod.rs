@@ -23,13 +23,13 @@ use polkadot_sdk::{
 		limits::{BlockLength, BlockWeights},
 		EnsureRoot, EnsureRootWithSuccess,
 	},
-	pallet_aura, pallet_balances, pallet_grandpa, pallet_sudo, pallet_timestamp,
+	pallet_aura, pallet_balances, pallet_grandpa, pallet_session, pallet_sudo, pallet_timestamp,
 	pallet_transaction_payment::{self, ConstFeeMultiplier, FungibleAdapter, Multiplier},
 	pallet_treasury, pallet_utility,
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
 	sp_core::Void,
 	sp_runtime::{
-		traits::{AccountIdConversion, IdentityLookup, One, Replace},
+		traits::{AccountIdConversion, ConvertInto, IdentityLookup, One, Replace},
 		Perbill,
 	},
 	sp_version::RuntimeVersion,
@@ -38,7 +38,8 @@ use polkadot_sdk::{
 use super::{
 	token, AccountId, ActionBudget, Aura, Balance, Balances, Block, Constitution, Hash, Nonce,
 	OriginCaller, PalletInfo, Personhood, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
-	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, VERSION,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, SessionKeys, System, ValidatorSet,
+	EXISTENTIAL_DEPOSIT, VERSION,
 };
 use teo_primitives::{time::SLOT_DURATION, BlockNumber};
 
@@ -94,9 +95,56 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
-	// No session pallet: equivocations are not provable on chain, so the proof type is empty.
+	// No historical sessions: equivocations are not provable on chain, so the proof type is
+	// empty (the mesh's own equivocation reports are the action budget's).
 	type KeyOwnerProof = Void;
 	type EquivocationReportSystem = ();
+}
+
+/// Blocks per session, by the chain's constitution ([`Constitution::session_length`]).
+///
+/// [`Constitution::session_length`]: teo_primitives::constitution::Constitution::session_length
+pub struct SessionLength;
+
+impl polkadot_sdk::frame_support::traits::Get<BlockNumber> for SessionLength {
+	fn get() -> BlockNumber {
+		pallet_constitution::ChainConstitution::<Runtime>::get().session_length()
+	}
+}
+
+/// Sessions start at block 0 and last [`SessionLength`] blocks.
+pub type Sessions = pallet_session::PeriodicSessions<SessionLength, ConstU32<0>>;
+
+parameter_types! {
+	/// Held while an account's session keys are registered: they are storage anyone could
+	/// otherwise fill.
+	pub const SessionKeyDeposit: Balance = 10 * token::UNIT;
+}
+
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	// A validator is its account: no stash and controller.
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = ConvertInto;
+	type ShouldEndSession = Sessions;
+	type NextSessionRotation = Sessions;
+	type SessionManager = ValidatorSet;
+	type SessionHandler =
+		<SessionKeys as polkadot_sdk::sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = SessionKeys;
+	// No staking, so no slashing and nothing to disable a validator for.
+	type DisablingStrategy = ();
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type KeyDeposit = SessionKeyDeposit;
+}
+
+impl pallet_validator_set::Config for Runtime {
+	// The policy makes it a constitutional proposal of the citizens (proposal_policy.rs).
+	type ChangeOrigin = Governance;
+	type MaxValidators = ConstU32<MAX_AUTHORITIES>;
+	type MinValidators = ConstU32<1>;
+	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_timestamp::Config for Runtime {

@@ -8,8 +8,8 @@
 //!   verifying keys) belong to the citizens' group: every citizen can veto them. Proposing them
 //!   for another group is refused ([`Refusal::WrongGroup`]), so a tiny friendly group buys
 //!   nothing.
-//! - Changes of the rules themselves (parameters, verifying keys, registrars, the runtime's
-//!   code through `constitution.authorize_upgrade`) are constitutional: they wait
+//! - Changes of the rules themselves (parameters, verifying keys, registrars, the validators,
+//!   the runtime's code through `constitution.authorize_upgrade`) are constitutional: they wait
 //!   the constitutional timelock, and a change that would cross the constitution is refused at
 //!   submission ([`Refusal::Unconstitutional`]), before it takes an admission.
 //! - Everything else is forbidden: transfers, sudo, the gate's own calls, `system.set_code` and
@@ -63,6 +63,12 @@ impl ProposalPolicy<RuntimeCall> for TeoProposalPolicy {
 			RuntimeCall::Constitution(pallet_constitution::Call::authorize_upgrade { .. }) => {
 				constitutional(true)
 			},
+			// Who authors blocks and votes on finality, and the way out of stalled finality.
+			RuntimeCall::ValidatorSet(
+				pallet_validator_set::Call::add_validator { .. }
+				| pallet_validator_set::Call::remove_validator { .. }
+				| pallet_validator_set::Call::recover_finality { .. },
+			) => constitutional(true),
 			RuntimeCall::Personhood(Personhood::set_verification_period { length }) => {
 				let bounds = <Constitution as Get<teo_primitives::constitution::Bounds>>::get();
 				constitutional(*length > 0 && bounds.verification_period.contains(length))

@@ -64,27 +64,54 @@ fn every_preset_builds_a_genesis_state() {
 #[test]
 fn dev_preset_has_alice_as_authority_and_sudo() {
 	let config = genesis_config(DEV_PRESET);
-	assert_eq!(config.aura.authorities, vec![Sr25519Keyring::Alice.public().into()]);
-	assert_eq!(config.grandpa.authorities.len(), 1);
-	assert_eq!(config.sudo.key, Some(Sr25519Keyring::Alice.to_account_id()));
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	assert_eq!(config.session.keys.len(), 1);
+	assert_eq!(config.session.keys[0].0, alice);
+	assert_eq!(config.session.keys[0].2.aura, Sr25519Keyring::Alice.public().into());
+	assert_eq!(config.sudo.key, Some(alice));
+	// The session pallet hands Aura and GRANDPA their authorities.
+	assert!(config.aura.authorities.is_empty() && config.grandpa.authorities.is_empty());
+	polkadot_sdk::sp_io::TestExternalities::new(config.build_storage().unwrap()).execute_with(
+		|| {
+			assert_eq!(
+				polkadot_sdk::pallet_aura::Authorities::<Runtime>::get().into_inner(),
+				vec![Sr25519Keyring::Alice.public().into()]
+			);
+			assert_eq!(
+				polkadot_sdk::pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(),
+				1
+			);
+			assert_eq!(
+				pallet_validator_set::Validators::<Runtime>::get().into_inner(),
+				vec![Sr25519Keyring::Alice.to_account_id()]
+			);
+		},
+	);
 }
 
 #[test]
 fn local_preset_has_three_authorities() {
 	let config = genesis_config(LOCAL_PRESET);
-	let expected: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
-		.into_iter()
-		.map(|k| k.public().into())
-		.collect();
-	assert_eq!(config.aura.authorities, expected);
-	assert_eq!(config.grandpa.authorities.len(), 3);
-	assert!(config.grandpa.authorities.iter().all(|(_, weight)| *weight == 1));
+	let validators = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
+	let accounts: Vec<_> = validators.iter().map(|k| k.to_account_id()).collect();
+	assert_eq!(config.session.keys.iter().map(|(a, _, _)| a.clone()).collect::<Vec<_>>(), accounts);
+	polkadot_sdk::sp_io::TestExternalities::new(config.build_storage().unwrap()).execute_with(
+		|| {
+			let aura: Vec<_> = validators.iter().map(|k| k.public().into()).collect();
+			assert_eq!(polkadot_sdk::pallet_aura::Authorities::<Runtime>::get().into_inner(), aura);
+			let grandpa = polkadot_sdk::pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
+			assert_eq!(grandpa.len(), 3);
+			assert!(grandpa.iter().all(|(_, weight)| *weight == 1));
+			assert_eq!(pallet_validator_set::Validators::<Runtime>::get().into_inner(), accounts);
+		},
+	);
 }
 
 #[test]
 fn production_preset_carries_no_development_key() {
 	let config = genesis_config(PRODUCTION_PRESET);
 	assert!(config.sudo.key.is_none(), "production must not have a sudo key");
+	assert!(config.session.keys.is_empty());
 	assert!(config.aura.authorities.is_empty());
 	assert!(config.grandpa.authorities.is_empty());
 	assert!(config.balances.balances.is_empty());
@@ -471,6 +498,110 @@ mod personhood_and_budgets {
 				Err(frame_system::Error::<Runtime>::Unauthorized.into())
 			);
 			assert_eq!(System::authorized_upgrade().map(|a| *a.code_hash()), Some(code_hash));
+		});
+	}
+	/// The validators change only through the gate: an agent cannot call the validator set
+	/// itself, another group cannot propose it, and a committed proposal of the citizens adds a
+	/// validator whose operator registered its keys; the session pallet makes it an Aura and
+	/// GRANDPA authority from the session after the next one.
+	#[test]
+	fn the_citizens_add_a_validator_through_the_gate() {
+		use codec::Encode;
+		use pallet_commit_gate::{ProposalClass, ProposalPolicy, Refusal};
+		use polkadot_sdk::{
+			frame_support::traits::Hooks, sp_core::proof_of_possession::ProofOfPossessionGenerator,
+			sp_keyring::Ed25519Keyring,
+		};
+		type Policy = crate::configs::proposal_policy::Policy;
+		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
+		dev_chain().execute_with(|| {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let agent = Sr25519Keyring::Dave.to_account_id();
+			let (root, nullifier, proof) = prove(&key, "//Alice", &alice);
+			assert_ok!(Personhood::verify(
+				RawOrigin::Signed(alice.clone()).into(),
+				0,
+				root,
+				nullifier,
+				proof
+			));
+			assert_ok!(ActionBudget::register_agent(
+				RawOrigin::Signed(alice).into(),
+				agent.clone()
+			));
+
+			// Ferdie's operator registers the keys of its node, proving it holds them.
+			let ferdie = Sr25519Keyring::Ferdie.to_account_id();
+			let keys = crate::SessionKeys {
+				aura: Sr25519Keyring::Ferdie.public().into(),
+				grandpa: Ed25519Keyring::Ferdie.public().into(),
+			};
+			let owner = ferdie.encode();
+			let ownership = (
+				Sr25519Keyring::Ferdie.pair().generate_proof_of_possession(&owner),
+				Ed25519Keyring::Ferdie.pair().generate_proof_of_possession(&owner),
+			)
+				.encode();
+			assert!(
+				crate::Session::set_keys(
+					RawOrigin::Signed(agent.clone()).into(),
+					keys.clone(),
+					ownership.clone()
+				)
+				.is_err(),
+				"keys proven for Ferdie are refused for anyone else"
+			);
+			assert_ok!(crate::Session::set_keys(
+				RawOrigin::Signed(ferdie.clone()).into(),
+				keys,
+				ownership
+			));
+
+			let add = RuntimeCall::ValidatorSet(pallet_validator_set::Call::add_validator {
+				who: ferdie.clone(),
+			});
+			assert_eq!(Policy::classify(0, &add), Ok(ProposalClass::Constitutional));
+			assert_eq!(Policy::classify(1, &add), Err(Refusal::WrongGroup));
+			assert_eq!(
+				crate::ValidatorSet::add_validator(
+					RawOrigin::Signed(agent.clone()).into(),
+					ferdie.clone()
+				),
+				Err(polkadot_sdk::sp_runtime::DispatchError::BadOrigin)
+			);
+
+			assert_ok!(CommitGate::submit(
+				RawOrigin::Signed(agent).into(),
+				0,
+				Box::new(add),
+				b"Ferdie validates".to_vec()
+			));
+			let unlock_at = pallet_commit_gate::Proposals::<Runtime>::get(0).unwrap().unlock_at;
+			let session_length =
+				teo_primitives::constitution::Constitution::Development.session_length();
+			let aura_has_ferdie = || {
+				polkadot_sdk::pallet_aura::Authorities::<Runtime>::get()
+					.contains(&Sr25519Keyring::Ferdie.public().into())
+			};
+			let mut joined_at = None;
+			for n in 2..=unlock_at + 3 * session_length {
+				System::set_block_number(n);
+				CommitGate::on_initialize(n);
+				crate::Session::on_initialize(n);
+				if joined_at.is_none() && aura_has_ferdie() {
+					joined_at = Some(n);
+				}
+			}
+			assert!(pallet_validator_set::Validators::<Runtime>::get().contains(&ferdie));
+			// Committed in the session ending at the next multiple of the length; it joins at the
+			// start of the session after.
+			let committed_session_end = unlock_at.next_multiple_of(session_length);
+			assert_eq!(joined_at, Some(committed_session_end + session_length));
+			let scheduled = polkadot_sdk::pallet_grandpa::PendingChange::<Runtime>::get()
+				.map(|change| change.next_authorities.len());
+			let voters =
+				polkadot_sdk::pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len();
+			assert!(scheduled == Some(2) || voters == 2, "GRANDPA gets Ferdie's vote too");
 		});
 	}
 }

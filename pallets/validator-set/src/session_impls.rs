@@ -1,0 +1,116 @@
+//! The calls' work, and the set handed to the session pallet at each session boundary.
+//!
+//! Timing: pallet-session asks for the set of session `n + 2` when session `n` ends, so a change
+//! decided during session `n` authors and votes from session `n + 2`. Two changes in one
+//! session are handed over together.
+
+use alloc::vec::Vec;
+use polkadot_sdk::{
+	frame_support::{ensure, traits::Get, BoundedVec},
+	frame_system::{pallet_prelude::BlockNumberFor, RawOrigin},
+	pallet_grandpa, pallet_session,
+	sp_runtime::DispatchResult,
+};
+
+use crate::{Config, Error, Event, Pallet, Validators, LOG_TARGET};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_add_validator(who: T::AccountId) -> DispatchResult {
+		// Without keys the session pallet would skip it: a change that changes nothing.
+		ensure!(pallet_session::NextKeys::<T>::contains_key(&who), Error::<T>::NoSessionKeys);
+		Validators::<T>::try_mutate(|set| {
+			ensure!(!set.contains(&who), Error::<T>::AlreadyValidator);
+			set.try_push(who.clone()).map_err(|_| Error::<T>::TooManyValidators)?;
+			Ok::<_, Error<T>>(())
+		})?;
+		Self::deposit_event(Event::ValidatorAdded { who });
+		Ok(())
+	}
+
+	pub(crate) fn do_remove_validator(who: T::AccountId) -> DispatchResult {
+		Validators::<T>::try_mutate(|set| {
+			let position = set.iter().position(|v| v == &who).ok_or(Error::<T>::NotValidator)?;
+			ensure!(set.len() as u32 > T::MinValidators::get(), Error::<T>::TooFewValidators);
+			set.remove(position);
+			Ok::<_, Error<T>>(())
+		})?;
+		Self::deposit_event(Event::ValidatorRemoved { who });
+		Ok(())
+	}
+
+	pub(crate) fn do_recover_finality(
+		delay: BlockNumberFor<T>,
+		best_finalized_block: BlockNumberFor<T>,
+	) -> DispatchResult {
+		// GRANDPA's own call, with the root origin it asks for: the change origin stands in for
+		// root for this one call only.
+		pallet_grandpa::Pallet::<T>::note_stalled(
+			RawOrigin::Root.into(),
+			delay,
+			best_finalized_block,
+		)?;
+		Self::deposit_event(Event::FinalityRecoveryScheduled { delay, best_finalized_block });
+		Ok(())
+	}
+
+	/// The set the session pallet would build from ours: the validators with session keys, in
+	/// our order (it skips those without).
+	fn keyed_validators() -> Vec<T::AccountId> {
+		Validators::<T>::get()
+			.into_iter()
+			.filter(|who| pallet_session::NextKeys::<T>::contains_key(who))
+			.collect()
+	}
+
+	/// Takes the session pallet's genesis validators as the set: chain specs name the first
+	/// validators in the session pallet's `keys`.
+	pub(crate) fn adopt_session_validators() {
+		let validators = pallet_session::Validators::<T>::get();
+		let bounded = BoundedVec::<_, T::MaxValidators>::truncate_from(validators.clone());
+		if bounded.len() < validators.len() {
+			log::error!(
+				target: LOG_TARGET,
+				"the genesis names {} validators, more than the {} allowed; the rest are dropped",
+				validators.len(),
+				T::MaxValidators::get(),
+			);
+		}
+		Validators::<T>::put(bounded);
+	}
+
+	/// The set's invariants: within its bounds and without duplicates.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		let set = Validators::<T>::get();
+		ensure!(set.len() as u32 >= T::MinValidators::get(), "fewer validators than MinValidators");
+		let distinct = set.iter().collect::<alloc::collections::BTreeSet<_>>().len();
+		ensure!(distinct == set.len(), "a validator is listed twice");
+		Ok(())
+	}
+}
+
+impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
+	/// Our set, when it differs from the one the session pallet holds; `None` when it does not,
+	/// so that an unchanged set does not move GRANDPA to a new set id. A validator that purged
+	/// its keys is left out of both sides of the comparison: the session pallet skips it anyway.
+	fn new_session(new_index: u32) -> Option<Vec<T::AccountId>> {
+		let planned = Self::keyed_validators();
+		if planned == pallet_session::Validators::<T>::get() {
+			return None;
+		}
+		Self::deposit_event(Event::SetPlanned {
+			session: new_index,
+			validators: planned.len() as u32,
+		});
+		Some(planned)
+	}
+
+	/// At genesis the session pallet takes the set from its `keys`.
+	fn new_session_genesis(_: u32) -> Option<Vec<T::AccountId>> {
+		None
+	}
+
+	fn end_session(_: u32) {}
+
+	fn start_session(_: u32) {}
+}

@@ -1,0 +1,230 @@
+//! Each rule of the README's threat table as an attack that must fail, and the hand-over to
+//! the session pallet at its boundaries.
+
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok, assert_storage_noop},
+	frame_system::RawOrigin,
+	pallet_grandpa, pallet_session,
+	sp_runtime::DispatchError,
+};
+
+use crate::{mock::*, Error, Event, Validators};
+
+fn root() -> RuntimeOrigin {
+	RawOrigin::Root.into()
+}
+
+/// Registers `who`'s session keys from its own account, as its operator would.
+fn set_keys(who: u64) {
+	assert_ok!(Session::set_keys(RuntimeOrigin::signed(who), keys(who), ownership_proof(who, who)));
+}
+
+fn planned() -> Vec<u64> {
+	Validators::<Test>::get().into_inner()
+}
+
+fn session_validators() -> Vec<u64> {
+	pallet_session::Validators::<Test>::get()
+}
+
+/// The sets handed to the session pallet since the last call.
+fn planned_events() -> Vec<(u32, u32)> {
+	let events = System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::ValidatorSet(Event::SetPlanned { session, validators }) => {
+				Some((session, validators))
+			},
+			_ => None,
+		})
+		.collect();
+	System::reset_events();
+	events
+}
+
+#[test]
+fn the_set_starts_as_the_session_pallets_genesis_keys() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(planned(), vec![1, 2, 3]);
+		assert_eq!(session_validators(), vec![1, 2, 3]);
+		assert_ok!(ValidatorSet::do_try_state());
+	});
+}
+
+#[test]
+fn only_the_change_origin_changes_the_set_or_recovers_finality() {
+	new_test_ext().execute_with(|| {
+		set_keys(4);
+		// An agent, a validator or anyone else signing directly: refused, nothing changes.
+		for who in [1, 4] {
+			let signed = || RuntimeOrigin::signed(who);
+			assert_noop!(ValidatorSet::add_validator(signed(), 4), DispatchError::BadOrigin);
+			assert_noop!(ValidatorSet::remove_validator(signed(), 1), DispatchError::BadOrigin);
+			assert_noop!(ValidatorSet::recover_finality(signed(), 10, 1), DispatchError::BadOrigin);
+		}
+		assert_eq!(planned(), vec![1, 2, 3]);
+	});
+}
+
+#[test]
+fn nobody_registers_keys_it_does_not_hold() {
+	new_test_ext().execute_with(|| {
+		// Account 5 claims account 4's key (to be added with a node it does not run): a proof
+		// made for 4 or signed by 5's own key is refused by the session pallet.
+		assert_noop!(
+			Session::set_keys(RuntimeOrigin::signed(5), keys(4), ownership_proof(4, 4)),
+			pallet_session::Error::<Test>::InvalidProof
+		);
+		assert_noop!(
+			Session::set_keys(RuntimeOrigin::signed(5), keys(4), ownership_proof(5, 5)),
+			pallet_session::Error::<Test>::InvalidProof
+		);
+	});
+}
+
+#[test]
+fn an_account_without_session_keys_is_not_added() {
+	new_test_ext().execute_with(|| {
+		// It would be skipped by the session pallet: the proposal would change nothing.
+		assert_noop!(ValidatorSet::add_validator(root(), 4), Error::<Test>::NoSessionKeys);
+	});
+}
+
+#[test]
+fn a_validator_is_added_once_and_removed_only_if_present() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(ValidatorSet::add_validator(root(), 2), Error::<Test>::AlreadyValidator);
+		assert_noop!(ValidatorSet::remove_validator(root(), 4), Error::<Test>::NotValidator);
+		set_keys(4);
+		assert_ok!(ValidatorSet::add_validator(root(), 4));
+		System::assert_last_event(Event::ValidatorAdded { who: 4 }.into());
+		assert_noop!(ValidatorSet::add_validator(root(), 4), Error::<Test>::AlreadyValidator);
+		assert_ok!(ValidatorSet::remove_validator(root(), 4));
+		System::assert_last_event(Event::ValidatorRemoved { who: 4 }.into());
+		assert_noop!(ValidatorSet::remove_validator(root(), 4), Error::<Test>::NotValidator);
+	});
+}
+
+#[test]
+fn the_set_stays_within_its_bounds() {
+	new_test_ext().execute_with(|| {
+		for who in 4..=6 {
+			set_keys(who);
+		}
+		assert_ok!(ValidatorSet::add_validator(root(), 4));
+		assert_ok!(ValidatorSet::add_validator(root(), 5));
+		assert_noop!(ValidatorSet::add_validator(root(), 6), Error::<Test>::TooManyValidators);
+		for who in [1, 2, 3] {
+			assert_ok!(ValidatorSet::remove_validator(root(), who));
+		}
+		// Removing the last validators would stop the chain.
+		assert_noop!(ValidatorSet::remove_validator(root(), 4), Error::<Test>::TooFewValidators);
+		assert_eq!(planned(), vec![4, 5]);
+		assert_ok!(ValidatorSet::do_try_state());
+	});
+}
+
+#[test]
+fn an_added_validator_authors_from_the_session_after_next() {
+	new_test_ext().execute_with(|| {
+		set_keys(4);
+		assert_ok!(ValidatorSet::add_validator(root(), 4));
+		System::reset_events();
+
+		Session::rotate_session(); // session 1 starts; session 2's set is planned
+		assert_eq!(session_validators(), vec![1, 2, 3]);
+		assert_eq!(planned_events(), vec![(2, 4)]);
+
+		Session::rotate_session(); // session 2
+		assert_eq!(session_validators(), vec![1, 2, 3, 4]);
+		assert_eq!(planned_events(), vec![], "the change is handed over once");
+	});
+}
+
+#[test]
+fn an_unchanged_set_is_never_handed_over_again() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..4 {
+			Session::rotate_session();
+		}
+		// Handing the same set over would move GRANDPA to a new set id for nothing.
+		assert_eq!(planned_events(), vec![]);
+		assert!(!pallet_session::QueuedChanged::<Test>::get());
+		assert_eq!(session_validators(), vec![1, 2, 3]);
+	});
+}
+
+#[test]
+fn two_changes_in_one_session_are_handed_over_together() {
+	new_test_ext().execute_with(|| {
+		set_keys(4);
+		assert_ok!(ValidatorSet::add_validator(root(), 4));
+		assert_ok!(ValidatorSet::remove_validator(root(), 1));
+		System::reset_events();
+		Session::rotate_session();
+		Session::rotate_session();
+		assert_eq!(session_validators(), vec![2, 3, 4]);
+	});
+}
+
+#[test]
+fn a_removed_validator_stops_authoring_from_the_session_after_next() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ValidatorSet::remove_validator(root(), 2));
+		Session::rotate_session();
+		assert_eq!(session_validators(), vec![1, 2, 3]);
+		Session::rotate_session();
+		assert_eq!(session_validators(), vec![1, 3]);
+		// Its keys stay registered (and their deposit held) until its operator purges them.
+		assert!(pallet_session::NextKeys::<Test>::contains_key(2));
+	});
+}
+
+#[test]
+fn a_validator_that_purges_its_keys_leaves_the_sessions_but_not_the_set() {
+	new_test_ext().execute_with(|| {
+		// Like switching the node off, but GRANDPA stops counting on its vote.
+		set_keys(1);
+		assert_ok!(Session::purge_keys(RuntimeOrigin::signed(1)));
+		Session::rotate_session();
+		Session::rotate_session();
+		assert_eq!(session_validators(), vec![2, 3]);
+		assert_eq!(planned(), vec![1, 2, 3], "only the citizens remove a validator");
+		System::reset_events();
+		for _ in 0..3 {
+			Session::rotate_session();
+		}
+		assert_eq!(planned_events(), vec![], "a keyless validator causes no churn");
+
+		// Its operator registers keys again: it is back from the session after next.
+		set_keys(1);
+		Session::rotate_session();
+		Session::rotate_session();
+		assert_eq!(session_validators(), vec![1, 2, 3]);
+	});
+}
+
+#[test]
+fn failed_calls_change_nothing() {
+	new_test_ext().execute_with(|| {
+		assert_storage_noop!(assert!(ValidatorSet::add_validator(root(), 7).is_err()));
+		assert_storage_noop!(assert!(ValidatorSet::remove_validator(root(), 7).is_err()));
+		assert_storage_noop!(assert!(ValidatorSet::recover_finality(
+			RuntimeOrigin::signed(1),
+			10,
+			1
+		)
+		.is_err()));
+	});
+}
+
+#[test]
+fn the_change_origin_can_declare_finality_stalled() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ValidatorSet::recover_finality(root(), 10, 42));
+		assert_eq!(pallet_grandpa::Stalled::<Test>::get(), Some((10, 42)));
+		System::assert_last_event(
+			Event::FinalityRecoveryScheduled { delay: 10, best_finalized_block: 42 }.into(),
+		);
+	});
+}
