@@ -19,7 +19,7 @@ export TEO_UPGRADE_RUNTIME=$CARGO_TARGET_DIR/release/wbuild/teo-runtime/upgrade_
 
 # TEO's pallets: the folders under pallets/ that are FRAME pallets (pallets/support is their
 # shared helper crate, with nothing to benchmark).
-TEO_PALLETS=(personhood action-budget commit-gate)
+TEO_PALLETS=(personhood action-budget commit-gate validator-set)
 
 # The Python environment of the example agents (examples/agents/).
 export TEO_VENV=${TEO_VENV:-$HOME/.cache/teo/venv}

@@ -191,6 +191,7 @@ impl LaunchFile {
 		// The session pallet's genesis keys: it hands Aura and GRANDPA their authorities, and
 		// the validator set starts as these accounts.
 		let mut session_keys = Vec::new();
+		let mut seen = std::collections::BTreeSet::new();
 		for (i, validator) in self.validators.iter().enumerate() {
 			let at = |key: &str| format!("validators[{i}].{key}");
 			let account = account(&validator.account, &at("account"))?;
@@ -198,6 +199,17 @@ impl LaunchFile {
 				.map_err(|e| field(at("aura"), format!("not an sr25519 SS58 key: {e:?}")))?;
 			let grandpa_key = ed25519::Public::from_ss58check(&validator.grandpa)
 				.map_err(|e| field(at("grandpa"), format!("not an ed25519 SS58 key: {e:?}")))?;
+			// One operator, one seat: a repeated account or key would give it two votes (or,
+			// for a key, make the genesis build fail).
+			for (name, bytes) in [
+				("account", account.as_ref()),
+				("aura", &aura_key.0[..]),
+				("grandpa", &grandpa_key.0[..]),
+			] {
+				if !seen.insert((name, bytes.to_vec())) {
+					return Err(field(at(name), "already named by an earlier validator"));
+				}
+			}
 			session_keys.push(json!([
 				account.to_ss58check(),
 				account.to_ss58check(),
@@ -614,8 +626,8 @@ verifying_keys = []
 	fn a_registrar_without_funds_is_refused() {
 		let keys = Keys::new();
 		let launch = governable().replace(
-			&format!("account = \"{}\"", ss58(Sr25519Keyring::Alice)),
-			&format!("account = \"{}\"", ss58(Sr25519Keyring::Dave)),
+			&format!("[[endowments]]\naccount = \"{}\"", ss58(Sr25519Keyring::Alice)),
+			&format!("[[endowments]]\naccount = \"{}\"", ss58(Sr25519Keyring::Dave)),
 		);
 		assert_eq!(
 			reasons(build(&keys, &launch)),
@@ -685,6 +697,7 @@ verifying_keys = []
 		let reasons = reasons(build(&keys, &launch));
 		for expected in [
 			Ungovernable::WellKnownKey("a validator's session key"),
+			Ungovernable::WellKnownKey("a validator's account"),
 			Ungovernable::WellKnownKey("the citizens' registrar"),
 			Ungovernable::WellKnownKey("a founding member's identity"),
 		] {
@@ -699,8 +712,18 @@ verifying_keys = []
 		let alice = first.split("[[validators]]").nth(1).unwrap().to_owned();
 		let launch =
 			first.replacen("[[validators]]", &format!("[[validators]]{alice}[[validators]]"), 1);
-		let reasons = reasons(build(&keys, &launch));
-		assert!(reasons.contains(&Ungovernable::UnsoundValidatorSet), "{reasons:?}");
+		assert_eq!(field_refusal(build(&keys, &launch)), "validators[1].account");
+		// Alice's keys under Ferdie's account (Alice's account and Aura key print alike: the
+		// first occurrence is the account).
+		let twice_keys = first.replacen(
+			"[[validators]]",
+			&format!(
+				"[[validators]]{}[[validators]]",
+				alice.replacen(&ss58(Sr25519Keyring::Alice), &ss58(Sr25519Keyring::Ferdie), 1)
+			),
+			1,
+		);
+		assert_eq!(field_refusal(build(&keys, &twice_keys)), "validators[1].aura");
 	}
 
 	#[test]

@@ -187,6 +187,7 @@ fn check_state() -> Vec<Ungovernable> {
 	let constitution = pallet_constitution::ChainConstitution::<Runtime>::get();
 
 	check_validators(constitution, &mut found);
+	check_sessions(constitution, &mut found);
 	if let Some(key) = polkadot_sdk::pallet_sudo::Key::<Runtime>::get() {
 		found.push(Ungovernable::SudoKey(key));
 	}
@@ -246,6 +247,40 @@ fn check_validators(constitution: Constitution, found: &mut Vec<Ungovernable>) {
 		if dev_aura || dev_grandpa {
 			found.push(Ungovernable::WellKnownKey("a validator's session key"));
 		}
+	}
+}
+
+/// The session pallet's genesis as a genesis build writes it: the validators' registered keys
+/// are Aura's and GRANDPA's authorities, the same validators are queued for the next session
+/// with nothing changed, and the citizens' set is theirs. A raw spec that queues other keys or
+/// accounts would hand block production and finality to them a session or two in, before any
+/// citizen could act. On a production chain no validator account is a well-known one: anyone
+/// could register new keys from it and take its seat.
+fn check_sessions(constitution: Constitution, found: &mut Vec<Ungovernable>) {
+	use polkadot_sdk::{pallet_aura, pallet_grandpa, pallet_session, sp_keyring::Sr25519Keyring};
+	let validators = pallet_session::Validators::<Runtime>::get();
+	let keys: Option<Vec<crate::SessionKeys>> =
+		validators.iter().map(pallet_session::NextKeys::<Runtime>::get).collect();
+	let consistent = keys.is_some_and(|keys| {
+		let aura: Vec<_> = keys.iter().map(|k| k.aura.clone()).collect();
+		let grandpa: Vec<_> = keys.iter().map(|k| (k.grandpa.clone(), 1)).collect();
+		let queued: Vec<_> = validators.iter().cloned().zip(keys).collect();
+		aura == pallet_aura::Authorities::<Runtime>::get().into_inner()
+			&& grandpa == pallet_grandpa::Pallet::<Runtime>::grandpa_authorities()
+			&& queued == pallet_session::QueuedKeys::<Runtime>::get()
+	});
+	if !consistent
+		|| pallet_session::QueuedChanged::<Runtime>::get()
+		|| pallet_session::CurrentIndex::<Runtime>::get() != 0
+		|| !pallet_session::DisabledValidators::<Runtime>::get().is_empty()
+		|| pallet_validator_set::Validators::<Runtime>::get().into_inner() != validators
+	{
+		found.push(Ungovernable::PreseededState("a planned change of the validators"));
+	}
+	let well_known =
+		|who: &AccountId| Sr25519Keyring::iter().any(|dev| dev.to_account_id() == *who);
+	if constitution == Constitution::Production && validators.iter().any(well_known) {
+		found.push(Ungovernable::WellKnownKey("a validator's account"));
 	}
 }
 
@@ -332,13 +367,6 @@ fn check_nothing_preseeded(found: &mut Vec<Ungovernable>) {
 		|| polkadot_sdk::pallet_grandpa::Stalled::<Runtime>::exists()
 	{
 		found.push(Ungovernable::PreseededState("a scheduled change of the finality voters"));
-	}
-	// The validator set adopts the session pallet's genesis validators: any other set was
-	// written by hand, and would take over block production two sessions in.
-	if pallet_validator_set::Validators::<Runtime>::get().into_inner()
-		!= polkadot_sdk::pallet_session::Validators::<Runtime>::get()
-	{
-		found.push(Ungovernable::PreseededState("a planned change of the validators"));
 	}
 	if pallet_commit_gate::Proposals::<Runtime>::iter_keys().next().is_some()
 		|| pallet_commit_gate::NextProposalId::<Runtime>::get() != 0

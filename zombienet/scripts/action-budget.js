@@ -11,17 +11,12 @@
 
 const { blake2AsU8a } = require("@polkadot/util-crypto");
 const { u8aConcat, stringToU8a } = require("@polkadot/util");
-const { keyring, signAndFinalize, waitFor, withApi, citizen, isVerified } = require("./lib/teo");
+const { keyring, signAndFinalize, waitFor, withApi, ensureVerified } =
+  require("./lib/teo");
 
 const CITIZENS = 0;
 const BASE = 1000n;
 const PER_DELEGATOR = 100n;
-
-async function ensureVerified(api, wsUri, seed, address) {
-  if (await isVerified(api, CITIZENS, address)) return;
-  const result = citizen("budget", ["prove", "--url", wsUri, "--dev-identity", seed, "--suri", seed]);
-  if (result.status !== 0 || !(await isVerified(api, CITIZENS, address))) throw new Error(`${seed} could not verify`);
-}
 
 async function budget(api, address) {
   const value = await api.call.actionBudgetApi.budget(address);
@@ -49,8 +44,8 @@ async function run(nodeName, networkInfo) {
     DAVE = dave.address;
 
     // 1. Citizens.
-    await ensureVerified(api, wsUri, "//Alice", alice.address);
-    await ensureVerified(api, wsUri, "//Charlie", charlie.address);
+    await ensureVerified(api, wsUri, "//Alice", alice.address, "budget");
+    await ensureVerified(api, wsUri, "//Charlie", charlie.address, "budget");
 
     // 2. An agent.
     await signAndFinalize(api, api.tx.actionBudget.registerAgent(dave.address), alice);

@@ -17,16 +17,10 @@
 
 const { blake2AsU8a } = require("@polkadot/util-crypto");
 const { u8aConcat, stringToU8a } = require("@polkadot/util");
-const { keyring, signAndFinalize, waitFor, withApi, citizen, isVerified, finalizedNumber } =
+const { keyring, signAndFinalize, waitFor, withApi, finalizedNumber, ensureVerified } =
   require("./lib/teo");
 
 const CITIZENS = 0;
-
-async function ensureVerified(api, wsUri, seed, address) {
-  if (await isVerified(api, CITIZENS, address)) return;
-  const result = citizen("adversary", ["prove", "--url", wsUri, "--dev-identity", seed, "--suri", seed]);
-  if (result.status !== 0 || !(await isVerified(api, CITIZENS, address))) throw new Error(`${seed} could not verify`);
-}
 
 function events(list, section, method) {
   return list.map(({ event }) => event).filter((e) => e.section === section && e.method === method);
@@ -61,8 +55,8 @@ async function run(nodeName, networkInfo) {
     const submit = (group, call, summary) => api.tx.commitGate.submit(group, call, summary);
 
     // 1. Two people, each with an agent.
-    await ensureVerified(api, wsUri, "//Alice", alice.address);
-    await ensureVerified(api, wsUri, "//Charlie", charlie.address);
+    await ensureVerified(api, wsUri, "//Alice", alice.address, "adversary");
+    await ensureVerified(api, wsUri, "//Charlie", charlie.address, "adversary");
     await signAndFinalize(api, api.tx.actionBudget.registerAgent(ferdie.address), alice);
     await signAndFinalize(api, api.tx.actionBudget.registerAgent(eve.address), charlie);
 

@@ -1,5 +1,6 @@
 // Checks what a polkadot.js user relies on: standard metadata (V14+, and V14/V15/V16 offered by
-// the runtime), the TEO token as the chain properties announce it, the three Aura authorities,
+// the runtime), the TEO token as the chain properties announce it, one Aura and GRANDPA authority per node of
+// the network (every node a validator, from the session pallet's genesis keys),
 // and that the latest block's extrinsics and events decode with no custom types.
 
 const { withApi } = require("./lib/teo");
@@ -22,10 +23,13 @@ async function run(nodeName, networkInfo) {
     expect(api.registry.chainTokens[0] === "TEO" && api.registry.chainDecimals[0] === 12, "registry token");
 
     expect(api.runtimeVersion.specName.toString() === "teo", `spec name ${api.runtimeVersion.specName}`);
+    const nodes = Object.keys(networkInfo.nodesByName).length;
     const authorities = await api.query.aura.authorities();
-    expect(authorities.length === 3, `expected 3 Aura authorities, found ${authorities.length}`);
+    expect(authorities.length === nodes, `expected ${nodes} Aura authorities, found ${authorities.length}`);
     const grandpa = await api.call.grandpaApi.grandpaAuthorities();
-    expect(grandpa.length === 3, `expected 3 GRANDPA authorities, found ${grandpa.length}`);
+    expect(grandpa.length === nodes, `expected ${nodes} GRANDPA authorities, found ${grandpa.length}`);
+    const sessionValidators = await api.query.session.validators();
+    expect(sessionValidators.length === nodes, `expected ${nodes} session validators, found ${sessionValidators.length}`);
 
     // Everything in a recent block decodes through the metadata alone.
     const hash = await api.rpc.chain.getFinalizedHead();

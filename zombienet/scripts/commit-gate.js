@@ -13,22 +13,11 @@
 // Returns 1 when every step behaves; 0 with the reason otherwise.
 
 const { u8aToString, u8aConcat, stringToU8a } = require("@polkadot/util");
-const { keyring, signAndFinalize, waitFor, withApi, citizen, isVerified, finalizedNumber, freeBalance } =
+const { keyring, signAndFinalize, waitFor, withApi, finalizedNumber, freeBalance, ensureVerified, ensureAgent } =
   require("./lib/teo");
 
 const CITIZENS = 0;
 const TEO = 1_000_000_000_000n;
-
-async function ensureVerified(api, wsUri, seed, address) {
-  if (await isVerified(api, CITIZENS, address)) return;
-  const result = citizen("gate", ["prove", "--url", wsUri, "--dev-identity", seed, "--suri", seed]);
-  if (result.status !== 0 || !(await isVerified(api, CITIZENS, address))) throw new Error(`${seed} could not verify`);
-}
-
-async function ensureAgent(api, sponsor, agent) {
-  if ((await api.call.actionBudgetApi.agent(agent.address)).isSome) return;
-  await signAndFinalize(api, api.tx.actionBudget.registerAgent(agent.address), sponsor);
-}
 
 /** The treasury's account: "modl" ++ pallet id, zero-padded to 32 bytes. */
 function treasuryAccount(api) {
@@ -63,9 +52,9 @@ async function run(nodeName, networkInfo) {
     console.log(`[gate] timelock ${parameters.timelock} blocks, veto threshold ${parameters.vetoThreshold}, deposit ${deposit}`);
 
     // 1. Citizens and their agents.
-    await ensureVerified(api, wsUri, "//Alice", alice.address);
-    await ensureVerified(api, wsUri, "//Charlie", charlie.address);
-    await ensureVerified(api, wsUri, "//Bob", bob.address);
+    await ensureVerified(api, wsUri, "//Alice", alice.address, "gate");
+    await ensureVerified(api, wsUri, "//Charlie", charlie.address, "gate");
+    await ensureVerified(api, wsUri, "//Bob", bob.address, "gate");
     await ensureAgent(api, charlie, eve);
     await ensureAgent(api, bob, ferdie);
 

@@ -22,7 +22,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const { WsProvider } = require("@polkadot/api");
-const { keyring, signAndFinalize, waitFor, withApi, citizen, isVerified, finalizedNumber, sleep } =
+const { keyring, signAndFinalize, waitFor, withApi, finalizedNumber, sleep, ensureVerified } =
   require("./lib/teo");
 const { upgradeThroughTheGate } = require("./lib/upgrade");
 
@@ -75,12 +75,6 @@ async function rpc(mesh) {
   return provider;
 }
 
-async function ensureVerified(api, wsUri, seed, address) {
-  if (await isVerified(api, CITIZENS, address)) return;
-  const result = citizen("mesh", ["prove", "--url", wsUri, "--dev-identity", seed, "--suri", seed]);
-  if (result.status !== 0 || !(await isVerified(api, CITIZENS, address))) throw new Error(`${seed} could not verify`);
-}
-
 async function run(nodeName, networkInfo) {
   const names = ["alice", "bob", "charlie"];
   const wsUri = networkInfo.nodesByName[nodeName].wsUri;
@@ -94,7 +88,7 @@ async function run(nodeName, networkInfo) {
       let api = firstApi;
       const ring = keyring();
       const alice = ring.addFromUri("//Alice");
-      await ensureVerified(api, wsUri, "//Alice", alice.address);
+      await ensureVerified(api, wsUri, "//Alice", alice.address, "mesh");
       const agents = [...AGENTS, MALLORY].map((seed) => ring.addFromUri(seed));
       for (const agent of agents) {
         if ((await api.call.actionBudgetApi.agent(agent.address)).isNone) {

@@ -87,8 +87,21 @@ pub mod pallet {
 		NotValidator,
 		/// The set would exceed `MaxValidators`.
 		TooManyValidators,
-		/// The set would fall below `MinValidators`.
+		/// The set would fall below `MinValidators` validators with session keys.
 		TooFewValidators,
+		/// A validator's keys stay until the citizens remove it: purging them would take it out
+		/// of block production and finality without a proposal.
+		StillValidator,
+		/// The recovery's delay is zero or reaches the next session boundary (where it would
+		/// block the next change of the set).
+		RecoveryDelayOutOfRange,
+		/// `best_finalized_block` is in the future.
+		RecoveryBaseInFuture,
+		/// A forced change of GRANDPA's voters is already pending or cooling down.
+		RecoveryPending,
+		/// The session pallet has not yet handed over the set the citizens decided: recovering
+		/// now would force GRANDPA onto the old set.
+		ValidatorChangeInFlight,
 	}
 
 	/// Nothing to configure: the set starts as the session pallet's genesis `keys`, which is
@@ -155,6 +168,11 @@ pub mod pallet {
 		/// out when too many voters are gone for any vote to pass, including the vote that
 		/// would remove them; GRANDPA's own `note_stalled` takes root, which a TEO chain lacks.
 		///
+		/// Refused unless `0 < delay < ` a session's length, `best_finalized_block` is not in
+		/// the future, no forced change is pending or cooling down, and the set the citizens
+		/// decided is the session's (first remove the missing voters, wait until the session
+		/// pallet has handed that over, then recover).
+		///
 		/// ## Dispatch Origin
 		/// [`Config::ChangeOrigin`].
 		///
@@ -169,6 +187,20 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::ChangeOrigin::ensure_origin(origin)?;
 			Self::do_recover_finality(delay, best_finalized_block)
+		}
+
+		/// Removes the caller's session keys and frees their deposit, once the caller is no
+		/// longer a validator. The runtime forbids the session pallet's own `purge_keys`, which
+		/// would let a validator leave (and the set shrink to nothing) without a proposal.
+		///
+		/// ## Dispatch Origin
+		/// Signed, by an account that is not in the set.
+		#[pallet::call_index(3)]
+		#[pallet::weight(<T as Config>::WeightInfo::purge_keys())]
+		pub fn purge_keys(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin.clone())?;
+			ensure!(!Validators::<T>::get().contains(&who), Error::<T>::StillValidator);
+			pallet_session::Pallet::<T>::purge_keys(origin)
 		}
 	}
 }

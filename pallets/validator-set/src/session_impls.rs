@@ -6,10 +6,14 @@
 
 use alloc::vec::Vec;
 use polkadot_sdk::{
-	frame_support::{ensure, traits::Get, BoundedVec},
-	frame_system::{pallet_prelude::BlockNumberFor, RawOrigin},
+	frame_support::{
+		ensure,
+		traits::{EstimateNextSessionRotation, Get},
+		BoundedVec,
+	},
+	frame_system::{self, pallet_prelude::BlockNumberFor, RawOrigin},
 	pallet_grandpa, pallet_session,
-	sp_runtime::DispatchResult,
+	sp_runtime::{traits::Zero, DispatchResult},
 };
 
 use crate::{Config, Error, Event, Pallet, Validators, LOG_TARGET};
@@ -30,8 +34,10 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_remove_validator(who: T::AccountId) -> DispatchResult {
 		Validators::<T>::try_mutate(|set| {
 			let position = set.iter().position(|v| v == &who).ok_or(Error::<T>::NotValidator)?;
-			ensure!(set.len() as u32 > T::MinValidators::get(), Error::<T>::TooFewValidators);
 			set.remove(position);
+			// Only validators with keys author and vote.
+			let keyed = set.iter().filter(|v| pallet_session::NextKeys::<T>::contains_key(v));
+			ensure!(keyed.count() as u32 >= T::MinValidators::get(), Error::<T>::TooFewValidators);
 			Ok::<_, Error<T>>(())
 		})?;
 		Self::deposit_event(Event::ValidatorRemoved { who });
@@ -42,6 +48,26 @@ impl<T: Config> Pallet<T> {
 		delay: BlockNumberFor<T>,
 		best_finalized_block: BlockNumberFor<T>,
 	) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		let session_length = T::NextSessionRotation::average_session_length();
+		// A forced change is enacted `delay` blocks after the next boundary; at or past the
+		// boundary after it, it would make GRANDPA drop that session's change of the set.
+		ensure!(!delay.is_zero() && delay < session_length, Error::<T>::RecoveryDelayOutOfRange);
+		ensure!(best_finalized_block <= now, Error::<T>::RecoveryBaseInFuture);
+		let cooling = pallet_grandpa::NextForced::<T>::get().is_some_and(|at| at > now);
+		ensure!(
+			!cooling
+				&& !pallet_grandpa::Stalled::<T>::exists()
+				&& !pallet_grandpa::PendingChange::<T>::exists(),
+			Error::<T>::RecoveryPending
+		);
+		let current = pallet_session::Validators::<T>::get();
+		let queued: Vec<T::AccountId> =
+			pallet_session::QueuedKeys::<T>::get().into_iter().map(|(who, _)| who).collect();
+		ensure!(
+			Self::keyed_validators() == current && queued == current,
+			Error::<T>::ValidatorChangeInFlight
+		);
 		// GRANDPA's own call, with the root origin it asks for: the change origin stands in for
 		// root for this one call only.
 		pallet_grandpa::Pallet::<T>::note_stalled(
@@ -96,6 +122,17 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 	fn new_session(new_index: u32) -> Option<Vec<T::AccountId>> {
 		let planned = Self::keyed_validators();
 		if planned == pallet_session::Validators::<T>::get() {
+			return None;
+		}
+		// Defence in depth: the calls keep enough keyed validators, and the runtime forbids
+		// purging a validator's keys. An empty set would be a GRANDPA change every node refuses
+		// to import: the chain would stop for good.
+		if (planned.len() as u32) < T::MinValidators::get().max(1) {
+			log::error!(
+				target: LOG_TARGET,
+				"only {} validators have session keys, fewer than the minimum: the set stays as it is",
+				planned.len(),
+			);
 			return None;
 		}
 		Self::deposit_event(Event::SetPlanned {

@@ -60,7 +60,7 @@ fn only_the_change_origin_changes_the_set_or_recovers_finality() {
 			let signed = || RuntimeOrigin::signed(who);
 			assert_noop!(ValidatorSet::add_validator(signed(), 4), DispatchError::BadOrigin);
 			assert_noop!(ValidatorSet::remove_validator(signed(), 1), DispatchError::BadOrigin);
-			assert_noop!(ValidatorSet::recover_finality(signed(), 10, 1), DispatchError::BadOrigin);
+			assert_noop!(ValidatorSet::recover_finality(signed(), 2, 1), DispatchError::BadOrigin);
 		}
 		assert_eq!(planned(), vec![1, 2, 3]);
 	});
@@ -181,9 +181,27 @@ fn a_removed_validator_stops_authoring_from_the_session_after_next() {
 }
 
 #[test]
-fn a_validator_that_purges_its_keys_leaves_the_sessions_but_not_the_set() {
+fn a_validator_cannot_purge_its_keys_through_this_pallet_until_removed() {
 	new_test_ext().execute_with(|| {
-		// Like switching the node off, but GRANDPA stops counting on its vote.
+		set_keys(1);
+		// Leaving without a proposal: refused while it is in the set.
+		assert_noop!(
+			ValidatorSet::purge_keys(RuntimeOrigin::signed(1)),
+			Error::<Test>::StillValidator
+		);
+		assert_ok!(ValidatorSet::remove_validator(root(), 1));
+		assert_ok!(ValidatorSet::purge_keys(RuntimeOrigin::signed(1)));
+		assert!(!pallet_session::NextKeys::<Test>::contains_key(1));
+		// The deposit comes back.
+		assert_eq!(Balances::reserved_balance(1), 0);
+	});
+}
+
+#[test]
+fn validators_whose_keys_are_gone_never_leave_the_chain_without_validators() {
+	new_test_ext().execute_with(|| {
+		// The session pallet's own purge, which the runtime forbids: the validator drops out of
+		// the sessions, not out of the set the citizens decided.
 		set_keys(1);
 		assert_ok!(Session::purge_keys(RuntimeOrigin::signed(1)));
 		Session::rotate_session();
@@ -196,8 +214,20 @@ fn a_validator_that_purges_its_keys_leaves_the_sessions_but_not_the_set() {
 		}
 		assert_eq!(planned_events(), vec![], "a keyless validator causes no churn");
 
-		// Its operator registers keys again: it is back from the session after next.
+		// Removals count the validators with keys: three are listed, but only two (the
+		// minimum) can author.
+		assert_noop!(ValidatorSet::remove_validator(root(), 3), Error::<Test>::TooFewValidators);
+
+		// Even if every key went, the set handed over is never below the minimum.
+		assert_ok!(Session::purge_keys(RuntimeOrigin::signed(2)));
+		for _ in 0..3 {
+			Session::rotate_session();
+		}
+		assert!(!session_validators().is_empty());
+
+		// An operator registers keys again: back from the session after next.
 		set_keys(1);
+		set_keys(2);
 		Session::rotate_session();
 		Session::rotate_session();
 		assert_eq!(session_validators(), vec![1, 2, 3]);
@@ -211,20 +241,62 @@ fn failed_calls_change_nothing() {
 		assert_storage_noop!(assert!(ValidatorSet::remove_validator(root(), 7).is_err()));
 		assert_storage_noop!(assert!(ValidatorSet::recover_finality(
 			RuntimeOrigin::signed(1),
-			10,
+			2,
 			1
 		)
 		.is_err()));
+		assert_storage_noop!(assert!(ValidatorSet::recover_finality(root(), 0, 1).is_err()));
+		assert_storage_noop!(assert!(ValidatorSet::purge_keys(RuntimeOrigin::signed(1)).is_err()));
 	});
 }
 
 #[test]
 fn the_change_origin_can_declare_finality_stalled() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(ValidatorSet::recover_finality(root(), 10, 42));
-		assert_eq!(pallet_grandpa::Stalled::<Test>::get(), Some((10, 42)));
+		System::set_block_number(50);
+		assert_ok!(ValidatorSet::recover_finality(root(), 4, 42));
+		assert_eq!(pallet_grandpa::Stalled::<Test>::get(), Some((4, 42)));
 		System::assert_last_event(
-			Event::FinalityRecoveryScheduled { delay: 10, best_finalized_block: 42 }.into(),
+			Event::FinalityRecoveryScheduled { delay: 4, best_finalized_block: 42 }.into(),
 		);
+		// A second one before the first is enacted could leave GRANDPA stuck.
+		assert_noop!(ValidatorSet::recover_finality(root(), 4, 42), Error::<Test>::RecoveryPending);
+	});
+}
+
+#[test]
+fn a_recovery_that_would_freeze_or_misdirect_finality_is_refused() {
+	new_test_ext().execute_with(|| {
+		System::set_block_number(50);
+		// No delay, or one that reaches the next boundary and would block its change.
+		for delay in [0, SESSION_LENGTH, u64::MAX] {
+			assert_noop!(
+				ValidatorSet::recover_finality(root(), delay, 42),
+				Error::<Test>::RecoveryDelayOutOfRange
+			);
+		}
+		assert_noop!(
+			ValidatorSet::recover_finality(root(), 2, 51),
+			Error::<Test>::RecoveryBaseInFuture
+		);
+		// A forced change cooling down.
+		pallet_grandpa::NextForced::<Test>::put(60);
+		assert_noop!(ValidatorSet::recover_finality(root(), 2, 42), Error::<Test>::RecoveryPending);
+		pallet_grandpa::NextForced::<Test>::kill();
+		// The removal of the missing voter is decided but not yet handed over: recovering now
+		// would force GRANDPA back onto the old set.
+		assert_ok!(ValidatorSet::remove_validator(root(), 3));
+		assert_noop!(
+			ValidatorSet::recover_finality(root(), 2, 42),
+			Error::<Test>::ValidatorChangeInFlight
+		);
+		Session::rotate_session();
+		assert_noop!(
+			ValidatorSet::recover_finality(root(), 2, 42),
+			Error::<Test>::ValidatorChangeInFlight
+		);
+		Session::rotate_session();
+		assert_eq!(session_validators(), vec![1, 2]);
+		assert_ok!(ValidatorSet::recover_finality(root(), 2, 42));
 	});
 }

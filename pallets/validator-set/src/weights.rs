@@ -16,6 +16,7 @@ pub trait WeightInfo {
 	fn add_validator() -> Weight;
 	fn remove_validator() -> Weight;
 	fn recover_finality() -> Weight;
+	fn purge_keys() -> Weight;
 }
 
 /// Storage proof sizes: `Session::NextKeys` (one entry: account and two keys, 96 bytes and its
@@ -24,6 +25,8 @@ const NEXT_KEYS_PROOF: u64 = 3_600;
 const VALIDATORS_PROOF: u64 = 1_600;
 const GRANDPA_STALLED_PROOF: u64 = 1_500;
 const COMPUTE: u64 = 25_000_000;
+/// The runtime's `MaxValidators`.
+const MAX_VALIDATORS: u64 = 32;
 
 /// Estimated weights (see the module's docs), priced with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
@@ -38,10 +41,20 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(COMPUTE, VALIDATORS_PROOF)
 			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
 	}
-	/// Writes `Grandpa::Stalled`.
+	/// Reads GRANDPA's `NextForced`, `Stalled` and `PendingChange`, the session's `Validators`,
+	/// `QueuedKeys` and each validator's `NextKeys`, and the set; writes `Grandpa::Stalled`.
 	fn recover_finality() -> Weight {
-		Weight::from_parts(COMPUTE, GRANDPA_STALLED_PROOF)
-			.saturating_add(T::DbWeight::get().writes(1))
+		Weight::from_parts(
+			COMPUTE,
+			GRANDPA_STALLED_PROOF + VALIDATORS_PROOF + MAX_VALIDATORS * NEXT_KEYS_PROOF,
+		)
+		.saturating_add(T::DbWeight::get().reads_writes(6 + MAX_VALIDATORS, 1))
+	}
+	/// Reads the set, then the session pallet's `purge_keys`: its `NextKeys`, two `KeyOwner`
+	/// entries, the hold and the account; writes them.
+	fn purge_keys() -> Weight {
+		Weight::from_parts(COMPUTE, VALIDATORS_PROOF + NEXT_KEYS_PROOF + 3_000)
+			.saturating_add(T::DbWeight::get().reads_writes(6, 5))
 	}
 }
 
@@ -54,6 +67,12 @@ impl WeightInfo for () {
 		Weight::from_parts(COMPUTE, VALIDATORS_PROOF)
 	}
 	fn recover_finality() -> Weight {
-		Weight::from_parts(COMPUTE, GRANDPA_STALLED_PROOF)
+		Weight::from_parts(
+			COMPUTE,
+			GRANDPA_STALLED_PROOF + VALIDATORS_PROOF + MAX_VALIDATORS * NEXT_KEYS_PROOF,
+		)
+	}
+	fn purge_keys() -> Weight {
+		Weight::from_parts(COMPUTE, VALIDATORS_PROOF + NEXT_KEYS_PROOF + 3_000)
 	}
 }

@@ -64,8 +64,20 @@ parameter_types! {
 	pub const SS58Prefix: u16 = token::SS58_PREFIX;
 }
 
+/// The calls any origin may dispatch: all but the session pallet's `purge_keys`, with which a
+/// validator would leave the set, and could empty it, without a proposal. A former validator
+/// frees its keys' deposit with `validatorSet.purge_keys`.
+pub struct AllowedCalls;
+
+impl polkadot_sdk::frame_support::traits::Contains<RuntimeCall> for AllowedCalls {
+	fn contains(call: &RuntimeCall) -> bool {
+		!matches!(call, RuntimeCall::Session(pallet_session::Call::purge_keys { .. }))
+	}
+}
+
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
+	type BaseCallFilter = AllowedCalls;
 	type Block = Block;
 	type BlockWeights = RuntimeBlockWeights;
 	type BlockLength = RuntimeBlockLength;

@@ -66,9 +66,17 @@ impl ProposalPolicy<RuntimeCall> for TeoProposalPolicy {
 			// Who authors blocks and votes on finality, and the way out of stalled finality.
 			RuntimeCall::ValidatorSet(
 				pallet_validator_set::Call::add_validator { .. }
-				| pallet_validator_set::Call::remove_validator { .. }
-				| pallet_validator_set::Call::recover_finality { .. },
+				| pallet_validator_set::Call::remove_validator { .. },
 			) => constitutional(true),
+			// A delay of zero or of a session or more is refused at submission: it could only
+			// fail, or freeze GRANDPA's next change of voters.
+			RuntimeCall::ValidatorSet(pallet_validator_set::Call::recover_finality {
+				delay,
+				..
+			}) => {
+				let session = super::SessionLength::get();
+				constitutional(*delay > 0 && *delay < session)
+			},
 			RuntimeCall::Personhood(Personhood::set_verification_period { length }) => {
 				let bounds = <Constitution as Get<teo_primitives::constitution::Bounds>>::get();
 				constitutional(*length > 0 && bounds.verification_period.contains(length))

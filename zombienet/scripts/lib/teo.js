@@ -109,6 +109,20 @@ async function isVerified(api, group, address) {
   return (await api.query.personhood.verified(period.index, group, address)).isSome;
 }
 
+/** Verifies the dev identity `seed` for `address` in the citizens' group with the citizen's
+ * tool, unless it already is verified; throws if it cannot. */
+async function ensureVerified(api, wsUri, seed, address, label) {
+  if (await isVerified(api, 0, address)) return;
+  const result = citizen(label, ["prove", "--url", wsUri, "--dev-identity", seed, "--suri", seed]);
+  if (result.status !== 0 || !(await isVerified(api, 0, address))) throw new Error(`${seed} could not verify`);
+}
+
+/** Registers `agent` (a keyring pair) as `sponsor`'s agent, unless it already is one. */
+async function ensureAgent(api, sponsor, agent) {
+  if ((await api.call.actionBudgetApi.agent(agent.address)).isSome) return;
+  await signAndFinalize(api, api.tx.actionBudget.registerAgent(agent.address), sponsor);
+}
+
 async function finalizedNumber(api) {
   const hash = await api.rpc.chain.getFinalizedHead();
   const header = await api.rpc.chain.getHeader(hash);
@@ -147,4 +161,6 @@ module.exports = {
   withApi,
   citizen,
   isVerified,
+  ensureVerified,
+  ensureAgent,
 };

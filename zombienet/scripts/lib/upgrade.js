@@ -20,11 +20,24 @@ function gateEvent(events, method) {
   return events.map(({ event }) => event).find((e) => e.section === "commitGate" && e.method === method);
 }
 
-async function submit(api, agent, call, summary) {
-  const { events } = await signAndFinalize(api, api.tx.commitGate.submit(CITIZENS, call, summary), agent);
+async function submit(api, agent, call, summary, options = {}) {
+  const { events } = await signAndFinalize(api, api.tx.commitGate.submit(CITIZENS, call, summary), agent, 120_000, options);
   const submitted = gateEvent(events, "Submitted");
   if (!submitted) throw new Error(`no Submitted event for "${summary}"`);
   return { id: submitted.data.id.toNumber(), unlockAt: submitted.data.unlockAt.toNumber() };
+}
+
+/** Submits `proposals` ([call, summary] pairs) from `agent` at once, with consecutive nonces,
+ * so that they land in the same block or the next (one epoch's admissions). */
+async function submitTogether(api, agent, proposals) {
+  const nonce = (await api.rpc.system.accountNextIndex(agent.address)).toNumber();
+  return Promise.all(proposals.map(([call, summary], i) => submit(api, agent, call, summary, { nonce: nonce + i })));
+}
+
+/** Waits until `agent`'s sponsor has `count` admissions left in the citizens' group. */
+async function admissions(api, agent, count) {
+  await waitFor(`${count} admissions for ${agent.address}`, 120_000, async () =>
+    (await api.call.actionBudgetApi.admissionsLeftFor(agent.address, CITIZENS)).toNumber() >= count);
 }
 
 /** The `Committed` event of proposal `id` in block `number`, or undefined. */
@@ -36,7 +49,10 @@ async function committedAt(api, number, id) {
 
 /**
  * Upgrades the runtime of the chain behind `api` (connected to `wsUri`) through the gate.
- * `proposer` and `survivor` are agents (of verified citizens) with admissions left;
+ * `proposer` and `survivor` are agents (of verified citizens) with admissions left; the
+ * survivor proposes `survivorCall` (a remark unless given), which must be committed by the new
+ * runtime; the proposer also proposes the `alongside` [call, summary] pairs together with the
+ * authorization (their ids are returned as `alongside`);
  * `applier` is any funded account. Returns the spec versions before and after, the block of
  * the upgrade, and a new API connection for the new runtime (the caller disconnects it): an
  * ApiPromise of @polkadot/api 16.5.6 that lives through an upgrade reloads the metadata as V14
@@ -44,7 +60,13 @@ async function committedAt(api, number, id) {
  * "Unable to create Enum via index ..."), so the old connection is used for nothing after it.
  * Throws with the reason when a step does not behave.
  */
-async function upgradeThroughTheGate(api, wsUri, { proposer, survivor, applier, label = "upgrade" }) {
+async function upgradeThroughTheGate(api, wsUri, {
+  proposer, survivor, applier, label = "upgrade",
+  survivorCall = api.tx.system.remark("outlives its runtime"),
+  survivorSummary = "A remark admitted by one runtime and committed by the next",
+  survivorIsConstitutional = false,
+  alongside = [],
+}) {
   const path = process.env.TEO_UPGRADE_RUNTIME;
   if (!path || !fs.existsSync(path)) throw new Error(`TEO_UPGRADE_RUNTIME (${path}) names no runtime`);
   const code = fs.readFileSync(path);
@@ -52,11 +74,25 @@ async function upgradeThroughTheGate(api, wsUri, { proposer, survivor, applier, 
   const before = (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber();
 
   // 1. The proposal, constitutional: it waits the longer timelock.
-  const authorize = await submit(api, proposer, api.tx.constitution.authorizeUpgrade(codeHash),
-    `Upgrade the runtime to ${codeHash}`);
+  await admissions(api, proposer, 1 + alongside.length);
+  const [authorize, ...others] = await submitTogether(api, proposer, [
+    [api.tx.constitution.authorizeUpgrade(codeHash), `Upgrade the runtime to ${codeHash}`],
+    ...alongside,
+  ]);
   console.log(`[${label}] proposal ${authorize.id}: authorize ${codeHash} (${code.length} bytes, spec ${before}), unlocks at ${authorize.unlockAt}`);
 
-  // 2. The chain commits it: the authorization is in the finalized state.
+  // 2. A proposal that must outlive the runtime that admits it: submitted so that it unlocks
+  //    about ten blocks after the authorization (the upgrade is applied within a few blocks of
+  //    it), once the sponsor has an admission left in the epoch.
+  const parameters = (await api.call.commitGateApi.parameters()).unwrap();
+  const survivorTimelock = (survivorIsConstitutional ? parameters.constitutionalTimelock : parameters.timelock).toNumber();
+  await waitFor("the survivor's moment", 180_000, async () =>
+    (await api.rpc.chain.getHeader()).number.toNumber() + survivorTimelock >= authorize.unlockAt + 10);
+  await admissions(api, survivor, 1);
+  const pending = await submit(api, survivor, survivorCall, survivorSummary);
+  console.log(`[${label}] proposal ${pending.id}: pending across the upgrade, unlocks at ${pending.unlockAt}`);
+
+  // 3. The chain commits the authorization: it is in the finalized state.
   const finalizedState = async () => api.at((await finalizedNumber(api)).hash);
   await waitFor(`the commit of proposal ${authorize.id}`, 180_000, async () =>
     (await (await finalizedState()).query.system.authorizedUpgrade()).isSome);
@@ -65,13 +101,6 @@ async function upgradeThroughTheGate(api, wsUri, { proposer, survivor, applier, 
   const committed = await committedAt(api, authorize.unlockAt, authorize.id);
   if (!committed || !committed.data.result.isOk) throw new Error(`proposal ${authorize.id} was not committed at ${authorize.unlockAt}`);
 
-  // 3. A proposal that must outlive the runtime that admits it: it waits the timelock (10 blocks
-  //    on a local chain), and the upgrade is applied as soon as it is in a finalized block. (An
-  //    epoch later than the first: the two proposers' sponsor has two admissions per epoch.)
-  const pending = await submit(api, survivor, api.tx.system.remark("outlives its runtime"),
-    "A remark admitted by one runtime and committed by the next");
-  console.log(`[${label}] proposal ${pending.id}: pending across the upgrade, unlocks at ${pending.unlockAt}`);
-
   // Anyone applies the authorized code (as hex: polkadot.js reads raw bytes as SCALE-encoded).
   const { blockHash } = await signAndFinalize(api, api.tx.system.applyAuthorizedUpgrade(u8aToHex(code)), applier, 180_000);
 
@@ -79,7 +108,7 @@ async function upgradeThroughTheGate(api, wsUri, { proposer, survivor, applier, 
   //    new connection (see above).
   const fresh = await connect(wsUri);
   try {
-    return await checkTheNewRuntime(fresh, { before, blockHash, pending, label });
+    return { ...(await checkTheNewRuntime(fresh, { before, blockHash, pending, label })), alongside: others, pending };
   } catch (err) {
     await fresh.disconnect();
     throw err;
@@ -117,4 +146,4 @@ async function checkTheNewRuntime(api, { before, blockHash, pending, label }) {
   return { before, after, upgradedAt, api };
 }
 
-module.exports = { upgradeThroughTheGate };
+module.exports = { upgradeThroughTheGate, submit, committedAt, admissions };
