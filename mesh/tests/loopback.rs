@@ -225,8 +225,9 @@ async fn invalid_messages_are_rejected_and_not_forwarded() {
 async fn an_equivocation_becomes_evidence_everywhere() {
 	let mut peers = line(3).await;
 	let honest = draft(0, 0, b"first draft");
-	peers[0].handle.publish(topic(), honest).await.expect("published");
+	// Subscribed before the publication: a delivery before `subscribe` would be missed.
 	let mut middle = peers[1].handle.subscribe();
+	peers[0].handle.publish(topic(), honest).await.expect("published");
 	assert!(next_message(&mut middle).await.is_some());
 	// The same seq with another body, published by a fresh peer attached to the far end that
 	// never saw the first (as a second service holding the agent's key would): peer 2 catches
