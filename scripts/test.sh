@@ -166,6 +166,7 @@ if [ -z "${TEO_SKIP_ZOMBIENET:-}" ] && [ $tests_built -eq 0 ]; then
 	lane_b_suites=(0001-smoke-and-fault.zndsl 0005-adversary.zndsl 0004-mesh.zndsl)
 	if [ -n "${TEO_ZOMBIENET_TESTS:-}" ]; then
 		read -r -a expected <<<"$TEO_ZOMBIENET_TESTS"
+		[ ${#expected[@]} -gt 0 ] || expected=("TEO_ZOMBIENET_TESTS names no suite")
 		run_suites "$results" "${expected[@]}" >"$logs_root/lane-a.log" 2>&1 &
 		lanes+=($!)
 	else
@@ -184,10 +185,11 @@ fi
 
 
 # The Rust tests and the benchmarks run while the networks wait on block times, epochs and
-# timelocks, at the lowest priority so that the nodes keep theirs.
+# timelocks, at a lower priority so that the networks' nodes keep theirs (not the lowest: the
+# CLI tests start nodes of their own, which wait on block times too).
 step "Rust tests (release profile, the same build)"
 if [ $tests_built -eq 0 ]; then
-	(cd "$TEO_ROOT" && nice -n 19 cargo test --release --locked --workspace --lib --bins --tests --examples)
+	(cd "$TEO_ROOT" && nice -n 10 cargo test --release --locked --workspace --lib --bins --tests --examples)
 	record "cargo test --workspace" $?
 else
 	record "cargo test --workspace (the test binaries did not build)" 1
@@ -198,7 +200,7 @@ fi
 # (about 300 crates, under two minutes cold) instead of a second release build of the workspace.
 step "Pallet benchmarks as tests (debug profile, runtime-benchmarks)"
 for name in "${TEO_PALLETS[@]}"; do
-	(cd "$TEO_ROOT" && SKIP_WASM_BUILD=1 nice -n 19 cargo test --locked -p "pallet-$name" --features runtime-benchmarks -- benchmarking)
+	(cd "$TEO_ROOT" && SKIP_WASM_BUILD=1 nice -n 10 cargo test --locked -p "pallet-$name" --features runtime-benchmarks -- benchmarking)
 	record "benchmarks of pallet-$name" $?
 done
 

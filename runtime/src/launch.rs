@@ -362,9 +362,15 @@ fn check_nothing_preseeded(found: &mut Vec<Ungovernable>) {
 	if storage::get(&storage_prefix(b"System", b"AuthorizedUpgrade")).is_some() {
 		found.push(Ungovernable::PreseededState("an authorized runtime upgrade"));
 	}
+	// A pause is never lifted by any call, and a recovery does not lift it either.
+	let finality_live = matches!(
+		polkadot_sdk::pallet_grandpa::State::<Runtime>::get(),
+		polkadot_sdk::pallet_grandpa::StoredState::Live
+	);
 	if polkadot_sdk::pallet_grandpa::PendingChange::<Runtime>::exists()
 		|| polkadot_sdk::pallet_grandpa::NextForced::<Runtime>::exists()
 		|| polkadot_sdk::pallet_grandpa::Stalled::<Runtime>::exists()
+		|| !finality_live
 	{
 		found.push(Ungovernable::PreseededState("a scheduled change of the finality voters"));
 	}

@@ -43,6 +43,21 @@ async function grandpaAt(api, hash) {
   return { voters, setId: (await at.query.grandpa.currentSetId()).toNumber() };
 }
 
+/** The validator-set pallet's `SetPlanned` events in blocks `from`..=`to`: each hand-over of a
+ * changed set to the session pallet, for the session it names. */
+async function handOvers(api, from, to) {
+  const found = [];
+  for (let n = from; n <= to; n++) {
+    const events = await (await api.at(await api.rpc.chain.getBlockHash(n))).query.system.events();
+    for (const { event } of events) {
+      if (event.section === "validatorSet" && event.method === "SetPlanned") {
+        found.push({ block: n, session: event.data.session.toNumber(), validators: event.data.validators.toNumber() });
+      }
+    }
+  }
+  return found;
+}
+
 /** The authors of blocks `from`..=`to`, by number. */
 async function authors(api, from, to) {
   const found = [];
@@ -133,7 +148,16 @@ async function run(nodeName, networkInfo) {
       if (round.setId.toNumber() !== after.setId || round.best.totalWeight.toNumber() !== 3) {
         throw new Error(`the node votes in set ${round.setId} with total weight ${round.best.totalWeight}, not set ${after.setId} of 3`);
       }
+      // 7. Each change was handed over once, at the first boundary after its commit, for the
+      //    session after the next one: four validators, then three; nothing else.
+      const removedIn = await sessionAfter(fresh, (await fresh.rpc.chain.getHeader(await fresh.rpc.chain.getBlockHash(upgraded.pending.unlockAt))).parentHash);
+      const planned = await handOvers(fresh, add.unlockAt, checkedTo);
+      const expectedPlans = [{ session: addedIn + 2, validators: 4 }, { session: removedIn + 2, validators: 3 }];
+      if (JSON.stringify(planned.map(({ session, validators }) => ({ session, validators }))) !== JSON.stringify(expectedPlans)) {
+        throw new Error(`hand-overs ${JSON.stringify(planned)}, expected ${JSON.stringify(expectedPlans)}`);
+      }
       const set = (await fresh.query.validatorSet.validators()).map((v) => v.toString());
+      console.log(`[governance] hand-overs ${JSON.stringify(planned)}`);
       console.log(`[governance] Charlie left by block ${left.number}, authored nothing in ${left.number + 1}..=${checkedTo}; GRANDPA set ${before.setId} -> ${after.setId}, 3 voters in the node's round; validators now ${set.join(", ")}`);
       return 1;
     } finally {

@@ -57,6 +57,12 @@ pub mod pallet {
 	pub type Validators<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxValidators>, ValueQuery>;
 
+	/// The block in which GRANDPA was last handed a new set of voters (the block that signals
+	/// the change). Until that change is finalized, a forced change must vote on top of a block
+	/// before it, or every node refuses to import the forced change.
+	#[pallet::storage]
+	pub type LastVoterChange<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -68,12 +74,10 @@ pub mod pallet {
 		/// finality from session `session`.
 		SetPlanned { session: u32, validators: u32 },
 		/// Finality was declared stalled: GRANDPA's voters are replaced by the current set
-		/// `delay` blocks after the next session boundary, voting on top of
-		/// `best_finalized_block`.
-		FinalityRecoveryScheduled {
-			delay: BlockNumberFor<T>,
-			best_finalized_block: BlockNumberFor<T>,
-		},
+		/// `delay` blocks after the next session boundary, voting on top of `base`: the
+		/// proposal's `best_finalized_block`, or the block before the last change of voters if
+		/// that is lower.
+		FinalityRecoveryScheduled { delay: BlockNumberFor<T>, base: BlockNumberFor<T> },
 	}
 
 	#[pallet::error]
@@ -171,7 +175,9 @@ pub mod pallet {
 		/// Refused unless `0 < delay < ` a session's length, `best_finalized_block` is not in
 		/// the future, no forced change is pending or cooling down, and the set the citizens
 		/// decided is the session's (first remove the missing voters, wait until the session
-		/// pallet has handed that over, then recover).
+		/// pallet has handed that over, then recover). A base at or after the last change of
+		/// voters, which the stall left unfinalized, is lowered to the block before it: nodes
+		/// refuse a forced change on top of an unfinalized standard one.
 		///
 		/// ## Dispatch Origin
 		/// [`Config::ChangeOrigin`].

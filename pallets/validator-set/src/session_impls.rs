@@ -13,13 +13,25 @@ use polkadot_sdk::{
 	},
 	frame_system::{self, pallet_prelude::BlockNumberFor, RawOrigin},
 	pallet_grandpa, pallet_session,
-	sp_runtime::{traits::Zero, DispatchResult},
+	sp_runtime::{
+		traits::{One, Zero},
+		DispatchResult,
+	},
 };
 
-use crate::{Config, Error, Event, Pallet, Validators, LOG_TARGET};
+use crate::{Config, Error, Event, LastVoterChange, Pallet, Validators, LOG_TARGET};
 
 impl<T: Config> Pallet<T> {
+	/// A recovery of finality is declared or waiting to be enacted: a change of the set now
+	/// would be handed over after it, and the forced change would go to the old set.
+	fn ensure_no_recovery_pending() -> DispatchResult {
+		let forced = pallet_grandpa::PendingChange::<T>::get().is_some_and(|c| c.forced.is_some());
+		ensure!(!forced && !pallet_grandpa::Stalled::<T>::exists(), Error::<T>::RecoveryPending);
+		Ok(())
+	}
+
 	pub(crate) fn do_add_validator(who: T::AccountId) -> DispatchResult {
+		Self::ensure_no_recovery_pending()?;
 		// Without keys the session pallet would skip it: a change that changes nothing.
 		ensure!(pallet_session::NextKeys::<T>::contains_key(&who), Error::<T>::NoSessionKeys);
 		Validators::<T>::try_mutate(|set| {
@@ -32,6 +44,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_remove_validator(who: T::AccountId) -> DispatchResult {
+		Self::ensure_no_recovery_pending()?;
 		Validators::<T>::try_mutate(|set| {
 			let position = set.iter().position(|v| v == &who).ok_or(Error::<T>::NotValidator)?;
 			set.remove(position);
@@ -70,12 +83,16 @@ impl<T: Config> Pallet<T> {
 		);
 		// GRANDPA's own call, with the root origin it asks for: the change origin stands in for
 		// root for this one call only.
-		pallet_grandpa::Pallet::<T>::note_stalled(
-			RawOrigin::Root.into(),
-			delay,
-			best_finalized_block,
-		)?;
-		Self::deposit_event(Event::FinalityRecoveryScheduled { delay, best_finalized_block });
+		// The stall left the last change of voters unfinalized (a removal of the missing ones
+		// always makes one): voting on top of it or later would make every node refuse the
+		// forced change, and the chain would stop. An older base is always safe: nodes vote on
+		// top of the lower of it and their own finalized block.
+		let base = match LastVoterChange::<T>::get() {
+			Some(change) if !change.is_zero() => best_finalized_block.min(change - One::one()),
+			_ => best_finalized_block,
+		};
+		pallet_grandpa::Pallet::<T>::note_stalled(RawOrigin::Root.into(), delay, base)?;
+		Self::deposit_event(Event::FinalityRecoveryScheduled { delay, base });
 		Ok(())
 	}
 
@@ -104,13 +121,18 @@ impl<T: Config> Pallet<T> {
 		Validators::<T>::put(bounded);
 	}
 
-	/// The set's invariants: within its bounds and without duplicates.
+	/// The set's invariants: within its bounds, without duplicates, and every member with
+	/// session keys (they are required to join and cannot be purged while a member).
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		let set = Validators::<T>::get();
 		ensure!(set.len() as u32 >= T::MinValidators::get(), "fewer validators than MinValidators");
 		let distinct = set.iter().collect::<alloc::collections::BTreeSet<_>>().len();
 		ensure!(distinct == set.len(), "a validator is listed twice");
+		ensure!(
+			set.iter().all(|who| pallet_session::NextKeys::<T>::contains_key(who)),
+			"a validator has no session keys"
+		);
 		Ok(())
 	}
 }
@@ -124,13 +146,14 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 		if planned == pallet_session::Validators::<T>::get() {
 			return None;
 		}
-		// Defence in depth: the calls keep enough keyed validators, and the runtime forbids
-		// purging a validator's keys. An empty set would be a GRANDPA change every node refuses
-		// to import: the chain would stop for good.
+		// Defence in depth, unreachable while the calls keep enough keyed validators and the
+		// runtime forbids purging a validator's keys: an empty set would be a GRANDPA change
+		// every node refuses to import, and the chain would stop for good. `None` makes the
+		// session pallet keep the current validators that still have keys.
 		if (planned.len() as u32) < T::MinValidators::get().max(1) {
 			log::error!(
 				target: LOG_TARGET,
-				"only {} validators have session keys, fewer than the minimum: the set stays as it is",
+				"only {} validators have session keys, fewer than the minimum: no change is handed over",
 				planned.len(),
 			);
 			return None;
@@ -149,5 +172,11 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 
 	fn end_session(_: u32) {}
 
-	fn start_session(_: u32) {}
+	/// Notes the block when the session that starts hands GRANDPA new voters: the session
+	/// pallet still holds this rotation's `changed` flag when it calls this.
+	fn start_session(_: u32) {
+		if pallet_session::QueuedChanged::<T>::get() {
+			LastVoterChange::<T>::put(frame_system::Pallet::<T>::block_number());
+		}
+	}
 }

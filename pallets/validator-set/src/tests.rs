@@ -256,11 +256,38 @@ fn the_change_origin_can_declare_finality_stalled() {
 		System::set_block_number(50);
 		assert_ok!(ValidatorSet::recover_finality(root(), 4, 42));
 		assert_eq!(pallet_grandpa::Stalled::<Test>::get(), Some((4, 42)));
-		System::assert_last_event(
-			Event::FinalityRecoveryScheduled { delay: 4, best_finalized_block: 42 }.into(),
-		);
+		System::assert_last_event(Event::FinalityRecoveryScheduled { delay: 4, base: 42 }.into());
 		// A second one before the first is enacted could leave GRANDPA stuck.
 		assert_noop!(ValidatorSet::recover_finality(root(), 4, 42), Error::<Test>::RecoveryPending);
+		// A change of the set now would be handed over after the forced change, which would go
+		// to the old set.
+		set_keys(4);
+		assert_noop!(ValidatorSet::add_validator(root(), 4), Error::<Test>::RecoveryPending);
+		assert_noop!(ValidatorSet::remove_validator(root(), 1), Error::<Test>::RecoveryPending);
+	});
+}
+
+#[test]
+fn a_recovery_never_votes_on_top_of_the_unfinalized_change_of_voters() {
+	new_test_ext().execute_with(|| {
+		// The missing voter is removed; the session that hands the change over starts at block
+		// 30, where GRANDPA is told of it. The stall leaves that change unfinalized.
+		assert_ok!(ValidatorSet::remove_validator(root(), 3));
+		Session::rotate_session();
+		System::set_block_number(30);
+		Session::rotate_session();
+		assert_eq!(session_validators(), vec![1, 2]);
+		assert_eq!(crate::LastVoterChange::<Test>::get(), Some(30));
+		// An unchanged rotation records nothing.
+		System::set_block_number(35);
+		Session::rotate_session();
+		assert_eq!(crate::LastVoterChange::<Test>::get(), Some(30));
+
+		// Nodes would refuse a forced change on top of block 30 or later: the base is lowered.
+		System::set_block_number(40);
+		assert_ok!(ValidatorSet::recover_finality(root(), 2, 38));
+		assert_eq!(pallet_grandpa::Stalled::<Test>::get(), Some((2, 29)));
+		System::assert_last_event(Event::FinalityRecoveryScheduled { delay: 2, base: 29 }.into());
 	});
 }
 

@@ -31,18 +31,24 @@ const MAX_VALIDATORS: u64 = 32;
 /// Estimated weights (see the module's docs), priced with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Reads `Session::NextKeys` and `ValidatorSet::Validators`; writes the set.
+	/// Reads GRANDPA's `PendingChange` and `Stalled`, `Session::NextKeys` and
+	/// `ValidatorSet::Validators`; writes the set.
 	fn add_validator() -> Weight {
-		Weight::from_parts(COMPUTE, NEXT_KEYS_PROOF + VALIDATORS_PROOF)
-			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
+		Weight::from_parts(COMPUTE, GRANDPA_STALLED_PROOF + NEXT_KEYS_PROOF + VALIDATORS_PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(4, 1))
 	}
-	/// Reads and writes `ValidatorSet::Validators`.
+	/// Reads GRANDPA's `PendingChange` and `Stalled`, the set and each member's
+	/// `Session::NextKeys`; writes the set.
 	fn remove_validator() -> Weight {
-		Weight::from_parts(COMPUTE, VALIDATORS_PROOF)
-			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(
+			COMPUTE,
+			GRANDPA_STALLED_PROOF + VALIDATORS_PROOF + MAX_VALIDATORS * NEXT_KEYS_PROOF,
+		)
+		.saturating_add(T::DbWeight::get().reads_writes(3 + MAX_VALIDATORS, 1))
 	}
 	/// Reads GRANDPA's `NextForced`, `Stalled` and `PendingChange`, the session's `Validators`,
-	/// `QueuedKeys` and each validator's `NextKeys`, and the set; writes `Grandpa::Stalled`.
+	/// `QueuedKeys` and each validator's `NextKeys`, the set and `LastVoterChange`; writes
+	/// `Grandpa::Stalled`.
 	fn recover_finality() -> Weight {
 		Weight::from_parts(
 			COMPUTE,
@@ -61,10 +67,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same estimates priced with no database weight, for tests.
 impl WeightInfo for () {
 	fn add_validator() -> Weight {
-		Weight::from_parts(COMPUTE, NEXT_KEYS_PROOF + VALIDATORS_PROOF)
+		Weight::from_parts(COMPUTE, GRANDPA_STALLED_PROOF + NEXT_KEYS_PROOF + VALIDATORS_PROOF)
 	}
 	fn remove_validator() -> Weight {
-		Weight::from_parts(COMPUTE, VALIDATORS_PROOF)
+		Weight::from_parts(
+			COMPUTE,
+			GRANDPA_STALLED_PROOF + VALIDATORS_PROOF + MAX_VALIDATORS * NEXT_KEYS_PROOF,
+		)
 	}
 	fn recover_finality() -> Weight {
 		Weight::from_parts(

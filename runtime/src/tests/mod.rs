@@ -606,6 +606,41 @@ mod personhood_and_budgets {
 	}
 }
 
+/// A validator cannot drop its session keys and leave without a proposal: the session pallet's
+/// `purge_keys` is filtered for signed origins, directly and inside every kind of batch and
+/// derivative call, and the validator-set pallet's own refuses a member of the set.
+#[test]
+fn a_validator_cannot_purge_its_keys_by_any_path() {
+	use polkadot_sdk::{pallet_session, pallet_utility, sp_runtime::traits::Dispatchable};
+	let storage = genesis_config(DEV_PRESET).build_storage().expect("genesis builds");
+	TestExternalities::new(storage).execute_with(|| {
+		System::set_block_number(1);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let purge = || RuntimeCall::Session(pallet_session::Call::purge_keys {});
+		let paths = [
+			purge(),
+			RuntimeCall::Utility(pallet_utility::Call::batch { calls: vec![purge()] }),
+			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![purge()] }),
+			RuntimeCall::Utility(pallet_utility::Call::force_batch { calls: vec![purge()] }),
+			RuntimeCall::Utility(pallet_utility::Call::as_derivative {
+				index: 0,
+				call: Box::new(purge()),
+			}),
+		];
+		for call in paths {
+			// The outer call may succeed (a batch reports its inner failure in an event); the
+			// keys stay either way.
+			let _ = call.clone().dispatch(RuntimeOrigin::signed(alice.clone()));
+			assert!(
+				pallet_session::NextKeys::<Runtime>::contains_key(&alice),
+				"{call:?} purged a validator's keys"
+			);
+		}
+		assert!(crate::ValidatorSet::purge_keys(RuntimeOrigin::signed(alice.clone())).is_err());
+		assert!(pallet_session::NextKeys::<Runtime>::contains_key(&alice));
+	});
+}
+
 /// A transaction signed the way `teo-client` signs (the extensions from [`tx_extension`], the
 /// implicit values from [`tx_extension_implicit`]) is valid, and a signature over the wrong
 /// implicit values is not: the constructor and the runtime agree on every value and its order.
