@@ -70,17 +70,10 @@ bash "$TEO_ROOT/scripts/install.sh" --no-build --prefix "$install_prefix" &&
 	verify_units "$install_prefix"
 record "install.sh and the systemd units" $?
 
-# Every target but doc-tests: the workspace has no runnable doc example (the two are `ignore`d
-# sketches), and rustdoc expanding eleven crates, the runtime among them, costs over two
-# minutes of a warm run for nothing. Compiled here; run beside the network suites below.
-step "Rust test binaries (release profile, the same build)"
-(cd "$TEO_ROOT" && cargo test --release --locked --workspace --lib --bins --tests --examples --no-run)
-tests_built=$?
-
 # The trusted setup and the launch, then Groth16 both ways with the Semaphore ecosystem, in the
-# background beside the network suites, which leave the cores mostly idle (not beside the test
-# build: snarkjs runs worker threads on both cores, and the build then took twice as long); the
-# result is reported at the end:
+# background from here on at the lowest priority: snarkjs runs worker threads on both cores and
+# at normal priority slowed the test build badly; at nice 19 it takes only the cycles the build
+# leaves idle, and then those the network suites leave. The result is reported at the end:
 #   1. scripts/ceremony.sh: snarkjs phase 2 of TEO's circuit at depth 20 (three contributors and
 #      a beacon) on the machine's cached local phase 1 (made once: minutes on a fresh machine);
 #   2. scripts/launch-rehearsal.sh: a testnet spec built by `teo-node launch build` with the
@@ -88,7 +81,7 @@ tests_built=$?
 #   3. compat.cjs: snarkjs proofs of Semaphore's circuit verify with the chain's verifier; TEO's
 #      proofs pass `snarkjs groth16 verify`, with the dev key and with the ceremony's key, and
 #      snarkjs' proofs from the ceremony's key pass TEO's verifier.
-step "Trusted setup, launch rehearsal and snarkjs compatibility (in the background, beside the network suites)"
+step "Trusted setup, launch rehearsal and snarkjs compatibility (in the background, at the lowest priority)"
 setup_dir=$(mktemp -d "${TMPDIR:-/tmp}/teo-setup.XXXXXX")
 compat_log="$setup_dir/log"
 ceremony_dir="$setup_dir/ceremony"
@@ -97,6 +90,7 @@ citizen_bin="$(dirname "$TEO_NODE_BIN")/teo-citizen"
 # Every step's failure counts (`set -e` does not apply left of `||`); the spec appears only
 # once `launch check` has passed on it.
 {
+	renice -n 19 -p "$BASHPID" >/dev/null &&
 	ptau=$(bash "$TEO_ROOT/scripts/ptau.sh" 14) &&
 		timeout 900 bash "$TEO_ROOT/scripts/ceremony.sh" --out "$ceremony_dir" --depth 20 \
 			--contributors 3 --ptau "$ptau" --citizen "$citizen_bin" &&
@@ -153,14 +147,21 @@ run_suites() { # results file, suites...
 	done
 }
 
+# Every target but doc-tests: the workspace has no runnable doc example (the two are `ignore`d
+# sketches), and rustdoc expanding eleven crates, the runtime among them, costs over two
+# minutes of a warm run for nothing. Compiled here; run beside the network suites below.
+step "Rust test binaries (release profile, the same build)"
+(cd "$TEO_ROOT" && cargo test --release --locked --workspace --lib --bins --tests --examples --no-run)
+tests_built=$?
+
 lanes=()
 if [ -z "${TEO_SKIP_ZOMBIENET:-}" ] && [ $tests_built -eq 0 ]; then
 	logs_root=$(mktemp -d "${TMPDIR:-/tmp}/teo-zombienet.XXXXXX")
 	results="$logs_root/results"
 	cd "$TEO_ROOT/zombienet"
 	# 0003 runs on the launch rehearsal's network and is the longest (citizens, agents, the gate,
-	# a validator added and one removed, a runtime upgrade): a lane of its own, which first
-	# waits a few minutes for the trusted setup's spec. 0004 upgrades the runtime under the mesh.
+	# a validator added and one removed, a runtime upgrade): a lane of its own, which waits for
+	# the trusted setup's spec if it is not ready yet. 0004 upgrades the runtime under the mesh.
 	lane_a_suites=(0003-citizens-agents-and-the-gate.zndsl)
 	lane_b_suites=(0001-smoke-and-fault.zndsl 0005-adversary.zndsl 0004-mesh.zndsl)
 	if [ -n "${TEO_ZOMBIENET_TESTS:-}" ]; then
