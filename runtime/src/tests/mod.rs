@@ -215,20 +215,7 @@ mod personhood_and_budgets {
 		use pallet_commit_gate::{Error, GateParameters, Proposals};
 		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
 		dev_chain().execute_with(|| {
-			let alice = Sr25519Keyring::Alice.to_account_id();
-			let agent = Sr25519Keyring::Dave.to_account_id();
-			let (root, nullifier, proof) = prove(&key, "//Alice", &alice);
-			assert_ok!(Personhood::verify(
-				RawOrigin::Signed(alice.clone()).into(),
-				0,
-				root,
-				nullifier,
-				proof
-			));
-			assert_ok!(ActionBudget::register_agent(
-				RawOrigin::Signed(alice).into(),
-				agent.clone()
-			));
+			let agent = alice_verified_with_agent_dave(&key);
 			let submit = |group: u32, call: RuntimeCall| {
 				CommitGate::submit(
 					RawOrigin::Signed(agent.clone()).into(),
@@ -290,6 +277,23 @@ mod personhood_and_budgets {
 			System::set_block_number(1);
 		});
 		ext
+	}
+
+	/// Alice proves personhood in the citizens' group and registers Dave as her agent; returns
+	/// Dave's account.
+	fn alice_verified_with_agent_dave(key: &prover::ProvingKey) -> AccountId {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let agent = Sr25519Keyring::Dave.to_account_id();
+		let (root, nullifier, proof) = prove(key, "//Alice", &alice);
+		assert_ok!(Personhood::verify(
+			RawOrigin::Signed(alice.clone()).into(),
+			0,
+			root,
+			nullifier,
+			proof
+		));
+		assert_ok!(ActionBudget::register_agent(RawOrigin::Signed(alice).into(), agent.clone()));
+		agent
 	}
 
 	/// A real proof, with the dev proving key, that the dev identity `seed` vouches for `who`.
@@ -446,20 +450,7 @@ mod personhood_and_budgets {
 		type Policy = crate::configs::proposal_policy::Policy;
 		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
 		dev_chain().execute_with(|| {
-			let alice = Sr25519Keyring::Alice.to_account_id();
-			let agent = Sr25519Keyring::Dave.to_account_id();
-			let (root, nullifier, proof) = prove(&key, "//Alice", &alice);
-			assert_ok!(Personhood::verify(
-				RawOrigin::Signed(alice.clone()).into(),
-				0,
-				root,
-				nullifier,
-				proof
-			));
-			assert_ok!(ActionBudget::register_agent(
-				RawOrigin::Signed(alice).into(),
-				agent.clone()
-			));
+			let agent = alice_verified_with_agent_dave(&key);
 
 			let new_code = b"the next runtime".to_vec();
 			let code_hash = polkadot_sdk::sp_io::hashing::blake2_256(&new_code).into();
@@ -515,20 +506,7 @@ mod personhood_and_budgets {
 		type Policy = crate::configs::proposal_policy::Policy;
 		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
 		dev_chain().execute_with(|| {
-			let alice = Sr25519Keyring::Alice.to_account_id();
-			let agent = Sr25519Keyring::Dave.to_account_id();
-			let (root, nullifier, proof) = prove(&key, "//Alice", &alice);
-			assert_ok!(Personhood::verify(
-				RawOrigin::Signed(alice.clone()).into(),
-				0,
-				root,
-				nullifier,
-				proof
-			));
-			assert_ok!(ActionBudget::register_agent(
-				RawOrigin::Signed(alice).into(),
-				agent.clone()
-			));
+			let agent = alice_verified_with_agent_dave(&key);
 
 			// Ferdie's operator registers the keys of its node, proving it holds them.
 			let ferdie = Sr25519Keyring::Ferdie.to_account_id();
