@@ -77,7 +77,7 @@ record "install.sh and the systemd units" $?
 #   1. scripts/ceremony.sh: snarkjs phase 2 of TEO's circuit at depth 20 (three contributors and
 #      a beacon) on the machine's cached local phase 1 (made once: minutes on a fresh machine);
 #   2. scripts/launch-rehearsal.sh: a testnet spec built by `teo-node launch build` with the
-#      ceremony's key, on which suite 0003 runs (its lane waits for the spec);
+#      ceremony's key, on which suites 0003 and 0006 run (their lanes wait for the spec);
 #   3. compat.cjs: snarkjs proofs of Semaphore's circuit verify with the chain's verifier; TEO's
 #      proofs pass `snarkjs groth16 verify`, with the dev key and with the ceremony's key, and
 #      snarkjs' proofs from the ceremony's key pass TEO's verifier.
@@ -121,7 +121,7 @@ run_suites() { # results file, suites...
 	for suite in "$@"; do
 		step "Zombienet: $suite"
 		dir="$logs_root/${suite%.zndsl}"
-		if grep -q "teo-launch.toml" "$suite"; then
+		if grep -q "^Network: ./teo-launch" "$suite"; then
 			# A network launched from the rehearsal's spec, proving with the ceremony's key.
 			if wait_for_launch_spec; then
 				TEO_LAUNCH_SPEC="$launch_spec" TEO_PROVING_KEY="$ceremony_dir/final.zkey" \
@@ -159,28 +159,31 @@ if [ -z "${TEO_SKIP_ZOMBIENET:-}" ] && [ $tests_built -eq 0 ]; then
 	logs_root=$(mktemp -d "${TMPDIR:-/tmp}/teo-zombienet.XXXXXX")
 	results="$logs_root/results"
 	cd "$TEO_ROOT/zombienet"
-	# 0003 runs on the launch rehearsal's network and is the longest (citizens, agents, the gate,
-	# a validator added and one removed, a runtime upgrade): a lane of its own, which waits for
-	# the trusted setup's spec if it is not ready yet. 0004 upgrades the runtime under the mesh.
-	lane_a_suites=(0003-citizens-agents-and-the-gate.zndsl)
-	lane_b_suites=(0001-smoke-and-fault.zndsl 0005-adversary.zndsl 0004-mesh.zndsl)
+	# Three networks at once: the suites wait on block times, epochs and timelocks and leave the
+	# two cores mostly idle. 0003 and 0006 run on networks launched from the trusted setup's
+	# spec and wait for it if it is not ready yet: 0003 after 0001, 0006 from the start, so that
+	# only two networks share the cores with the ceremony. 0004 upgrades the runtime under the
+	# mesh. Every network takes its ports from the system (the mesh suite's services use fixed
+	# ones, 9960 to 9972, in one lane only). Each lane's output is shown when all have ended.
+	lanes_suites=(
+		"0001-smoke-and-fault.zndsl 0003-citizens-agents-and-the-gate.zndsl"
+		"0006-validators-and-upgrade.zndsl"
+		"0005-adversary.zndsl 0004-mesh.zndsl"
+	)
 	if [ -n "${TEO_ZOMBIENET_TESTS:-}" ]; then
-		read -r -a expected <<<"$TEO_ZOMBIENET_TESTS"
-		[ ${#expected[@]} -gt 0 ] || expected=("TEO_ZOMBIENET_TESTS names no suite")
-		run_suites "$results" "${expected[@]}" >"$logs_root/lane-a.log" 2>&1 &
-		lanes+=($!)
+		lanes_suites=("$TEO_ZOMBIENET_TESTS")
+		step "Zombienet: $TEO_ZOMBIENET_TESTS, one after another, beside the Rust tests"
 	else
-		expected=("${lane_a_suites[@]}" "${lane_b_suites[@]}")
-		# Two networks at once: the suites wait on block times, epochs and timelocks and leave
-		# the two cores mostly idle, so two lanes of about equal length halve the wall time.
-		# Every network takes its ports from the system (the mesh suite's services use fixed
-		# ones, 9960 to 9972, in one lane only). Each lane's output is shown when both end.
-		step "Zombienet: two lanes at once (0003 | 0001, 0005, 0004), beside the Rust tests; their output follows when both end"
-		run_suites "$results" "${lane_a_suites[@]}" >"$logs_root/lane-a.log" 2>&1 &
-		lanes+=($!)
-		run_suites "$results" "${lane_b_suites[@]}" >"$logs_root/lane-b.log" 2>&1 &
-		lanes+=($!)
+		step "Zombienet: three lanes at once (0001, 0003 | 0006 | 0005, 0004), beside the Rust tests; their output follows when all end"
 	fi
+	expected=()
+	for lane in "${!lanes_suites[@]}"; do
+		read -r -a suites <<<"${lanes_suites[$lane]}"
+		[ ${#suites[@]} -gt 0 ] || suites=("TEO_ZOMBIENET_TESTS names no suite")
+		expected+=("${suites[@]}")
+		run_suites "$results" "${suites[@]}" >"$logs_root/lane-$lane.log" 2>&1 &
+		lanes+=($!)
+	done
 fi
 
 
