@@ -1,6 +1,8 @@
 //! A property test of TEO's pallets together, in the real runtime: random sequences of every call
 //! of personhood, the action budget and the commit gate, from random origins (citizens, agents,
-//! strangers, root), across epochs and verification periods, with real Groth16 proofs.
+//! strangers, root), across epochs and verification periods, with real Groth16 proofs. Groups
+//! other than the citizens' grow to `MAX_TOWN_SIZE` members and then lose members instead, so
+//! that a long run's state, and its pace, stay level.
 //!
 //! After every action:
 //! - a call that fails changes nothing: the state root is what it was;
@@ -52,6 +54,9 @@ const CHUNK: u64 = 1_000;
 /// A long run reports its pace and the size of its state at most 20 times, and at most every
 /// `PROGRESS_AT_LEAST` actions: a pace that falls shows which storage grows.
 const PROGRESS_AT_LEAST: u64 = 10_000;
+/// The size at which groups other than group 0 stop growing: an added member then becomes a
+/// removal (trees never shrink; removed members leave zero leaves).
+const MAX_TOWN_SIZE: u32 = 64;
 /// A verification period of the test chain: short, so that the runs cross several.
 const PERIOD: BlockNumber = 200;
 /// The depth of the circuit the citizens prove with: a key of its own on the test chain (beside
@@ -504,18 +509,40 @@ fn action(
 			}
 		},
 		20 => {
-			let mut commitment = [0u8; 32];
-			dice.0.fill_bytes(&mut commitment[1..]);
 			let registrar = Sr25519Keyring::Alice.to_account_id();
 			let who = if dice.chance(70) { registrar } else { anyone };
-			// Group 0 stays within the test key's tree depth.
-			let full = pallet_personhood::Groups::<Runtime>::get(0).is_some_and(|g| g.size >= 30);
-			let group = if group == 0 && full { 1 } else { group };
-			(
-				"add_member",
-				Some(who),
-				RuntimeCall::Personhood(Persons::add_member { group, commitment }),
-			)
+			// Group 0 stays within the test key's tree depth; the others within a size that
+			// keeps every block's tree check cheap (`try_state` rebuilds each tree), so that
+			// a long run keeps its pace. A full group loses a member instead.
+			let size =
+				|group| pallet_personhood::Groups::<Runtime>::get(group).map_or(0, |g| g.size);
+			let group = if group == 0 && size(0) >= 30 { 1 } else { group };
+			if size(group) >= MAX_TOWN_SIZE {
+				return ("remove_member", Some(who), remove_member(dice, group));
+			}
+			let mut commitments = Vec::new();
+			for _ in 0..1 + dice.below(3) {
+				let mut commitment = [0u8; 32];
+				dice.0.fill_bytes(&mut commitment[1..]);
+				commitments.push(commitment);
+			}
+			let call = match (commitments.len(), dice.chance(50)) {
+				(1, _) | (_, true) => {
+					("add_member", Persons::add_member { group, commitment: commitments[0] })
+				},
+				_ => (
+					"add_members",
+					Persons::add_members { group, commitments: commitments.try_into().unwrap() },
+				),
+			};
+			(call.0, Some(who), RuntimeCall::Personhood(call.1))
+		},
+		21 if dice.chance(50) => {
+			// Not from group 0: its members are the citizens the run verifies.
+			let registrar = Sr25519Keyring::Alice.to_account_id();
+			let who = if dice.chance(80) { registrar } else { anyone };
+			let group = if group == 0 { 1 } else { group };
+			("remove_member", Some(who), remove_member(dice, group))
 		},
 		_ => {
 			let who = if dice.chance(80) { None } else { Some(anyone.clone()) };
@@ -535,6 +562,34 @@ fn action(
 			("personhood governance", who, RuntimeCall::Personhood(call))
 		},
 	}
+}
+
+/// `remove_member` of a random leaf of `group` (a member, a removed one, or none), with the
+/// siblings of its Merkle proof, or sometimes siblings that are wrong.
+fn remove_member(dice: &mut Dice, group: GroupId) -> RuntimeCall {
+	use pallet_personhood::Call as Persons;
+	let size = pallet_personhood::Groups::<Runtime>::get(group).map_or(0, |g| g.size);
+	let leaves: Vec<[u8; 32]> =
+		(0..size).filter_map(|i| pallet_personhood::Leaves::<Runtime>::get(group, i)).collect();
+	if leaves.is_empty() {
+		let call =
+			Persons::remove_member { group, commitment: [1; 32], siblings: Default::default() };
+		return RuntimeCall::Personhood(call);
+	}
+	let index = dice.below(leaves.len() as u64) as usize;
+	let tree =
+		LeanImt::from_leaves(leaves.iter().map(|leaf| groth16::fr_from_be_bytes(leaf).unwrap()));
+	let mut siblings: Vec<[u8; 32]> =
+		tree.proof(index).unwrap().siblings.iter().map(groth16::fr_to_be_bytes).collect();
+	if dice.chance(10) && !siblings.is_empty() {
+		siblings[0][31] ^= 1;
+	}
+	let call = Persons::remove_member {
+		group,
+		commitment: leaves[index],
+		siblings: siblings.try_into().unwrap(),
+	};
+	RuntimeCall::Personhood(call)
 }
 
 /// What the transaction pool says of `call` from `who`, for the calls it checks.
@@ -665,7 +720,8 @@ fn random_actions_keep_every_invariant() {
 		println!("  {name:24} {ok:>8} succeeded {failed:>8} failed");
 	}
 	// The run reached the interesting states: each kind of action succeeded at least once.
-	for name in ["verify", "register_agent", "delegate", "submit", "veto", "withdraw"] {
+	let reached = ["verify", "register_agent", "delegate", "submit", "veto", "withdraw"];
+	for name in reached.into_iter().chain(["add_members", "remove_member"]) {
 		assert!(
 			outcomes.get(name).is_some_and(|(ok, _)| *ok > 0),
 			"no {name} ever succeeded: the run explored too little ({outcomes:?})"
