@@ -24,7 +24,13 @@ for _ in $(seq 1 60); do
 	(exec 3<>"/dev/tcp/127.0.0.1/$rpc_port") 2>/dev/null && break
 	sleep 1
 done
-"$(dirname "$TEO_NODE_BIN")/teo-mesh" --node-url "ws://127.0.0.1:$rpc_port" --agent-suri //Dave \
+# The mesh serves only token holders: one for //Dave (its well-known dev address), kept in the
+# mesh's folder (0700) for the developer's agents: a dev chain's convenience, never a service's.
+mesh_bin="$(dirname "$TEO_NODE_BIN")/teo-mesh"
+dave=5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy
+(umask 077 && "$mesh_bin" token issue --base-path "$mesh_dir" --agent "$dave" --label dev-dave \
+	>"$mesh_dir/dave.token")
+"$mesh_bin" --node-url "ws://127.0.0.1:$rpc_port" --agent-suri //Dave \
 	--listen /ip4/127.0.0.1/tcp/30555 --base-path "$mesh_dir" &
 mesh_pid=$!
 cat <<MSG
@@ -32,6 +38,7 @@ cat <<MSG
   polkadot.js apps: https://polkadot.js.org/apps/?rpc=ws://127.0.0.1:$rpc_port#/explorer
   metrics:          http://127.0.0.1:9615/metrics
   mesh JSON-RPC:    ws://127.0.0.1:9950 (agent //Dave; register it as an agent first, see docs/MESH.md)
+  mesh token:       export TEO_MESH_TOKEN=\$(cat $mesh_dir/dave.token)   (send it as Authorization: Bearer)
   mesh metrics:     http://127.0.0.1:9951/metrics
 MSG
 wait -n "$node_pid" "$mesh_pid"

@@ -11,13 +11,16 @@ It joins a group's conversation and follows a tiny protocol carried in message b
   ``--quorum`` distinct agents have endorsed it, and announces it with a ``pull-request`` message.
 
 Every message costs budget units; the service refuses (before signing) what the agent cannot
-afford, and the agent reports that and carries on. Run ``python3 agent.py --help``.
+afford, and the agent reports that and carries on. The service serves only holders of a token
+its operator issued for the agent (``teo-mesh token issue``): the agent reads it from
+``TEO_MESH_TOKEN`` or ``--token-file``, never from its command line. Run
+``python3 agent.py --help``.
 """
-
 import argparse
 import asyncio
 import itertools
 import json
+import os
 import sys
 import uuid
 
@@ -64,7 +67,8 @@ async def publish(mesh, group, kind, body):
 
 
 async def run(args):
-    async with connect(args.url, max_size=2**22) as socket:
+    headers = {"Authorization": f"Bearer {token_of(args)}"}
+    async with connect(args.url, max_size=2**22, additional_headers=headers) as socket:
         mesh = Mesh(socket)
         pump = asyncio.create_task(mesh.pump())
         health = await mesh.call("mesh_health")
@@ -110,9 +114,21 @@ async def run(args):
         pump.cancel()
 
 
+def token_of(args):
+    """The agent's token for its service: from --token-file, else from TEO_MESH_TOKEN."""
+    if args.token_file:
+        with open(args.token_file, encoding="utf-8") as file:
+            return file.read().strip()
+    token = os.environ.get("TEO_MESH_TOKEN", "").strip()
+    if not token:
+        raise RuntimeError("no token: set TEO_MESH_TOKEN or pass --token-file (the operator issues one with `teo-mesh token issue`)")
+    return token
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="ws://127.0.0.1:9950", help="the mesh service's JSON-RPC")
+    parser.add_argument("--token-file", help="a file holding the agent's token (default: $TEO_MESH_TOKEN)")
     parser.add_argument("--group", type=int, default=0, help="the group to talk in")
     parser.add_argument("--answer", default="yes", help="what to answer to polls")
     parser.add_argument("--endorse", action="store_true", help="endorse every draft seen")

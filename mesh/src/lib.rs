@@ -20,6 +20,9 @@
 //!   can build (pull requests and fraud reports).
 //! - [`publisher`]: signs for the local agents, refusing before signing when over budget.
 //! - [`rpc`]: the agents' JSON-RPC.
+//! - [`access`]: who may call it: tokens the operator issues, one agent each, and the Host and
+//!   Origin checks.
+//! - [`base_path`]: the service's directory, locked for one process and its owner's alone.
 //! - [`service`]: configuration and start-up of the whole service.
 //!
 //! Errors are typed per module ([`node::NodeError`], [`publisher::PublisherError`],
@@ -27,6 +30,8 @@
 //! the RPC maps them to distinct codes with a machine-readable `data` object. Nothing matches on
 //! error text.
 
+pub mod access;
+pub mod base_path;
 pub mod chain;
 pub mod ledger;
 pub mod message;

@@ -1,6 +1,9 @@
 //! The agents' JSON-RPC (WebSocket and HTTP on one port, localhost by default): publish,
 //! subscribe, read the budget, inspect the peer, and submit a pull request.
 //!
+//! Every request passes the [`Gatekeeper`] first (a token, the Host, the Origin: see
+//! [`crate::access`]); a method then acts only for the one agent the caller's token names.
+//!
 //! Errors carry one of four codes ([`INVALID_PARAMS`], [`REFUSED`], [`UNAVAILABLE`],
 //! [`INTERNAL`]), a message in words, and `data`: `{kind, reason, retry}` and, for some reasons,
 //! details (docs/MESH.md has the table). `retry` is `true` exactly for [`UNAVAILABLE`].
@@ -10,8 +13,9 @@ use std::{net::SocketAddr, sync::Arc};
 use jsonrpsee::{
 	core::{async_trait, RpcResult, SubscriptionResult},
 	proc_macros::rpc,
-	server::{PendingSubscriptionSink, Server, ServerHandle, SubscriptionMessage},
+	server::{Methods, PendingSubscriptionSink, Server, ServerHandle, SubscriptionMessage},
 	types::ErrorObjectOwned,
+	Extensions,
 };
 use polkadot_sdk::sp_core::crypto::Ss58Codec;
 use serde::Serialize;
@@ -21,6 +25,7 @@ use teo_primitives::{AccountId, GroupId};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
+	access::{Caller, Gatekeeper},
 	chain::{submit, ChainError, Submission},
 	ledger::LedgerError,
 	message::{Topic, TopicKind, MAX_BODY_LEN},
@@ -97,7 +102,8 @@ pub struct Health {
 	pub finalized_number: u32,
 	/// The current budget epoch.
 	pub epoch: u32,
-	/// The agents this service signs for (SS58).
+	/// The agent the caller's token acts for (SS58), when this service holds its key: the
+	/// service's other agents are none of the caller's business.
 	pub agents: Vec<String>,
 }
 
@@ -122,8 +128,8 @@ pub struct PullRequestStatus {
 pub trait MeshApi {
 	/// Signs and publishes `body` (text) as a `kind` message in `group`. `kind` is `poll`,
 	/// `simulation`, `draft` or `pull-request`. Refused before signing when the budget would be
-	/// exceeded.
-	#[method(name = "mesh_publish")]
+	/// exceeded. `agent`, when given, must be the caller's.
+	#[method(name = "mesh_publish", with_extensions)]
 	async fn publish(
 		&self,
 		group: GroupId,
@@ -133,11 +139,11 @@ pub trait MeshApi {
 	) -> RpcResult<Published>;
 
 	/// Validated messages and evidence, optionally only of one group and kind.
-	#[subscription(name = "mesh_subscribe" => "mesh_message", unsubscribe = "mesh_unsubscribe", item = Item)]
+	#[subscription(name = "mesh_subscribe" => "mesh_message", unsubscribe = "mesh_unsubscribe", item = Item, with_extensions)]
 	async fn subscribe(&self, group: Option<GroupId>, kind: Option<String>) -> SubscriptionResult;
 
-	/// The agent's budget in the current epoch.
-	#[method(name = "mesh_budget")]
+	/// The caller's agent's budget in the current epoch.
+	#[method(name = "mesh_budget", with_extensions)]
 	async fn budget(&self, agent: Option<String>) -> RpcResult<Budget>;
 
 	/// The connected peers.
@@ -145,12 +151,12 @@ pub trait MeshApi {
 	async fn peers(&self) -> RpcResult<Vec<PeerInfo>>;
 
 	/// The peer's state.
-	#[method(name = "mesh_health")]
+	#[method(name = "mesh_health", with_extensions)]
 	async fn health(&self) -> RpcResult<Health>;
 
 	/// Submits `commitGate.submit(group, call, summary)` signed by the agent; `call` is the
 	/// SCALE-encoded runtime call in hex. Returns once the extrinsic is in a block.
-	#[method(name = "mesh_submitPullRequest")]
+	#[method(name = "mesh_submitPullRequest", with_extensions)]
 	async fn submit_pull_request(
 		&self,
 		group: GroupId,
@@ -311,14 +317,30 @@ fn chain_failure(e: &ChainError) -> Failure {
 	}
 }
 
-fn agent_of(agent: Option<String>) -> RpcResult<Option<AccountId>> {
-	agent
-		.map(|a| {
-			AccountId::from_ss58check(&a).map_err(|e| {
-				Failure::new(INVALID_PARAMS, format!("agent: {e:?}"), "agent").into_error()
-			})
-		})
-		.transpose()
+/// The agent a call acts for: the caller's, which `requested` may name but not change.
+fn acting_agent(caller: Option<&Caller>, requested: Option<String>) -> RpcResult<AccountId> {
+	// The gatekeeper admits no request without a caller; without it, no method that acts for
+	// an agent or reads its state serves anybody.
+	let caller = caller.ok_or_else(|| {
+		Failure::new(REFUSED, "this request carries no checked token", "no_token").into_error()
+	})?;
+	if let Some(requested) = requested {
+		let requested = AccountId::from_ss58check(&requested).map_err(|e| {
+			Failure::new(INVALID_PARAMS, format!("agent: {e:?}"), "agent").into_error()
+		})?;
+		if requested != caller.agent {
+			let message = format!(
+				"the token {:?} acts for {}, not for {}",
+				caller.label,
+				caller.agent.to_ss58check(),
+				requested.to_ss58check()
+			);
+			return Err(Failure::new(REFUSED, message, "not_the_tokens_agent")
+				.with("agent", requested.to_ss58check())
+				.into_error());
+		}
+	}
+	Ok(caller.agent.clone())
 }
 
 fn unknown_kind(kind: &str, known: &str) -> ErrorObjectOwned {
@@ -336,15 +358,16 @@ fn message_kind(kind: &str) -> RpcResult<teo_primitives::mesh::MessageKind> {
 impl MeshApiServer for MeshRpc {
 	async fn publish(
 		&self,
+		ext: &Extensions,
 		group: GroupId,
 		kind: String,
 		body: String,
 		agent: Option<String>,
 	) -> RpcResult<Published> {
+		let agent = acting_agent(ext.get(), agent)?;
 		let kind = message_kind(&kind)?;
-		let agent = agent_of(agent)?;
 		self.publisher
-			.publish(agent.as_ref(), group, kind, body.into_bytes())
+			.publish(Some(&agent), group, kind, body.into_bytes())
 			.await
 			.map_err(|e| publisher_failure(&e).into_error())
 	}
@@ -352,9 +375,14 @@ impl MeshApiServer for MeshRpc {
 	async fn subscribe(
 		&self,
 		pending: PendingSubscriptionSink,
+		ext: &Extensions,
 		group: Option<GroupId>,
 		kind: Option<String>,
 	) -> SubscriptionResult {
+		if let Err(refused) = acting_agent(ext.get(), None) {
+			pending.reject(refused).await;
+			return Ok(());
+		}
 		let kind = match kind {
 			Some(name) => match TopicKind::from_name(&name) {
 				Some(kind) => Some(kind),
@@ -388,40 +416,41 @@ impl MeshApiServer for MeshRpc {
 		}
 	}
 
-	async fn budget(&self, agent: Option<String>) -> RpcResult<Budget> {
-		let agent = agent_of(agent)?;
-		self.publisher.budget(agent.as_ref()).await.map_err(|e| publisher_failure(&e).into_error())
+	async fn budget(&self, ext: &Extensions, agent: Option<String>) -> RpcResult<Budget> {
+		let agent = acting_agent(ext.get(), agent)?;
+		self.publisher.budget(Some(&agent)).await.map_err(|e| publisher_failure(&e).into_error())
 	}
 
 	async fn peers(&self) -> RpcResult<Vec<PeerInfo>> {
 		self.node.peers().await.map_err(|e| node_failure(&e).into_error())
 	}
 
-	async fn health(&self) -> RpcResult<Health> {
+	async fn health(&self, ext: &Extensions) -> RpcResult<Health> {
+		let agent = acting_agent(ext.get(), None)?;
 		let peers = self.node.peers().await.map_err(|e| node_failure(&e).into_error())?;
-		let agent =
-			self.publisher.agents().next().cloned().unwrap_or_else(|| AccountId::new([0; 32]));
 		let (view, _) =
-			self.node.standing(agent).await.map_err(|e| node_failure(&e).into_error())?;
+			self.node.standing(agent.clone()).await.map_err(|e| node_failure(&e).into_error())?;
+		let hosted = self.publisher.agents().any(|a| *a == agent);
 		Ok(Health {
 			peer_id: self.node.peer_id.to_string(),
 			peers: peers.len(),
 			finalized_number: view.finalized_number,
 			epoch: view.epoch,
-			agents: self.publisher.agents().map(|a| a.to_ss58check()).collect(),
+			agents: hosted.then(|| agent.to_ss58check()).into_iter().collect(),
 		})
 	}
 
 	async fn submit_pull_request(
 		&self,
+		ext: &Extensions,
 		group: GroupId,
 		call: String,
 		summary: String,
 		agent: Option<String>,
 	) -> RpcResult<PullRequestStatus> {
-		let agent = agent_of(agent)?;
+		let agent = acting_agent(ext.get(), agent)?;
 		let (_, pair) =
-			self.publisher.key(agent.as_ref()).map_err(|e| publisher_failure(&e).into_error())?;
+			self.publisher.key(Some(&agent)).map_err(|e| publisher_failure(&e).into_error())?;
 		let call = hex::decode(call.trim_start_matches("0x")).map_err(|e| {
 			Failure::new(INVALID_PARAMS, format!("call: not hex: {e}"), "call").into_error()
 		})?;
@@ -465,15 +494,157 @@ pub enum ServeError {
 	LocalAddr(#[source] std::io::Error),
 }
 
-/// Starts the server on `address`.
+/// Starts serving `methods` on `address`, every request checked by `gatekeeper` first.
 pub async fn serve(
 	address: SocketAddr,
-	api: MeshRpc,
+	methods: impl Into<Methods>,
+	gatekeeper: Gatekeeper,
 ) -> Result<(SocketAddr, ServerHandle), ServeError> {
 	let server = Server::builder()
+		.set_http_middleware(tower::ServiceBuilder::new().layer(gatekeeper))
 		.build(address)
 		.await
 		.map_err(|source| ServeError::Listen { address, source })?;
 	let bound = server.local_addr().map_err(ServeError::LocalAddr)?;
-	Ok((bound, server.start(api.into_rpc())))
+	Ok((bound, server.start(methods)))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::access::{self, Tokens};
+	use jsonrpsee::RpcModule;
+	use polkadot_sdk::sp_core::{sr25519, Pair as _};
+	use std::time::Duration;
+	use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+	fn agent(seed: &str) -> AccountId {
+		sr25519::Pair::from_string(seed, None).unwrap().public().into()
+	}
+
+	fn dave() -> Caller {
+		Caller { label: "dave's bot".into(), agent: agent("//Dave") }
+	}
+
+	#[test]
+	fn a_call_acts_for_the_tokens_agent_only() {
+		let dave = dave();
+		assert_eq!(acting_agent(Some(&dave), None).unwrap(), dave.agent);
+		assert_eq!(acting_agent(Some(&dave), Some(dave.agent.to_ss58check())).unwrap(), dave.agent);
+		// Dave's token naming Eve, another agent of the same service: refused, not served.
+		let refused = acting_agent(Some(&dave), Some(agent("//Eve").to_ss58check())).unwrap_err();
+		assert_eq!(refused.code(), REFUSED);
+		assert!(refused.data().unwrap().get().contains("not_the_tokens_agent"));
+		let invalid = acting_agent(Some(&dave), Some("not an address".into())).unwrap_err();
+		assert_eq!(invalid.code(), INVALID_PARAMS);
+		// No checked caller (a server started without the gatekeeper): nobody is served.
+		assert_eq!(acting_agent(None, None).unwrap_err().code(), REFUSED);
+	}
+
+	/// A server with the gatekeeper of one token for Dave, serving `whoami` (the caller's label,
+	/// from the extensions the methods read); its address and the token.
+	async fn whoami_server() -> (SocketAddr, String, ServerHandle, tempfile::TempDir) {
+		let dir = tempfile::tempdir().unwrap();
+		let token = access::issue(dir.path(), &dave().agent, &dave().label).unwrap();
+		let gatekeeper = Gatekeeper::new(Tokens::load(dir.path()).unwrap(), &[]);
+		let mut module = RpcModule::new(());
+		module
+			.register_method("whoami", |_, _, ext| {
+				ext.get::<Caller>().map(|caller| caller.label.clone()).unwrap_or_default()
+			})
+			.unwrap();
+		let (address, handle) =
+			serve("127.0.0.1:0".parse().unwrap(), module, gatekeeper).await.unwrap();
+		(address, token, handle, dir)
+	}
+
+	/// Sends a raw HTTP/1.1 request with `headers` and returns the status and the body.
+	async fn raw(
+		address: SocketAddr,
+		head: &str,
+		headers: &[(&str, &str)],
+		body: &str,
+	) -> (u16, String) {
+		let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+		let mut request = format!("{head}\r\n");
+		for (name, value) in headers {
+			request.push_str(&format!("{name}: {value}\r\n"));
+		}
+		if !headers.iter().any(|(name, _)| *name == "upgrade") {
+			request.push_str("connection: close\r\n");
+		}
+		request.push_str(&format!("content-length: {}\r\n\r\n{body}", body.len()));
+		stream.write_all(request.as_bytes()).await.unwrap();
+		let mut response = Vec::new();
+		// A WebSocket upgrade keeps the connection open: read what the handshake answers.
+		let _ =
+			tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut response)).await;
+		let response = String::from_utf8_lossy(&response).to_string();
+		let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+		let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+		(status, body)
+	}
+
+	const CALL: &str = r#"{"jsonrpc":"2.0","id":1,"method":"whoami","params":[]}"#;
+
+	#[tokio::test]
+	async fn over_http_only_a_token_holder_is_served() {
+		let (address, token, _handle, _dir) = whoami_server().await;
+		let bearer = format!("Bearer {token}");
+		let json = ("content-type", "application/json");
+		let host = ("host", "127.0.0.1");
+		let (status, body) =
+			raw(address, "POST / HTTP/1.1", &[host, json, ("authorization", &bearer)], CALL).await;
+		assert_eq!(status, 200, "{body}");
+		assert!(body.contains("dave's bot"), "the method saw the caller: {body}");
+
+		let (status, body) = raw(address, "POST / HTTP/1.1", &[host, json], CALL).await;
+		assert_eq!(status, 401);
+		assert!(body.contains("needs a token"), "{body}");
+		let (status, _) = raw(
+			address,
+			"POST / HTTP/1.1",
+			&[host, json, ("authorization", "Bearer teo-mesh_00")],
+			CALL,
+		)
+		.await;
+		assert_eq!(status, 401);
+		let page = ("origin", "https://evil.example");
+		let (status, _) =
+			raw(address, "POST / HTTP/1.1", &[host, json, page, ("authorization", &bearer)], CALL)
+				.await;
+		assert_eq!(status, 403);
+		let rebound = ("host", "evil.example");
+		let (status, _) =
+			raw(address, "POST / HTTP/1.1", &[rebound, json, ("authorization", &bearer)], CALL)
+				.await;
+		assert_eq!(status, 403);
+	}
+
+	#[tokio::test]
+	async fn a_websocket_handshake_needs_a_token_and_no_web_page() {
+		let (address, token, _handle, _dir) = whoami_server().await;
+		let bearer = format!("Bearer {token}");
+		let upgrade = [
+			("host", "localhost:9950"),
+			("upgrade", "websocket"),
+			("connection", "Upgrade"),
+			("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+			("sec-websocket-version", "13"),
+		];
+		let with = |extra: &[(&'static str, &'static str)]| {
+			let mut headers: Vec<(&str, &str)> = upgrade.to_vec();
+			headers.extend_from_slice(extra);
+			headers
+		};
+		let mut admitted = with(&[]);
+		admitted.push(("authorization", &bearer));
+		assert_eq!(raw(address, "GET / HTTP/1.1", &admitted, "").await.0, 101);
+		assert_eq!(raw(address, "GET / HTTP/1.1", &with(&[]), "").await.0, 401);
+		// What a page's `new WebSocket("ws://127.0.0.1:9950")` sends: an Origin, and no token it
+		// could know; refused even if it had one.
+		let mut from_a_page = with(&[("origin", "https://evil.example")]);
+		from_a_page.push(("authorization", &bearer));
+		assert_eq!(raw(address, "GET / HTTP/1.1", &from_a_page, "").await.0, 403);
+	}
 }

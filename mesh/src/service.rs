@@ -17,12 +17,14 @@ use teo_primitives::{AccountId, GroupId};
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::{
+	access::{check_host_name, AccessError, Gatekeeper, Tokens},
+	base_path::{self, BasePathError},
 	chain::{self, ChainError, Follower},
 	ledger::Ledger,
 	metrics::{self, Metrics},
 	node::{self, NodeConfig, NodeHandle, NodeStartError},
 	publisher::Publisher,
-	rpc::{self, MeshRpc, ServeError},
+	rpc::{self, MeshApiServer as _, MeshRpc, ServeError},
 };
 
 /// Why the service could not start.
@@ -38,12 +40,31 @@ pub enum StartError {
 		#[source]
 		source: std::io::Error,
 	},
+	/// The base path is another service's, or not the operator's alone.
+	#[error(transparent)]
+	BasePath(#[from] BasePathError),
 	/// A development seed on a chain that is not for development.
 	#[error("{suri}: development seeds are only allowed on dev and local chains")]
 	DevSeed {
 		/// The seed.
 		suri: String,
 	},
+	/// A secret on the command line, where every user of the machine can read it
+	/// (`/proc/<pid>/cmdline`, `ps`).
+	#[error("{flag} takes only `//Name` development seeds; put a real key in a file (--agent-key-file, --reporter-key-file)")]
+	SecretInArguments {
+		/// The flag.
+		flag: &'static str,
+	},
+	/// The agents' API on every interface without the names it is reached by.
+	#[error("--rpc-external needs --rpc-allowed-host: the names agents reach this service by (requests for other hosts are refused)")]
+	ExternalWithoutHost,
+	/// An `--rpc-allowed-host` no `Host` header could match.
+	#[error("--rpc-allowed-host {0}")]
+	AllowedHost(String),
+	/// The token file could not be read.
+	#[error("the agents' API tokens: {0}")]
+	Access(#[from] AccessError),
 	/// A secret URI that does not give a key.
 	#[error("a secret URI: {0}")]
 	SecretUri(String),
@@ -102,7 +123,7 @@ impl StartError {
 	}
 }
 
-/// `teo-mesh`: TEO's Layer 1 gossip service for agents, beside a TEO node.
+/// How the service runs: `teo-mesh`'s options.
 #[derive(Clone, Debug, Parser)]
 #[command(name = "teo-mesh", version, about)]
 pub struct Config {
@@ -121,24 +142,36 @@ pub struct Config {
 	/// Port of the agents' JSON-RPC (WebSocket and HTTP).
 	#[arg(long, default_value_t = 9950)]
 	pub rpc_port: u16,
-	/// Listen for RPC on every interface instead of localhost only.
+	/// Listen for RPC on every interface instead of localhost only (needs
+	/// --rpc-allowed-host).
 	#[arg(long)]
 	pub rpc_external: bool,
+	/// A host name (or address) agents reach the RPC by, besides localhost's; requests naming
+	/// another `Host` are refused (repeatable).
+	#[arg(long = "rpc-allowed-host")]
+	pub rpc_allowed_hosts: Vec<String>,
 	/// Port of the Prometheus endpoint (`/metrics`); 0 disables it.
 	#[arg(long, default_value_t = 9951)]
 	pub metrics_port: u16,
-	/// An agent's secret URI (`//Alice` style dev seeds only on dev and local chains;
-	/// repeatable).
+	/// Serve the metrics on every interface instead of localhost only.
+	#[arg(long)]
+	pub metrics_external: bool,
+	/// An agent's `//Name` development seed (dev and local chains only; repeatable). Real keys
+	/// go in files: --agent-key-file.
 	#[arg(long = "agent-suri")]
 	pub agent_suris: Vec<String>,
-	/// A file holding an agent's secret URI or seed phrase (repeatable).
+	/// A file holding an agent's secret URI or seed phrase (repeatable; keep it 0600).
 	#[arg(long = "agent-key-file")]
 	pub agent_key_files: Vec<PathBuf>,
-	/// The account that signs fraud reports (and receives the rewards); defaults to the first
-	/// agent.
+	/// The `//Name` development seed of the account that signs fraud reports (and receives
+	/// the rewards); defaults to the first agent.
 	#[arg(long)]
 	pub reporter_suri: Option<String>,
-	/// Where the ledger and the network key live.
+	/// A file holding the reporter's secret URI or seed phrase.
+	#[arg(long, conflicts_with = "reporter_suri")]
+	pub reporter_key_file: Option<PathBuf>,
+	/// Where the ledger, the network key and the API's token hashes live: one service per base
+	/// path, which only its owner may write to (created 0700).
 	#[arg(long, default_value = "./teo-mesh-data")]
 	pub base_path: PathBuf,
 	/// Messages anchored further behind the finalized head are rejected (rule C).
@@ -162,6 +195,18 @@ pub struct Running {
 	/// Says why when the service can no longer serve: the chain upgraded to a runtime whose
 	/// encodings differ from those this mesh was built with.
 	pub halted: oneshot::Receiver<ChainError>,
+	/// The base path's lock, held while the service runs (released when dropped, or by the
+	/// system when the process ends however it ends).
+	pub base_path_lock: std::fs::File,
+}
+
+/// A `//Name` development seed from the command line; anything else there is a secret every
+/// user of the machine can read, and is refused.
+fn argument_seed(flag: &'static str, suri: &str) -> Result<(), StartError> {
+	match suri.trim_start().starts_with("//") && !suri.contains("///") {
+		true => Ok(()),
+		false => Err(StartError::SecretInArguments { flag }),
+	}
 }
 
 /// A key from a secret URI, refusing development seeds on chains that are not for development.
@@ -181,7 +226,15 @@ fn network_key(path: &Path) -> Result<Keypair, StartError> {
 		Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
 			let key = Keypair::generate_ed25519();
 			let bytes = key.to_protobuf_encoding().map_err(StartError::NetworkKeyEncoding)?;
-			std::fs::write(path, bytes).map_err(StartError::io(path))?;
+			// The peer's identity: only the operator reads it.
+			use std::{io::Write as _, os::unix::fs::OpenOptionsExt as _};
+			std::fs::OpenOptions::new()
+				.write(true)
+				.create_new(true)
+				.mode(0o600)
+				.open(path)
+				.and_then(|mut file| file.write_all(&bytes).and_then(|()| file.sync_all()))
+				.map_err(StartError::io(path))?;
 			Ok(key)
 		},
 		Err(e) => Err(StartError::io(path)(e)),
@@ -190,7 +243,22 @@ fn network_key(path: &Path) -> Result<Keypair, StartError> {
 
 /// Starts every part of the service on the current tokio runtime.
 pub async fn start(config: Config) -> Result<Running, StartError> {
-	std::fs::create_dir_all(&config.base_path).map_err(StartError::io(&config.base_path))?;
+	// Everything that needs no chain first: a misconfigured service stops before it connects.
+	let base_path_lock = base_path::lock(&config.base_path)?;
+	for suri in &config.agent_suris {
+		argument_seed("--agent-suri", suri)?;
+	}
+	if let Some(suri) = &config.reporter_suri {
+		argument_seed("--reporter-suri", suri)?;
+	}
+	if config.rpc_external && config.rpc_allowed_hosts.is_empty() {
+		return Err(StartError::ExternalWithoutHost);
+	}
+	for host in &config.rpc_allowed_hosts {
+		check_host_name(host).map_err(StartError::AllowedHost)?;
+	}
+	let tokens = Tokens::load(&config.base_path)?;
+
 	let chain = Chain::connect(&config.node_url).await?;
 	let development = matches!(chain.chain_type().await?.as_str(), "Development" | "Local");
 
@@ -202,11 +270,23 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 		let suri = std::fs::read_to_string(file).map_err(StartError::io(file))?;
 		agents.push(key_from_suri(&suri, development)?);
 	}
-	let reporter = match &config.reporter_suri {
-		Some(suri) => Some(key_from_suri(suri, development)?),
-		None => agents.first().cloned(),
+	let reporter = match (&config.reporter_suri, &config.reporter_key_file) {
+		(Some(suri), _) => Some(key_from_suri(suri, development)?),
+		(None, Some(file)) => {
+			let suri = std::fs::read_to_string(file).map_err(StartError::io(file))?;
+			Some(key_from_suri(&suri, development)?)
+		},
+		(None, None) => agents.first().cloned(),
 	};
 	let local_agents: Vec<AccountId> = agents.iter().map(|p| p.public().into()).collect();
+	if tokens.is_empty() {
+		tracing::warn!(
+			"no token is issued for the agents' API, so nobody can use it: `teo-mesh token issue`"
+		);
+	}
+	for agent in tokens.agents().filter(|agent| !local_agents.contains(agent)) {
+		tracing::warn!(%agent, "a token acts for an agent whose key this service does not hold");
+	}
 
 	let (number, hash) = chain.finalized_block().await?;
 	chain.checked_runtime(Some(hash)).await?;
@@ -250,15 +330,16 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 
 	let ledger = Ledger::open(config.base_path.join("ledger.json")).map_err(StartError::Ledger)?;
 	let publisher = Arc::new(Publisher::new(node.clone(), agents, ledger, metrics.clone()));
-	let host = if config.rpc_external {
-		IpAddr::V4(Ipv4Addr::UNSPECIFIED)
-	} else {
-		IpAddr::V4(Ipv4Addr::LOCALHOST)
+	let interface = |external| match external {
+		true => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+		false => IpAddr::V4(Ipv4Addr::LOCALHOST),
 	};
 	let rpc_chain = Arc::new(Chain::connect(&config.node_url).await?);
+	let gatekeeper = Gatekeeper::new(tokens, &config.rpc_allowed_hosts);
 	let (rpc_address, rpc) = rpc::serve(
-		SocketAddr::new(host, config.rpc_port),
-		MeshRpc { node: node.clone(), publisher, chain: rpc_chain },
+		SocketAddr::new(interface(config.rpc_external), config.rpc_port),
+		MeshRpc { node: node.clone(), publisher, chain: rpc_chain }.into_rpc(),
+		gatekeeper,
 	)
 	.await?;
 	tracing::info!(%rpc_address, "agents' JSON-RPC");
@@ -266,7 +347,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	let metrics_address = if config.metrics_port == 0 {
 		None
 	} else {
-		let address = SocketAddr::new(host, config.metrics_port);
+		let address = SocketAddr::new(interface(config.metrics_external), config.metrics_port);
 		let registry = Arc::new(Mutex::new(registry));
 		tokio::spawn(async move {
 			if let Err(e) = metrics::serve(address, registry).await {
@@ -276,5 +357,59 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 		Some(address)
 	};
 	tracing::info!(peer_id = %node.peer_id, agents = local_agents.len(), "teo-mesh started");
-	Ok(Running { node, rpc_address, metrics_address, rpc, halted })
+	Ok(Running { node, rpc_address, metrics_address, rpc, halted, base_path_lock })
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// A configuration on `base_path` whose node does not exist: starting fails at the
+	/// connection unless it failed before.
+	fn config(base_path: &Path, extra: &[&str]) -> Config {
+		let base = base_path.to_str().unwrap();
+		let args = ["teo-mesh", "--base-path", base, "--node-url", "ws://127.0.0.1:9"];
+		Config::parse_from(args.iter().chain(extra))
+	}
+
+	#[tokio::test]
+	async fn a_second_service_on_a_base_path_in_use_stops_before_connecting() {
+		let dir = tempfile::tempdir().unwrap();
+		let _running = base_path::lock(dir.path()).unwrap();
+		let refused = start(config(dir.path(), &["--agent-suri", "//Dave"])).await;
+		let in_use = matches!(refused, Err(StartError::BasePath(BasePathError::InUse { .. })));
+		assert!(in_use, "{:?}", refused.err());
+	}
+
+	#[tokio::test]
+	async fn a_secret_on_the_command_line_is_refused() {
+		let dir = tempfile::tempdir().unwrap();
+		let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+		for args in [
+			["--agent-suri", phrase],
+			["--agent-suri", "//Dave///password"],
+			[
+				"--reporter-suri",
+				"0x398f0c28f98885e046333d4a41c19cee4c37368a9832c6502f6cfd182e2aef89",
+			],
+		] {
+			let refused = start(config(dir.path(), &args)).await;
+			assert!(matches!(refused, Err(StartError::SecretInArguments { .. })), "{args:?}");
+		}
+		// A development seed gets past this check (and fails at the node, which is absent).
+		let started = start(config(dir.path(), &["--agent-suri", "//Alice//mallory"])).await;
+		assert!(matches!(started, Err(StartError::Client(_))), "{:?}", started.err());
+	}
+
+	#[tokio::test]
+	async fn an_external_api_names_its_hosts() {
+		let dir = tempfile::tempdir().unwrap();
+		let refused = start(config(dir.path(), &["--rpc-external"])).await;
+		assert!(matches!(refused, Err(StartError::ExternalWithoutHost)));
+		let with_port = ["--rpc-external", "--rpc-allowed-host", "mesh.example.org:9950"];
+		let refused = start(config(dir.path(), &with_port)).await;
+		assert!(matches!(refused, Err(StartError::AllowedHost(_))));
+		let named = ["--rpc-external", "--rpc-allowed-host", "mesh.example.org"];
+		assert!(matches!(start(config(dir.path(), &named)).await, Err(StartError::Client(_))));
+	}
 }

@@ -1,5 +1,7 @@
 // The mesh end to end: three teo-mesh services, one beside each validator, in a line
-// (A <- B <- C), each signing for one agent that Alice sponsors.
+// (A <- B <- C), each signing for one agent that Alice sponsors. Each service's operator issues
+// its agent a token (`teo-mesh token issue`); every call below carries it.
+//  0. The agents' API refuses a request without a token and one from a web page with it.
 //  1. A draft published through A's JSON-RPC reaches a subscriber of C, validated on the way.
 //  2. B's agent publishes 64 KiB drafts until its budget is spent; the next one is refused
 //     before signing, and B's budget reads zero left.
@@ -17,7 +19,7 @@
 //     mesh validates and submits under the new runtime.
 // Every mesh process is stopped at the end. Returns 1 when every step behaves; 0 otherwise.
 
-const { spawn } = require("child_process");
+const { spawn, spawnSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
@@ -30,25 +32,32 @@ const CITIZENS = 0;
 const AGENTS = ["//Dave", "//Eve", "//Ferdie"];
 const MALLORY = "//Alice//mallory";
 
+/** Starts a service for `agentSuri` with a token issued for it, as its operator would. */
 function startMesh(dir, index, nodeWs, bootnode, agentSuri = AGENTS[index]) {
+  const basePath = path.join(dir, `mesh-${index}`);
+  const agent = keyring().addFromUri(agentSuri).address;
+  const issued = spawnSync("teo-mesh", ["token", "issue", "--agent", agent, "--label", `e2e-${index}`, "--base-path", basePath],
+    { encoding: "utf8" });
+  if (issued.status !== 0) throw new Error(`teo-mesh token issue: ${issued.stderr}`);
+  const token = issued.stdout.trim();
   const args = [
     "--node-url", nodeWs,
     "--listen", `/ip4/127.0.0.1/tcp/${30560 + index}`,
     "--rpc-port", `${9960 + index}`,
     "--metrics-port", `${9970 + index}`,
     "--agent-suri", agentSuri,
-    "--base-path", path.join(dir, `mesh-${index}`),
+    "--base-path", basePath,
   ];
   if (bootnode) args.push("--bootnode", bootnode);
   const log = fs.openSync(path.join(dir, `mesh-${index}.log`), "w");
   const child = spawn("teo-mesh", args, { stdio: ["ignore", log, log], env: { ...process.env, RUST_LOG: "info,libp2p=warn" } });
-  return { child, log: path.join(dir, `mesh-${index}.log`), rpc: `ws://127.0.0.1:${9960 + index}` };
+  return { child, log: path.join(dir, `mesh-${index}.log`), rpc: `ws://127.0.0.1:${9960 + index}`, token };
 }
 
 /** Runs a process to its end without blocking the event loop; kills it after `timeoutMs`. */
-function runProcess(command, args, timeoutMs) {
+function runProcess(command, args, timeoutMs, options = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, args);
+    const child = spawn(command, args, options);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -70,9 +79,19 @@ async function peerIdOf(mesh) {
 }
 
 async function rpc(mesh) {
-  const provider = new WsProvider(mesh.rpc, 1000);
+  const provider = new WsProvider(mesh.rpc, 1000, { Authorization: `Bearer ${mesh.token}` });
   await provider.isReady;
   return provider;
+}
+
+/** The HTTP status of a `mesh_health` call to `mesh` with these headers. */
+async function httpStatus(mesh, headers) {
+  const response = await fetch(mesh.rpc.replace("ws://", "http://"), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "mesh_health", params: [] }),
+  });
+  return response.status;
 }
 
 async function run(nodeName, networkInfo) {
@@ -117,6 +136,19 @@ async function run(nodeName, networkInfo) {
       }
       console.log(`[mesh] three services up, in a line, in ${dir}`);
 
+      // 0. Only the token's holder is served, and never from a web page.
+      const bearer = { authorization: `Bearer ${meshes[0].token}` };
+      const statuses = {
+        token: await httpStatus(meshes[0], bearer),
+        none: await httpStatus(meshes[0], {}),
+        another: await httpStatus(meshes[0], { authorization: `Bearer ${meshes[1].token}` }),
+        page: await httpStatus(meshes[0], { ...bearer, origin: "https://evil.example" }),
+      };
+      if (statuses.token !== 200 || statuses.none !== 401 || statuses.another !== 401 || statuses.page !== 403) {
+        throw new Error(`the agents' API let the wrong callers in: ${JSON.stringify(statuses)}`);
+      }
+      console.log(`[mesh] A serves its token (200); no token, B's token: 401; a web page: 403`);
+
       // 1. Propagation across the line, to a subscriber at the far end.
       const received = [];
       await providers[2].subscribe("mesh_message", "mesh_subscribe", [CITIZENS, "draft"], (err, item) => {
@@ -153,13 +185,16 @@ async function run(nodeName, networkInfo) {
       const spend = api.tx.treasury.spend(null, 1_000_000_000_000n, alice.address, null);
       const agentScript = path.join(process.env.TEO_ROOT, "examples/agents/agent.py");
       const python = path.join(process.env.TEO_VENV, "bin/python");
-      const endorser = spawn(python, [agentScript, "--url", meshes[2].rpc, "--endorse", "--run-for", "150"]);
+      // The token in the environment, not in argv where every user of the machine reads it.
+      const tokenEnv = (mesh) => ({ env: { ...process.env, TEO_MESH_TOKEN: mesh.token } });
+      const endorser = spawn(python, [agentScript, "--url", meshes[2].rpc, "--endorse", "--run-for", "150"], tokenEnv(meshes[2]));
       let endorserOutput = "";
       endorser.stdout.on("data", (chunk) => (endorserOutput += chunk));
       children.push(endorser);
       await sleep(2000);
       const proposer = await runProcess(python, [agentScript, "--url", meshes[0].rpc, "--propose", spend.method.toHex(),
-        "--summary", "Mesh: 1 TEO to Alice", "--quorum", "1", "--exit-after-pull-request", "--run-for", "120"], 150_000);
+        "--summary", "Mesh: 1 TEO to Alice", "--quorum", "1", "--exit-after-pull-request", "--run-for", "120"], 150_000,
+        tokenEnv(meshes[0]));
       console.log(`[mesh] proposer agent:\n${proposer.stdout}${proposer.stderr}`);
       console.log(`[mesh] endorser agent:\n${endorserOutput}`);
       const submitted = /pull request submitted: (\{.*\})/.exec(proposer.stdout || "");
