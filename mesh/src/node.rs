@@ -507,12 +507,37 @@ impl Node {
 		let Some(topic) = self.topics.get(&message.topic).copied() else {
 			return self.report(&id, &source, Verdict::Reject(Reason::WrongTopic), received);
 		};
-		if topic.kind == TopicKind::Evidence {
-			let admission = self.validator.check_evidence(topic, &message.data);
-			self.report(&id, &source, admission.verdict, received);
-			return self.on_evidence(topic, admission, false);
+		let parked = Parked { topic, data: message.data, id, source, received };
+		match topic.kind {
+			TopicKind::Evidence => self.check_evidence(parked),
+			TopicKind::Message(_) => self.precheck(parked),
 		}
-		self.precheck(Parked { topic, data: message.data, id, source, received });
+	}
+
+	/// Checks gossiped evidence, parks it while its agent is looked up, or reports the verdict.
+	fn check_evidence(&mut self, parked: Parked) {
+		let admission = self.validator.check_evidence(parked.topic, &parked.data);
+		if admission.verdict == Verdict::Ignore(Reason::UnknownAgent)
+			&& self.parked_count < self.config.max_parked
+		{
+			let offender = crate::message::decode_bounded::<crate::message::Evidence>(&parked.data)
+				.map(|evidence| evidence.offence().0);
+			if let Ok(agent) = offender {
+				return self.park(agent, parked);
+			}
+		}
+		self.report(&parked.id, &parked.source, admission.verdict, parked.received);
+		self.on_evidence(parked.topic, admission, false);
+	}
+
+	/// Holds a message or evidence until the chain reports its agent (or `PARK_TIMEOUT`).
+	fn park(&mut self, agent: AccountId, parked: Parked) {
+		let queue = self.parked.entry(agent.clone()).or_default();
+		if queue.is_empty() {
+			let _ = self.agent_lookups.try_send(agent);
+		}
+		queue.push_back(parked);
+		self.parked_count += 1;
 	}
 
 	/// Prechecks a message, then sends it to a signature worker, parks it while its agent is
@@ -538,12 +563,7 @@ impl Node {
 				else {
 					return self.report(&id, &source, Verdict::Reject(Reason::Malformed), received);
 				};
-				let queue = self.parked.entry(agent.clone()).or_default();
-				if queue.is_empty() {
-					let _ = self.agent_lookups.try_send(agent);
-				}
-				queue.push_back(Parked { topic, data, id, source, received });
-				self.parked_count += 1;
+				self.park(agent, Parked { topic, data, id, source, received });
 			},
 			Err(verdict) => self.report(&id, &source, verdict, received),
 		}
@@ -633,7 +653,10 @@ impl Node {
 				self.validator.set_agent(agent.clone(), standing);
 				for parked in self.parked.remove(&agent).unwrap_or_default() {
 					self.parked_count -= 1;
-					self.precheck(parked);
+					match parked.topic.kind {
+						TopicKind::Evidence => self.check_evidence(parked),
+						TopicKind::Message(_) => self.precheck(parked),
+					}
 				}
 			},
 			Command::Standing { agent, reply } => {

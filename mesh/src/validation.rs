@@ -3,6 +3,15 @@
 //! penalises the peer that relayed it) or [`Verdict::Ignore`] (nobody provably at fault: the
 //! message is dropped without penalty), with a [`Reason`] the metrics count.
 //!
+//! **A reject is for what every honest peer judges the same**: bytes that do not decode, a
+//! message on the wrong topic, a body that does not match its header, a bad signature, evidence
+//! that proves nothing, and spending past an allowance the chain has fixed. Whatever depends on
+//! this peer's own view of the chain, which lags or leads another honest peer's by a few blocks,
+//! is ignored: a stale or unknown anchor, an agent deregistered or a price changed recently, the
+//! headroom left after on-chain spending, and the next epoch's allowance, which is a projection
+//! until the epoch starts (delegations late in an epoch raise it). Rejecting those would have
+//! honest peers penalise honest relayers whose view is a block apart, and split the mesh.
+//!
 //! The pipeline is split around the signature check, the one expensive step, which the
 //! service runs on a bounded worker pool:
 //! 1. [`Validator::precheck`]: size and decoding, topic match, epoch within one of the current,
@@ -15,6 +24,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use pallet_action_budget::EVIDENCE_EPOCHS;
 use teo_primitives::{
 	mesh::{BudgetUnits, CostSchedule, SignedMeshHeader},
 	AccountId, BlockNumber, EpochIndex, Hash,
@@ -286,13 +296,14 @@ impl Validator {
 		self.check_anchor(h.anchor_number, h.anchor_hash)?;
 		let standing = self.agents.get(&h.agent).ok_or(Verdict::Ignore(Reason::UnknownAgent))?;
 		if !standing.active {
-			return Err(Verdict::Reject(Reason::InactiveAgent));
+			return Err(Verdict::Ignore(Reason::InactiveAgent));
 		}
 		if body_hash(&message.body) != h.body_hash {
 			return Err(Verdict::Reject(Reason::BodyHash));
 		}
 		if self.view.costs.message_cost(h.kind, h.body_len) != h.cost {
-			return Err(Verdict::Reject(Reason::WrongCost));
+			// Prices change through the gate: a peer a block behind still has the old ones.
+			return Err(Verdict::Ignore(Reason::WrongCost));
 		}
 		if let Some(log) = self.logs.get(&(h.agent.clone(), h.epoch)) {
 			if log.by_seq.get(&h.seq).is_some_and(|seen| seen.header == *h) {
@@ -307,11 +318,13 @@ impl Validator {
 		if number > finalized {
 			return Err(Verdict::Ignore(Reason::AnchorAhead));
 		}
+		// Both depend on how far this peer has followed the chain: a relayer further behind
+		// saw a fresh anchor, or had not yet finalized the block the anchor contradicts.
 		if finalized - number > self.max_anchor_lag {
-			return Err(Verdict::Reject(Reason::StaleAnchor));
+			return Err(Verdict::Ignore(Reason::StaleAnchor));
 		}
 		match self.view.recent.iter().find(|(n, _)| *n == number) {
-			Some((_, known)) if *known != hash => Err(Verdict::Reject(Reason::WrongAnchor)),
+			Some((_, known)) if *known != hash => Err(Verdict::Ignore(Reason::WrongAnchor)),
 			_ => Ok(()),
 		}
 	}
@@ -329,11 +342,16 @@ impl Validator {
 		};
 		let end = h.spend_end();
 		if end.is_none_or(|end| end > budget.allowance) {
+			if !self.allowance_is_fixed(h.epoch) {
+				// The next epoch's allowance is a projection: it may yet rise.
+				return Admission::plain(Verdict::Ignore(Reason::Overspend));
+			}
 			let evidence = self.evidence_once(offence, || Evidence::Overspend(header.clone()));
 			return Admission { verdict: Verdict::Reject(Reason::Overspend), evidence };
 		}
 		if end.is_none_or(|end| end > budget.allowance.saturating_sub(budget.spent_on_chain)) {
-			return Admission::plain(Verdict::Reject(Reason::BudgetExceeded));
+			// On-chain spending is seen at different blocks by different peers.
+			return Admission::plain(Verdict::Ignore(Reason::BudgetExceeded));
 		}
 		let log = self.logs.entry(offence.clone()).or_default();
 		if log.convicted {
@@ -351,6 +369,13 @@ impl Validator {
 		}
 		log.record(header);
 		Admission::plain(Verdict::Accept)
+	}
+
+	/// `true` when the chain has fixed the allowance of `epoch` (it has started: an agent's
+	/// allowance follows from its state at the epoch's first block), so that spending past it
+	/// is provable fraud; the next epoch's is a projection.
+	fn allowance_is_fixed(&self, epoch: EpochIndex) -> bool {
+		epoch <= self.view.epoch
 	}
 
 	fn evidence_once(
@@ -375,6 +400,25 @@ impl Validator {
 		if evidence.group() != topic.group {
 			return Admission::plain(Verdict::Reject(Reason::WrongTopic));
 		}
+		// Against the chain before any signature is checked: evidence the chain would refuse
+		// (an epoch outside its window, an account that was no agent then) proves nothing
+		// anyone can act on, and would otherwise be relayed mesh-wide and remembered.
+		let (agent, epoch) = evidence.offence();
+		let current = self.view.epoch;
+		if epoch > current.saturating_add(1) || current.saturating_sub(epoch) >= EVIDENCE_EPOCHS {
+			return Admission::plain(Verdict::Ignore(Reason::EpochOutOfRange));
+		}
+		let Some(standing) = self.agents.get(&agent) else {
+			// The caller may look the agent up and check again.
+			return Admission::plain(Verdict::Ignore(Reason::UnknownAgent));
+		};
+		let Some(budget) = standing.budgets.get(&epoch).copied() else {
+			return Admission::plain(Verdict::Ignore(Reason::InactiveAgent));
+		};
+		if budget.allowance == 0 {
+			// Not registered (or no longer active) in that epoch, as far as this peer knows.
+			return Admission::plain(Verdict::Ignore(Reason::InactiveAgent));
+		}
 		let genesis = self.view.genesis;
 		let proves = match &evidence {
 			Evidence::Equivocation(first, second) => {
@@ -383,14 +427,11 @@ impl Validator {
 					&& second.verify(&genesis)
 			},
 			Evidence::Overspend(header) => {
-				let h = &header.header;
-				match self.agents.get(&h.agent).and_then(|s| s.budgets.get(&h.epoch)) {
-					Some(budget) => {
-						h.spend_end().is_none_or(|end| end > budget.allowance)
-							&& header.verify(&genesis)
-					},
-					None => return Admission::plain(Verdict::Ignore(Reason::UnknownAgent)),
+				if !self.allowance_is_fixed(epoch) {
+					return Admission::plain(Verdict::Ignore(Reason::Overspend));
 				}
+				header.header.spend_end().is_none_or(|end| end > budget.allowance)
+					&& header.verify(&genesis)
 			},
 		};
 		if !proves {
@@ -555,10 +596,10 @@ mod tests {
 		let mut stale = header(0, 0, BODY);
 		stale.anchor_number = FINALIZED - 11;
 		stale.anchor_hash = anchor_hash(FINALIZED - 11);
-		assert_eq!(verdict_of(&mut v, stale, BODY), Verdict::Reject(Reason::StaleAnchor));
+		assert_eq!(verdict_of(&mut v, stale, BODY), Verdict::Ignore(Reason::StaleAnchor));
 		let mut forked = header(0, 0, BODY);
 		forked.anchor_hash = Hash::repeat_byte(0xee);
-		assert_eq!(verdict_of(&mut v, forked, BODY), Verdict::Reject(Reason::WrongAnchor));
+		assert_eq!(verdict_of(&mut v, forked, BODY), Verdict::Ignore(Reason::WrongAnchor));
 		let mut ahead = header(0, 0, BODY);
 		ahead.anchor_number = FINALIZED + 1;
 		assert_eq!(verdict_of(&mut v, ahead, BODY), Verdict::Ignore(Reason::AnchorAhead));
@@ -577,7 +618,7 @@ mod tests {
 		v.set_agent(agent().public().into(), AgentStanding { active: false, ..Default::default() });
 		assert_eq!(
 			verdict_of(&mut v, header(0, 0, BODY), BODY),
-			Verdict::Reject(Reason::InactiveAgent)
+			Verdict::Ignore(Reason::InactiveAgent)
 		);
 	}
 
@@ -591,7 +632,7 @@ mod tests {
 		);
 		let mut cheap = header(0, 0, BODY);
 		cheap.cost = 1;
-		assert_eq!(verdict_of(&mut v, cheap, BODY), Verdict::Reject(Reason::WrongCost));
+		assert_eq!(verdict_of(&mut v, cheap, BODY), Verdict::Ignore(Reason::WrongCost));
 		let mallory = sr25519::Pair::from_string("//Mallory", None).unwrap();
 		let forged = MeshMessage {
 			header: sign(&mallory, header(0, 0, BODY), &genesis()),
@@ -631,7 +672,7 @@ mod tests {
 		// 100 units, 20 spent on chain: [72, 84) is within the allowance but not the headroom.
 		let h = header(0, 72, BODY);
 		let admission = v.validate(draft_topic(), &encoded(h, BODY));
-		assert_eq!(admission, Admission::plain(Verdict::Reject(Reason::BudgetExceeded)));
+		assert_eq!(admission, Admission::plain(Verdict::Ignore(Reason::BudgetExceeded)));
 		// [90, 102) ends past the allowance: provable.
 		let over = header(1, 90, BODY);
 		let admission = v.validate(draft_topic(), &encoded(over.clone(), BODY));
@@ -713,6 +754,70 @@ mod tests {
 			verdict_of(&mut v, header(5, 50, BODY), BODY),
 			Verdict::Ignore(Reason::Convicted)
 		);
+	}
+
+	#[test]
+	fn spending_past_a_projected_allowance_is_no_fraud_until_it_is_fixed() {
+		// The next epoch's allowance is a projection (50 units): citizens delegating late in
+		// this epoch may raise it. A peer judging against it must not convict an honest agent.
+		let mut v = validator();
+		let mut standing = v.agent(&agent().public().into()).unwrap().clone();
+		standing.budgets.insert(EPOCH + 1, EpochBudget { allowance: 50, spent_on_chain: 0 });
+		v.set_agent(agent().public().into(), standing);
+		let mut next = header(0, 48, BODY);
+		next.epoch = EPOCH + 1;
+		let admission = v.validate(draft_topic(), &encoded(next.clone(), BODY));
+		assert_eq!(admission, Admission::plain(Verdict::Ignore(Reason::Overspend)));
+		let evidence = Evidence::Overspend(sign(&agent(), next.clone(), &genesis()));
+		let topic = Topic { group: GROUP, kind: TopicKind::Evidence };
+		assert_eq!(
+			v.check_evidence(topic, &evidence.encode()),
+			Admission::plain(Verdict::Ignore(Reason::Overspend)),
+			"nor is another peer's evidence of it relayed"
+		);
+		// Once the epoch has started, its allowance is fixed: the same spend is fraud.
+		let fixed = ChainView { epoch: EPOCH + 1, ..v.view().clone() };
+		v.set_view(fixed);
+		let admission = v.validate(draft_topic(), &encoded(next, BODY));
+		assert_eq!(admission.verdict, Verdict::Reject(Reason::Overspend));
+		assert!(matches!(admission.evidence, Some(Evidence::Overspend(_))));
+	}
+
+	#[test]
+	fn evidence_the_chain_would_refuse_is_neither_relayed_nor_remembered() {
+		let mut v = validator();
+		let topic = Topic { group: GROUP, kind: TopicKind::Evidence };
+		let conflicting = |pair: &sr25519::Pair, epoch: EpochIndex| {
+			let mut first = header(0, 0, BODY);
+			let mut second = header(0, 12, BODY);
+			for h in [&mut first, &mut second] {
+				h.agent = pair.public().into();
+				h.epoch = epoch;
+			}
+			Evidence::Equivocation(sign(pair, first, &genesis()), sign(pair, second, &genesis()))
+				.encode()
+		};
+		// A fresh keypair's own conflicting headers: it is no agent, so the caller looks it
+		// up (and then finds nothing to punish) instead of relaying it.
+		let stranger = sr25519::Pair::from_string("//Stranger", None).unwrap();
+		let from_stranger = v.check_evidence(topic, &conflicting(&stranger, EPOCH));
+		assert_eq!(from_stranger, Admission::plain(Verdict::Ignore(Reason::UnknownAgent)));
+		v.set_agent(stranger.public().into(), AgentStanding::default());
+		let looked_up = v.check_evidence(topic, &conflicting(&stranger, EPOCH));
+		assert_eq!(looked_up, Admission::plain(Verdict::Ignore(Reason::InactiveAgent)));
+		// Epochs the chain does not punish: far in the future, or older than its window.
+		for epoch in [u32::MAX, EPOCH + 2, EPOCH - EVIDENCE_EPOCHS] {
+			let far = v.check_evidence(topic, &conflicting(&agent(), epoch));
+			assert_eq!(far, Admission::plain(Verdict::Ignore(Reason::EpochOutOfRange)), "{epoch}");
+		}
+		// An epoch in which the agent had no allowance (not yet registered).
+		let before = v.check_evidence(topic, &conflicting(&agent(), EPOCH - 1));
+		assert_eq!(before, Admission::plain(Verdict::Ignore(Reason::InactiveAgent)));
+		// None of it convicted anyone or used up the offence: the agent still speaks, and real
+		// evidence about it is still taken.
+		assert_eq!(verdict_of(&mut v, header(0, 0, BODY), BODY), Verdict::Accept);
+		let real = v.check_evidence(topic, &conflicting(&agent(), EPOCH));
+		assert_eq!(real.verdict, Verdict::Accept);
 	}
 
 	#[test]
