@@ -3,6 +3,11 @@
 //! the message is signed, so a crash or restart can never make an honest agent sign two
 //! messages with one sequence number or overlapping spend ranges (an equivocation the chain
 //! would slash).
+//!
+//! The ledger names the chain it counts for (its genesis hash): the counters of another chain
+//! (a development chain reset under the same base path, a base path copied between networks)
+//! would start the agent's sequence in the wrong place, so a ledger of another chain is refused
+//! rather than used.
 
 use std::{
 	collections::BTreeMap,
@@ -12,7 +17,7 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
-use teo_primitives::{mesh::BudgetUnits, AccountId, EpochIndex};
+use teo_primitives::{mesh::BudgetUnits, AccountId, EpochIndex, Hash};
 
 /// Where an agent stands in an epoch.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
@@ -62,9 +67,59 @@ impl std::fmt::Display for LedgerError {
 
 impl std::error::Error for LedgerError {}
 
+/// Why the ledger could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+	/// The file could not be read.
+	#[error("{path}: {source}")]
+	Io {
+		/// The file.
+		path: PathBuf,
+		/// The system's error.
+		#[source]
+		source: io::Error,
+	},
+	/// The file is not a ledger.
+	#[error("{path}: not a ledger: {source}")]
+	Malformed {
+		/// The file.
+		path: PathBuf,
+		/// The parser's error.
+		#[source]
+		source: serde_json::Error,
+	},
+	/// The ledger counts for another chain.
+	#[error("{path} is the ledger of the chain with genesis {ledger:?}, not of this one ({chain:?}): start with another --base-path, or move the old one aside if that chain is gone")]
+	OtherChain {
+		/// The file.
+		path: PathBuf,
+		/// The genesis it names.
+		ledger: Hash,
+		/// This chain's genesis.
+		chain: Hash,
+	},
+}
+
+/// The ledger file: the chain it counts for, and the counters by agent (hex).
+#[derive(Serialize, Deserialize)]
+struct LedgerFile {
+	genesis: Hash,
+	entries: BTreeMap<String, Entry>,
+}
+
+/// What a ledger file may hold: the current format, or the counters alone as ledgers before
+/// the genesis was recorded held them (adopted for the chain the service runs on).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredLedger {
+	Bound(LedgerFile),
+	Unbound(BTreeMap<String, Entry>),
+}
+
 /// The ledger, kept in one JSON file.
 pub struct Ledger {
 	path: PathBuf,
+	genesis: Hash,
 	entries: BTreeMap<String, Entry>,
 }
 
@@ -73,16 +128,26 @@ fn key(agent: &AccountId) -> String {
 }
 
 impl Ledger {
-	/// Opens the ledger at `path`, or starts an empty one there.
-	pub fn open(path: impl Into<PathBuf>) -> io::Result<Self> {
+	/// Opens the ledger of the chain with `genesis` at `path`, or starts an empty one there.
+	pub fn open(path: impl Into<PathBuf>, genesis: Hash) -> Result<Self, OpenError> {
 		let path = path.into();
 		let entries = match fs::read(&path) {
-			Ok(bytes) => serde_json::from_slice(&bytes)
-				.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?,
+			Ok(bytes) => match serde_json::from_slice(&bytes) {
+				Ok(StoredLedger::Bound(file)) if file.genesis != genesis => {
+					return Err(OpenError::OtherChain {
+						path,
+						ledger: file.genesis,
+						chain: genesis,
+					})
+				},
+				Ok(StoredLedger::Bound(file)) => file.entries,
+				Ok(StoredLedger::Unbound(entries)) => entries,
+				Err(source) => return Err(OpenError::Malformed { path, source }),
+			},
 			Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
-			Err(e) => return Err(e),
+			Err(source) => return Err(OpenError::Io { path, source }),
 		};
-		Ok(Self { path, entries })
+		Ok(Self { path, genesis, entries })
 	}
 
 	/// The agent's counters in `epoch` (zero if it has not published in it yet).
@@ -129,7 +194,8 @@ impl Ledger {
 	/// Writes the ledger durably: a synced temporary file renamed over the old one, then the
 	/// directory synced, so a crash leaves the old or the new ledger, never a torn one.
 	fn persist(&self) -> io::Result<()> {
-		let bytes = serde_json::to_vec_pretty(&self.entries)
+		let file = LedgerFile { genesis: self.genesis, entries: self.entries.clone() };
+		let bytes = serde_json::to_vec_pretty(&file)
 			.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
 		let temporary = self.path.with_extension("tmp");
 		let mut file = File::create(&temporary)?;
@@ -156,11 +222,13 @@ mod tests {
 		AccountId::new([byte; 32])
 	}
 
+	const GENESIS: Hash = Hash::repeat_byte(0x11);
+
 	#[test]
 	fn reservations_follow_each_other_and_survive_a_restart() {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("ledger.json");
-		let mut ledger = Ledger::open(&path).unwrap();
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
 		assert_eq!(
 			ledger.reserve(&agent(1), 3, 10, 100).unwrap(),
 			Reservation { seq: 0, spent_before: 0 }
@@ -176,7 +244,7 @@ mod tests {
 		drop(ledger);
 
 		// After a restart the agent continues where it was: no seq or range is reused.
-		let mut ledger = Ledger::open(&path).unwrap();
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
 		assert_eq!(ledger.entry(&agent(1), 3), Entry { epoch: 3, next_seq: 2, spent: 15 });
 		assert_eq!(
 			ledger.reserve(&agent(1), 3, 1, 100).unwrap(),
@@ -196,7 +264,7 @@ mod tests {
 	#[test]
 	fn the_budget_is_refused_before_anything_is_signed() {
 		let dir = tempfile::tempdir().unwrap();
-		let mut ledger = Ledger::open(dir.path().join("ledger.json")).unwrap();
+		let mut ledger = Ledger::open(dir.path().join("ledger.json"), GENESIS).unwrap();
 		ledger.reserve(&agent(1), 0, 60, 100).unwrap();
 		match ledger.reserve(&agent(1), 0, 50, 100) {
 			Err(LedgerError::BudgetExhausted { cost: 50, remaining: 40 }) => {},
@@ -209,8 +277,48 @@ mod tests {
 	#[test]
 	fn a_failed_write_reserves_nothing() {
 		let dir = tempfile::tempdir().unwrap();
-		let mut ledger = Ledger::open(dir.path().join("missing-dir").join("ledger.json")).unwrap();
+		let mut ledger =
+			Ledger::open(dir.path().join("missing-dir").join("ledger.json"), GENESIS).unwrap();
 		assert!(matches!(ledger.reserve(&agent(1), 0, 1, 100), Err(LedgerError::Io(_))));
 		assert_eq!(ledger.entry(&agent(1), 0), Entry { epoch: 0, next_seq: 0, spent: 0 });
+	}
+
+	#[test]
+	fn the_ledger_of_another_chain_is_refused() {
+		// A dev chain reset under the same base path: the old counters would start the agent
+		// past (or, worse, behind) where the new chain expects it.
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		Ledger::open(&path, GENESIS).unwrap().reserve(&agent(1), 0, 10, 100).unwrap();
+		let other = Hash::repeat_byte(0x22);
+		assert!(matches!(Ledger::open(&path, other), Err(OpenError::OtherChain { .. })));
+		let mut again = Ledger::open(&path, GENESIS).unwrap();
+		assert_eq!(again.reserve(&agent(1), 0, 1, 100).unwrap().seq, 1, "its own chain reads it");
+	}
+
+	#[test]
+	fn a_ledger_from_before_the_genesis_was_recorded_is_adopted() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		let old = BTreeMap::from([(key(&agent(1)), Entry { epoch: 2, next_seq: 5, spent: 30 })]);
+		std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
+		assert_eq!(
+			ledger.reserve(&agent(1), 2, 1, 100).unwrap(),
+			Reservation { seq: 5, spent_before: 30 }
+		);
+		// Written back bound to this chain.
+		assert!(matches!(
+			Ledger::open(&path, Hash::repeat_byte(0x22)),
+			Err(OpenError::OtherChain { .. })
+		));
+	}
+
+	#[test]
+	fn a_damaged_ledger_stops_the_service() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		std::fs::write(&path, "{ torn").unwrap();
+		assert!(matches!(Ledger::open(&path, GENESIS), Err(OpenError::Malformed { .. })));
 	}
 }

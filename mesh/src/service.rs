@@ -20,7 +20,7 @@ use crate::{
 	access::{check_host_name, AccessError, Gatekeeper, Tokens},
 	base_path::{self, BasePathError},
 	chain::{self, ChainError, Follower},
-	ledger::Ledger,
+	ledger::{Ledger, OpenError},
 	metrics::{self, Metrics},
 	node::{self, NodeConfig, NodeHandle, NodeStartError},
 	publisher::Publisher,
@@ -80,9 +80,9 @@ pub enum StartError {
 	/// A fresh network key could not be encoded.
 	#[error("encoding the network key: {0}")]
 	NetworkKeyEncoding(#[source] libp2p::identity::DecodingError),
-	/// The ledger could not be opened.
+	/// The ledger could not be opened, or counts for another chain.
 	#[error("the ledger: {0}")]
-	Ledger(#[source] std::io::Error),
+	Ledger(#[from] OpenError),
 	/// The node could not be reached, or answered wrongly.
 	#[error(transparent)]
 	Client(#[from] teo_client::Error),
@@ -328,7 +328,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	};
 	tokio::spawn(follower.run(lookups_rx, evidence_rx));
 
-	let ledger = Ledger::open(config.base_path.join("ledger.json")).map_err(StartError::Ledger)?;
+	let ledger = Ledger::open(config.base_path.join("ledger.json"), genesis)?;
 	let publisher = Arc::new(Publisher::new(node.clone(), agents, ledger, metrics.clone()));
 	let interface = |external| match external {
 		true => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
