@@ -73,7 +73,10 @@ record "install.sh and the systemd units" $?
 # The trusted setup and the launch, then Groth16 both ways with the Semaphore ecosystem, in the
 # background from here on at the lowest priority: snarkjs runs worker threads on both cores and
 # at normal priority slowed the test build badly; at nice 19 it takes only the cycles the build
-# leaves idle, and then those the network suites leave. The result is reported at the end:
+# leaves idle. Once the test binaries are built, two lanes wait for its spec: it then runs at
+# normal priority until the spec exists (at nice 19 beside two networks and the Rust tests it
+# starved past its 15-minute bound), and its last step at the lowest again, beside the network
+# suites. The result is reported at the end:
 #   1. scripts/ceremony.sh: snarkjs phase 2 of TEO's circuit at depth 20 (three contributors and
 #      a beacon) on the machine's cached local phase 1 (made once: minutes on a fresh machine);
 #   2. scripts/launch-rehearsal.sh: a testnet spec built by `teo-node launch build` with the
@@ -96,9 +99,17 @@ citizen_bin="$(dirname "$TEO_NODE_BIN")/teo-citizen"
 			--contributors 3 --ptau "$ptau" --citizen "$citizen_bin" &&
 		PATH="$(dirname "$TEO_NODE_BIN"):$PATH" bash "$TEO_ROOT/scripts/launch-rehearsal.sh" \
 			--ceremony "$ceremony_dir" --out "$launch_spec" --depth 20 &&
+		renice -n 19 -p "$BASHPID" >/dev/null &&
 		timeout 1800 node "$TEO_ROOT/primitives/zk/fixtures/compat.cjs" "$citizen_bin" 20 "$ceremony_dir"
 } >"$compat_log" 2>&1 || touch "$setup_dir/failed" &
 compat_pid=$!
+
+# A process and all its descendants (snarkjs' workers are the setup job's grandchildren).
+process_tree() { # pid
+	local child
+	echo "$1"
+	for child in $(pgrep -P "$1"); do process_tree "$child"; done
+}
 
 # Waits (bounded) for the launch rehearsal's spec; fails at once if the setup job failed.
 wait_for_launch_spec() {
@@ -153,6 +164,15 @@ run_suites() { # results file, suites...
 step "Rust test binaries (release profile, the same build)"
 (cd "$TEO_ROOT" && cargo test --release --locked --workspace --lib --bins --tests --examples --no-run)
 tests_built=$?
+
+# The launched networks' lanes wait for the setup job's spec from here on: its priority back to
+# normal until the spec exists (raising a priority needs root; without it the job stays at the
+# lowest and the lanes wait longer).
+if [ ! -s "$launch_spec" ] && [ ! -e "$setup_dir/failed" ]; then
+	# shellcheck disable=SC2046 # one pid per word
+	renice -n 0 -p $(process_tree "$compat_pid") >/dev/null 2>&1 ||
+		echo "  the trusted setup stays at the lowest priority (renice needs root)"
+fi
 
 lanes=()
 if [ -z "${TEO_SKIP_ZOMBIENET:-}" ] && [ $tests_built -eq 0 ]; then
