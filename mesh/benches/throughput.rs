@@ -132,6 +132,7 @@ async fn real_node(bootnodes: Vec<Multiaddr>, agents: &[sr25519::Pair]) -> (Node
 	.expect("a node starts");
 	for agent in agents {
 		let standing = AgentStanding {
+			registered: true,
 			active: true,
 			budgets: [(EPOCH, EpochBudget { allowance: u64::MAX / 2, spent_on_chain: 0 })].into(),
 		};

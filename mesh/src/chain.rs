@@ -145,6 +145,7 @@ pub async fn standing_at(
 	let budget: Option<AgentBudget> =
 		chain.runtime_api("ActionBudgetApi_budget", agent, at).await?;
 	let mut standing = AgentStanding {
+		registered: info.is_some(),
 		active: info.as_ref().is_some_and(|info| info.is_active()),
 		budgets: Default::default(),
 	};

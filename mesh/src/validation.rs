@@ -64,8 +64,12 @@ pub enum Reason {
 	WrongAnchor,
 	/// The anchor is ahead of this peer's finalized head.
 	AnchorAhead,
-	/// The sender is not a registered agent.
+	/// The sender is not in this peer's cache of agents yet (it is looked up on chain).
 	UnknownAgent,
+	/// The chain has no record of the sender as an agent, at a finalized block at or after the
+	/// message's anchor: an honest publisher anchors to a block at which it is registered, so
+	/// every honest peer finds the same.
+	NotAnAgent,
 	/// The agent is deregistered.
 	InactiveAgent,
 	/// The body does not hash to the header's body hash.
@@ -105,6 +109,7 @@ impl Reason {
 			Reason::WrongAnchor => "wrong_anchor",
 			Reason::AnchorAhead => "anchor_ahead",
 			Reason::UnknownAgent => "unknown_agent",
+			Reason::NotAnAgent => "not_an_agent",
 			Reason::InactiveAgent => "inactive_agent",
 			Reason::BodyHash => "body_hash",
 			Reason::WrongCost => "wrong_cost",
@@ -142,6 +147,9 @@ pub struct EpochBudget {
 /// What the chain says about an agent.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct AgentStanding {
+	/// The chain has a record of the account as an agent (active, or deregistered and not yet
+	/// released).
+	pub registered: bool,
 	/// Registered and not deregistered.
 	pub active: bool,
 	/// Its budgets by epoch (the previous, current and next, as known).
@@ -295,7 +303,14 @@ impl Validator {
 		}
 		self.check_anchor(h.anchor_number, h.anchor_hash)?;
 		let standing = self.agents.get(&h.agent).ok_or(Verdict::Ignore(Reason::UnknownAgent))?;
+		if !standing.registered {
+			// The anchor is at or behind this peer's finalized head (checked above), and the
+			// chain has no record of the agent there: junk from a made-up account, which every
+			// honest peer rejects alike.
+			return Err(Verdict::Reject(Reason::NotAnAgent));
+		}
 		if !standing.active {
+			// Deregistered: a peer a block behind has not seen it yet.
 			return Err(Verdict::Ignore(Reason::InactiveAgent));
 		}
 		if body_hash(&message.body) != h.body_hash {
@@ -412,13 +427,13 @@ impl Validator {
 			// The caller may look the agent up and check again.
 			return Admission::plain(Verdict::Ignore(Reason::UnknownAgent));
 		};
-		let Some(budget) = standing.budgets.get(&epoch).copied() else {
-			return Admission::plain(Verdict::Ignore(Reason::InactiveAgent));
-		};
-		if budget.allowance == 0 {
-			// Not registered (or no longer active) in that epoch, as far as this peer knows.
-			return Admission::plain(Verdict::Ignore(Reason::InactiveAgent));
+		if !standing.registered {
+			// No record to punish. Ignored, not rejected: the headers' anchors are not checked
+			// here, so the evidence may come from a peer ahead of this one, to which the agent
+			// registered already.
+			return Admission::plain(Verdict::Ignore(Reason::NotAnAgent));
 		}
+		let budget = standing.budgets.get(&epoch).copied();
 		let genesis = self.view.genesis;
 		let proves = match &evidence {
 			Evidence::Equivocation(first, second) => {
@@ -427,9 +442,10 @@ impl Validator {
 					&& second.verify(&genesis)
 			},
 			Evidence::Overspend(header) => {
-				if !self.allowance_is_fixed(epoch) {
+				let Some(budget) = budget.filter(|_| self.allowance_is_fixed(epoch)) else {
+					// No allowance this peer knows as fixed to judge it by.
 					return Admission::plain(Verdict::Ignore(Reason::Overspend));
-				}
+				};
 				header.header.spend_end().is_none_or(|end| end > budget.allowance)
 					&& header.verify(&genesis)
 			},
@@ -508,7 +524,8 @@ mod tests {
 		};
 		let mut validator = Validator::new(view, 10, 4);
 		let budgets = [(EPOCH, EpochBudget { allowance: ALLOWANCE, spent_on_chain: 20 })].into();
-		validator.set_agent(agent().public().into(), AgentStanding { active: true, budgets });
+		let standing = AgentStanding { registered: true, active: true, budgets };
+		validator.set_agent(agent().public().into(), standing);
 		validator
 	}
 
@@ -614,8 +631,13 @@ mod tests {
 		let data =
 			MeshMessage { header: sign(&stranger, h, &genesis()), body: BODY.to_vec() }.encode();
 		assert_eq!(v.validate(draft_topic(), &data).verdict, Verdict::Ignore(Reason::UnknownAgent));
+		// Looked up: the chain has no record of it. Junk every honest peer rejects alike.
+		v.set_agent(stranger.public().into(), AgentStanding::default());
+		assert_eq!(v.validate(draft_topic(), &data).verdict, Verdict::Reject(Reason::NotAnAgent));
 
-		v.set_agent(agent().public().into(), AgentStanding { active: false, ..Default::default() });
+		// Deregistered: a peer a block behind has not seen it, so nobody is blamed.
+		let deregistered = AgentStanding { registered: true, active: false, ..Default::default() };
+		v.set_agent(agent().public().into(), deregistered);
 		assert_eq!(
 			verdict_of(&mut v, header(0, 0, BODY), BODY),
 			Verdict::Ignore(Reason::InactiveAgent)
@@ -804,15 +826,12 @@ mod tests {
 		assert_eq!(from_stranger, Admission::plain(Verdict::Ignore(Reason::UnknownAgent)));
 		v.set_agent(stranger.public().into(), AgentStanding::default());
 		let looked_up = v.check_evidence(topic, &conflicting(&stranger, EPOCH));
-		assert_eq!(looked_up, Admission::plain(Verdict::Ignore(Reason::InactiveAgent)));
+		assert_eq!(looked_up, Admission::plain(Verdict::Ignore(Reason::NotAnAgent)));
 		// Epochs the chain does not punish: far in the future, or older than its window.
 		for epoch in [u32::MAX, EPOCH + 2, EPOCH - EVIDENCE_EPOCHS] {
 			let far = v.check_evidence(topic, &conflicting(&agent(), epoch));
 			assert_eq!(far, Admission::plain(Verdict::Ignore(Reason::EpochOutOfRange)), "{epoch}");
 		}
-		// An epoch in which the agent had no allowance (not yet registered).
-		let before = v.check_evidence(topic, &conflicting(&agent(), EPOCH - 1));
-		assert_eq!(before, Admission::plain(Verdict::Ignore(Reason::InactiveAgent)));
 		// None of it convicted anyone or used up the offence: the agent still speaks, and real
 		// evidence about it is still taken.
 		assert_eq!(verdict_of(&mut v, header(0, 0, BODY), BODY), Verdict::Accept);

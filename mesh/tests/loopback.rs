@@ -46,6 +46,7 @@ fn agent() -> sr25519::Pair {
 
 fn standing() -> AgentStanding {
 	AgentStanding {
+		registered: true,
 		active: true,
 		budgets: [(EPOCH, EpochBudget { allowance: 1_000, spent_on_chain: 0 })].into(),
 	}
