@@ -134,7 +134,12 @@ async fn real_node(bootnodes: Vec<Multiaddr>, agents: &[sr25519::Pair]) -> (Node
 		let standing = AgentStanding {
 			registered: true,
 			active: true,
-			budgets: [(EPOCH, EpochBudget { allowance: u64::MAX / 2, spent_on_chain: 0 })].into(),
+			budgets: [(
+				EPOCH,
+				EpochBudget { allowance: u64::MAX / 2, spent_on_chain: 0, fixed: true },
+			)]
+			.into(),
+			read_at: FINALIZED,
 		};
 		handle.send(Command::SetAgent { agent: agent.public().into(), standing }).await.unwrap();
 	}

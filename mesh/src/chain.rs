@@ -8,16 +8,17 @@
 
 use std::{
 	collections::{HashSet, VecDeque},
+	sync::Arc,
 	time::Duration,
 };
 
 use codec::Decode;
-use pallet_action_budget::{runtime_api::AgentBudget, AgentInfo, EpochInfo};
+use pallet_action_budget::{runtime_api::AgentBudget, AgentInfo, EpochInfo, EVIDENCE_EPOCHS};
 use polkadot_sdk::sp_core::{sr25519, H256};
 use teo_client::{Chain, Outcome};
 use teo_primitives::{mesh::CostSchedule, AccountId, BlockNumber, GroupId};
 use teo_runtime::RuntimeCall;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::{
 	message::Evidence,
@@ -133,12 +134,12 @@ pub async fn view_at(
 	Ok(ChainView { genesis, finalized_number: number, recent, epoch: epoch.index, costs })
 }
 
-/// What the chain says about `agent` at `at`, keeping the budget of the previous epoch from
-/// `known` (the runtime API reports the current and next epochs only).
+/// What the chain says about `agent` at block `number` (hash `at`), keeping the budget of the
+/// previous epoch from `known` (the runtime API reports the current and next epochs only).
 pub async fn standing_at(
 	chain: &Chain,
 	agent: &AccountId,
-	at: H256,
+	(number, at): (BlockNumber, H256),
 	known: Option<&AgentStanding>,
 ) -> Result<AgentStanding, ChainError> {
 	let info: Option<AgentInfo> = chain.runtime_api("ActionBudgetApi_agent", agent, at).await?;
@@ -148,6 +149,7 @@ pub async fn standing_at(
 		registered: info.is_some(),
 		active: info.as_ref().is_some_and(|info| info.is_active()),
 		budgets: Default::default(),
+		read_at: number,
 	};
 	if let Some(budget) = budget {
 		if let Some(previous) =
@@ -157,22 +159,55 @@ pub async fn standing_at(
 		}
 		standing.budgets.insert(
 			budget.epoch,
-			EpochBudget { allowance: budget.allowance, spent_on_chain: budget.spent_on_chain },
+			EpochBudget {
+				allowance: budget.allowance,
+				spent_on_chain: budget.spent_on_chain,
+				fixed: true,
+			},
 		);
 		standing.budgets.insert(
 			budget.epoch + 1,
-			EpochBudget { allowance: budget.next_allowance, spent_on_chain: 0 },
+			EpochBudget { allowance: budget.next_allowance, spent_on_chain: 0, fixed: false },
 		);
 	}
 	Ok(standing)
 }
 
-/// Follows the chain for a peer until the node handle closes: a new view at every finalized
-/// block, local agents refreshed every block and others every epoch, agents looked up on
-/// request, and evidence reported once per offence by `reporter`.
+/// A connection to the node that is made again when it is lost (the node restarted, the
+/// network failed): every user asks it for the current connection, so one reconnection
+/// serves them all, and submissions share one nonce lock ([`Chain::submit`]).
+pub struct ChainLink {
+	url: String,
+	current: tokio::sync::Mutex<Arc<Chain>>,
+}
+
+impl ChainLink {
+	/// Connects to `url`.
+	pub async fn connect(url: &str) -> Result<Self, teo_client::Error> {
+		let chain = Chain::connect(url).await?;
+		Ok(Self { url: url.to_string(), current: tokio::sync::Mutex::new(Arc::new(chain)) })
+	}
+
+	/// The connection; a new one if the last was lost (or the error of making it: retry).
+	pub async fn get(&self) -> Result<Arc<Chain>, teo_client::Error> {
+		let mut current = self.current.lock().await;
+		if !current.is_connected() {
+			tracing::warn!(url = %self.url, "the node connection was lost: connecting again");
+			*current = Arc::new(Chain::connect(&self.url).await?);
+			tracing::info!(url = %self.url, "connected to the node again");
+		}
+		Ok(current.clone())
+	}
+}
+
+/// Follows the chain for a peer until the node handle closes, in three tasks that never wait
+/// on each other: the head follower (a new view at every finalized block, local agents
+/// refreshed every block), the agent lookups (on request, and every cached agent when an epoch
+/// starts), and the reporter (evidence reported once per offence, evidence about the next
+/// epoch held until it starts).
 pub struct Follower {
 	/// The node connection.
-	pub chain: Chain,
+	pub chain: Arc<ChainLink>,
 	/// The peer to feed.
 	pub node: NodeHandle,
 	/// Agents this service signs for: refreshed every block.
@@ -189,54 +224,71 @@ pub struct Follower {
 	pub halt: oneshot::Sender<ChainError>,
 }
 
+/// The latest finalized block whose runtime was checked, and its budget epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Head {
+	number: BlockNumber,
+	hash: H256,
+	epoch: u32,
+}
+
+/// Evidence held for an epoch that has not started on chain (the chain refuses it until then).
+const MAX_HELD_EVIDENCE: usize = 256;
+
 impl Follower {
 	/// Runs until the peer stops, or until the chain upgrades to a runtime whose encodings
 	/// differ from the ones this mesh was built with: then it says why on [`Follower::halt`]
 	/// and stops feeding the peer (whose view goes stale, so it relays nothing). Agent lookups
 	/// and evidence arrive on the two channels.
-	pub async fn run(
-		self,
-		mut lookups: mpsc::Receiver<AccountId>,
-		mut evidence: mpsc::Receiver<Evidence>,
-	) {
-		let genesis = match self.chain.genesis_hash().await {
-			Ok(genesis) => genesis,
-			Err(e) => return tracing::error!("cannot read the genesis hash: {e}"),
+	pub async fn run(self, lookups: mpsc::Receiver<AccountId>, evidence: mpsc::Receiver<Evidence>) {
+		let (heads_tx, heads) = watch::channel(None::<Head>);
+		let (epochs_tx, epochs) = mpsc::channel(4);
+		let lookups = tokio::spawn(look_up(
+			self.chain.clone(),
+			self.node.clone(),
+			heads.clone(),
+			lookups,
+			epochs,
+		));
+		let reports = tokio::spawn(report(
+			self.chain.clone(),
+			self.reporter.clone(),
+			self.metrics.clone(),
+			heads,
+			evidence,
+		));
+		self.follow_heads(heads_tx, epochs_tx).await;
+		lookups.abort();
+		reports.abort();
+	}
+
+	async fn follow_heads(self, heads: watch::Sender<Option<Head>>, epochs: mpsc::Sender<u32>) {
+		let genesis = loop {
+			match self.chain.get().await {
+				Ok(chain) => match chain.genesis_hash().await {
+					Ok(genesis) => break genesis,
+					Err(e) => tracing::warn!("reading the genesis hash: {e}"),
+				},
+				Err(e) => tracing::warn!("connecting to the node: {e}"),
+			}
+			tokio::time::sleep(self.poll_interval).await;
 		};
 		let mut recent: VecDeque<(BlockNumber, H256)> = VecDeque::new();
-		let mut tracked: HashSet<AccountId> = self.local_agents.iter().cloned().collect();
-		let mut reported: HashSet<(AccountId, u32)> = HashSet::new();
-		let mut last_epoch = None;
 		let mut runtime = None;
 		let mut ticker = tokio::time::interval(self.poll_interval);
 		loop {
-			tokio::select! {
-				_ = ticker.tick() => {
-					match self.poll(genesis, &mut recent, &tracked, &mut last_epoch, &mut runtime).await {
-						Ok(()) => {},
-						// The peer is gone: nothing left to follow the chain for.
-						Err(ChainError::Node(NodeError::Stopped)) => return,
-						Err(e) if e.is_incompatible_runtime() => {
-							tracing::error!("following the chain: {e}");
-							let _ = self.halt.send(e);
-							return;
-						},
-						Err(e) => tracing::warn!("following the chain: {e}"),
-					}
+			ticker.tick().await;
+			let result = self.poll(genesis, &mut recent, &mut runtime, &heads, &epochs).await;
+			match result {
+				Ok(()) => {},
+				// The peer is gone: nothing left to follow the chain for.
+				Err(ChainError::Node(NodeError::Stopped)) => return,
+				Err(e) if e.is_incompatible_runtime() => {
+					tracing::error!("following the chain: {e}");
+					let _ = self.halt.send(e);
+					return;
 				},
-				Some(agent) = lookups.recv() => {
-					tracked.insert(agent.clone());
-					// At the last block whose runtime was checked; the next poll reads it anyway.
-					let Some(&(_, at)) = recent.back() else { continue };
-					if let Err(e) = self.refresh(&agent, at).await {
-						tracing::warn!("looking up an agent: {e}");
-					}
-				},
-				Some(found) = evidence.recv() => {
-					if reported.insert(found.offence()) {
-						self.report(found).await;
-					}
-				},
+				Err(e) => tracing::warn!("following the chain: {e}"),
 			}
 		}
 	}
@@ -245,16 +297,17 @@ impl Follower {
 		&self,
 		genesis: H256,
 		recent: &mut VecDeque<(BlockNumber, H256)>,
-		tracked: &HashSet<AccountId>,
-		last_epoch: &mut Option<u32>,
 		runtime: &mut Option<u32>,
+		heads: &watch::Sender<Option<Head>>,
+		epochs: &mpsc::Sender<u32>,
 	) -> Result<(), ChainError> {
-		let (number, hash) = self.chain.finalized_block().await?;
+		let chain = self.chain.get().await?;
+		let (number, hash) = chain.finalized_block().await?;
 		if recent.back().is_some_and(|(n, _)| *n >= number) {
 			return Ok(());
 		}
 		// Every block's runtime is checked before anything of its state is read.
-		let version = self.chain.checked_runtime(Some(hash)).await?;
+		let version = chain.checked_runtime(Some(hash)).await?;
 		if *runtime != Some(version.spec_version) {
 			tracing::info!(
 				spec_version = version.spec_version,
@@ -267,53 +320,159 @@ impl Follower {
 		while recent.len() > self.max_anchor_lag as usize + 1 {
 			recent.pop_front();
 		}
-		let view = view_at(&self.chain, genesis, number, hash, recent.clone()).await?;
-		let new_epoch = *last_epoch != Some(view.epoch);
-		*last_epoch = Some(view.epoch);
+		let view = view_at(&chain, genesis, number, hash, recent.clone()).await?;
+		let epoch = view.epoch;
+		let previous = heads.send_replace(Some(Head { number, hash, epoch }));
 		self.node.send(Command::SetView { view }).await?;
-		let refresh: Vec<&AccountId> =
-			if new_epoch { tracked.iter().collect() } else { self.local_agents.iter().collect() };
-		for agent in refresh {
-			self.refresh(agent, hash).await?;
+		for agent in &self.local_agents {
+			refresh(&chain, &self.node, agent, (number, hash)).await?;
 		}
-		if let Ok(best) = self.chain.best_number().await {
+		if previous.is_none_or(|head| head.epoch != epoch) {
+			// The cached agents' allowances are fixed now: the lookup task reads them again.
+			let _ = epochs.try_send(epoch);
+		}
+		if let Ok(best) = chain.best_number().await {
 			self.metrics.finality_lag.set(i64::from(best.saturating_sub(number)));
 		}
 		Ok(())
 	}
+}
 
-	/// Reads `agent`'s standing at `at`, a block whose runtime was checked.
-	async fn refresh(&self, agent: &AccountId, at: H256) -> Result<(), ChainError> {
-		let (_, known) = self.node.standing(agent.clone()).await?;
-		let standing = standing_at(&self.chain, agent, at, known.as_ref()).await?;
-		Ok(self.node.send(Command::SetAgent { agent: agent.clone(), standing }).await?)
-	}
+/// Reads `agent`'s standing at `block`, a finalized block whose runtime was checked, and gives
+/// it to the peer.
+async fn refresh(
+	chain: &Chain,
+	node: &NodeHandle,
+	agent: &AccountId,
+	block: (BlockNumber, H256),
+) -> Result<(), ChainError> {
+	let (_, known) = node.standing(agent.clone()).await?;
+	let standing = standing_at(chain, agent, block, known.as_ref()).await?;
+	Ok(node.send(Command::SetAgent { agent: agent.clone(), standing }).await?)
+}
 
-	async fn report(&self, evidence: Evidence) {
-		let Some(reporter) = &self.reporter else { return };
-		let offence = evidence.offence();
-		let result = match submit(
-			&self.chain,
-			Submission::FraudReport(Box::new(evidence)),
-			reporter,
-		)
-		.await
-		{
-			Ok(outcome) if outcome.error.is_none() => {
-				tracing::info!(?offence, block = ?outcome.block, "fraud reported on chain");
-				"included"
+/// The lookup task: agents the peer asks about first, then, when an epoch starts, every agent
+/// the peer caches (its allowance is fixed now), one at a time between requests.
+async fn look_up(
+	chain: Arc<ChainLink>,
+	node: NodeHandle,
+	heads: watch::Receiver<Option<Head>>,
+	mut requests: mpsc::Receiver<AccountId>,
+	mut epochs: mpsc::Receiver<u32>,
+) {
+	let mut due: VecDeque<AccountId> = VecDeque::new();
+	loop {
+		let agent = tokio::select! {
+			biased;
+			Some(agent) = requests.recv() => agent,
+			Some(_) = epochs.recv() => {
+				match node.cached_agents().await {
+					Ok(agents) => due = agents.into(),
+					Err(_) => return,
+				}
+				continue;
 			},
-			Ok(outcome) => {
-				let error = outcome.error.as_ref().map(|failure| &failure.name);
-				tracing::warn!(?offence, ?error, "fraud report failed on chain");
-				"failed"
+			_ = std::future::ready(()), if !due.is_empty() => match due.pop_front() {
+				Some(agent) => agent,
+				None => continue,
 			},
-			// Most often another peer reported first and the pool refused the duplicate.
-			Err(e) => {
-				tracing::info!(?offence, "fraud report not submitted: {e}");
-				"failed"
-			},
+			else => return,
 		};
-		self.metrics.evidence_reported.get_or_create(&ReportLabels { result }).inc();
+		let Some(head) = *heads.borrow() else { continue };
+		let result = match chain.get().await {
+			Ok(chain) => refresh(&chain, &node, &agent, (head.number, head.hash)).await,
+			Err(e) => Err(e.into()),
+		};
+		match result {
+			Ok(()) => {},
+			Err(ChainError::Node(NodeError::Stopped)) => return,
+			// The message waiting for it is ignored after its parking time; it is looked up
+			// again when the agent speaks again.
+			Err(e) => tracing::warn!(%agent, "looking up an agent: {e}"),
+		}
 	}
+}
+
+/// The reporter task: each offence reported once, evidence about an epoch the chain has not
+/// started held until it does, never in the way of the head follower (an inclusion takes
+/// blocks).
+async fn report(
+	chain: Arc<ChainLink>,
+	reporter: Option<sr25519::Pair>,
+	metrics: Metrics,
+	mut heads: watch::Receiver<Option<Head>>,
+	mut evidence: mpsc::Receiver<Evidence>,
+) {
+	let Some(reporter) = reporter else {
+		// Reporting is left to other peers; the channel is drained so the peer never waits.
+		while evidence.recv().await.is_some() {}
+		return;
+	};
+	let mut reported: HashSet<(AccountId, u32)> = HashSet::new();
+	let mut held: Vec<Evidence> = Vec::new();
+	loop {
+		let found = tokio::select! {
+			Some(found) = evidence.recv() => vec![found],
+			Ok(()) = heads.changed() => {
+				let epoch = heads.borrow().map(|head| head.epoch);
+				let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut held)
+					.into_iter()
+					.partition(|e| epoch.is_some_and(|epoch| e.offence().1 <= epoch));
+				held = later;
+				ready
+			},
+			else => return,
+		};
+		let epoch = heads.borrow().map(|head| head.epoch);
+		// Offences of past epochs are forgotten; the chain's window is a few epochs.
+		if let Some(epoch) = epoch {
+			reported.retain(|(_, e)| e.saturating_add(EVIDENCE_EPOCHS) > epoch);
+		}
+		for found in found {
+			let offence = found.offence();
+			if reported.contains(&offence) {
+				continue;
+			}
+			if epoch.is_none_or(|epoch| offence.1 > epoch) {
+				// The chain refuses evidence from an epoch it has not started.
+				if held.len() < MAX_HELD_EVIDENCE {
+					held.push(found);
+				}
+				continue;
+			}
+			reported.insert(offence);
+			submit_report(&chain, &reporter, &metrics, found).await;
+		}
+	}
+}
+
+async fn submit_report(
+	chain: &ChainLink,
+	reporter: &sr25519::Pair,
+	metrics: &Metrics,
+	evidence: Evidence,
+) {
+	let offence = evidence.offence();
+	let submission = Submission::FraudReport(Box::new(evidence));
+	let result = match chain.get().await {
+		Ok(chain) => submit(&chain, submission, reporter).await,
+		Err(e) => Err(e.into()),
+	};
+	let result = match result {
+		Ok(outcome) if outcome.error.is_none() => {
+			tracing::info!(?offence, block = ?outcome.block, "fraud reported on chain");
+			"included"
+		},
+		Ok(outcome) => {
+			let error = outcome.error.as_ref().map(|failure| &failure.name);
+			tracing::warn!(?offence, ?error, "fraud report failed on chain");
+			"failed"
+		},
+		// Most often another peer reported first and the pool refused the duplicate.
+		Err(e) => {
+			tracing::info!(?offence, "fraud report not submitted: {e}");
+			"failed"
+		},
+	};
+	metrics.evidence_reported.get_or_create(&ReportLabels { result }).inc();
 }

@@ -191,6 +191,44 @@ impl Ledger {
 		Ok(Reservation { seq: current.next_seq, spent_before: current.spent })
 	}
 
+	/// Moves the counters of `agent` in `epoch` past a message seen on the mesh that this
+	/// ledger does not know of (it was lost, or another service signs with the same key), so
+	/// that the next reservation cannot reuse its slot. On disk when this returns.
+	pub fn catch_up(
+		&mut self,
+		agent: &AccountId,
+		epoch: EpochIndex,
+		next_seq: u64,
+		spent: BudgetUnits,
+	) -> Result<(), LedgerError> {
+		let current = self.entry(agent, epoch);
+		if current.next_seq >= next_seq && current.spent >= spent {
+			return Ok(());
+		}
+		if self.entries.get(&key(agent)).is_some_and(|entry| entry.epoch > epoch) {
+			return Ok(());
+		}
+		let ahead = Entry {
+			epoch,
+			next_seq: current.next_seq.max(next_seq),
+			spent: current.spent.max(spent),
+		};
+		let previous = self.entries.insert(key(agent), ahead);
+		if let Err(e) = self.persist() {
+			match previous {
+				Some(previous) => self.entries.insert(key(agent), previous),
+				None => self.entries.remove(&key(agent)),
+			};
+			return Err(LedgerError::Io(e));
+		}
+		tracing::warn!(
+			%agent, epoch, next_seq, spent,
+			"the ledger was behind the agent's messages on the mesh (lost, or a second service \
+			 signs with this key): moved past them"
+		);
+		Ok(())
+	}
+
 	/// Writes the ledger durably: a synced temporary file renamed over the old one, then the
 	/// directory synced, so a crash leaves the old or the new ledger, never a torn one.
 	fn persist(&self) -> io::Result<()> {
@@ -259,6 +297,41 @@ mod tests {
 			ledger.reserve(&agent(1), 3, 1, 100),
 			Err(LedgerError::EpochPassed { .. })
 		));
+	}
+
+	#[test]
+	fn a_crash_between_reserving_and_publishing_leaves_a_gap_never_a_reuse() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
+		let reserved = ledger.reserve(&agent(1), 3, 10, 100).unwrap();
+		// The process dies here: the slot is on disk, its message was never signed.
+		drop(ledger);
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
+		let next = ledger.reserve(&agent(1), 3, 10, 100).unwrap();
+		assert_eq!(next, Reservation { seq: reserved.seq + 1, spent_before: 10 });
+	}
+
+	#[test]
+	fn a_lost_ledger_catches_up_with_the_mesh() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		// A fresh ledger for an agent whose messages up to seq 4, units 0..50, the peer has
+		// accepted: the next reservation starts past them, on disk.
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
+		ledger.catch_up(&agent(1), 3, 5, 50).unwrap();
+		assert_eq!(
+			ledger.reserve(&agent(1), 3, 10, 100).unwrap(),
+			Reservation { seq: 5, spent_before: 50 }
+		);
+		drop(ledger);
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
+		// Never backwards, and never into a past epoch.
+		ledger.catch_up(&agent(1), 3, 2, 20).unwrap();
+		ledger.reserve(&agent(1), 4, 1, 100).unwrap();
+		ledger.catch_up(&agent(1), 3, 9, 90).unwrap();
+		assert_eq!(ledger.entry(&agent(1), 4), Entry { epoch: 4, next_seq: 1, spent: 1 });
+		assert_eq!(ledger.entry(&agent(1), 3), Entry { epoch: 3, ..Default::default() });
 	}
 
 	#[test]

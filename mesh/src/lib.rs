@@ -33,6 +33,7 @@
 pub mod access;
 pub mod base_path;
 pub mod chain;
+pub mod fair_queue;
 pub mod ledger;
 pub mod message;
 pub mod metrics;

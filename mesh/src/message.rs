@@ -74,6 +74,17 @@ impl Evidence {
 		(header.agent.clone(), header.epoch)
 	}
 
+	/// `true` when every header it holds carries its agent's signature for the chain of
+	/// `genesis`: the expensive part of checking evidence, run on the signature workers.
+	pub fn signatures_valid(&self, genesis: &teo_primitives::Hash) -> bool {
+		match self {
+			Evidence::Equivocation(first, second) => {
+				first.verify(genesis) && second.verify(genesis)
+			},
+			Evidence::Overspend(header) => header.verify(genesis),
+		}
+	}
+
 	/// The group whose evidence topic carries it.
 	pub fn group(&self) -> GroupId {
 		match self {

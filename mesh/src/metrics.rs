@@ -35,6 +35,14 @@ pub struct AgentLabels {
 	pub agent: String,
 }
 
+/// Labels of a part of the peer's bounded state.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StateLabels {
+	/// `local_agents`, `agents`, `strangers`, `logs`, `logged_headers`, `evidenced`, `parked`
+	/// or `signature_queue`.
+	pub part: &'static str,
+}
+
 /// Every metric of the mesh service.
 #[derive(Clone)]
 pub struct Metrics {
@@ -54,6 +62,10 @@ pub struct Metrics {
 	pub finality_lag: Gauge,
 	/// The finalized block the mesh validates against.
 	pub finalized_number: Gauge,
+	/// Entries in each part of the peer's bounded state.
+	pub state_entries: Family<StateLabels, Gauge>,
+	/// Seconds since the chain view last moved to a newer finalized block.
+	pub chain_view_age_seconds: Gauge,
 }
 
 impl Metrics {
@@ -70,6 +82,8 @@ impl Metrics {
 			]),
 			finality_lag: Gauge::default(),
 			finalized_number: Gauge::default(),
+			state_entries: Family::default(),
+			chain_view_age_seconds: Gauge::default(),
 		};
 		let registry = registry.sub_registry_with_prefix("teo_mesh");
 		registry.register(
@@ -108,7 +122,39 @@ impl Metrics {
 			"The finalized block the mesh validates against",
 			metrics.finalized_number.clone(),
 		);
+		registry.register(
+			"state_entries",
+			"Entries in each part of the peer's bounded state",
+			metrics.state_entries.clone(),
+		);
+		registry.register(
+			"chain_view_age_seconds",
+			"Seconds since the chain view last moved to a newer finalized block",
+			metrics.chain_view_age_seconds.clone(),
+		);
 		metrics
+	}
+
+	/// Records the size of each part of the peer's state.
+	pub fn observe_state(
+		&self,
+		size: crate::validation::StateSize,
+		parked: usize,
+		signature_queue: usize,
+	) {
+		let parts = [
+			("local_agents", size.local_agents),
+			("agents", size.agents),
+			("strangers", size.strangers),
+			("logs", size.logs),
+			("logged_headers", size.logged_headers),
+			("evidenced", size.evidenced),
+			("parked", parked),
+			("signature_queue", signature_queue),
+		];
+		for (part, entries) in parts {
+			self.state_entries.get_or_create(&StateLabels { part }).set(entries as i64);
+		}
 	}
 
 	/// Counts one validation outcome.

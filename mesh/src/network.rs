@@ -1,10 +1,17 @@
 //! The libp2p side: TCP with noise and yamux, gossipsub with manual validation and no libp2p
 //! message signing (messages carry the agent's signature, and one mesh node may speak for many
-//! agents), identify, ping, and Kademlia seeded from the bootnodes for peer discovery.
+//! agents), identify, ping, Kademlia seeded from the bootnodes for peer discovery, and limits
+//! on connections.
+//!
+//! Peer scoring counts only what every honest peer judges alike: a message this peer *rejects*
+//! (malformed, forged, provable fraud; see `validation`) is an invalid delivery, penalised by
+//! its square, so one mistake costs a little and a stream of junk graylists its sender for
+//! longer the more it sent. Messages ignored for reasons of a peer's own view cost nothing.
 
 use std::time::Duration;
 
 use libp2p::{
+	connection_limits::{self, ConnectionLimits},
 	gossipsub::{self, MessageAuthenticity, ValidationMode},
 	identify, identity, kad, noise, ping,
 	swarm::NetworkBehaviour,
@@ -13,6 +20,52 @@ use libp2p::{
 use prometheus_client::registry::Registry;
 
 use crate::message::{message_id, MAX_MESSAGE_LEN};
+
+/// gossipsub's heartbeat: mesh maintenance, gossip emission and score decay checks.
+pub const HEARTBEAT: Duration = Duration::from_millis(700);
+
+/// Heartbeats a received message stays in gossipsub's cache (gossipsub's default): a message
+/// validated later can no longer be forwarded.
+const MESSAGE_CACHE_HEARTBEATS: u32 = 5;
+
+/// How long gossipsub keeps a received message for forwarding: the time validation may take.
+pub const MESSAGE_CACHE_WINDOW: Duration =
+	Duration::from_millis(HEARTBEAT.as_millis() as u64 * MESSAGE_CACHE_HEARTBEATS as u64);
+
+/// The penalty of one invalid delivery; n of them in the decay window cost n² times it.
+pub const INVALID_DELIVERY_WEIGHT: f64 = -1000.0;
+
+/// How long an invalid delivery is remembered (until it has decayed to gossipsub's "zero",
+/// 1 %): the anchor window, `max_anchor_lag` (20) blocks of 6 s. A message a peer relays stops
+/// being valid for anyone within it, so a peer that relayed junk has had time to stop.
+pub const PENALTY_MEMORY: Duration =
+	Duration::from_millis(20 * teo_primitives::time::MILLISECS_PER_BLOCK);
+
+/// Below this score no gossip (IHAVE/IWANT) is exchanged with a peer: after one invalid
+/// delivery, until it decays by half.
+pub const GOSSIP_THRESHOLD: f64 = 0.5 * INVALID_DELIVERY_WEIGHT;
+
+/// Below this score this peer's own messages are not published to a peer: between one and
+/// two invalid deliveries.
+pub const PUBLISH_THRESHOLD: f64 = 1.5 * INVALID_DELIVERY_WEIGHT;
+
+/// Below this score a peer is graylisted (everything it sends is dropped unread): two invalid
+/// deliveries (4 x the weight) within a few seconds, or more spread out.
+pub const GRAYLIST_THRESHOLD: f64 = 2.5 * INVALID_DELIVERY_WEIGHT;
+
+/// Peers sharing one IP address beyond this count are penalised (Sybils on one host).
+const IP_COLOCATION_THRESHOLD: f64 = 5.0;
+
+/// Connections established at most, in and out: far above the peers a node needs (gossipsub's
+/// mesh keeps 6 to 12), far below what exhausts its file descriptors.
+pub const MAX_CONNECTIONS: u32 = 256;
+
+/// Inbound connections still in their handshake at most: a dialer cannot queue handshakes
+/// without bound.
+pub const MAX_PENDING_INCOMING: u32 = 32;
+
+/// Connections to one peer at most (one each way while a dial races an inbound connection).
+pub const MAX_CONNECTIONS_PER_PEER: u32 = 2;
 
 /// The identify protocol's name for TEO mesh peers.
 const IDENTIFY_PROTOCOL: &str = "/teo-mesh/id/1.0.0";
@@ -48,40 +101,49 @@ pub struct Behaviour {
 	pub ping: ping::Behaviour,
 	/// Finds peers beyond the bootnodes.
 	pub kademlia: kad::Behaviour<kad::store::MemoryStore>,
+	/// Refuses connections past [`MAX_CONNECTIONS`] and the other limits.
+	pub limits: connection_limits::Behaviour,
 }
 
-/// How a peer scores others. Invalid messages weigh heavily (-1000 each on every topic, as
-/// Lotus does): a peer that forwards a rejected message soon drops below the graylist
-/// threshold and is ignored.
+/// How a peer scores others: see the module's documentation and the named thresholds.
 fn peer_score() -> (gossipsub::PeerScoreParams, gossipsub::PeerScoreThresholds) {
 	let params = gossipsub::PeerScoreParams {
 		// Topics are added on subscription (see `topic_score`).
 		topics: Default::default(),
 		app_specific_weight: 1.0,
-		ip_colocation_factor_threshold: 5.0,
+		ip_colocation_factor_threshold: IP_COLOCATION_THRESHOLD,
 		..Default::default()
 	};
 	let thresholds = gossipsub::PeerScoreThresholds {
-		gossip_threshold: -500.0,
-		publish_threshold: -1000.0,
-		graylist_threshold: -2500.0,
+		gossip_threshold: GOSSIP_THRESHOLD,
+		publish_threshold: PUBLISH_THRESHOLD,
+		graylist_threshold: GRAYLIST_THRESHOLD,
 		..Default::default()
 	};
 	(params, thresholds)
 }
 
-/// The score parameters of one topic: only invalid deliveries count, heavily.
+/// The score parameters of one topic: only invalid deliveries count.
 pub fn topic_score() -> gossipsub::TopicScoreParams {
 	gossipsub::TopicScoreParams {
 		topic_weight: 1.0,
-		// Message delivery rates vary too much between topics to score them yet.
+		// Delivery rates depend on the agents' negotiations, not on the peers' honesty: an
+		// honest peer in a quiet group would be penalised for delivering little.
 		first_message_deliveries_weight: 0.0,
 		mesh_message_deliveries_weight: 0.0,
 		mesh_failure_penalty_weight: 0.0,
-		invalid_message_deliveries_weight: -1000.0,
-		invalid_message_deliveries_decay: 0.5,
+		invalid_message_deliveries_weight: INVALID_DELIVERY_WEIGHT,
+		invalid_message_deliveries_decay: gossipsub::score_parameter_decay(PENALTY_MEMORY),
 		..Default::default()
 	}
+}
+
+/// The connection limits.
+fn connection_limits() -> ConnectionLimits {
+	ConnectionLimits::default()
+		.with_max_established(Some(MAX_CONNECTIONS))
+		.with_max_pending_incoming(Some(MAX_PENDING_INCOMING))
+		.with_max_established_per_peer(Some(MAX_CONNECTIONS_PER_PEER))
 }
 
 /// The gossipsub configuration: manual validation, content-addressed ids, bounded messages.
@@ -91,7 +153,8 @@ fn gossipsub_config() -> Result<gossipsub::Config, NetworkError> {
 		.validate_messages()
 		.message_id_fn(|message| gossipsub::MessageId::new(&message_id(&message.data)))
 		.max_transmit_size(MAX_MESSAGE_LEN + 1024)
-		.heartbeat_interval(Duration::from_millis(700))
+		.heartbeat_interval(HEARTBEAT)
+		.history_length(MESSAGE_CACHE_HEARTBEATS as usize)
 		.build()
 		.map_err(NetworkError::GossipsubConfig)
 }
@@ -119,7 +182,8 @@ fn behaviour(key: &identity::Keypair, registry: &mut Registry) -> Result<Behavio
 	// Answer lookups from the start: the automatic mode waits for a confirmed external address,
 	// which peers on private networks (and loopback) never get.
 	kademlia.set_mode(Some(kad::Mode::Server));
-	Ok(Behaviour { gossipsub, identify, ping: ping::Behaviour::default(), kademlia })
+	let limits = connection_limits::Behaviour::new(connection_limits());
+	Ok(Behaviour { gossipsub, identify, ping: ping::Behaviour::default(), kademlia, limits })
 }
 
 /// A swarm for `key` on tokio, listening nowhere yet.

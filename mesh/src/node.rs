@@ -1,11 +1,12 @@
 //! A running mesh peer: the swarm, the validator and the signature workers in one event loop,
 //! driven through a [`NodeHandle`].
 //!
-//! Received messages are prechecked in the loop, their signatures verified on a bounded pool of
-//! blocking workers (a full pool ignores the message rather than queueing without bound), and
-//! admitted in the loop again, so the validator's state has a single owner. Accepted messages
-//! are forwarded by gossipsub and delivered to local subscribers; evidence is gossiped on the
-//! group's evidence topic and handed to the reporter once.
+//! Received messages and evidence are prechecked in the loop, queued per peer and served in turn
+//! ([`FairQueue`]: a full queue ignores the message rather than queueing without bound), their
+//! signatures verified on a pool of blocking workers, and admitted in the loop again, so the
+//! validator's state has a single owner. Accepted messages are forwarded by gossipsub and
+//! delivered to local subscribers; evidence is gossiped on the group's evidence topic and
+//! handed to the reporter once.
 
 use std::{
 	collections::{HashMap, VecDeque},
@@ -21,14 +22,15 @@ use libp2p::{
 	swarm::SwarmEvent,
 	Multiaddr, PeerId, Swarm,
 };
-use teo_primitives::{AccountId, GroupId};
+use teo_primitives::{mesh::MeshHeader, AccountId, GroupId};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::{
+	fair_queue::FairQueue,
 	message::{message_id, Evidence, MeshMessage, Topic, TopicKind},
 	metrics::Metrics,
 	network::{self, Behaviour, NetworkError},
-	validation::{Admission, AgentStanding, ChainView, Reason, Validator, Verdict},
+	validation::{Admission, AgentStanding, ChainView, Limits, Reason, Validator, Verdict},
 };
 
 /// Why the peer did not do what a [`NodeHandle`] asked.
@@ -114,8 +116,18 @@ const TARGET_PEERS: usize = 12;
 /// The shortest time between two Kademlia lookups for more peers.
 const LOOKUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// How long a message waits for its agent's standing before it is ignored.
-const PARK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a message waits for its agent's standing before it is ignored: within gossipsub's
+/// message cache window (a message validated later can no longer be forwarded), less a
+/// heartbeat of margin.
+const PARK_TIMEOUT: std::time::Duration =
+	network::MESSAGE_CACHE_WINDOW.saturating_sub(network::HEARTBEAT);
+
+/// How often parked messages are checked against [`PARK_TIMEOUT`].
+const PARK_SWEEP: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Signature checks handed to the workers at once: enough to keep them busy between two turns
+/// of the event loop, few enough that the fair queue decides the order.
+const IN_FLIGHT_PER_WORKER: usize = 8;
 
 /// What local subscribers receive.
 #[derive(Clone, Debug)]
@@ -145,10 +157,24 @@ pub struct PeerInfo {
 	pub peer_id: String,
 	/// The topics it subscribes to.
 	pub topics: Vec<String>,
+	/// Its gossipsub score here: below [`network::GRAYLIST_THRESHOLD`] it is ignored.
+	pub score: Option<f64>,
 }
 
 /// Requests to the event loop.
 pub enum Command {
+	/// Whether an unsigned header of a local agent conflicts with a message seen.
+	CheckUnsigned { header: MeshHeader, reply: oneshot::Sender<Result<(), Verdict>> },
+	/// Past the messages of an agent in an epoch that this peer has accepted.
+	HighWater {
+		agent: AccountId,
+		epoch: teo_primitives::EpochIndex,
+		reply: oneshot::Sender<Option<(u64, teo_primitives::mesh::BudgetUnits)>>,
+	},
+	/// The time since the chain view last moved to a newer finalized block.
+	ViewAge { reply: oneshot::Sender<std::time::Duration> },
+	/// The registered agents cached, to refresh at a new epoch.
+	CachedAgents { reply: oneshot::Sender<Vec<AccountId>> },
 	/// Publishes a message the service signed for a local agent.
 	Publish {
 		topic: Topic,
@@ -180,14 +206,17 @@ pub struct NodeConfig {
 	pub bootnodes: Vec<Multiaddr>,
 	/// The groups whose topics this peer joins.
 	pub groups: Vec<GroupId>,
+	/// The agents this service signs for: their standing is never evicted.
+	pub local_agents: Vec<AccountId>,
 	/// Blocking workers verifying signatures.
 	pub signature_workers: usize,
-	/// Signature checks waiting or running at most; beyond, messages are ignored (`busy`).
+	/// Signature checks waiting at most; beyond, messages are ignored (`busy`).
 	pub max_pending_signatures: usize,
-	/// Anchors further behind the finalized head are rejected (rule C).
-	pub max_anchor_lag: teo_primitives::BlockNumber,
-	/// Messages tracked per agent and epoch.
-	pub max_log_len: usize,
+	/// Signature checks one peer may have waiting at most: a few peers flooding cannot fill
+	/// the queue for the rest.
+	pub max_pending_per_peer: usize,
+	/// What the validator remembers at most.
+	pub limits: Limits,
 	/// Messages parked while their agent is looked up on chain.
 	pub max_parked: usize,
 }
@@ -198,10 +227,11 @@ impl Default for NodeConfig {
 			listen: vec!["/ip4/127.0.0.1/tcp/0".parse().expect("a valid address; qed")],
 			bootnodes: Vec::new(),
 			groups: vec![0],
+			local_agents: Vec::new(),
 			signature_workers: 2,
 			max_pending_signatures: 4096,
-			max_anchor_lag: 20,
-			max_log_len: 1 << 16,
+			max_pending_per_peer: 512,
+			limits: Limits::default(),
 			max_parked: 1024,
 		}
 	}
@@ -224,6 +254,35 @@ impl NodeHandle {
 		let (reply, answer) = oneshot::channel();
 		self.commands.send(command(reply)).await.map_err(|_| NodeError::Stopped)?;
 		answer.await.map_err(|_| NodeError::Stopped)
+	}
+
+	/// `Ok` when an unsigned header of a local agent conflicts with no message this peer has
+	/// seen; the verdict its publication would get otherwise.
+	pub async fn check_unsigned(
+		&self,
+		header: MeshHeader,
+	) -> Result<Result<(), Verdict>, NodeError> {
+		self.request(|reply| Command::CheckUnsigned { header, reply }).await
+	}
+
+	/// The next sequence number and the end of the spend ranges past the messages of `agent`
+	/// in `epoch` that this peer has accepted, if any.
+	pub async fn high_water(
+		&self,
+		agent: AccountId,
+		epoch: teo_primitives::EpochIndex,
+	) -> Result<Option<(u64, teo_primitives::mesh::BudgetUnits)>, NodeError> {
+		self.request(|reply| Command::HighWater { agent, epoch, reply }).await
+	}
+
+	/// The time since the chain view last moved to a newer finalized block.
+	pub async fn view_age(&self) -> Result<std::time::Duration, NodeError> {
+		self.request(|reply| Command::ViewAge { reply }).await
+	}
+
+	/// The registered agents other than the local ones that the peer caches.
+	pub async fn cached_agents(&self) -> Result<Vec<AccountId>, NodeError> {
+		self.request(|reply| Command::CachedAgents { reply }).await
 	}
 
 	/// Publishes a signed message; returns its gossip id (hex).
@@ -260,10 +319,18 @@ impl NodeHandle {
 	}
 }
 
-/// A message whose signature a worker is checking.
+/// What a signature worker checks.
+enum Signed {
+	/// A message: its header's signature.
+	Message(MeshMessage),
+	/// Evidence: every header's signature.
+	Evidence(Evidence),
+}
+
+/// Received content whose signatures a worker checks.
 struct Checked {
 	topic: Topic,
-	message: MeshMessage,
+	content: Signed,
 	id: gossipsub::MessageId,
 	source: PeerId,
 	received: Instant,
@@ -318,7 +385,10 @@ fn spawn_signature_workers(
 					Err(_) => return,
 				};
 				let Ok(mut job) = job else { return };
-				job.valid = job.message.header.verify(&genesis);
+				job.valid = match &job.content {
+					Signed::Message(message) => message.header.verify(&genesis),
+					Signed::Evidence(evidence) => evidence.signatures_valid(&genesis),
+				};
 				if done.blocking_send(job).is_err() {
 					return;
 				}
@@ -338,11 +408,17 @@ struct Node {
 	deliveries: broadcast::Sender<Delivery>,
 	evidence_out: mpsc::Sender<Evidence>,
 	agent_lookups: mpsc::Sender<AccountId>,
-	/// Jobs for the signature workers; full means busy.
+	/// Checks waiting for a signature worker, per peer.
+	waiting: FairQueue<PeerId, Checked>,
+	/// Jobs for the signature workers, at most `max_in_flight` at a time.
 	signatures: std_mpsc::SyncSender<Checked>,
+	in_flight: usize,
+	max_in_flight: usize,
 	parked: HashMap<AccountId, VecDeque<Parked>>,
 	parked_count: usize,
 	last_lookup: Option<Instant>,
+	/// When the chain view last moved to a newer finalized block.
+	view_updated: Instant,
 }
 
 /// Starts a peer on the current tokio runtime. Evidence to report on chain goes to
@@ -392,19 +468,22 @@ pub fn start(
 	}
 	let (commands_tx, commands) = mpsc::channel(1024);
 	let (deliveries, _) = broadcast::channel(4096);
-	let (checked_tx, checked) = mpsc::channel(config.max_pending_signatures.max(1));
-	let signatures = spawn_signature_workers(
-		config.signature_workers.max(1),
-		config.max_pending_signatures.max(1),
-		view.genesis,
-		checked_tx,
-	)?;
-	let validator = Validator::new(view, config.max_anchor_lag, config.max_log_len);
+	let workers = config.signature_workers.max(1);
+	let max_in_flight = workers * IN_FLIGHT_PER_WORKER;
+	let (checked_tx, checked) = mpsc::channel(max_in_flight);
+	let signatures = spawn_signature_workers(workers, max_in_flight, view.genesis, checked_tx)?;
+	let mut validator = Validator::new(view, config.limits);
+	for agent in &config.local_agents {
+		validator.pin(agent.clone());
+	}
 	let node = Node {
 		swarm,
 		validator,
 		metrics,
+		waiting: FairQueue::new(config.max_pending_per_peer, config.max_pending_signatures),
 		signatures,
+		in_flight: 0,
+		max_in_flight,
 		config,
 		topics,
 		deliveries: deliveries.clone(),
@@ -413,6 +492,7 @@ pub fn start(
 		parked: HashMap::new(),
 		parked_count: 0,
 		last_lookup: None,
+		view_updated: Instant::now(),
 	};
 	tokio::spawn(node.run(commands, checked));
 	Ok(NodeHandle { peer_id, commands: commands_tx, deliveries })
@@ -424,14 +504,48 @@ impl Node {
 		mut commands: mpsc::Receiver<Command>,
 		mut checked: mpsc::Receiver<Checked>,
 	) {
+		let mut sweep = tokio::time::interval(PARK_SWEEP);
+		sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 		loop {
 			tokio::select! {
 				event = self.swarm.select_next_some() => self.on_swarm_event(event),
-				Some(done) = checked.recv() => self.on_checked(done),
+				Some(done) = checked.recv() => {
+					self.in_flight -= 1;
+					self.on_checked(done);
+				},
+				_ = sweep.tick() => {
+					self.expire_parked();
+					self.metrics.observe_state(self.validator.state_size(), self.parked_count, self.waiting.len());
+					self.metrics.chain_view_age_seconds.set(self.view_updated.elapsed().as_secs() as i64);
+				},
 				command = commands.recv() => match command {
 					Some(command) => self.on_command(command),
 					// Every handle is gone: stop.
 					None => return,
+				},
+			}
+			self.dispatch();
+		}
+	}
+
+	/// Queues a signature check behind the peer's earlier ones, or ignores it as `busy`.
+	fn enqueue(&mut self, job: Checked) {
+		if let Err(job) = self.waiting.push(job.source, job) {
+			self.report(&job.id, &job.source, Verdict::Ignore(Reason::Busy), job.received);
+		}
+	}
+
+	/// Hands queued checks to the workers, peers in turn, up to `max_in_flight`.
+	fn dispatch(&mut self) {
+		while self.in_flight < self.max_in_flight {
+			let Some(job) = self.waiting.pop() else { return };
+			match self.signatures.try_send(job) {
+				Ok(()) => self.in_flight += 1,
+				// The workers are gone (a thread panicked): nothing will check it.
+				Err(
+					std_mpsc::TrySendError::Full(job) | std_mpsc::TrySendError::Disconnected(job),
+				) => {
+					self.report(&job.id, &job.source, Verdict::Ignore(Reason::Busy), job.received);
 				},
 			}
 		}
@@ -514,20 +628,31 @@ impl Node {
 		}
 	}
 
-	/// Checks gossiped evidence, parks it while its agent is looked up, or reports the verdict.
+	/// Prechecks gossiped evidence, then queues its signatures for a worker, parks it while its
+	/// agent is looked up, or reports the verdict.
 	fn check_evidence(&mut self, parked: Parked) {
-		let admission = self.validator.check_evidence(parked.topic, &parked.data);
-		if admission.verdict == Verdict::Ignore(Reason::UnknownAgent)
-			&& self.parked_count < self.config.max_parked
-		{
-			let offender = crate::message::decode_bounded::<crate::message::Evidence>(&parked.data)
-				.map(|evidence| evidence.offence().0);
-			if let Ok(agent) = offender {
-				return self.park(agent, parked);
-			}
+		let Parked { topic, data, id, source, received } = parked;
+		match self.validator.precheck_evidence(topic, &data) {
+			Ok(evidence) => {
+				let content = Signed::Evidence(evidence);
+				self.enqueue(Checked { topic, content, id, source, received, valid: false });
+			},
+			Err(Verdict::Ignore(Reason::UnknownAgent))
+				if self.parked_count < self.config.max_parked =>
+			{
+				// Decoded once already by the precheck.
+				match crate::message::decode_bounded::<Evidence>(&data) {
+					Ok(evidence) => {
+						let agent = evidence.offence().0;
+						self.park(agent, Parked { topic, data, id, source, received });
+					},
+					Err(_) => {
+						self.report(&id, &source, Verdict::Reject(Reason::Malformed), received)
+					},
+				}
+			},
+			Err(verdict) => self.report(&id, &source, verdict, received),
 		}
-		self.report(&parked.id, &parked.source, admission.verdict, parked.received);
-		self.on_evidence(parked.topic, admission, false);
 	}
 
 	/// Holds a message or evidence until the chain reports its agent (or `PARK_TIMEOUT`).
@@ -546,13 +671,8 @@ impl Node {
 		let Parked { topic, data, id, source, received } = parked;
 		match self.validator.precheck(topic, &data) {
 			Ok(message) => {
-				let job = Checked { topic, message, id, source, received, valid: false };
-				if let Err(
-					std_mpsc::TrySendError::Full(job) | std_mpsc::TrySendError::Disconnected(job),
-				) = self.signatures.try_send(job)
-				{
-					self.report(&job.id, &job.source, Verdict::Ignore(Reason::Busy), job.received);
-				}
+				let content = Signed::Message(message);
+				self.enqueue(Checked { topic, content, id, source, received, valid: false });
 			},
 			Err(Verdict::Ignore(Reason::UnknownAgent))
 				if self.parked_count < self.config.max_parked =>
@@ -570,28 +690,30 @@ impl Node {
 	}
 
 	fn on_checked(&mut self, done: Checked) {
-		if !done.valid {
-			return self.report(
-				&done.id,
-				&done.source,
-				Verdict::Reject(Reason::BadSignature),
-				done.received,
-			);
+		let Checked { topic, content, id, source, received, valid } = done;
+		match content {
+			Signed::Message(_) if !valid => {
+				self.report(&id, &source, Verdict::Reject(Reason::BadSignature), received);
+			},
+			Signed::Evidence(_) if !valid => {
+				self.report(&id, &source, Verdict::Reject(Reason::InvalidEvidence), received);
+			},
+			Signed::Message(message) => {
+				let admission = self.validator.admit(&message.header);
+				self.report(&id, &source, admission.verdict, received);
+				if admission.verdict == Verdict::Accept {
+					let id = hex::encode(id.0);
+					let _ = self.deliveries.send(Delivery::Message { topic, message, id });
+				}
+				let evidence_topic = Topic { group: topic.group, kind: TopicKind::Evidence };
+				self.on_evidence(evidence_topic, admission, true);
+			},
+			Signed::Evidence(evidence) => {
+				let admission = self.validator.accept_evidence(evidence);
+				self.report(&id, &source, admission.verdict, received);
+				self.on_evidence(topic, admission, false);
+			},
 		}
-		let admission = self.validator.admit(&done.message.header);
-		self.report(&done.id, &done.source, admission.verdict, done.received);
-		if admission.verdict == Verdict::Accept {
-			let _ = self.deliveries.send(Delivery::Message {
-				topic: done.topic,
-				message: done.message,
-				id: hex::encode(done.id.0),
-			});
-		}
-		self.on_evidence(
-			Topic { group: done.topic.group, kind: TopicKind::Evidence },
-			admission,
-			true,
-		);
 	}
 
 	/// Hands new evidence to the reporter and local subscribers; gossips it if found here.
@@ -611,6 +733,18 @@ impl Node {
 
 	fn on_command(&mut self, command: Command) {
 		match command {
+			Command::CheckUnsigned { header, reply } => {
+				let _ = reply.send(self.validator.check_unsigned(&header));
+			},
+			Command::HighWater { agent, epoch, reply } => {
+				let _ = reply.send(self.validator.high_water(&agent, epoch));
+			},
+			Command::ViewAge { reply } => {
+				let _ = reply.send(self.view_updated.elapsed());
+			},
+			Command::CachedAgents { reply } => {
+				let _ = reply.send(self.validator.cached_agents());
+			},
 			Command::Publish { topic, message, reply } => {
 				let _ = reply.send(self.publish(topic, message));
 			},
@@ -640,14 +774,20 @@ impl Node {
 				let _ = reply.send(
 					peers
 						.into_iter()
-						.map(|(peer, topics)| PeerInfo { peer_id: peer.to_string(), topics })
+						.map(|(peer, topics)| PeerInfo {
+							peer_id: peer.to_string(),
+							topics,
+							score: gossipsub.peer_score(&peer),
+						})
 						.collect(),
 				);
 			},
 			Command::SetView { view } => {
+				if view.finalized_number > self.validator.view().finalized_number {
+					self.view_updated = Instant::now();
+				}
 				self.metrics.finalized_number.set(i64::from(view.finalized_number));
 				self.validator.set_view(view);
-				self.expire_parked();
 			},
 			Command::SetAgent { agent, standing } => {
 				self.validator.set_agent(agent.clone(), standing);
@@ -689,23 +829,21 @@ impl Node {
 	}
 
 	/// Validates a local message like any other (so a bug in the publisher cannot make this
-	/// peer relay fraud), records it, delivers it locally and gossips it.
+	/// peer relay fraud), records it, delivers it locally and gossips it. A refused message was
+	/// never published: it is dropped without evidence, since evidence made of it would convict
+	/// the agent of something nobody saw (the conflict check before signing should have caught
+	/// it; see [`NodeHandle::check_unsigned`]).
 	fn publish(&mut self, topic: Topic, message: MeshMessage) -> Result<String, NodeError> {
 		let data = message.encode();
 		let checked = self.validator.precheck(topic, &data).map_err(NodeError::Refused)?;
 		if !checked.header.verify(&self.validator.view().genesis) {
 			return Err(NodeError::Refused(Verdict::Reject(Reason::BadSignature)));
 		}
+		self.validator.check_unsigned(&checked.header.header).map_err(NodeError::Refused)?;
 		let admission = self.validator.admit(&checked.header);
 		if admission.verdict != Verdict::Accept {
-			let verdict = admission.verdict;
-			// Fraud is fraud, even from a local agent (a lost ledger, a second service).
-			self.on_evidence(
-				Topic { group: topic.group, kind: TopicKind::Evidence },
-				admission,
-				true,
-			);
-			return Err(NodeError::Refused(verdict));
+			// Within the budget and free of conflicts (checked above): a full log.
+			return Err(NodeError::Refused(admission.verdict));
 		}
 		let id = hex::encode(message_id(&data));
 		let ident = IdentTopic::new(topic.name(&self.validator.view().genesis));

@@ -1,6 +1,8 @@
 //! Publishing for the agents whose keys this service holds: the service picks the epoch, the
-//! sequence number and the spend range, refuses *before signing* when the budget would be
-//! exceeded, writes the reservation to the ledger, and only then signs and publishes.
+//! sequence number and the spend range (past any message of the agent the peer has seen, should
+//! the ledger have been lost), refuses *before signing* when the budget would be exceeded or
+//! the header would conflict with a message seen, writes the reservation to the ledger, and only
+//! then signs and publishes.
 
 use std::collections::BTreeMap;
 
@@ -215,6 +217,9 @@ impl Publisher {
 		let cost = view.costs.message_cost(kind, body_len);
 		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
 		let mut ledger = self.ledger.lock().await;
+		if let Some((next_seq, spent)) = self.node.high_water(agent.clone(), view.epoch).await? {
+			ledger.catch_up(agent, view.epoch, next_seq, spent).map_err(PublisherError::Ledger)?;
+		}
 		let reservation =
 			ledger.reserve(agent, view.epoch, cost, headroom).map_err(|e| match e {
 				LedgerError::BudgetExhausted { cost, remaining } => {
@@ -235,6 +240,9 @@ impl Publisher {
 			anchor_number,
 			anchor_hash,
 		};
+		// The last check before a signature exists: a conflicting header, once signed, would
+		// be evidence against the agent.
+		self.node.check_unsigned(header.clone()).await?.map_err(NodeError::Refused)?;
 		let message = MeshMessage::signed(pair, header, body, &view.genesis);
 		// Published while the ledger is held, so the agent's messages leave in seq order.
 		let id =

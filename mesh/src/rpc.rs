@@ -20,13 +20,12 @@ use jsonrpsee::{
 use polkadot_sdk::sp_core::crypto::Ss58Codec;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use teo_client::Chain;
 use teo_primitives::{AccountId, GroupId};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
 	access::{Caller, Gatekeeper},
-	chain::{submit, ChainError, Submission},
+	chain::{submit, ChainError, ChainLink, Submission},
 	ledger::LedgerError,
 	message::{Topic, TopicKind, MAX_BODY_LEN},
 	node::{Delivery, NodeError, NodeHandle, PeerInfo},
@@ -90,6 +89,10 @@ impl Item {
 	}
 }
 
+/// A chain view older than this is stale: five blocks' time without a newer finalized block.
+pub const STALE_AFTER: std::time::Duration =
+	std::time::Duration::from_millis(5 * teo_primitives::time::MILLISECS_PER_BLOCK);
+
 /// The peer's state.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -102,6 +105,12 @@ pub struct Health {
 	pub finalized_number: u32,
 	/// The current budget epoch.
 	pub epoch: u32,
+	/// Seconds since the chain view last moved to a newer finalized block.
+	pub chain_view_age_seconds: u64,
+	/// The chain view is older than [`STALE_AFTER`]: the node connection is down or finality
+	/// stalled, and other peers will soon ignore what this service signs (its anchors fall
+	/// behind theirs).
+	pub chain_stale: bool,
 	/// The agent the caller's token acts for (SS58), when this service holds its key: the
 	/// service's other agents are none of the caller's business.
 	pub agents: Vec<String>,
@@ -173,7 +182,7 @@ pub struct MeshRpc {
 	/// The local agents.
 	pub publisher: Arc<Publisher>,
 	/// The node connection for pull requests.
-	pub chain: Arc<Chain>,
+	pub chain: Arc<ChainLink>,
 }
 
 /// Invalid parameters (JSON-RPC's own code): a bad agent address, an unknown kind, a call that
@@ -431,11 +440,14 @@ impl MeshApiServer for MeshRpc {
 		let (view, _) =
 			self.node.standing(agent.clone()).await.map_err(|e| node_failure(&e).into_error())?;
 		let hosted = self.publisher.agents().any(|a| *a == agent);
+		let age = self.node.view_age().await.map_err(|e| node_failure(&e).into_error())?;
 		Ok(Health {
 			peer_id: self.node.peer_id.to_string(),
 			peers: peers.len(),
 			finalized_number: view.finalized_number,
 			epoch: view.epoch,
+			chain_view_age_seconds: age.as_secs(),
+			chain_stale: age > STALE_AFTER,
 			agents: hosted.then(|| agent.to_ss58check()).into_iter().collect(),
 		})
 	}
@@ -456,9 +468,10 @@ impl MeshApiServer for MeshRpc {
 		})?;
 		let submission = Submission::pull_request(group, &call, summary.into_bytes())
 			.map_err(|e| chain_failure(&e).into_error())?;
-		let outcome = submit(&self.chain, submission, pair)
-			.await
-			.map_err(|e| chain_failure(&e).into_error())?;
+		let chain =
+			self.chain.get().await.map_err(|e| chain_failure(&ChainError::from(e)).into_error())?;
+		let outcome =
+			submit(&chain, submission, pair).await.map_err(|e| chain_failure(&e).into_error())?;
 		let submitted = outcome.events.iter().find_map(|event| match event {
 			teo_runtime::RuntimeEvent::CommitGate(pallet_commit_gate::Event::Submitted {
 				id,

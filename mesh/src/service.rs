@@ -12,19 +12,19 @@ use clap::Parser;
 use libp2p::{identity::Keypair, Multiaddr};
 use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
 use prometheus_client::registry::Registry;
-use teo_client::Chain;
 use teo_primitives::{AccountId, GroupId};
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::{
 	access::{check_host_name, AccessError, Gatekeeper, Tokens},
 	base_path::{self, BasePathError},
-	chain::{self, ChainError, Follower},
+	chain::{self, ChainError, ChainLink, Follower},
 	ledger::{Ledger, OpenError},
 	metrics::{self, Metrics},
 	node::{self, NodeConfig, NodeHandle, NodeStartError},
 	publisher::Publisher,
 	rpc::{self, MeshApiServer as _, MeshRpc, ServeError},
+	validation::Limits,
 };
 
 /// Why the service could not start.
@@ -259,7 +259,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	}
 	let tokens = Tokens::load(&config.base_path)?;
 
-	let chain = Chain::connect(&config.node_url).await?;
+	let link = Arc::new(ChainLink::connect(&config.node_url).await?);
+	let chain = link.get().await?;
 	let development = matches!(chain.chain_type().await?.as_str(), "Development" | "Local");
 
 	let mut agents = Vec::new();
@@ -292,6 +293,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	chain.checked_runtime(Some(hash)).await?;
 	let genesis = chain.genesis_hash().await?;
 	let view = chain::view_at(&chain, genesis, number, hash, [(number, hash)].into()).await?;
+	// Before the peer starts: another chain's ledger stops the service with nothing running.
+	let ledger = Ledger::open(config.base_path.join("ledger.json"), genesis)?;
 
 	let mut registry = Registry::default();
 	let metrics = Metrics::register(&mut registry);
@@ -301,8 +304,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 		listen: config.listen.clone(),
 		bootnodes: config.bootnodes.clone(),
 		groups: config.groups.clone(),
+		local_agents: local_agents.clone(),
 		signature_workers: config.signature_workers,
-		max_anchor_lag: config.max_anchor_lag,
+		limits: Limits { max_anchor_lag: config.max_anchor_lag, ..Limits::default() },
 		..Default::default()
 	};
 	let node = node::start(
@@ -317,7 +321,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 
 	let (halt, halted) = oneshot::channel();
 	let follower = Follower {
-		chain,
+		chain: link.clone(),
 		node: node.clone(),
 		local_agents: local_agents.clone(),
 		reporter,
@@ -328,17 +332,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	};
 	tokio::spawn(follower.run(lookups_rx, evidence_rx));
 
-	let ledger = Ledger::open(config.base_path.join("ledger.json"), genesis)?;
 	let publisher = Arc::new(Publisher::new(node.clone(), agents, ledger, metrics.clone()));
 	let interface = |external| match external {
 		true => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
 		false => IpAddr::V4(Ipv4Addr::LOCALHOST),
 	};
-	let rpc_chain = Arc::new(Chain::connect(&config.node_url).await?);
 	let gatekeeper = Gatekeeper::new(tokens, &config.rpc_allowed_hosts);
 	let (rpc_address, rpc) = rpc::serve(
 		SocketAddr::new(interface(config.rpc_external), config.rpc_port),
-		MeshRpc { node: node.clone(), publisher, chain: rpc_chain }.into_rpc(),
+		MeshRpc { node: node.clone(), publisher, chain: link }.into_rpc(),
 		gatekeeper,
 	)
 	.await?;

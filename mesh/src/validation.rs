@@ -22,11 +22,15 @@
 //!    the agent spent on chain), then no overlap with a range already seen. An overspend or an
 //!    overlap becomes [`Evidence`], once per agent and epoch.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::{
+	collections::{BTreeMap, HashMap, HashSet, VecDeque},
+	num::NonZeroUsize,
+};
 
+use lru::LruCache;
 use pallet_action_budget::EVIDENCE_EPOCHS;
 use teo_primitives::{
-	mesh::{BudgetUnits, CostSchedule, SignedMeshHeader},
+	mesh::{BudgetUnits, CostSchedule, MeshHeader, SignedMeshHeader},
 	AccountId, BlockNumber, EpochIndex, Hash,
 };
 
@@ -142,6 +146,11 @@ pub struct EpochBudget {
 	pub allowance: BudgetUnits,
 	/// Units it spent on chain (pull requests) in the epoch.
 	pub spent_on_chain: BudgetUnits,
+	/// Read while the epoch was current, so the allowance is the chain's final word (it
+	/// follows from the agent's state at the epoch's first block) and spending past it is
+	/// provable fraud. An allowance read before the epoch began is a projection: delegations
+	/// late in the previous epoch may still raise it.
+	pub fixed: bool,
 }
 
 /// What the chain says about an agent.
@@ -154,6 +163,64 @@ pub struct AgentStanding {
 	pub active: bool,
 	/// Its budgets by epoch (the previous, current and next, as known).
 	pub budgets: BTreeMap<EpochIndex, EpochBudget>,
+	/// The finalized block it was read at.
+	pub read_at: BlockNumber,
+}
+
+/// How much a validator remembers, at most: whatever peers send, its state stays within these.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+	/// Anchors further behind the finalized head are ignored (rule C).
+	pub max_anchor_lag: BlockNumber,
+	/// Messages tracked per agent and epoch.
+	pub max_log_len: usize,
+	/// Registered agents whose standing is cached; the least recently used is forgotten first
+	/// (and looked up again if it speaks). Registering an agent costs a deposit, so only the
+	/// honest swarm's size bounds this in practice.
+	pub max_agents: usize,
+	/// Accounts the chain had no agent record of, cached so that their further messages are
+	/// rejected without another lookup. Made-up accounts cost nothing: a flood of them churns
+	/// only this cache, never the agents'.
+	pub max_strangers: usize,
+}
+
+impl Default for Limits {
+	fn default() -> Self {
+		Self { max_anchor_lag: 20, max_log_len: 1 << 16, max_agents: 1 << 16, max_strangers: 4096 }
+	}
+}
+
+/// How many entries each part of a validator's state holds: for metrics and the flood test.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct StateSize {
+	/// This service's own agents.
+	pub local_agents: usize,
+	/// Other registered agents cached.
+	pub agents: usize,
+	/// Accounts cached as no agent.
+	pub strangers: usize,
+	/// Agent and epoch logs of accepted messages.
+	pub logs: usize,
+	/// Headers in those logs.
+	pub logged_headers: usize,
+	/// Offences turned into evidence.
+	pub evidenced: usize,
+}
+
+/// What a validator knows about an account.
+enum Known<'a> {
+	/// Not cached: look it up on chain.
+	Unknown,
+	/// The chain had no agent record of it at block `read_at`.
+	Stranger { read_at: BlockNumber },
+	/// A registered agent.
+	Agent(&'a AgentStanding),
+}
+
+/// A cached agent and the last epoch it spoke in (or was first looked up in).
+struct Cached {
+	standing: AgentStanding,
+	last_epoch: EpochIndex,
 }
 
 /// The chain as of this peer's latest finalized block: what validation checks against.
@@ -185,10 +252,14 @@ struct EpochLog {
 impl EpochLog {
 	/// An accepted header that conflicts with `header`, if any.
 	fn conflict(&self, header: &SignedMeshHeader) -> Option<&SignedMeshHeader> {
-		let h = &header.header;
+		self.conflict_with(&header.header)
+	}
+
+	/// An accepted header that conflicts with the (signed or unsigned) header `h`, if any.
+	fn conflict_with(&self, h: &MeshHeader) -> Option<&SignedMeshHeader> {
 		if let Some(same_seq) = self.by_seq.get(&h.seq) {
 			// sr25519 signatures are randomised: the same header signed twice is no conflict.
-			return (same_seq.header != header.header).then_some(same_seq);
+			return (same_seq.header != *h).then_some(same_seq);
 		}
 		let end = h.spend_end().unwrap_or(BudgetUnits::MAX);
 		if h.cost == 0 {
@@ -225,29 +296,48 @@ impl Admission {
 	}
 }
 
-/// Validation state of one peer: the chain view, agents' standings and the messages seen.
+/// Validation state of one peer: the chain view, agents' standings and the messages seen, each
+/// bounded by [`Limits`] and forgotten once its epoch is past the evidence window's use.
 pub struct Validator {
 	view: ChainView,
-	max_anchor_lag: BlockNumber,
-	max_log_len: usize,
-	agents: HashMap<AccountId, AgentStanding>,
+	limits: Limits,
+	/// The agents this service signs for: never evicted.
+	local: HashSet<AccountId>,
+	local_standings: HashMap<AccountId, AgentStanding>,
+	/// Other registered agents, least recently used first out.
+	agents: LruCache<AccountId, Cached>,
+	/// Accounts the chain had no agent record of, with the block it was read at.
+	strangers: LruCache<AccountId, BlockNumber>,
 	logs: HashMap<(AccountId, EpochIndex), EpochLog>,
 	/// Offences already turned into evidence: each is reported once.
 	evidenced: HashSet<(AccountId, EpochIndex)>,
 }
 
+fn capacity(n: usize) -> NonZeroUsize {
+	NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN)
+}
+
 impl Validator {
-	/// A validator against `view`, rejecting anchors more than `max_anchor_lag` blocks behind
-	/// the finalized head and tracking at most `max_log_len` messages per agent and epoch.
-	pub fn new(view: ChainView, max_anchor_lag: BlockNumber, max_log_len: usize) -> Self {
+	/// A validator against `view`, within `limits`.
+	pub fn new(view: ChainView, limits: Limits) -> Self {
 		Self {
 			view,
-			max_anchor_lag,
-			max_log_len,
-			agents: HashMap::new(),
+			limits,
+			local: HashSet::new(),
+			local_standings: HashMap::new(),
+			agents: LruCache::new(capacity(limits.max_agents)),
+			strangers: LruCache::new(capacity(limits.max_strangers)),
 			logs: HashMap::new(),
 			evidenced: HashSet::new(),
 		}
+	}
+
+	/// Marks `agent` as one this service signs for: its standing is never evicted.
+	pub fn pin(&mut self, agent: AccountId) {
+		if let Some(cached) = self.agents.pop(&agent) {
+			self.local_standings.insert(agent.clone(), cached.standing);
+		}
+		self.local.insert(agent);
 	}
 
 	/// The chain view validation uses.
@@ -255,35 +345,95 @@ impl Validator {
 		&self.view
 	}
 
-	/// Moves to a newer chain view; forgets what concerns epochs before the previous one.
+	/// Moves to a newer chain view. At a new epoch it forgets what concerns epochs before the
+	/// previous one: logs, offences, budgets, agents that have not spoken since, and every
+	/// stranger (an account may register at any block).
 	pub fn set_view(&mut self, view: ChainView) {
-		let oldest = view.epoch.saturating_sub(1);
+		let new_epoch = view.epoch != self.view.epoch;
+		self.view = view;
+		if !new_epoch {
+			return;
+		}
+		let oldest = self.view.epoch.saturating_sub(1);
 		self.logs.retain(|(_, epoch), _| *epoch >= oldest);
 		self.evidenced.retain(|(_, epoch)| *epoch >= oldest);
-		for standing in self.agents.values_mut() {
+		self.strangers.clear();
+		let silent: Vec<AccountId> = self
+			.agents
+			.iter()
+			.filter(|(_, cached)| cached.last_epoch < oldest)
+			.map(|(agent, _)| agent.clone())
+			.collect();
+		for agent in silent {
+			self.agents.pop(&agent);
+		}
+		let standings = self
+			.local_standings
+			.values_mut()
+			.chain(self.agents.iter_mut().map(|(_, cached)| &mut cached.standing));
+		for standing in standings {
 			standing.budgets.retain(|epoch, _| *epoch >= oldest);
 		}
-		self.view = view;
 	}
 
 	/// Records what the chain says about `agent`.
 	pub fn set_agent(&mut self, agent: AccountId, standing: AgentStanding) {
-		self.agents.insert(agent, standing);
+		if self.local.contains(&agent) {
+			self.local_standings.insert(agent, standing);
+		} else if standing.registered {
+			self.strangers.pop(&agent);
+			// A refresh keeps the epoch it last spoke in: refreshing alone keeps nobody cached.
+			let last_epoch = self.agents.peek(&agent).map_or(self.view.epoch, |c| c.last_epoch);
+			self.agents.put(agent, Cached { standing, last_epoch });
+		} else {
+			self.agents.pop(&agent);
+			self.strangers.put(agent, standing.read_at);
+		}
 	}
 
-	/// What this peer knows about `agent`.
+	/// What this peer knows about `agent`, if it is a registered agent it caches.
 	pub fn agent(&self, agent: &AccountId) -> Option<&AgentStanding> {
-		self.agents.get(agent)
+		match self.known(agent) {
+			Known::Agent(standing) => Some(standing),
+			Known::Unknown | Known::Stranger { .. } => None,
+		}
 	}
 
-	/// The agents this peer tracks.
-	pub fn agents(&self) -> impl Iterator<Item = &AccountId> {
-		self.agents.keys()
+	fn known(&self, agent: &AccountId) -> Known<'_> {
+		if let Some(standing) = self.local_standings.get(agent) {
+			return Known::Agent(standing);
+		}
+		if let Some(cached) = self.agents.peek(agent) {
+			return Known::Agent(&cached.standing);
+		}
+		match self.strangers.peek(agent) {
+			Some(&read_at) => Known::Stranger { read_at },
+			None => Known::Unknown,
+		}
+	}
+
+	/// The registered agents other than this service's own that this peer caches: those to
+	/// refresh when an epoch starts.
+	pub fn cached_agents(&self) -> Vec<AccountId> {
+		self.agents.iter().map(|(agent, _)| agent.clone()).collect()
+	}
+
+	/// How many entries each part of the state holds.
+	pub fn state_size(&self) -> StateSize {
+		StateSize {
+			local_agents: self.local_standings.len(),
+			agents: self.agents.len(),
+			strangers: self.strangers.len(),
+			logs: self.logs.len(),
+			logged_headers: self.logs.values().map(|log| log.by_seq.len()).sum(),
+			evidenced: self.evidenced.len(),
+		}
 	}
 
 	/// Every check before the signature. Returns the decoded message, or the verdict.
-	/// `Ignore(UnknownAgent)` means the agent is not in the cache: the caller may look it up on
-	/// chain, [`Validator::set_agent`], and check again.
+	/// `Ignore(UnknownAgent)` means the agent is not in the cache, or was not an agent at a
+	/// block before the message's anchor: the caller may look it up on chain,
+	/// [`Validator::set_agent`], and check again.
 	pub fn precheck(&self, topic: Topic, data: &[u8]) -> Result<MeshMessage, Verdict> {
 		let TopicKind::Message(kind) = topic.kind else {
 			return Err(Verdict::Reject(Reason::WrongTopic));
@@ -302,13 +452,19 @@ impl Validator {
 			return Err(Verdict::Ignore(Reason::EpochOutOfRange));
 		}
 		self.check_anchor(h.anchor_number, h.anchor_hash)?;
-		let standing = self.agents.get(&h.agent).ok_or(Verdict::Ignore(Reason::UnknownAgent))?;
-		if !standing.registered {
+		let standing = match self.known(&h.agent) {
+			Known::Agent(standing) => standing,
 			// The anchor is at or behind this peer's finalized head (checked above), and the
-			// chain has no record of the agent there: junk from a made-up account, which every
-			// honest peer rejects alike.
-			return Err(Verdict::Reject(Reason::NotAnAgent));
-		}
+			// chain had no record of the agent at a block at or after it: junk from a made-up
+			// account, which every honest peer rejects alike.
+			Known::Stranger { read_at } if read_at >= h.anchor_number => {
+				return Err(Verdict::Reject(Reason::NotAnAgent));
+			},
+			// Read before the anchor: it may have registered since.
+			Known::Stranger { .. } | Known::Unknown => {
+				return Err(Verdict::Ignore(Reason::UnknownAgent));
+			},
+		};
 		if !standing.active {
 			// Deregistered: a peer a block behind has not seen it yet.
 			return Err(Verdict::Ignore(Reason::InactiveAgent));
@@ -335,7 +491,7 @@ impl Validator {
 		}
 		// Both depend on how far this peer has followed the chain: a relayer further behind
 		// saw a fresh anchor, or had not yet finalized the block the anchor contradicts.
-		if finalized - number > self.max_anchor_lag {
+		if finalized - number > self.limits.max_anchor_lag {
 			return Err(Verdict::Ignore(Reason::StaleAnchor));
 		}
 		match self.view.recent.iter().find(|(n, _)| *n == number) {
@@ -344,21 +500,57 @@ impl Validator {
 		}
 	}
 
+	/// Past the messages of `agent` in `epoch` this peer has accepted: the next sequence number
+	/// and the end of the spend ranges, if it has accepted any.
+	pub fn high_water(&self, agent: &AccountId, epoch: EpochIndex) -> Option<(u64, BudgetUnits)> {
+		let log = self.logs.get(&(agent.clone(), epoch))?;
+		let next_seq = log.by_seq.keys().next_back().map_or(0, |seq| seq.saturating_add(1));
+		let spent = log.ranges.values().map(|(end, _)| *end).max().unwrap_or(0);
+		Some((next_seq, spent))
+	}
+
+	/// What an unsigned header of a local agent would meet: `Ok` when it is within the budget
+	/// and conflicts with no message this peer has seen, else the verdict its publication would
+	/// get. Nothing is recorded. The publisher asks before signing, so that no header of its own
+	/// that proves fraud ever exists signed.
+	pub fn check_unsigned(&self, header: &MeshHeader) -> Result<(), Verdict> {
+		let Some(budget) = self.agent(&header.agent).and_then(|s| s.budgets.get(&header.epoch))
+		else {
+			return Err(Verdict::Ignore(Reason::UnknownAgent));
+		};
+		let end = header.spend_end();
+		if end.is_none_or(|end| end > budget.allowance) {
+			return Err(Verdict::Ignore(Reason::Overspend));
+		}
+		if end.is_none_or(|end| end > budget.allowance.saturating_sub(budget.spent_on_chain)) {
+			return Err(Verdict::Ignore(Reason::BudgetExceeded));
+		}
+		let Some(log) = self.logs.get(&(header.agent.clone(), header.epoch)) else {
+			return Ok(());
+		};
+		if log.convicted {
+			return Err(Verdict::Ignore(Reason::Convicted));
+		}
+		match log.conflict_with(header) {
+			Some(_) => Err(Verdict::Ignore(Reason::Equivocation)),
+			None => Ok(()),
+		}
+	}
+
 	/// The checks after the signature: the budget and conflicts with what was seen. Records an
 	/// accepted message.
 	pub fn admit(&mut self, header: &SignedMeshHeader) -> Admission {
 		let h = &header.header;
 		let offence = (h.agent.clone(), h.epoch);
-		let budget =
-			self.agents.get(&h.agent).and_then(|standing| standing.budgets.get(&h.epoch)).copied();
-		let Some(budget) = budget else {
+		let Some(budget) = self.agent(&h.agent).and_then(|s| s.budgets.get(&h.epoch)).copied()
+		else {
 			// Without the epoch's allowance nothing can be proven either way.
 			return Admission::plain(Verdict::Ignore(Reason::UnknownAgent));
 		};
 		let end = h.spend_end();
 		if end.is_none_or(|end| end > budget.allowance) {
-			if !self.allowance_is_fixed(h.epoch) {
-				// The next epoch's allowance is a projection: it may yet rise.
+			if !budget.fixed {
+				// A projection of the allowance: it may yet rise.
 				return Admission::plain(Verdict::Ignore(Reason::Overspend));
 			}
 			let evidence = self.evidence_once(offence, || Evidence::Overspend(header.clone()));
@@ -379,18 +571,15 @@ impl Validator {
 				self.evidence_once(offence, || Evidence::Equivocation(earlier, header.clone()));
 			return Admission { verdict: Verdict::Ignore(Reason::Equivocation), evidence };
 		}
-		if log.by_seq.len() >= self.max_log_len {
+		if log.by_seq.len() >= self.limits.max_log_len {
 			return Admission::plain(Verdict::Ignore(Reason::LogFull));
 		}
 		log.record(header);
+		let epoch = self.view.epoch;
+		if let Some(cached) = self.agents.get_mut(&h.agent) {
+			cached.last_epoch = cached.last_epoch.max(epoch);
+		}
 		Admission::plain(Verdict::Accept)
-	}
-
-	/// `true` when the chain has fixed the allowance of `epoch` (it has started: an agent's
-	/// allowance follows from its state at the epoch's first block), so that spending past it
-	/// is provable fraud; the next epoch's is a projection.
-	fn allowance_is_fixed(&self, epoch: EpochIndex) -> bool {
-		epoch <= self.view.epoch
 	}
 
 	fn evidence_once(
@@ -401,58 +590,60 @@ impl Validator {
 		self.evidenced.insert(offence).then(build)
 	}
 
-	/// Checks evidence gossiped by another peer: decodes it and checks that it proves fraud
-	/// (signatures included). Valid evidence about an offence not yet known is returned for
-	/// reporting; the agent's other messages of that epoch are no longer forwarded.
-	pub fn check_evidence(&mut self, topic: Topic, data: &[u8]) -> Admission {
+	/// Every check of gossiped evidence but its signatures, cheapest first: decoding, topic,
+	/// an epoch the chain punishes, an agent the chain has a record of, an offence not yet
+	/// known, and the claim itself (two conflicting headers, or a spend past an allowance the
+	/// chain has fixed). Returns the evidence for the signature workers, or the verdict.
+	pub fn precheck_evidence(&self, topic: Topic, data: &[u8]) -> Result<Evidence, Verdict> {
 		if topic.kind != TopicKind::Evidence {
-			return Admission::plain(Verdict::Reject(Reason::WrongTopic));
+			return Err(Verdict::Reject(Reason::WrongTopic));
 		}
-		let evidence: Evidence = match decode_bounded(data) {
-			Ok(evidence) => evidence,
-			Err(e) => return Admission::plain(Verdict::Reject(Reason::from(e))),
-		};
+		let evidence: Evidence = decode_bounded(data).map_err(|e| Verdict::Reject(e.into()))?;
 		if evidence.group() != topic.group {
-			return Admission::plain(Verdict::Reject(Reason::WrongTopic));
+			return Err(Verdict::Reject(Reason::WrongTopic));
 		}
 		// Against the chain before any signature is checked: evidence the chain would refuse
 		// (an epoch outside its window, an account that was no agent then) proves nothing
 		// anyone can act on, and would otherwise be relayed mesh-wide and remembered.
-		let (agent, epoch) = evidence.offence();
+		let offence = evidence.offence();
+		let (agent, epoch) = &offence;
 		let current = self.view.epoch;
-		if epoch > current.saturating_add(1) || current.saturating_sub(epoch) >= EVIDENCE_EPOCHS {
-			return Admission::plain(Verdict::Ignore(Reason::EpochOutOfRange));
+		if *epoch > current.saturating_add(1) || current.saturating_sub(*epoch) >= EVIDENCE_EPOCHS {
+			return Err(Verdict::Ignore(Reason::EpochOutOfRange));
 		}
-		let Some(standing) = self.agents.get(&agent) else {
+		let standing = match self.known(agent) {
+			Known::Agent(standing) => standing,
 			// The caller may look the agent up and check again.
-			return Admission::plain(Verdict::Ignore(Reason::UnknownAgent));
-		};
-		if !standing.registered {
+			Known::Unknown => return Err(Verdict::Ignore(Reason::UnknownAgent)),
 			// No record to punish. Ignored, not rejected: the headers' anchors are not checked
 			// here, so the evidence may come from a peer ahead of this one, to which the agent
 			// registered already.
-			return Admission::plain(Verdict::Ignore(Reason::NotAnAgent));
+			Known::Stranger { .. } => return Err(Verdict::Ignore(Reason::NotAnAgent)),
+		};
+		if self.evidenced.contains(&offence) {
+			return Err(Verdict::Ignore(Reason::Duplicate));
 		}
-		let budget = standing.budgets.get(&epoch).copied();
-		let genesis = self.view.genesis;
-		let proves = match &evidence {
-			Evidence::Equivocation(first, second) => {
-				first.header.conflicts_with(&second.header)
-					&& first.verify(&genesis)
-					&& second.verify(&genesis)
-			},
+		let claim_holds = match &evidence {
+			Evidence::Equivocation(first, second) => first.header.conflicts_with(&second.header),
 			Evidence::Overspend(header) => {
-				let Some(budget) = budget.filter(|_| self.allowance_is_fixed(epoch)) else {
-					// No allowance this peer knows as fixed to judge it by.
-					return Admission::plain(Verdict::Ignore(Reason::Overspend));
+				let Some(budget) = standing.budgets.get(epoch).filter(|budget| budget.fixed) else {
+					// No allowance this peer knows as fixed to judge it by: a peer whose view
+					// is a refresh behind or ahead may judge otherwise.
+					return Err(Verdict::Ignore(Reason::Overspend));
 				};
 				header.header.spend_end().is_none_or(|end| end > budget.allowance)
-					&& header.verify(&genesis)
 			},
 		};
-		if !proves {
-			return Admission::plain(Verdict::Reject(Reason::InvalidEvidence));
+		if !claim_holds {
+			return Err(Verdict::Reject(Reason::InvalidEvidence));
 		}
+		Ok(evidence)
+	}
+
+	/// Records evidence that passed [`Validator::precheck_evidence`] and whose signatures were
+	/// verified: the agent's other messages of that epoch are no longer forwarded, and an
+	/// offence not yet known is returned for reporting.
+	pub fn accept_evidence(&mut self, evidence: Evidence) -> Admission {
 		let offence = evidence.offence();
 		self.logs.entry(offence.clone()).or_default().convicted = true;
 		let fresh = self.evidenced.insert(offence);
@@ -460,6 +651,19 @@ impl Validator {
 			verdict: if fresh { Verdict::Accept } else { Verdict::Ignore(Reason::Duplicate) },
 			evidence: fresh.then_some(evidence),
 		}
+	}
+
+	/// Checks gossiped evidence on this thread: precheck, signatures, accept. For tests and the
+	/// benchmark; the service checks the signatures on its worker pool instead.
+	pub fn check_evidence(&mut self, topic: Topic, data: &[u8]) -> Admission {
+		let evidence = match self.precheck_evidence(topic, data) {
+			Ok(evidence) => evidence,
+			Err(verdict) => return Admission::plain(verdict),
+		};
+		if !evidence.signatures_valid(&self.view.genesis) {
+			return Admission::plain(Verdict::Reject(Reason::InvalidEvidence));
+		}
+		self.accept_evidence(evidence)
 	}
 
 	/// Runs the whole pipeline on this thread: precheck, signature, admit. For tests and the
@@ -522,9 +726,15 @@ mod tests {
 			epoch: EPOCH,
 			costs: costs(),
 		};
-		let mut validator = Validator::new(view, 10, 4);
-		let budgets = [(EPOCH, EpochBudget { allowance: ALLOWANCE, spent_on_chain: 20 })].into();
-		let standing = AgentStanding { registered: true, active: true, budgets };
+		let limits = Limits { max_anchor_lag: 10, max_log_len: 4, ..Limits::default() };
+		let mut validator = Validator::new(view, limits);
+		let budget = EpochBudget { allowance: ALLOWANCE, spent_on_chain: 20, fixed: true };
+		let standing = AgentStanding {
+			registered: true,
+			active: true,
+			budgets: [(EPOCH, budget)].into(),
+			read_at: FINALIZED,
+		};
 		validator.set_agent(agent().public().into(), standing);
 		validator
 	}
@@ -569,7 +779,8 @@ mod tests {
 		let mut next = header(0, 0, BODY);
 		next.epoch = EPOCH + 1;
 		let mut standing = v.agent(&agent().public().into()).unwrap().clone();
-		standing.budgets.insert(EPOCH + 1, EpochBudget { allowance: ALLOWANCE, spent_on_chain: 0 });
+		let next_budget = EpochBudget { allowance: ALLOWANCE, spent_on_chain: 0, fixed: false };
+		standing.budgets.insert(EPOCH + 1, next_budget);
 		v.set_agent(agent().public().into(), standing);
 		assert_eq!(verdict_of(&mut v, next, BODY), Verdict::Accept);
 	}
@@ -631,8 +842,14 @@ mod tests {
 		let data =
 			MeshMessage { header: sign(&stranger, h, &genesis()), body: BODY.to_vec() }.encode();
 		assert_eq!(v.validate(draft_topic(), &data).verdict, Verdict::Ignore(Reason::UnknownAgent));
-		// Looked up: the chain has no record of it. Junk every honest peer rejects alike.
-		v.set_agent(stranger.public().into(), AgentStanding::default());
+		// Looked up before the anchor: it may have registered since, so it is looked up again.
+		let before = AgentStanding { read_at: FINALIZED - 3, ..Default::default() };
+		v.set_agent(stranger.public().into(), before);
+		assert_eq!(v.validate(draft_topic(), &data).verdict, Verdict::Ignore(Reason::UnknownAgent));
+		// Looked up at or after the anchor: the chain has no record of it. Junk every honest
+		// peer rejects alike.
+		let after = AgentStanding { read_at: FINALIZED, ..Default::default() };
+		v.set_agent(stranger.public().into(), after);
 		assert_eq!(v.validate(draft_topic(), &data).verdict, Verdict::Reject(Reason::NotAnAgent));
 
 		// Deregistered: a peer a block behind has not seen it, so nobody is blamed.
@@ -784,8 +1001,9 @@ mod tests {
 		// this epoch may raise it. A peer judging against it must not convict an honest agent.
 		let mut v = validator();
 		let mut standing = v.agent(&agent().public().into()).unwrap().clone();
-		standing.budgets.insert(EPOCH + 1, EpochBudget { allowance: 50, spent_on_chain: 0 });
-		v.set_agent(agent().public().into(), standing);
+		let projected = EpochBudget { allowance: 50, spent_on_chain: 0, fixed: false };
+		standing.budgets.insert(EPOCH + 1, projected);
+		v.set_agent(agent().public().into(), standing.clone());
 		let mut next = header(0, 48, BODY);
 		next.epoch = EPOCH + 1;
 		let admission = v.validate(draft_topic(), &encoded(next.clone(), BODY));
@@ -797,9 +1015,17 @@ mod tests {
 			Admission::plain(Verdict::Ignore(Reason::Overspend)),
 			"nor is another peer's evidence of it relayed"
 		);
-		// Once the epoch has started, its allowance is fixed: the same spend is fraud.
-		let fixed = ChainView { epoch: EPOCH + 1, ..v.view().clone() };
-		v.set_view(fixed);
+		// The epoch starts, but this peer has not read the agent's allowance since: what it
+		// holds is still the projection, so nobody is convicted on it.
+		let started = ChainView { epoch: EPOCH + 1, ..v.view().clone() };
+		v.set_view(started);
+		assert_eq!(
+			v.validate(draft_topic(), &encoded(next.clone(), BODY)),
+			Admission::plain(Verdict::Ignore(Reason::Overspend))
+		);
+		// Read again within the epoch, the allowance is fixed: the same spend is fraud.
+		standing.budgets.insert(EPOCH + 1, EpochBudget { fixed: true, ..projected });
+		v.set_agent(agent().public().into(), standing);
 		let admission = v.validate(draft_topic(), &encoded(next, BODY));
 		assert_eq!(admission.verdict, Verdict::Reject(Reason::Overspend));
 		assert!(matches!(admission.evidence, Some(Evidence::Overspend(_))));
@@ -824,7 +1050,10 @@ mod tests {
 		let stranger = sr25519::Pair::from_string("//Stranger", None).unwrap();
 		let from_stranger = v.check_evidence(topic, &conflicting(&stranger, EPOCH));
 		assert_eq!(from_stranger, Admission::plain(Verdict::Ignore(Reason::UnknownAgent)));
-		v.set_agent(stranger.public().into(), AgentStanding::default());
+		v.set_agent(
+			stranger.public().into(),
+			AgentStanding { read_at: FINALIZED, ..Default::default() },
+		);
 		let looked_up = v.check_evidence(topic, &conflicting(&stranger, EPOCH));
 		assert_eq!(looked_up, Admission::plain(Verdict::Ignore(Reason::NotAnAgent)));
 		// Epochs the chain does not punish: far in the future, or older than its window.
@@ -852,11 +1081,113 @@ mod tests {
 	#[test]
 	fn a_new_view_forgets_old_epochs() {
 		let mut v = validator();
+		let local = sr25519::Pair::from_string("//Local", None).unwrap();
+		let local: AccountId = local.public().into();
+		v.pin(local.clone());
+		v.set_agent(local.clone(), v.agent(&agent().public().into()).unwrap().clone());
 		assert_eq!(verdict_of(&mut v, header(0, 0, BODY), BODY), Verdict::Accept);
-		let mut view = v.view().clone();
-		view.epoch = EPOCH + 2;
-		v.set_view(view);
+		v.set_agent(stranger(0), AgentStanding { read_at: FINALIZED, ..Default::default() });
+		// A new block in the same epoch forgets nothing.
+		v.set_view(ChainView { finalized_number: FINALIZED + 1, ..v.view().clone() });
+		assert_eq!(v.state_size().strangers, 1);
+		// The agent spoke in EPOCH: still of use in EPOCH + 1 (evidence, late messages).
+		v.set_view(ChainView { epoch: EPOCH + 1, ..v.view().clone() });
+		assert!(v.agent(&agent().public().into()).is_some());
+		assert_eq!(v.state_size().strangers, 0, "strangers may register at any block");
+		// A refresh alone does not keep a silent agent cached.
+		let refreshed = v.agent(&agent().public().into()).unwrap().clone();
+		v.set_agent(agent().public().into(), refreshed);
+		v.set_view(ChainView { epoch: EPOCH + 2, ..v.view().clone() });
 		assert!(v.logs.is_empty());
-		assert!(v.agent(&agent().public().into()).unwrap().budgets.is_empty());
+		assert!(v.agent(&agent().public().into()).is_none(), "silent since EPOCH: forgotten");
+		// This service's own agent is never forgotten; only its old budgets are.
+		assert!(v.agent(&local).unwrap().budgets.is_empty());
+	}
+
+	fn stranger(i: u32) -> AccountId {
+		let mut bytes = [0xee; 32];
+		bytes[..4].copy_from_slice(&i.to_le_bytes());
+		AccountId::from(bytes)
+	}
+
+	fn registered(read_at: BlockNumber) -> AgentStanding {
+		let budget = EpochBudget { allowance: ALLOWANCE, spent_on_chain: 0, fixed: true };
+		AgentStanding { registered: true, active: true, budgets: [(EPOCH, budget)].into(), read_at }
+	}
+
+	#[test]
+	fn a_flood_of_made_up_accounts_stays_within_its_cache() {
+		let limits = Limits { max_agents: 8, max_strangers: 16, ..Limits::default() };
+		let mut v = Validator::new(validator().view().clone(), limits);
+		let me: AccountId = agent().public().into();
+		v.set_agent(me.clone(), registered(FINALIZED));
+		for i in 0..10_000 {
+			v.set_agent(stranger(i), AgentStanding { read_at: FINALIZED, ..Default::default() });
+		}
+		let size = v.state_size();
+		assert_eq!((size.strangers, size.agents), (16, 1), "strangers never evict agents");
+		assert!(v.agent(&me).is_some());
+		// Registered agents are bounded too, least recently used out first; this service's
+		// own agent is never evicted.
+		let local = stranger(u32::MAX);
+		v.pin(local.clone());
+		v.set_agent(local.clone(), registered(FINALIZED));
+		for i in 0..100 {
+			v.set_agent(stranger(i), registered(FINALIZED));
+		}
+		assert_eq!(v.state_size().agents, 8);
+		assert_eq!(v.state_size().local_agents, 1);
+		assert!(v.agent(&local).is_some());
+		assert!(v.agent(&me).is_none(), "the least recently used agent went first");
+		assert!(v.agent(&stranger(99)).is_some());
+	}
+
+	#[test]
+	fn a_local_header_is_checked_for_conflicts_before_it_is_signed() {
+		let mut v = validator();
+		assert_eq!(verdict_of(&mut v, header(0, 0, BODY), BODY), Verdict::Accept);
+		assert_eq!(v.check_unsigned(&header(1, 12, BODY)), Ok(()));
+		assert_eq!(v.check_unsigned(&header(0, 0, BODY)), Ok(()), "the same header again");
+		// Reusing a range, or a sequence number with other content (a lost ledger, a second
+		// service with the same key), is refused while nothing conflicting is signed yet.
+		assert_eq!(
+			v.check_unsigned(&header(1, 5, BODY)),
+			Err(Verdict::Ignore(Reason::Equivocation))
+		);
+		assert_eq!(
+			v.check_unsigned(&header(0, 0, &[9u8; 100])),
+			Err(Verdict::Ignore(Reason::Equivocation))
+		);
+		// A spend past the allowance, too.
+		assert_eq!(v.check_unsigned(&header(1, 95, BODY)), Err(Verdict::Ignore(Reason::Overspend)));
+		assert_eq!(
+			v.check_unsigned(&header(1, 75, BODY)),
+			Err(Verdict::Ignore(Reason::BudgetExceeded))
+		);
+		assert!(v.evidenced.is_empty(), "asking convicts nobody");
+		// What a publisher whose ledger was lost catches up to.
+		assert_eq!(v.high_water(&agent().public().into(), EPOCH), Some((1, 12)));
+		assert_eq!(v.high_water(&agent().public().into(), EPOCH + 1), None);
+	}
+
+	#[test]
+	fn known_evidence_is_ignored_before_its_signatures_are_checked() {
+		let mut v = validator();
+		let topic = Topic { group: GROUP, kind: TopicKind::Evidence };
+		let proof = Evidence::Equivocation(
+			sign(&agent(), header(0, 0, BODY), &genesis()),
+			sign(&agent(), header(1, 5, BODY), &genesis()),
+		);
+		assert!(v.precheck_evidence(topic, &proof.encode()).is_ok());
+		assert_eq!(v.check_evidence(topic, &proof.encode()).verdict, Verdict::Accept);
+		// Any other pair about the same offence costs no signature check.
+		let mut forged = proof.clone();
+		if let Evidence::Equivocation(_, second) = &mut forged {
+			second.header.spent_before = 6;
+		}
+		assert_eq!(
+			v.precheck_evidence(topic, &forged.encode()),
+			Err(Verdict::Ignore(Reason::Duplicate))
+		);
 	}
 }

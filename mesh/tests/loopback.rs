@@ -48,7 +48,8 @@ fn standing() -> AgentStanding {
 	AgentStanding {
 		registered: true,
 		active: true,
-		budgets: [(EPOCH, EpochBudget { allowance: 1_000, spent_on_chain: 0 })].into(),
+		budgets: [(EPOCH, EpochBudget { allowance: 1_000, spent_on_chain: 0, fixed: true })].into(),
+		read_at: 0,
 	}
 }
 
@@ -77,15 +78,20 @@ struct Peer {
 	handle: NodeHandle,
 	address: Multiaddr,
 	evidence: mpsc::Receiver<Evidence>,
+	/// The agents the peer asks the chain about.
+	lookups: mpsc::Receiver<AccountId>,
 	metrics: Metrics,
 }
 
 async fn peer(bootnodes: Vec<Multiaddr>) -> Peer {
+	peer_with(NodeConfig { bootnodes, ..Default::default() }).await
+}
+
+async fn peer_with(config: NodeConfig) -> Peer {
 	let mut registry = Registry::default();
 	let metrics = Metrics::register(&mut registry);
 	let (evidence_tx, evidence) = mpsc::channel(16);
-	let (lookups, _) = mpsc::channel(16);
-	let config = NodeConfig { bootnodes, ..Default::default() };
+	let (lookups_tx, lookups) = mpsc::channel(16);
 	let handle = node::start(
 		Keypair::generate_ed25519(),
 		config,
@@ -93,7 +99,7 @@ async fn peer(bootnodes: Vec<Multiaddr>) -> Peer {
 		metrics.clone(),
 		&mut registry,
 		evidence_tx,
-		lookups,
+		lookups_tx,
 	)
 	.expect("a peer starts");
 	handle
@@ -105,7 +111,7 @@ async fn peer(bootnodes: Vec<Multiaddr>) -> Peer {
 	})
 	.await
 	.with(libp2p::multiaddr::Protocol::P2p(handle.peer_id));
-	Peer { handle, address, evidence, metrics }
+	Peer { handle, address, evidence, lookups, metrics }
 }
 
 /// Polls `check` every 100 ms for at most 20 s.
@@ -262,4 +268,162 @@ async fn peers_beyond_the_bootnodes_are_found_through_kademlia() {
 		connected.iter().any(|p| p.peer_id == first).then_some(())
 	})
 	.await;
+}
+
+/// A libp2p peer of our own build that publishes without validating (as a hostile peer
+/// would), joined to `topic` and dialing `target`.
+fn raw_peer(target: &Multiaddr) -> (libp2p::Swarm<network::Behaviour>, IdentTopic) {
+	let mut registry = Registry::default();
+	let mut raw = network::swarm(Keypair::generate_ed25519(), &mut registry).unwrap();
+	let ident = IdentTopic::new(topic().name(&genesis()));
+	raw.behaviour_mut().gossipsub.subscribe(&ident).unwrap();
+	raw.dial(target.clone()).unwrap();
+	(raw, ident)
+}
+
+/// Drives `raw` for at most `seconds`, publishing `messages` in order, at most
+/// [`FLOOD_BATCH`] every 10 ms (gossipsub drops what overflows a connection's queue); returns
+/// how many were published.
+async fn flood(
+	mut raw: libp2p::Swarm<network::Behaviour>,
+	ident: IdentTopic,
+	messages: Vec<Vec<u8>>,
+	seconds: u64,
+) -> usize {
+	use futures::StreamExt;
+	let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+	let mut published = 0;
+	while tokio::time::Instant::now() < deadline {
+		tokio::select! {
+			_ = raw.select_next_some() => {},
+			_ = tokio::time::sleep(Duration::from_millis(10)) => {
+				for _ in 0..FLOOD_BATCH.min(messages.len() - published) {
+					let data = messages[published].clone();
+					match raw.behaviour_mut().gossipsub.publish(ident.clone(), data) {
+						Ok(_) => published += 1,
+						Err(_) => break,
+					}
+				}
+			},
+		}
+	}
+	published
+}
+
+/// Messages a flooding peer publishes per 10 ms at most: 20,000 a second.
+const FLOOD_BATCH: usize = 200;
+
+/// A draft signed by a made-up account, anchored at the peer's finalized head.
+fn from_stranger(i: u32) -> Vec<u8> {
+	let stranger = sr25519::Pair::from_seed(&seed(i));
+	let body = format!("junk {i}").into_bytes();
+	let header = MeshHeader {
+		agent: stranger.public().into(),
+		group: GROUP,
+		kind: MessageKind::Draft,
+		epoch: EPOCH,
+		seq: 0,
+		spent_before: 0,
+		cost: view().costs.message_cost(MessageKind::Draft, body.len() as u32),
+		body_len: body.len() as u32,
+		body_hash: body_hash(&body),
+		anchor_number: FINALIZED,
+		anchor_hash: Hash::repeat_byte(0x50),
+	};
+	MeshMessage::signed(&stranger, header, body, &genesis()).encode()
+}
+
+/// A distinct seed per `i`.
+fn seed(i: u32) -> [u8; 32] {
+	let mut seed = [7u8; 32];
+	seed[..4].copy_from_slice(&i.to_le_bytes());
+	seed
+}
+
+fn score_of(peers: &[node::PeerInfo], peer: &libp2p::PeerId) -> Option<f64> {
+	peers.iter().find(|p| p.peer_id == peer.to_string()).and_then(|p| p.score)
+}
+
+fn resident_kib() -> u64 {
+	let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+	status
+		.lines()
+		.find_map(|line| line.strip_prefix("VmRSS:"))
+		.and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse().ok())
+		.unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_relaying_junk_is_graylisted() {
+	// Made-up accounts, looked up on a chain that has no record of them: every honest peer
+	// rejects such messages alike, so the relayer is penalised for each, by its square.
+	let mut target = peer(Vec::new()).await;
+	let (raw, ident) = raw_peer(&target.address);
+	let raw_id = *raw.local_peer_id();
+	let chain = {
+		let handle = target.handle.clone();
+		let mut lookups = std::mem::replace(&mut target.lookups, mpsc::channel(1).1);
+		tokio::spawn(async move {
+			while let Some(agent) = lookups.recv().await {
+				let standing = AgentStanding { read_at: FINALIZED, ..Default::default() };
+				let _ = handle.send(node::Command::SetAgent { agent, standing }).await;
+			}
+		})
+	};
+	// Published once the raw peer has joined the topic (publishing fails until then).
+	let junk: Vec<Vec<u8>> = (0..3).map(from_stranger).collect();
+	let driver = tokio::spawn(flood(raw, ident, junk, 30));
+	let score = wait_for("the relayer to be graylisted", || async {
+		let peers = target.handle.peers().await.unwrap();
+		score_of(&peers, &raw_id).filter(|score| *score < network::GRAYLIST_THRESHOLD)
+	})
+	.await;
+	assert!(validations(&target.metrics, "rejected", "not_an_agent") >= 2, "score {score}");
+	driver.abort();
+	chain.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_unknown_agents_leaves_the_state_bounded() {
+	// A chain too slow to answer: every message waits for its agent, nobody is at fault, and
+	// the flood is ignored once the parking space is full, without penalty and without growth.
+	// Resident memory is that of the whole test process (the flooding peer included), sampled
+	// after each half of the flood: the second half should add little to the first.
+	const MESSAGES: u32 = 40_000;
+	let config = NodeConfig { max_parked: 64, max_pending_per_peer: 64, ..Default::default() };
+	let target = peer_with(config).await;
+	let (raw, ident) = raw_peer(&target.address);
+	let junk: Vec<Vec<u8>> = (0..MESSAGES).map(from_stranger).collect();
+	let before = resident_kib();
+	let published = tokio::spawn(flood(raw, ident, junk, 60));
+	let gauge = |part: &'static str| {
+		target.metrics.state_entries.get_or_create(&teo_mesh::metrics::StateLabels { part }).get()
+	};
+	let judged_enough = |judged: u64, of: u32| judged >= u64::from(of) * 9 / 10;
+	let (mut parked_most, mut strangers_most, mut ignored, mut halfway) = (0, 0, 0, None);
+	// Sampled every 100 ms for at most 60 s (the gauges move every 250 ms).
+	for _ in 0..600 {
+		parked_most = parked_most.max(gauge("parked"));
+		strangers_most = strangers_most.max(gauge("strangers"));
+		ignored = validations(&target.metrics, "ignored", "unknown_agent");
+		if halfway.is_none() && judged_enough(ignored, MESSAGES / 2) {
+			halfway = Some(resident_kib());
+		}
+		if judged_enough(ignored, MESSAGES) {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	assert!(judged_enough(ignored, MESSAGES), "only {ignored} judged within 60 s");
+	let after = resident_kib();
+	println!(
+		"flood of {MESSAGES} messages from made-up agents: {ignored} ignored, parked at most \
+		 {parked_most}; resident memory of the test process {before} KiB before, {} KiB \
+		 halfway, {after} KiB after",
+		halfway.unwrap_or(0)
+	);
+	assert!(parked_most <= 64, "parked {parked_most}");
+	assert_eq!(strangers_most, 0, "nothing cached without an answer from the chain");
+	assert_eq!(validations(&target.metrics, "rejected", "not_an_agent"), 0);
+	published.abort();
 }

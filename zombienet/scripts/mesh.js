@@ -14,9 +14,11 @@
 //     the upgrade is committed by the new runtime). The services check the new runtime's
 //     metadata, find its encodings unchanged, and keep serving: a draft from A reaches C again.
 //  5. Two more services, D and E, both hold the key of a fourth agent, Mallory, with separate
-//     ledgers, and each publishes for her: the conflict is caught, gossiped as evidence (A's
-//     subscriber sees it) and reported on chain by a service, where Mallory is punished: the
-//     mesh validates and submits under the new runtime.
+//     ledgers, and both publish for her at the same moment: neither has seen the other's
+//     message when it signs (a service that has moves its ledger past it instead), so the two
+//     conflict; the conflict is caught, gossiped as evidence (A's subscriber sees it) and
+//     reported on chain by a service, where Mallory is punished: the mesh validates and submits
+//     under the new runtime.
 // Every mesh process is stopped at the end. Returns 1 when every step behaves; 0 otherwise.
 
 const { spawn, spawnSync } = require("child_process");
@@ -255,11 +257,11 @@ async function run(nodeName, networkInfo) {
         });
       }
       for (let attempt = 0; attempt < 3 && !evidence.length; attempt++) {
-        for (const [i, provider] of rogueProviders.entries()) {
-          // Different bodies: the same header twice would be one message, not a conflict.
-          await provider.send("mesh_publish", [CITIZENS, "poll", `Mallory's poll ${attempt} via ${i}`]).catch((err) =>
-            console.log(`[mesh] a rogue service refused to sign: ${err.message}`));
-        }
+        // At once: a service that has seen the other's message before signing would sign past
+        // it. Different bodies: the same header twice would be one message, not a conflict.
+        await Promise.all(rogueProviders.map((provider, i) =>
+          provider.send("mesh_publish", [CITIZENS, "poll", `Mallory's poll ${attempt} via ${i}`]).catch((err) =>
+            console.log(`[mesh] a rogue service refused to sign: ${err.message}`))));
         await waitFor("evidence at A", 20_000, async () => evidence.length > 0).catch(() => {});
       }
       const caught = evidence.find((e) => e.agent === mallory.address);

@@ -429,6 +429,10 @@ impl fmt::Display for DispatchFailure {
 /// A connection to a node.
 pub struct Chain {
 	client: WsClient,
+	/// Held from reading a signer's nonce until its transaction is in the pool (the node's
+	/// next nonce counts it from then on), so that concurrent submissions through this
+	/// connection never sign two transactions with one nonce.
+	nonces: tokio::sync::Mutex<()>,
 	/// The verdicts on the runtimes seen, by the hash of their code: a few at most (one per
 	/// upgrade), so an agent asking again and again costs one storage-hash read each time.
 	verdicts: Mutex<HashMap<H256, Verdict>>,
@@ -511,9 +515,19 @@ impl Chain {
 			.build(url)
 			.await
 			.map_err(|source| Error::Connect { url: url.to_string(), source })?;
-		let chain = Self { client, verdicts: Mutex::new(HashMap::new()) };
+		let chain = Self {
+			client,
+			nonces: tokio::sync::Mutex::new(()),
+			verdicts: Mutex::new(HashMap::new()),
+		};
 		chain.checked_runtime(None).await?;
 		Ok(chain)
+	}
+
+	/// `false` once the connection to the node is lost: every request fails from then on, and
+	/// only a new connection ([`Chain::connect`]) reads the chain again.
+	pub fn is_connected(&self) -> bool {
+		self.client.is_connected()
 	}
 
 	/// The version of the runtime of block `at` (the best block when `None`), once its
@@ -732,6 +746,7 @@ impl Chain {
 		let account: AccountId = signer.public().into();
 		let RuntimeVersion { spec_version, transaction_version: tx_version, .. } =
 			self.checked_runtime(None).await?;
+		let nonce_guard = self.nonces.lock().await;
 		let nonce = self
 			.call("system_accountNextIndex", rpc_params![account.to_string()])
 			.await?
@@ -751,12 +766,17 @@ impl Chain {
 		let encoded = hex_of(&bytes);
 		// From here on the node may have the transaction: what goes wrong is of unknown fate
 		// unless it says the fate for certain.
-		self.follow(&encoded).await.map_err(|e| e.after_sending(hash))
+		self.follow(&encoded, nonce_guard).await.map_err(|e| e.after_sending(hash))
 	}
 
-	/// Submits `encoded` (hex) and follows it into a block.
-	async fn follow(&self, encoded: &str) -> Result<Outcome, Error> {
-		let mut subscription = self
+	/// Submits `encoded` (hex) and follows it into a block; `nonce_guard` is released once
+	/// the pool has the transaction (or refused it).
+	async fn follow(
+		&self,
+		encoded: &str,
+		nonce_guard: tokio::sync::MutexGuard<'_, ()>,
+	) -> Result<Outcome, Error> {
+		let subscription = self
 			.client
 			.subscribe::<Value, _>(
 				"author_submitAndWatchExtrinsic",
@@ -769,7 +789,9 @@ impl Chain {
 					Error::Pool(PoolRefusal::of(&object))
 				},
 				other => Error::request("author_submitAndWatchExtrinsic", other),
-			})?;
+			});
+		drop(nonce_guard);
+		let mut subscription = subscription?;
 		let block = loop {
 			let status = match subscription.next().await {
 				Some(Ok(status)) => status,
