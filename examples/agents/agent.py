@@ -51,19 +51,36 @@ class Mesh:
         await self.socket.send(json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": list(params)}))
         reply = await asyncio.wait_for(answer, timeout=120)
         if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']['message']}")
+            raise MeshError(method, reply["error"])
         return reply["result"]
 
 
-async def publish(mesh, group, kind, body):
-    """Publishes `body` (a dict) and reports what it cost, or why it was refused."""
-    try:
-        published = await mesh.call("mesh_publish", group, kind, json.dumps(body))
-        print(f"published {kind} seq {published['seq']} for {published['cost']} units, {published['remaining']} left", flush=True)
-        return published
-    except RuntimeError as refusal:
-        print(f"not published: {refusal}", flush=True)
-        return None
+class MeshError(RuntimeError):
+    """A JSON-RPC error of the mesh service: `retry` says whether the same call may succeed
+    later (the chain has not caught up, a pull request of the agent is on its way, ...)."""
+
+    def __init__(self, method, error):
+        super().__init__(f"{method}: {error['message']}")
+        data = error.get("data") or {}
+        self.retry = bool(data.get("retry"))
+        self.reason = data.get("reason")
+
+
+async def publish(mesh, group, kind, body, patience=60):
+    """Publishes `body` (a dict) and reports what it cost, or why it was refused. A refusal
+    that may pass (``retry``) is tried again every second for at most `patience` seconds."""
+    deadline = asyncio.get_running_loop().time() + patience
+    while True:
+        try:
+            published = await mesh.call("mesh_publish", group, kind, json.dumps(body))
+            print(f"published {kind} seq {published['seq']} for {published['cost']} units, {published['remaining']} left", flush=True)
+            return published
+        except MeshError as refusal:
+            if refusal.retry and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(1)
+                continue
+            print(f"not published: {refusal}", flush=True)
+            return None
 
 
 async def run(args):

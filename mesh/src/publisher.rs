@@ -67,6 +67,10 @@ pub enum PublisherError {
 	/// The service has no finalized block to anchor to yet.
 	#[error("no finalized block to anchor to yet")]
 	NoAnchor,
+	/// A pull request of the agent is on its way to the chain: its cost is not known until it
+	/// lands (it depends on the admissions before it), so the agent's mesh spending waits.
+	#[error("a pull request of this agent is on its way to the chain; retry once it is final")]
+	PullRequestInFlight,
 
 	/// The ledger refused the reservation: its epoch is past (retry once the chain view catches
 	/// up) or it could not be written (nothing was reserved).
@@ -83,7 +87,9 @@ impl PublisherError {
 	/// not answer. A refusal, or an agent this service holds no key for, would only repeat.
 	pub fn is_retryable(&self) -> bool {
 		match self {
-			PublisherError::NotReported | PublisherError::NoAnchor => true,
+			PublisherError::NotReported
+			| PublisherError::NoAnchor
+			| PublisherError::PullRequestInFlight => true,
 			// A ledger ahead of the chain view is not a lag that passes: its base path may hold
 			// another chain's ledger (a reset dev chain). The operator must look.
 			PublisherError::Ledger(_) => false,
@@ -133,11 +139,29 @@ pub struct Budget {
 	pub remaining: BudgetUnits,
 }
 
+/// A pull request on its way to the chain: the epoch it was sent in and the agent's on-chain
+/// spending then, as this service's finalized view had it.
+#[derive(Clone, Copy, Debug)]
+struct InFlight {
+	epoch: EpochIndex,
+	spent_on_chain: BudgetUnits,
+}
+
 /// The local agents' keys and their ledger.
+///
+/// One budget covers both layers: the mesh spends an epoch's units from the bottom, pull
+/// requests on chain from the top, and a mesh header that ends past what the on-chain spending
+/// leaves is an overspend the chain punishes. So a pull request is sent only if its price fits
+/// beside what the agent spent on the mesh, and the agent's mesh spending waits while one is in
+/// flight (its final price depends on the admissions before it in its block), until the
+/// finalized chain shows it, or it failed, or the epoch ended.
 pub struct Publisher {
 	node: NodeHandle,
 	agents: BTreeMap<AccountId, sr25519::Pair>,
+	/// Held while a slot is reserved, signed and published, and while a pull request is
+	/// checked against the mesh spending: the order of the two layers' spends.
 	ledger: Mutex<Ledger>,
+	in_flight: std::sync::Mutex<BTreeMap<AccountId, InFlight>>,
 	metrics: Metrics,
 }
 
@@ -150,7 +174,61 @@ impl Publisher {
 		metrics: Metrics,
 	) -> Self {
 		let agents = agents.into_iter().map(|pair| (pair.public().into(), pair)).collect();
-		Self { node, agents, ledger: Mutex::new(ledger), metrics }
+		Self { node, agents, ledger: Mutex::new(ledger), in_flight: Default::default(), metrics }
+	}
+
+	/// `Err(PullRequestInFlight)` while a pull request of `agent` sent in `epoch` has not shown
+	/// in the finalized on-chain spending (`spent_on_chain`), failed, or seen its epoch end.
+	fn check_in_flight(
+		&self,
+		agent: &AccountId,
+		epoch: EpochIndex,
+		spent_on_chain: BudgetUnits,
+	) -> Result<(), PublisherError> {
+		let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+		match in_flight.get(agent) {
+			Some(sent) if sent.epoch == epoch && spent_on_chain <= sent.spent_on_chain => {
+				Err(PublisherError::PullRequestInFlight)
+			},
+			Some(_) => {
+				in_flight.remove(agent);
+				Ok(())
+			},
+			None => Ok(()),
+		}
+	}
+
+	/// Checks that a pull request of `agent` costing `price` fits beside its mesh spending in
+	/// the current epoch, and holds the agent's mesh spending until
+	/// [`Publisher::end_pull_request`] or the finalized chain shows it.
+	pub async fn begin_pull_request(
+		&self,
+		agent: &AccountId,
+		price: BudgetUnits,
+	) -> Result<(), PublisherError> {
+		let (view, standing) = self.node.standing(agent.clone()).await?;
+		let standing = standing.ok_or(PublisherError::NotReported)?;
+		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
+		let ledger = self.ledger.lock().await;
+		self.check_in_flight(agent, view.epoch, budget.spent_on_chain)?;
+		let spent_on_mesh = ledger.entry(agent, view.epoch).spent;
+		let remaining =
+			budget.allowance.saturating_sub(budget.spent_on_chain).saturating_sub(spent_on_mesh);
+		if price > remaining {
+			return Err(PublisherError::BudgetExceeded { cost: price, remaining });
+		}
+		let sent = InFlight { epoch: view.epoch, spent_on_chain: budget.spent_on_chain };
+		self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(agent.clone(), sent);
+		Ok(())
+	}
+
+	/// Releases the agent's mesh spending after a pull request that certainly did not land (the
+	/// pool refused it, or it failed in its block). One that landed, or whose fate is unknown,
+	/// keeps it held until the finalized chain shows its spend or the epoch ends.
+	pub fn end_pull_request(&self, agent: &AccountId, certainly_not_spent: bool) {
+		if certainly_not_spent {
+			self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(agent);
+		}
 	}
 
 	/// The agents this service signs for.
@@ -217,6 +295,7 @@ impl Publisher {
 		let cost = view.costs.message_cost(kind, body_len);
 		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
 		let mut ledger = self.ledger.lock().await;
+		self.check_in_flight(agent, view.epoch, budget.spent_on_chain)?;
 		if let Some((next_seq, spent)) = self.node.high_water(agent.clone(), view.epoch).await? {
 			ledger.catch_up(agent, view.epoch, next_seq, spent).map_err(PublisherError::Ledger)?;
 		}
@@ -253,5 +332,101 @@ impl Publisher {
 			.get_or_create(&AgentLabels { agent: agent.to_string() })
 			.set(remaining as i64);
 		Ok(Published { id, epoch: view.epoch, seq: reservation.seq, cost, remaining })
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::{
+		node::{self, Command, NodeConfig},
+		validation::{AgentStanding, ChainView, EpochBudget},
+	};
+	use prometheus_client::registry::Registry;
+	use teo_primitives::{mesh::CostSchedule, Hash};
+
+	const EPOCH: EpochIndex = 2;
+
+	fn standing(allowance: BudgetUnits, spent_on_chain: BudgetUnits) -> AgentStanding {
+		let budget = EpochBudget { allowance, spent_on_chain, fixed: true };
+		AgentStanding {
+			registered: true,
+			active: true,
+			budgets: [(EPOCH, budget)].into(),
+			read_at: 9,
+		}
+	}
+
+	async fn publisher(dir: &std::path::Path) -> (Publisher, NodeHandle, AccountId) {
+		let pair = sr25519::Pair::from_string("//Agent", None).unwrap();
+		let agent: AccountId = pair.public().into();
+		let view = ChainView {
+			genesis: Hash::repeat_byte(1),
+			finalized_number: 9,
+			recent: [(9, Hash::repeat_byte(9))].into(),
+			epoch: EPOCH,
+			costs: CostSchedule::REFERENCE,
+		};
+		let mut registry = Registry::default();
+		let metrics = Metrics::register(&mut registry);
+		let (evidence, _) = tokio::sync::mpsc::channel(4);
+		let (lookups, _) = tokio::sync::mpsc::channel(4);
+		let config = NodeConfig { local_agents: vec![agent.clone()], ..Default::default() };
+		let key = libp2p::identity::Keypair::generate_ed25519();
+		let node = node::start(
+			key,
+			config,
+			view.clone(),
+			metrics.clone(),
+			&mut registry,
+			evidence,
+			lookups,
+		)
+		.unwrap();
+		let ledger = Ledger::open(dir.join("ledger.json"), view.genesis).unwrap();
+		let publisher = Publisher::new(node.clone(), vec![pair], ledger, metrics);
+		(publisher, node, agent)
+	}
+
+	async fn set(node: &NodeHandle, agent: &AccountId, standing: AgentStanding) {
+		node.send(Command::SetAgent { agent: agent.clone(), standing }).await.unwrap();
+	}
+
+	/// One budget across both layers: a pull request must fit beside the mesh spending, and the
+	/// mesh waits while one is in flight, so that the agent's own mesh headers never prove an
+	/// overspend once it lands.
+	#[tokio::test]
+	async fn a_pull_request_and_the_mesh_share_one_budget() {
+		let dir = tempfile::tempdir().unwrap();
+		let (publisher, node, agent) = publisher(dir.path()).await;
+		set(&node, &agent, standing(300, 0)).await;
+		let spent = publisher.publish(None, 0, MessageKind::Draft, vec![1; 100]).await.unwrap();
+		let on_mesh = 300 - spent.remaining;
+
+		// The quote does not fit beside what the mesh spent.
+		match publisher.begin_pull_request(&agent, 300).await {
+			Err(PublisherError::BudgetExceeded { cost: 300, remaining }) => {
+				assert_eq!(remaining, 300 - on_mesh)
+			},
+			other => panic!("expected the budget to be exceeded, got {other:?}"),
+		}
+		// It fits: the mesh waits until the finalized chain shows the spend.
+		publisher.begin_pull_request(&agent, 100).await.unwrap();
+		let waiting = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10]).await;
+		assert!(matches!(waiting, Err(PublisherError::PullRequestInFlight)), "{waiting:?}");
+		assert!(waiting.unwrap_err().is_retryable());
+		assert!(matches!(
+			publisher.begin_pull_request(&agent, 100).await,
+			Err(PublisherError::PullRequestInFlight)
+		));
+		publisher.end_pull_request(&agent, false);
+		set(&node, &agent, standing(300, 100)).await;
+		let after = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10]).await.unwrap();
+		assert!(after.remaining <= 300 - 100 - on_mesh, "the chain's units are not the mesh's");
+
+		// A pull request that certainly failed releases the mesh at once.
+		publisher.begin_pull_request(&agent, 50).await.unwrap();
+		publisher.end_pull_request(&agent, true);
+		publisher.publish(None, 0, MessageKind::Poll, vec![3; 10]).await.unwrap();
 	}
 }

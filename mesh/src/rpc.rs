@@ -280,6 +280,9 @@ fn publisher_failure(e: &PublisherError) -> Failure {
 		},
 		PublisherError::NotReported => Failure::new(UNAVAILABLE, e, "agent_not_reported"),
 		PublisherError::NoAnchor => Failure::new(UNAVAILABLE, e, "no_anchor"),
+		PublisherError::PullRequestInFlight => {
+			Failure::new(UNAVAILABLE, e, "pull_request_in_flight")
+		},
 		PublisherError::Ledger(LedgerError::EpochPassed { .. }) => {
 			Failure::new(INTERNAL, e, "epoch_passed")
 		},
@@ -290,12 +293,7 @@ fn publisher_failure(e: &PublisherError) -> Failure {
 
 fn client_failure(e: &teo_client::Error) -> Failure {
 	let code = match e.kind() {
-		// This service connects once and does not reconnect: a lost connection stays lost.
-		teo_client::ErrorKind::Transport
-			if matches!(e, teo_client::Error::ConnectionLost { .. }) =>
-		{
-			INTERNAL
-		},
+		// A lost connection is made again at the next request.
 		teo_client::ErrorKind::Transport => UNAVAILABLE,
 		teo_client::ErrorKind::Unconfirmed => UNCONFIRMED,
 		teo_client::ErrorKind::Refused => REFUSED,
@@ -470,8 +468,20 @@ impl MeshApiServer for MeshRpc {
 			.map_err(|e| chain_failure(&e).into_error())?;
 		let chain =
 			self.chain.get().await.map_err(|e| chain_failure(&ChainError::from(e)).into_error())?;
-		let outcome =
-			submit(&chain, submission, pair).await.map_err(|e| chain_failure(&e).into_error())?;
+		// One budget: the pull request's price must fit beside the agent's mesh spending, or
+		// the agent's own mesh messages would prove an overspend once it lands.
+		let price = admission_price(&chain, group).await.map_err(|e| e.into_error())?;
+		self.publisher
+			.begin_pull_request(&agent, price)
+			.await
+			.map_err(|e| publisher_failure(&e).into_error())?;
+		let outcome = submit(&chain, submission, pair).await;
+		let certainly_not_spent = match &outcome {
+			Ok(outcome) => outcome.error.is_some(),
+			Err(e) => !matches!(e, ChainError::Client(teo_client::Error::Unconfirmed { .. })),
+		};
+		self.publisher.end_pull_request(&agent, certainly_not_spent);
+		let outcome = outcome.map_err(|e| chain_failure(&e).into_error())?;
 		let submitted = outcome.events.iter().find_map(|event| match event {
 			teo_runtime::RuntimeEvent::CommitGate(pallet_commit_gate::Event::Submitted {
 				id,
@@ -488,6 +498,16 @@ impl MeshApiServer for MeshRpc {
 			error: outcome.error.map(|failure| failure.name),
 		})
 	}
+}
+
+/// What admitting a pull request to `group` costs at the best block (more, if others are
+/// admitted before it in its block).
+async fn admission_price(chain: &teo_client::Chain, group: GroupId) -> Result<u64, Failure> {
+	let client = |e: teo_client::Error| chain_failure(&ChainError::from(e));
+	let best = chain.checked_best_head().await.map_err(client)?;
+	let price: Option<u64> =
+		chain.runtime_api("ActionBudgetApi_admission_price", &group, best).await.map_err(client)?;
+	price.ok_or_else(|| chain_failure(&ChainError::NoParameters))
 }
 
 /// Why the RPC server could not start.

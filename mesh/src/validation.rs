@@ -86,7 +86,9 @@ pub enum Reason {
 	BadSignature,
 	/// The spend range ends past the agent's allowance: provable fraud.
 	Overspend,
-	/// Within the allowance, but not within what the agent has left after its on-chain spend.
+	/// Within the allowance, but past what the agent has left after its on-chain spend: fraud
+	/// too (one budget covers both layers), proven with the chain's record of that spend,
+	/// which a peer a block behind may not have seen yet.
 	BudgetExceeded,
 	/// Conflicts with a message already seen: provable fraud.
 	Equivocation,
@@ -557,8 +559,16 @@ impl Validator {
 			return Admission { verdict: Verdict::Reject(Reason::Overspend), evidence };
 		}
 		if end.is_none_or(|end| end > budget.allowance.saturating_sub(budget.spent_on_chain)) {
-			// On-chain spending is seen at different blocks by different peers.
-			return Admission::plain(Verdict::Ignore(Reason::BudgetExceeded));
+			// One budget across both layers: the units the agent spent on chain are gone from
+			// the mesh's, so this is fraud the chain proves with its own record of that
+			// spending (which only grows). Ignored, not rejected: a peer a block behind has not
+			// seen the on-chain spend yet and relays it in good faith.
+			if !budget.fixed {
+				return Admission::plain(Verdict::Ignore(Reason::BudgetExceeded));
+			}
+			self.logs.entry(offence.clone()).or_default().convicted = true;
+			let evidence = self.evidence_once(offence, || Evidence::Overspend(header.clone()));
+			return Admission { verdict: Verdict::Ignore(Reason::BudgetExceeded), evidence };
 		}
 		let log = self.logs.entry(offence.clone()).or_default();
 		if log.convicted {
@@ -631,7 +641,13 @@ impl Validator {
 					// is a refresh behind or ahead may judge otherwise.
 					return Err(Verdict::Ignore(Reason::Overspend));
 				};
-				header.header.spend_end().is_none_or(|end| end > budget.allowance)
+				let left_for_the_mesh = budget.allowance.saturating_sub(budget.spent_on_chain);
+				if header.header.spend_end().is_some_and(|end| end <= left_for_the_mesh) {
+					// Not by this peer's view; a peer that has seen more on-chain spending
+					// may rightly judge otherwise.
+					return Err(Verdict::Ignore(Reason::InvalidEvidence));
+				}
+				true
 			},
 		};
 		if !claim_holds {
@@ -908,11 +924,7 @@ mod tests {
 	#[test]
 	fn spending_past_the_allowance_is_evidence_once() {
 		let mut v = validator();
-		// 100 units, 20 spent on chain: [72, 84) is within the allowance but not the headroom.
-		let h = header(0, 72, BODY);
-		let admission = v.validate(draft_topic(), &encoded(h, BODY));
-		assert_eq!(admission, Admission::plain(Verdict::Ignore(Reason::BudgetExceeded)));
-		// [90, 102) ends past the allowance: provable.
+		// [90, 102) ends past the allowance of 100: every peer judges it alike.
 		let over = header(1, 90, BODY);
 		let admission = v.validate(draft_topic(), &encoded(over.clone(), BODY));
 		assert_eq!(admission.verdict, Verdict::Reject(Reason::Overspend));
@@ -920,6 +932,37 @@ mod tests {
 		assert_eq!(proof.header, over);
 		let again = v.validate(draft_topic(), &encoded(header(2, 95, BODY), BODY));
 		assert_eq!(again, Admission::plain(Verdict::Reject(Reason::Overspend)), "reported once");
+	}
+
+	#[test]
+	fn units_spent_on_chain_spent_again_on_the_mesh_are_evidence_without_blame() {
+		// One budget: 100 units, 20 spent on chain, so the mesh has 80. [72, 84) spends units
+		// the pull requests took: the chain proves it with its own record of that spending.
+		let mut v = validator();
+		let double = header(0, 72, BODY);
+		let admission = v.validate(draft_topic(), &encoded(double.clone(), BODY));
+		assert_eq!(admission.verdict, Verdict::Ignore(Reason::BudgetExceeded), "no relayer blamed");
+		let Some(Evidence::Overspend(proof)) = admission.evidence else { panic!("no evidence") };
+		assert_eq!(proof.header, double);
+		assert_eq!(
+			verdict_of(&mut v, header(1, 0, BODY), BODY),
+			Verdict::Ignore(Reason::Convicted),
+			"the agent is not relayed for the rest of the epoch"
+		);
+
+		// A peer that has not seen the on-chain spend yet ignores the evidence; one that has
+		// takes it.
+		let topic = Topic { group: GROUP, kind: TopicKind::Evidence };
+		let evidence = Evidence::Overspend(sign(&agent(), double, &genesis())).encode();
+		let mut behind = validator();
+		let mut standing = behind.agent(&agent().public().into()).unwrap().clone();
+		standing.budgets.get_mut(&EPOCH).unwrap().spent_on_chain = 0;
+		behind.set_agent(agent().public().into(), standing);
+		assert_eq!(
+			behind.check_evidence(topic, &evidence),
+			Admission::plain(Verdict::Ignore(Reason::InvalidEvidence))
+		);
+		assert_eq!(validator().check_evidence(topic, &evidence).verdict, Verdict::Accept);
 	}
 
 	#[test]

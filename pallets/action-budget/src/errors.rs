@@ -53,7 +53,8 @@ mod errors {
 		/// The two headers do not conflict: they belong to different agents or epochs, or
 		/// neither share a sequence number nor overlap.
 		NotConflicting,
-		/// The header's spend range stays within the allowance.
+		/// The header's spend range stays within what the allowance leaves after the agent's
+		/// on-chain spending in the epoch.
 		NotOverspent,
 		/// The evidence is about an epoch older than the previous one.
 		EvidenceTooOld,

@@ -42,12 +42,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Checks overspend evidence without changing anything.
+	/// Checks overspend evidence without changing anything. One budget covers both layers:
+	/// the mesh spends the epoch's units from the bottom, pull requests on chain from the top,
+	/// so a mesh header whose range ends past `allowance - spent_on_chain` proves that the
+	/// agent spent more than its allowance in all, whichever layer it spent on first.
+	/// `spent_on_chain` only grows within an epoch, so what this proves stays proven.
 	pub fn check_overspend(reporter: &AccountId, header: &SignedMeshHeader) -> DispatchResult {
 		let h = &header.header;
 		let info = Self::check_punishable(reporter, &h.agent, h.epoch)?;
-		let allowance = Self::budget_of(&info, h.epoch).allowance;
-		ensure!(h.spend_end().is_none_or(|end| end > allowance), Error::<T>::NotOverspent);
+		let left_for_the_mesh = Self::budget_of(&info, h.epoch).remaining();
+		ensure!(h.spend_end().is_none_or(|end| end > left_for_the_mesh), Error::<T>::NotOverspent);
 		ensure!(header.verify(&genesis_hash::<T>()), Error::<T>::InvalidSignature);
 		Ok(())
 	}
@@ -62,7 +66,8 @@ impl<T: Config> Pallet<T> {
 		Self::punish(&first.header.agent, first.header.epoch, Offence::Equivocation, reporter)
 	}
 
-	/// Punishes the agent of a header that spends past its allowance, for `reporter`.
+	/// Punishes the agent of a header that spends past what its allowance leaves after its
+	/// on-chain spending, for `reporter`.
 	pub(crate) fn do_report_overspend(
 		reporter: AccountId,
 		header: SignedMeshHeader,

@@ -661,6 +661,13 @@ impl Chain {
 		}
 	}
 
+	/// The best block, once its runtime has passed [`Chain::checked_runtime`].
+	pub async fn checked_best_head(&self) -> Result<H256, Error> {
+		let hash = h256_of(&self.call("chain_getBlockHash", rpc_params![]).await?)?;
+		self.checked_runtime(Some(hash)).await?;
+		Ok(hash)
+	}
+
 	/// The number of the best block.
 	pub async fn best_number(&self) -> Result<teo_primitives::BlockNumber, Error> {
 		let header = self.call("chain_getHeader", rpc_params![]).await?;

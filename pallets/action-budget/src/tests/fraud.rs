@@ -63,6 +63,39 @@ fn a_spend_within_the_allowance_is_no_overspend() {
 	});
 }
 
+#[test]
+fn spending_one_allowance_on_both_layers_is_an_overspend() {
+	// The attack: spend the whole allowance on the mesh, then again on chain. The pull request
+	// is accepted (the chain cannot see the mesh), but from then on the mesh header that used
+	// the same units proves the double spend, whichever came first.
+	ExtBuilder::default().build_and_execute(|| {
+		register(alice(), eve());
+		// 950 of 1000 units: within the allowance while nothing is spent on chain.
+		let mesh = signed_header(AGENT, eve(), 0, 3, 900, 50);
+		assert_noop!(
+			ActionBudget::report_overspend(signed(reporter()), mesh.clone()),
+			Error::NotOverspent
+		);
+		assert_ok!(ActionBudget::spend(&eve(), 100));
+		assert_ok!(ActionBudget::report_overspend(signed(reporter()), mesh));
+		assert!(matches!(
+			budget_events().last(),
+			Some(Event::FraudPunished { offence: Offence::Overspend, .. })
+		));
+	});
+}
+
+#[test]
+fn an_honest_agent_sharing_its_allowance_between_the_layers_is_no_overspend() {
+	ExtBuilder::default().build_and_execute(|| {
+		register(alice(), eve());
+		assert_ok!(ActionBudget::spend(&eve(), 100));
+		// 900 units left for the mesh: a header ending at 900 is within them.
+		let fine = signed_header(AGENT, eve(), 0, 3, 850, 50);
+		assert_noop!(ActionBudget::report_overspend(signed(reporter()), fine), Error::NotOverspent);
+	});
+}
+
 mod in_the_pool {
 	use super::*;
 	use crate::CheckFraudReport;
