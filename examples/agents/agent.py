@@ -105,6 +105,11 @@ async def run(args):
                 item = await asyncio.wait_for(mesh.notifications.get(), timeout=1)
             except asyncio.TimeoutError:
                 continue
+            if item["type"] == "lagged":
+                # Too slow a reader: some deliveries were dropped. This agent keeps no state
+                # that depends on seeing every message, so it only says so.
+                print(f"fell behind: {item['missed']} deliveries missed", flush=True)
+                continue
             if item["type"] == "evidence":
                 print(f"evidence: agent {item['agent']} cheated in epoch {item['epoch']}", flush=True)
                 continue

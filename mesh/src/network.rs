@@ -1,4 +1,4 @@
-//! The libp2p side: TCP with noise and yamux, gossipsub with manual validation and no libp2p
+//! The libp2p side: TCP with noise and yamux (addresses by IP or by DNS name), gossipsub with manual validation and no libp2p
 //! message signing (messages carry the agent's signature, and one mesh node may speak for many
 //! agents), identify, ping, Kademlia seeded from the bootnodes for peer discovery, and limits
 //! on connections.
@@ -88,6 +88,9 @@ pub enum NetworkError {
 	/// The TCP, noise and yamux transport could not be built.
 	#[error("transport: {0}")]
 	Transport(#[source] noise::Error),
+	/// The system's DNS configuration (`/etc/resolv.conf`) could not be read.
+	#[error("DNS resolver: {0}")]
+	Dns(#[source] std::io::Error),
 }
 
 /// The behaviours of a mesh peer.
@@ -196,6 +199,10 @@ pub fn swarm(
 		.with_tokio()
 		.with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
 		.map_err(NetworkError::Transport)?
+		// `/dns4/...` and `/dns6/...` addresses (bootnodes by name), through the system's
+		// resolver configuration.
+		.with_dns()
+		.map_err(NetworkError::Dns)?
 		// A ready behaviour: building it cannot fail.
 		.with_behaviour(|_| behaviour)
 		.unwrap_or_else(|never| match never {})

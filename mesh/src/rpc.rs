@@ -56,6 +56,11 @@ pub enum Item {
 	/// Proof that an agent cheated.
 	#[serde(rename_all = "camelCase")]
 	Evidence { group: GroupId, agent: String, epoch: u32 },
+	/// The subscriber read too slowly and `missed` deliveries (of any group and kind) were
+	/// dropped for it: what it holds is incomplete, so it should read the state it depends on
+	/// again rather than assume it saw everything.
+	#[serde(rename_all = "camelCase")]
+	Lagged { missed: u64 },
 }
 
 impl Item {
@@ -408,6 +413,10 @@ impl MeshApiServer for MeshRpc {
 				Ok(delivery) => delivery,
 				Err(RecvError::Lagged(missed)) => {
 					tracing::warn!(missed, "a subscriber fell behind");
+					let message = SubscriptionMessage::from_json(&Item::Lagged { missed })?;
+					if sink.send(message).await.is_err() {
+						return Ok(());
+					}
 					continue;
 				},
 				Err(RecvError::Closed) => return Ok(()),

@@ -133,7 +133,8 @@ pub struct Config {
 	/// Where to listen for mesh peers (repeatable).
 	#[arg(long = "listen", default_value = "/ip4/0.0.0.0/tcp/30555")]
 	pub listen: Vec<Multiaddr>,
-	/// A peer to connect to at start, `/ip4/<ip>/tcp/<port>/p2p/<peer id>` (repeatable).
+	/// A peer to connect to at start, `/ip4/<ip>/tcp/<port>/p2p/<peer id>` or
+	/// `/dns4/<name>/tcp/<port>/p2p/<peer id>` (repeatable).
 	#[arg(long = "bootnode")]
 	pub bootnodes: Vec<Multiaddr>,
 	/// A group whose topics to join (repeatable).

@@ -276,6 +276,28 @@ async fn peers_beyond_the_bootnodes_are_found_through_kademlia() {
 	.await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bootnode_named_by_dns_is_dialed() {
+	use libp2p::multiaddr::Protocol;
+	let first = peer(Vec::new()).await;
+	// The same address with the name `localhost` for the IP, as operators write bootnodes.
+	let named: Multiaddr = first
+		.address
+		.iter()
+		.map(|protocol| match protocol {
+			Protocol::Ip4(_) => Protocol::Dns4("localhost".into()),
+			other => other,
+		})
+		.collect();
+	assert!(named.to_string().starts_with("/dns4/localhost/tcp/"), "{named}");
+	let second = peer(vec![named]).await;
+	let id = first.handle.peer_id.to_string();
+	wait_for("the peer named by DNS to be connected", || async {
+		second.handle.peers().await.unwrap().iter().any(|p| p.peer_id == id).then_some(())
+	})
+	.await;
+}
+
 /// A libp2p peer of our own build that publishes without validating (as a hostile peer
 /// would), joined to `topic` and dialing `target`.
 fn raw_peer(target: &Multiaddr) -> (libp2p::Swarm<network::Behaviour>, IdentTopic) {
