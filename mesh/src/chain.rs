@@ -117,6 +117,18 @@ pub async fn submit(
 	Ok(chain.submit(submission.into_call(), signer).await?)
 }
 
+/// [`submit`] for a transaction that can land only within about `period` blocks; returns the
+/// last block it may land in beside the outcome.
+pub async fn submit_mortal(
+	chain: &Chain,
+	submission: Submission,
+	signer: &sr25519::Pair,
+	period: u64,
+) -> (BlockNumber, Result<Outcome, ChainError>) {
+	let (last, outcome) = chain.submit_mortal(submission.into_call(), signer, period).await;
+	(last, outcome.map_err(ChainError::from))
+}
+
 /// The chain state the mesh validates against, read at `at`.
 pub async fn view_at(
 	chain: &Chain,
@@ -363,7 +375,7 @@ async fn look_up(
 	let mut due: VecDeque<AccountId> = VecDeque::new();
 	loop {
 		let agent = tokio::select! {
-			biased;
+			// Unbiased: requests and the epoch's refreshes take turns.
 			Some(agent) = requests.recv() => agent,
 			Some(_) = epochs.recv() => {
 				match node.cached_agents().await {

@@ -85,6 +85,17 @@ impl Evidence {
 		}
 	}
 
+	/// The latest anchor among its headers: the block at which its agent claims to have been
+	/// an agent.
+	pub fn latest_anchor(&self) -> teo_primitives::BlockNumber {
+		match self {
+			Evidence::Equivocation(first, second) => {
+				first.header.anchor_number.max(second.header.anchor_number)
+			},
+			Evidence::Overspend(header) => header.header.anchor_number,
+		}
+	}
+
 	/// The group whose evidence topic carries it.
 	pub fn group(&self) -> GroupId {
 		match self {

@@ -117,10 +117,11 @@ const TARGET_PEERS: usize = 12;
 const LOOKUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How long a message waits for its agent's standing before it is ignored: within gossipsub's
-/// message cache window (a message validated later can no longer be forwarded), less a
-/// heartbeat of margin.
+/// message cache window (a message validated later can no longer be forwarded, and the window
+/// is counted in heartbeats, so it may be a heartbeat shorter), less a heartbeat for the sweep
+/// and the signature queue.
 const PARK_TIMEOUT: std::time::Duration =
-	network::MESSAGE_CACHE_WINDOW.saturating_sub(network::HEARTBEAT);
+	network::MESSAGE_CACHE_WINDOW.saturating_sub(network::HEARTBEAT.saturating_mul(2));
 
 /// How often parked messages are checked against [`PARK_TIMEOUT`].
 const PARK_SWEEP: std::time::Duration = std::time::Duration::from_millis(250);
@@ -385,10 +386,13 @@ fn spawn_signature_workers(
 					Err(_) => return,
 				};
 				let Ok(mut job) = job else { return };
-				job.valid = match &job.content {
-					Signed::Message(message) => message.header.verify(&genesis),
-					Signed::Evidence(evidence) => evidence.signatures_valid(&genesis),
-				};
+				// A panic must not lose the job: the event loop counts the checks in flight.
+				job.valid =
+					std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &job.content {
+						Signed::Message(message) => message.header.verify(&genesis),
+						Signed::Evidence(evidence) => evidence.signatures_valid(&genesis),
+					}))
+					.unwrap_or(false);
 				if done.blocking_send(job).is_err() {
 					return;
 				}
@@ -416,6 +420,8 @@ struct Node {
 	max_in_flight: usize,
 	parked: HashMap<AccountId, VecDeque<Parked>>,
 	parked_count: usize,
+	/// Parked messages by the peer that sent them: one peer may fill a quarter of the space.
+	parked_by: HashMap<PeerId, usize>,
 	last_lookup: Option<Instant>,
 	/// When the chain view last moved to a newer finalized block.
 	view_updated: Instant,
@@ -491,6 +497,7 @@ pub fn start(
 		agent_lookups,
 		parked: HashMap::new(),
 		parked_count: 0,
+		parked_by: HashMap::new(),
 		last_lookup: None,
 		view_updated: Instant::now(),
 	};
@@ -528,11 +535,15 @@ impl Node {
 		}
 	}
 
-	/// Queues a signature check behind the peer's earlier ones, or ignores it as `busy`.
+	/// Queues a signature check behind the peer's earlier ones, or ignores it (or, when the
+	/// queue is full, the newest check of the peer with the most waiting) as `busy`.
 	fn enqueue(&mut self, job: Checked) {
-		if let Err(job) = self.waiting.push(job.source, job) {
-			self.report(&job.id, &job.source, Verdict::Ignore(Reason::Busy), job.received);
-		}
+		let busy = match self.waiting.push(job.source, job) {
+			Ok(None) => return,
+			Ok(Some(evicted)) => evicted,
+			Err(refused) => refused,
+		};
+		self.report(&busy.id, &busy.source, Verdict::Ignore(Reason::Busy), busy.received);
 	}
 
 	/// Hands queued checks to the workers, peers in turn, up to `max_in_flight`.
@@ -637,9 +648,7 @@ impl Node {
 				let content = Signed::Evidence(evidence);
 				self.enqueue(Checked { topic, content, id, source, received, valid: false });
 			},
-			Err(Verdict::Ignore(Reason::UnknownAgent))
-				if self.parked_count < self.config.max_parked =>
-			{
+			Err(Verdict::Ignore(Reason::UnknownAgent)) if self.may_park(&source) => {
 				// Decoded once already by the precheck.
 				match crate::message::decode_bounded::<Evidence>(&data) {
 					Ok(evidence) => {
@@ -655,14 +664,34 @@ impl Node {
 		}
 	}
 
+	/// `true` when `source` may park one more message: the space is not full, and the peer
+	/// holds less than its share of it.
+	fn may_park(&self, source: &PeerId) -> bool {
+		let share = (self.config.max_parked / 4).max(1);
+		self.parked_count < self.config.max_parked
+			&& self.parked_by.get(source).copied().unwrap_or(0) < share
+	}
+
 	/// Holds a message or evidence until the chain reports its agent (or `PARK_TIMEOUT`).
 	fn park(&mut self, agent: AccountId, parked: Parked) {
 		let queue = self.parked.entry(agent.clone()).or_default();
 		if queue.is_empty() {
 			let _ = self.agent_lookups.try_send(agent);
 		}
+		*self.parked_by.entry(parked.source).or_default() += 1;
 		queue.push_back(parked);
 		self.parked_count += 1;
+	}
+
+	/// Counts a message out of the parking space.
+	fn unpark(&mut self, source: &PeerId) {
+		self.parked_count -= 1;
+		if let Some(count) = self.parked_by.get_mut(source) {
+			*count -= 1;
+			if *count == 0 {
+				self.parked_by.remove(source);
+			}
+		}
 	}
 
 	/// Prechecks a message, then sends it to a signature worker, parks it while its agent is
@@ -674,9 +703,7 @@ impl Node {
 				let content = Signed::Message(message);
 				self.enqueue(Checked { topic, content, id, source, received, valid: false });
 			},
-			Err(Verdict::Ignore(Reason::UnknownAgent))
-				if self.parked_count < self.config.max_parked =>
-			{
+			Err(Verdict::Ignore(Reason::UnknownAgent)) if self.may_park(&source) => {
 				let Some(agent) = crate::message::decode_bounded::<MeshMessage>(&data)
 					.ok()
 					.map(|m| m.header.header.agent)
@@ -792,7 +819,7 @@ impl Node {
 			Command::SetAgent { agent, standing } => {
 				self.validator.set_agent(agent.clone(), standing);
 				for parked in self.parked.remove(&agent).unwrap_or_default() {
-					self.parked_count -= 1;
+					self.unpark(&parked.source);
 					match parked.topic.kind {
 						TopicKind::Evidence => self.check_evidence(parked),
 						TopicKind::Message(_) => self.precheck(parked),
@@ -823,7 +850,7 @@ impl Node {
 			!queue.is_empty()
 		});
 		for (id, source, received) in expired {
-			self.parked_count -= 1;
+			self.unpark(&source);
 			self.report(&id, &source, Verdict::Ignore(Reason::UnknownAgent), received);
 		}
 	}

@@ -139,12 +139,16 @@ pub struct Budget {
 	pub remaining: BudgetUnits,
 }
 
-/// A pull request on its way to the chain: the epoch it was sent in and the agent's on-chain
-/// spending then, as this service's finalized view had it.
-#[derive(Clone, Copy, Debug)]
-struct InFlight {
-	epoch: EpochIndex,
-	spent_on_chain: BudgetUnits,
+/// Until when a pull request holds its agent's mesh spending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hold {
+	/// It is being sent: its fate is not known yet.
+	Sending,
+	/// Until the agent's standing is read at this block or later: the block it landed in (the
+	/// finalized standing then counts its spend, in whichever epoch it landed), or the last
+	/// block it could land in (its fate is unknown: the pool dropped it, or the service lost
+	/// track of it).
+	UntilRead(teo_primitives::BlockNumber),
 }
 
 /// The local agents' keys and their ledger.
@@ -152,16 +156,17 @@ struct InFlight {
 /// One budget covers both layers: the mesh spends an epoch's units from the bottom, pull
 /// requests on chain from the top, and a mesh header that ends past what the on-chain spending
 /// leaves is an overspend the chain punishes. So a pull request is sent only if its price fits
-/// beside what the agent spent on the mesh, and the agent's mesh spending waits while one is in
-/// flight (its final price depends on the admissions before it in its block), until the
-/// finalized chain shows it, or it failed, or the epoch ended.
+/// beside what the agent spent on the mesh (at the price of the group's last admission of the
+/// epoch, the most it can cost however many are admitted before it), and the agent's mesh
+/// spending waits while one is in flight, until the finalized chain shows it, it certainly
+/// failed, or it can no longer land (its transaction is mortal).
 pub struct Publisher {
 	node: NodeHandle,
 	agents: BTreeMap<AccountId, sr25519::Pair>,
 	/// Held while a slot is reserved, signed and published, and while a pull request is
 	/// checked against the mesh spending: the order of the two layers' spends.
 	ledger: Mutex<Ledger>,
-	in_flight: std::sync::Mutex<BTreeMap<AccountId, InFlight>>,
+	in_flight: std::sync::Mutex<BTreeMap<AccountId, Hold>>,
 	metrics: Metrics,
 }
 
@@ -177,58 +182,63 @@ impl Publisher {
 		Self { node, agents, ledger: Mutex::new(ledger), in_flight: Default::default(), metrics }
 	}
 
-	/// `Err(PullRequestInFlight)` while a pull request of `agent` sent in `epoch` has not shown
-	/// in the finalized on-chain spending (`spent_on_chain`), failed, or seen its epoch end.
+	/// `Err(PullRequestInFlight)` while a pull request of `agent` holds its mesh spending:
+	/// until the agent's standing, read at block `read_at`, is read late enough.
 	fn check_in_flight(
 		&self,
 		agent: &AccountId,
-		epoch: EpochIndex,
-		spent_on_chain: BudgetUnits,
+		read_at: teo_primitives::BlockNumber,
 	) -> Result<(), PublisherError> {
 		let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
 		match in_flight.get(agent) {
-			Some(sent) if sent.epoch == epoch && spent_on_chain <= sent.spent_on_chain => {
-				Err(PublisherError::PullRequestInFlight)
-			},
-			Some(_) => {
+			Some(Hold::UntilRead(block)) if read_at >= *block => {
 				in_flight.remove(agent);
 				Ok(())
 			},
+			Some(_) => Err(PublisherError::PullRequestInFlight),
 			None => Ok(()),
 		}
 	}
 
-	/// Checks that a pull request of `agent` costing `price` fits beside its mesh spending in
-	/// the current epoch, and holds the agent's mesh spending until
-	/// [`Publisher::end_pull_request`] or the finalized chain shows it.
+	/// Checks that a pull request of `agent` that costs at most `worst_price` fits beside its
+	/// mesh spending in the current epoch, and holds the agent's mesh spending until
+	/// [`Publisher::end_pull_request`] says how it ended.
 	pub async fn begin_pull_request(
 		&self,
 		agent: &AccountId,
-		price: BudgetUnits,
+		worst_price: BudgetUnits,
 	) -> Result<(), PublisherError> {
 		let (view, standing) = self.node.standing(agent.clone()).await?;
 		let standing = standing.ok_or(PublisherError::NotReported)?;
 		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
-		let ledger = self.ledger.lock().await;
-		self.check_in_flight(agent, view.epoch, budget.spent_on_chain)?;
+		let mut ledger = self.ledger.lock().await;
+		self.check_in_flight(agent, standing.read_at)?;
+		if let Some((next_seq, spent)) = self.node.high_water(agent.clone(), view.epoch).await? {
+			ledger.catch_up(agent, view.epoch, next_seq, spent).map_err(PublisherError::Ledger)?;
+		}
 		let spent_on_mesh = ledger.entry(agent, view.epoch).spent;
 		let remaining =
 			budget.allowance.saturating_sub(budget.spent_on_chain).saturating_sub(spent_on_mesh);
-		if price > remaining {
-			return Err(PublisherError::BudgetExceeded { cost: price, remaining });
+		if worst_price > remaining {
+			return Err(PublisherError::BudgetExceeded { cost: worst_price, remaining });
 		}
-		let sent = InFlight { epoch: view.epoch, spent_on_chain: budget.spent_on_chain };
-		self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(agent.clone(), sent);
+		self.in_flight
+			.lock()
+			.unwrap_or_else(|e| e.into_inner())
+			.insert(agent.clone(), Hold::Sending);
 		Ok(())
 	}
 
-	/// Releases the agent's mesh spending after a pull request that certainly did not land (the
-	/// pool refused it, or it failed in its block). One that landed, or whose fate is unknown,
-	/// keeps it held until the finalized chain shows its spend or the epoch ends.
-	pub fn end_pull_request(&self, agent: &AccountId, certainly_not_spent: bool) {
-		if certainly_not_spent {
-			self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(agent);
-		}
+	/// Says how a pull request of `agent` ended: `None` when it certainly did not land (the pool
+	/// refused it as invalid, or it failed in its block), which releases the agent's mesh
+	/// spending at once; otherwise the hold until its spend shows in the finalized standing
+	/// ([`Hold::UntilRead`]).
+	pub fn end_pull_request(&self, agent: &AccountId, hold: Option<Hold>) {
+		let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+		match hold {
+			Some(hold) => in_flight.insert(agent.clone(), hold),
+			None => in_flight.remove(agent),
+		};
 	}
 
 	/// The agents this service signs for.
@@ -290,12 +300,16 @@ impl Publisher {
 			return Err(PublisherError::NotActive);
 		}
 		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
+		if !budget.fixed {
+			// The epoch has just begun and the agent is not read in it yet.
+			return Err(PublisherError::NotReported);
+		}
 		let (anchor_number, anchor_hash) = *view.recent.back().ok_or(PublisherError::NoAnchor)?;
 		let body_len = body.len() as u32;
 		let cost = view.costs.message_cost(kind, body_len);
 		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
 		let mut ledger = self.ledger.lock().await;
-		self.check_in_flight(agent, view.epoch, budget.spent_on_chain)?;
+		self.check_in_flight(agent, standing.read_at)?;
 		if let Some((next_seq, spent)) = self.node.high_water(agent.clone(), view.epoch).await? {
 			ledger.catch_up(agent, view.epoch, next_seq, spent).map_err(PublisherError::Ledger)?;
 		}
@@ -403,7 +417,7 @@ mod tests {
 		let spent = publisher.publish(None, 0, MessageKind::Draft, vec![1; 100]).await.unwrap();
 		let on_mesh = 300 - spent.remaining;
 
-		// The quote does not fit beside what the mesh spent.
+		// The worst-case price does not fit beside what the mesh spent.
 		match publisher.begin_pull_request(&agent, 300).await {
 			Err(PublisherError::BudgetExceeded { cost: 300, remaining }) => {
 				assert_eq!(remaining, 300 - on_mesh)
@@ -419,14 +433,18 @@ mod tests {
 			publisher.begin_pull_request(&agent, 100).await,
 			Err(PublisherError::PullRequestInFlight)
 		));
-		publisher.end_pull_request(&agent, false);
-		set(&node, &agent, standing(300, 100)).await;
+		// It landed in block 12: the mesh waits until the standing is read there.
+		publisher.end_pull_request(&agent, Some(Hold::UntilRead(12)));
+		set(&node, &agent, AgentStanding { read_at: 11, ..standing(300, 0) }).await;
+		let waiting = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10]).await;
+		assert!(matches!(waiting, Err(PublisherError::PullRequestInFlight)), "{waiting:?}");
+		set(&node, &agent, AgentStanding { read_at: 12, ..standing(300, 100) }).await;
 		let after = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10]).await.unwrap();
 		assert!(after.remaining <= 300 - 100 - on_mesh, "the chain's units are not the mesh's");
 
 		// A pull request that certainly failed releases the mesh at once.
 		publisher.begin_pull_request(&agent, 50).await.unwrap();
-		publisher.end_pull_request(&agent, true);
+		publisher.end_pull_request(&agent, None);
 		publisher.publish(None, 0, MessageKind::Poll, vec![3; 10]).await.unwrap();
 	}
 }

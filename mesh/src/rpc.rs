@@ -25,11 +25,11 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
 	access::{Caller, Gatekeeper},
-	chain::{submit, ChainError, ChainLink, Submission},
+	chain::{submit_mortal, ChainError, ChainLink, Submission},
 	ledger::LedgerError,
 	message::{Topic, TopicKind, MAX_BODY_LEN},
 	node::{Delivery, NodeError, NodeHandle, PeerInfo},
-	publisher::{Budget, Published, Publisher, PublisherError},
+	publisher::{Budget, Hold, Published, Publisher, PublisherError},
 	validation::Verdict,
 };
 
@@ -201,11 +201,12 @@ pub const REFUSED: i32 = 1;
 /// reported the agent or a finalized block yet. Retry later.
 pub const UNAVAILABLE: i32 = 2;
 /// Internal: the ledger could not be written or is ahead of the chain, the node sent an answer
-/// the service cannot read, the service lost its node connection or its peer stopped, gossip
-/// failed. Do not retry; the operator should look at the service's log.
+/// the service cannot read, the service's peer stopped, gossip failed. Do not retry; the
+/// operator should look at the service's log.
 pub const INTERNAL: i32 = 3;
-/// Unconfirmed: the pull request was sent to the node and the service lost track of it. It may
-/// be in a block, or may yet be: look it up by `data.txHash` (or read the gate's pending
+/// Unconfirmed: the pull request was sent to the node and the service lost track of it (or the
+/// node's pool dropped it, which other nodes may not have). It may be in a block, or may yet be
+/// (within its mortality, 64 blocks): look it up by `data.txHash` (or read the gate's pending
 /// proposals) before submitting again, or the agent pays and proposes twice.
 pub const UNCONFIRMED: i32 = 4;
 
@@ -298,6 +299,9 @@ fn publisher_failure(e: &PublisherError) -> Failure {
 
 fn client_failure(e: &teo_client::Error) -> Failure {
 	let code = match e.kind() {
+		// Dropped by the local pool after it took it: other nodes may have it and include it,
+		// so sending it again could propose (and pay) twice.
+		teo_client::ErrorKind::Transport if matches!(e, teo_client::Error::Dropped) => UNCONFIRMED,
 		// A lost connection is made again at the next request.
 		teo_client::ErrorKind::Transport => UNAVAILABLE,
 		teo_client::ErrorKind::Unconfirmed => UNCONFIRMED,
@@ -479,17 +483,25 @@ impl MeshApiServer for MeshRpc {
 			self.chain.get().await.map_err(|e| chain_failure(&ChainError::from(e)).into_error())?;
 		// One budget: the pull request's price must fit beside the agent's mesh spending, or
 		// the agent's own mesh messages would prove an overspend once it lands.
-		let price = admission_price(&chain, group).await.map_err(|e| e.into_error())?;
+		let worst = worst_admission_price(&chain, group).await.map_err(|e| e.into_error())?;
 		self.publisher
-			.begin_pull_request(&agent, price)
+			.begin_pull_request(&agent, worst)
 			.await
 			.map_err(|e| publisher_failure(&e).into_error())?;
-		let outcome = submit(&chain, submission, pair).await;
-		let certainly_not_spent = match &outcome {
-			Ok(outcome) => outcome.error.is_some(),
-			Err(e) => !matches!(e, ChainError::Client(teo_client::Error::Unconfirmed { .. })),
+		// Mortal, so that a pull request whose fate is unknown holds the mesh for a bounded time.
+		let (last_block, outcome) =
+			submit_mortal(&chain, submission, pair, PULL_REQUEST_MORTALITY).await;
+		let hold = match &outcome {
+			// It landed and failed: nothing was spent.
+			Ok(outcome) if outcome.error.is_some() => None,
+			// Until the finalized standing includes its block.
+			Ok(outcome) => {
+				Some(Hold::UntilRead(chain.block_number(outcome.block).await.unwrap_or(last_block)))
+			},
+			Err(e) if certainly_not_sent(e) => None,
+			Err(_) => Some(Hold::UntilRead(last_block)),
 		};
-		self.publisher.end_pull_request(&agent, certainly_not_spent);
+		self.publisher.end_pull_request(&agent, hold);
 		let outcome = outcome.map_err(|e| chain_failure(&e).into_error())?;
 		let submitted = outcome.events.iter().find_map(|event| match event {
 			teo_runtime::RuntimeEvent::CommitGate(pallet_commit_gate::Event::Submitted {
@@ -509,14 +521,44 @@ impl MeshApiServer for MeshRpc {
 	}
 }
 
-/// What admitting a pull request to `group` costs at the best block (more, if others are
-/// admitted before it in its block).
-async fn admission_price(chain: &teo_client::Chain, group: GroupId) -> Result<u64, Failure> {
+/// Blocks a pull request's transaction stays valid for: a few minutes of blocks, after which
+/// one whose fate the service lost track of can no longer land.
+const PULL_REQUEST_MORTALITY: u64 = 64;
+
+/// The most admitting a pull request to `group` can cost in this epoch: the price of the
+/// group's last admission of the epoch, at the best block. However many pull requests are
+/// admitted before this one (in its block, or on purpose, by a front-runner), it costs no more.
+async fn worst_admission_price(chain: &teo_client::Chain, group: GroupId) -> Result<u64, Failure> {
 	let client = |e: teo_client::Error| chain_failure(&ChainError::from(e));
 	let best = chain.checked_best_head().await.map_err(client)?;
 	let price: Option<u64> =
 		chain.runtime_api("ActionBudgetApi_admission_price", &group, best).await.map_err(client)?;
-	price.ok_or_else(|| chain_failure(&ChainError::NoParameters))
+	let left: u32 =
+		chain.runtime_api("ActionBudgetApi_admissions_left", &group, best).await.map_err(client)?;
+	let costs: Option<teo_primitives::mesh::CostSchedule> =
+		chain.runtime_api("ActionBudgetApi_cost_schedule", &(), best).await.map_err(client)?;
+	let (Some(price), Some(costs)) = (price, costs) else {
+		return Err(chain_failure(&ChainError::NoParameters));
+	};
+	Ok(price.saturating_add(costs.pull_request.saturating_mul(u64::from(left.saturating_sub(1)))))
+}
+
+/// `true` when a failed submission certainly never reached any pool: the node refused it when
+/// it was handed over (or it was never handed over). A transaction dropped by the local pool,
+/// invalid there later, usurped at a timeout, or lost track of may still land elsewhere.
+fn certainly_not_sent(e: &ChainError) -> bool {
+	match e {
+		ChainError::Client(client) => match client {
+			teo_client::Error::Pool(_) => true,
+			teo_client::Error::Unconfirmed { .. }
+			| teo_client::Error::Dropped
+			| teo_client::Error::InvalidInPool
+			| teo_client::Error::NotLanded { .. } => false,
+			// Before it was handed over: reading the nonce, the runtime, the genesis.
+			_ => true,
+		},
+		ChainError::UndecodableCall(_) | ChainError::NoParameters | ChainError::Node(_) => true,
+	}
 }
 
 /// Why the RPC server could not start.

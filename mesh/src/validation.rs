@@ -38,6 +38,10 @@ use crate::message::{
 	body_hash, decode_bounded, DecodeError, Evidence, MeshMessage, Topic, TopicKind,
 };
 
+/// A standing read this many blocks behind the finalized head or less is as fresh as a lookup
+/// makes it (the follower reads at the last head it saw): reading it again would change nothing.
+const FRESH_FOR: BlockNumber = 2;
+
 /// What to do with a message.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Verdict {
@@ -76,6 +80,12 @@ pub enum Reason {
 	NotAnAgent,
 	/// The agent is deregistered.
 	InactiveAgent,
+	/// The message spends from an epoch that has not started in this peer's view: its
+	/// allowance is not fixed yet.
+	EpochNotStarted,
+	/// This peer knows no fixed allowance of the agent for the message's epoch, even after
+	/// reading the agent at its latest finalized block.
+	NoBudget,
 	/// The body does not hash to the header's body hash.
 	BodyHash,
 	/// The declared cost is not the schedule's price.
@@ -117,6 +127,8 @@ impl Reason {
 			Reason::UnknownAgent => "unknown_agent",
 			Reason::NotAnAgent => "not_an_agent",
 			Reason::InactiveAgent => "inactive_agent",
+			Reason::EpochNotStarted => "epoch_not_started",
+			Reason::NoBudget => "no_budget",
 			Reason::BodyHash => "body_hash",
 			Reason::WrongCost => "wrong_cost",
 			Reason::Duplicate => "duplicate",
@@ -471,6 +483,19 @@ impl Validator {
 			// Deregistered: a peer a block behind has not seen it yet.
 			return Err(Verdict::Ignore(Reason::InactiveAgent));
 		}
+		// Judged only against an allowance the chain has fixed: a projection may fall (a
+		// delegator leaves, a penalty) as well as rise, and a message accepted on one would be
+		// rejected by peers that read the fixed allowance, who would blame its relayers.
+		if !standing.budgets.get(&h.epoch).is_some_and(|budget| budget.fixed) {
+			if h.epoch > self.view.epoch {
+				return Err(Verdict::Ignore(Reason::EpochNotStarted));
+			}
+			if standing.read_at.saturating_add(FRESH_FOR) < self.view.finalized_number {
+				// Read before the epoch began (or not in it): the caller may read it again.
+				return Err(Verdict::Ignore(Reason::UnknownAgent));
+			}
+			return Err(Verdict::Ignore(Reason::NoBudget));
+		}
 		if body_hash(&message.body) != h.body_hash {
 			return Err(Verdict::Reject(Reason::BodyHash));
 		}
@@ -481,6 +506,14 @@ impl Validator {
 		if let Some(log) = self.logs.get(&(h.agent.clone(), h.epoch)) {
 			if log.by_seq.get(&h.seq).is_some_and(|seen| seen.header == *h) {
 				return Err(Verdict::Ignore(Reason::Duplicate));
+			}
+			// Before the signature: a convicted agent's endless fresh messages, or a full log,
+			// must not cost a signature check each.
+			if log.convicted {
+				return Err(Verdict::Ignore(Reason::Convicted));
+			}
+			if log.by_seq.len() >= self.limits.max_log_len {
+				return Err(Verdict::Ignore(Reason::LogFull));
 			}
 		}
 		Ok(message)
@@ -550,11 +583,12 @@ impl Validator {
 			return Admission::plain(Verdict::Ignore(Reason::UnknownAgent));
 		};
 		let end = h.spend_end();
+		if !budget.fixed {
+			// Checked by the precheck; a projection of the allowance proves nothing either way.
+			return Admission::plain(Verdict::Ignore(Reason::NoBudget));
+		}
 		if end.is_none_or(|end| end > budget.allowance) {
-			if !budget.fixed {
-				// A projection of the allowance: it may yet rise.
-				return Admission::plain(Verdict::Ignore(Reason::Overspend));
-			}
+			self.logs.entry(offence.clone()).or_default().convicted = true;
 			let evidence = self.evidence_once(offence, || Evidence::Overspend(header.clone()));
 			return Admission { verdict: Verdict::Reject(Reason::Overspend), evidence };
 		}
@@ -563,9 +597,6 @@ impl Validator {
 			// the mesh's, so this is fraud the chain proves with its own record of that
 			// spending (which only grows). Ignored, not rejected: a peer a block behind has not
 			// seen the on-chain spend yet and relays it in good faith.
-			if !budget.fixed {
-				return Admission::plain(Verdict::Ignore(Reason::BudgetExceeded));
-			}
 			self.logs.entry(offence.clone()).or_default().convicted = true;
 			let evidence = self.evidence_once(offence, || Evidence::Overspend(header.clone()));
 			return Admission { verdict: Verdict::Ignore(Reason::BudgetExceeded), evidence };
@@ -625,9 +656,13 @@ impl Validator {
 			Known::Agent(standing) => standing,
 			// The caller may look the agent up and check again.
 			Known::Unknown => return Err(Verdict::Ignore(Reason::UnknownAgent)),
-			// No record to punish. Ignored, not rejected: the headers' anchors are not checked
-			// here, so the evidence may come from a peer ahead of this one, to which the agent
-			// registered already.
+			// No record at a block at or after both headers' anchors: an agent's record lasts
+			// from its registration past the evidence window (unbonding), so it was no agent
+			// when it signed them. Junk every honest peer rejects alike.
+			Known::Stranger { read_at } if read_at >= evidence.latest_anchor() => {
+				return Err(Verdict::Reject(Reason::NotAnAgent));
+			},
+			// Read before an anchor: it may have registered since. Ignored.
 			Known::Stranger { .. } => return Err(Verdict::Ignore(Reason::NotAnAgent)),
 		};
 		if self.evidenced.contains(&offence) {
@@ -791,14 +826,25 @@ mod tests {
 		let mut v = validator();
 		assert_eq!(verdict_of(&mut v, header(0, 0, BODY), BODY), Verdict::Accept);
 		assert_eq!(verdict_of(&mut v, header(1, 12, BODY), BODY), Verdict::Accept);
-		// The epoch before and after are in range too (finality lag between peers).
+		// A message of the next epoch (from a peer a block ahead) waits until the epoch has
+		// started here: its allowance is a projection until then.
 		let mut next = header(0, 0, BODY);
 		next.epoch = EPOCH + 1;
 		let mut standing = v.agent(&agent().public().into()).unwrap().clone();
 		let next_budget = EpochBudget { allowance: ALLOWANCE, spent_on_chain: 0, fixed: false };
 		standing.budgets.insert(EPOCH + 1, next_budget);
+		v.set_agent(agent().public().into(), standing.clone());
+		assert_eq!(
+			verdict_of(&mut v, next.clone(), BODY),
+			Verdict::Ignore(Reason::EpochNotStarted)
+		);
+		// Once it has, and the agent is read in it, the new epoch and the one before are both
+		// in range (finality lag between peers).
+		v.set_view(ChainView { epoch: EPOCH + 1, ..v.view().clone() });
+		standing.budgets.insert(EPOCH + 1, EpochBudget { fixed: true, ..next_budget });
 		v.set_agent(agent().public().into(), standing);
 		assert_eq!(verdict_of(&mut v, next, BODY), Verdict::Accept);
+		assert_eq!(verdict_of(&mut v, header(2, 24, BODY), BODY), Verdict::Accept);
 	}
 
 	#[test]
@@ -930,8 +976,9 @@ mod tests {
 		assert_eq!(admission.verdict, Verdict::Reject(Reason::Overspend));
 		let Some(Evidence::Overspend(proof)) = admission.evidence else { panic!("no evidence") };
 		assert_eq!(proof.header, over);
+		// Convicted: its further messages are neither checked, relayed nor reported again.
 		let again = v.validate(draft_topic(), &encoded(header(2, 95, BODY), BODY));
-		assert_eq!(again, Admission::plain(Verdict::Reject(Reason::Overspend)), "reported once");
+		assert_eq!(again, Admission::plain(Verdict::Ignore(Reason::Convicted)));
 	}
 
 	#[test]
@@ -1050,7 +1097,7 @@ mod tests {
 		let mut next = header(0, 48, BODY);
 		next.epoch = EPOCH + 1;
 		let admission = v.validate(draft_topic(), &encoded(next.clone(), BODY));
-		assert_eq!(admission, Admission::plain(Verdict::Ignore(Reason::Overspend)));
+		assert_eq!(admission, Admission::plain(Verdict::Ignore(Reason::EpochNotStarted)));
 		let evidence = Evidence::Overspend(sign(&agent(), next.clone(), &genesis()));
 		let topic = Topic { group: GROUP, kind: TopicKind::Evidence };
 		assert_eq!(
@@ -1059,12 +1106,18 @@ mod tests {
 			"nor is another peer's evidence of it relayed"
 		);
 		// The epoch starts, but this peer has not read the agent's allowance since: what it
-		// holds is still the projection, so nobody is convicted on it.
+		// holds is still the projection, so nobody is convicted on it. Read before the new
+		// head, the agent is looked up again; read at it, its allowance is simply unknown.
 		let started = ChainView { epoch: EPOCH + 1, ..v.view().clone() };
+		v.set_view(ChainView { finalized_number: FINALIZED + 3, ..started.clone() });
+		assert_eq!(
+			v.validate(draft_topic(), &encoded(next.clone(), BODY)),
+			Admission::plain(Verdict::Ignore(Reason::UnknownAgent))
+		);
 		v.set_view(started);
 		assert_eq!(
 			v.validate(draft_topic(), &encoded(next.clone(), BODY)),
-			Admission::plain(Verdict::Ignore(Reason::Overspend))
+			Admission::plain(Verdict::Ignore(Reason::NoBudget))
 		);
 		// Read again within the epoch, the allowance is fixed: the same spend is fraud.
 		standing.budgets.insert(EPOCH + 1, EpochBudget { fixed: true, ..projected });
@@ -1089,7 +1142,8 @@ mod tests {
 				.encode()
 		};
 		// A fresh keypair's own conflicting headers: it is no agent, so the caller looks it
-		// up (and then finds nothing to punish) instead of relaying it.
+		// up instead of relaying it; read at or after the headers' anchors, the chain has no
+		// record of it: junk every honest peer rejects.
 		let stranger = sr25519::Pair::from_string("//Stranger", None).unwrap();
 		let from_stranger = v.check_evidence(topic, &conflicting(&stranger, EPOCH));
 		assert_eq!(from_stranger, Admission::plain(Verdict::Ignore(Reason::UnknownAgent)));
@@ -1098,7 +1152,12 @@ mod tests {
 			AgentStanding { read_at: FINALIZED, ..Default::default() },
 		);
 		let looked_up = v.check_evidence(topic, &conflicting(&stranger, EPOCH));
-		assert_eq!(looked_up, Admission::plain(Verdict::Ignore(Reason::NotAnAgent)));
+		assert_eq!(looked_up, Admission::plain(Verdict::Reject(Reason::NotAnAgent)));
+		// Read before the anchors: it may have registered since. Ignored.
+		let early = AgentStanding { read_at: FINALIZED - 3, ..Default::default() };
+		v.set_agent(stranger.public().into(), early);
+		let early = v.check_evidence(topic, &conflicting(&stranger, EPOCH));
+		assert_eq!(early, Admission::plain(Verdict::Ignore(Reason::NotAnAgent)));
 		// Epochs the chain does not punish: far in the future, or older than its window.
 		for epoch in [u32::MAX, EPOCH + 2, EPOCH - EVIDENCE_EPOCHS] {
 			let far = v.check_evidence(topic, &conflicting(&agent(), epoch));

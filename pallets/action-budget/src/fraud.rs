@@ -109,7 +109,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Punishes `agent` for an offence in `epoch` (checked by the caller): slashes its deposit,
-	/// paying `reporter` a share, exhausts its current budget and puts it under penalty.
+	/// paying `reporter` a share, exhausts its current budget and puts it under penalty. The
+	/// current epoch, whose budget it exhausts, cannot be punished again.
 	fn punish(
 		agent: &AccountId,
 		epoch: EpochIndex,
@@ -127,9 +128,18 @@ impl<T: Config> Pallet<T> {
 		info.exhaust_fixed(current);
 		// What the evidence window no longer reaches cannot be punished again anyway.
 		info.punished_epochs.retain(|e| current.saturating_sub(*e) < EVIDENCE_EPOCHS);
-		// At most one other epoch remains, since `epoch` was checked to be in the window and
-		// not yet punished.
-		info.punished_epochs.try_push(epoch).defensive_map_err(|_| Error::<T>::AlreadyPunished)?;
+		// The current epoch counts as punished too: exhausting its budget made its on-chain
+		// spend the whole allowance, so every mesh header the agent signed in it before now
+		// would read as an overspend (one budget across both layers) for spending it did
+		// honestly. Its later messages are not relayed (peers see the budget exhausted). Both
+		// epochs are in the window, and the bound is the window's size.
+		for punished in [epoch, current] {
+			if !info.punished_epochs.contains(&punished) {
+				info.punished_epochs
+					.try_push(punished)
+					.defensive_map_err(|_| Error::<T>::AlreadyPunished)?;
+			}
+		}
 
 		let one_slash = params.fraud_slash.mul_floor(info.bond);
 		let (slashed, reward) = Self::slash(&mut info, one_slash, |credit| {

@@ -668,6 +668,12 @@ impl Chain {
 		Ok(hash)
 	}
 
+	/// The number of block `hash`.
+	pub async fn block_number(&self, hash: H256) -> Result<teo_primitives::BlockNumber, Error> {
+		let header = self.call("chain_getHeader", rpc_params![hash]).await?;
+		number_of(&header)
+	}
+
 	/// The number of the best block.
 	pub async fn best_number(&self) -> Result<teo_primitives::BlockNumber, Error> {
 		let header = self.call("chain_getHeader", rpc_params![]).await?;
@@ -750,6 +756,37 @@ impl Chain {
 		call: RuntimeCall,
 		signer: &sr25519::Pair,
 	) -> Result<Outcome, Error> {
+		self.submit_with_era(call, signer, None).await
+	}
+
+	/// [`Chain::submit`] for a transaction valid for about `period` blocks (rounded up to a
+	/// power of two, at least 4) from the best block: past its era it can never land, so a
+	/// sender that lost track of it knows when it is certainly not spent. Returns the last
+	/// block it may land in beside the outcome.
+	pub async fn submit_mortal(
+		&self,
+		call: RuntimeCall,
+		signer: &sr25519::Pair,
+		period: u64,
+	) -> (teo_primitives::BlockNumber, Result<Outcome, Error>) {
+		let best = match self.best_number().await {
+			Ok(best) => best,
+			Err(e) => return (0, Err(e)),
+		};
+		let era = Era::mortal(period, u64::from(best));
+		// Valid from its birth (at or before `best`) for its period.
+		let last = era.death(u64::from(best)).saturating_sub(1);
+		let last =
+			teo_primitives::BlockNumber::try_from(last).unwrap_or(teo_primitives::BlockNumber::MAX);
+		(last, self.submit_with_era(call, signer, Some((era, best))).await)
+	}
+
+	async fn submit_with_era(
+		&self,
+		call: RuntimeCall,
+		signer: &sr25519::Pair,
+		mortal: Option<(Era, teo_primitives::BlockNumber)>,
+	) -> Result<Outcome, Error> {
 		let account: AccountId = signer.public().into();
 		let RuntimeVersion { spec_version, transaction_version: tx_version, .. } =
 			self.checked_runtime(None).await?;
@@ -760,10 +797,18 @@ impl Chain {
 			.as_u64()
 			.ok_or_else(|| Error::malformed("no nonce"))? as teo_primitives::Nonce;
 		let genesis = self.genesis_hash().await?;
-		// Immortal, so the era's birth block is the genesis block.
-		let extension = teo_runtime::tx_extension(nonce, Era::Immortal, 0);
+		// An immortal transaction's era begins at the genesis block.
+		let (era, birth_hash) = match mortal {
+			None => (Era::Immortal, genesis),
+			Some((era, best)) => {
+				let birth = era.birth(u64::from(best));
+				let hash = h256_of(&self.call("chain_getBlockHash", rpc_params![birth]).await?)?;
+				(era, hash)
+			},
+		};
+		let extension = teo_runtime::tx_extension(nonce, era, 0);
 		let implicit =
-			teo_runtime::tx_extension_implicit(spec_version, tx_version, genesis, genesis);
+			teo_runtime::tx_extension_implicit(spec_version, tx_version, genesis, birth_hash);
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes)));
 		let extrinsic =

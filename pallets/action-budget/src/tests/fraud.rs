@@ -96,6 +96,24 @@ fn an_honest_agent_sharing_its_allowance_between_the_layers_is_no_overspend() {
 	});
 }
 
+#[test]
+fn a_punishment_does_not_turn_the_agents_honest_spending_into_a_second_offence() {
+	// The attack: once an agent is punished for last epoch's fraud, its budget for this epoch
+	// is exhausted (spent on chain in full), so every header it signed honestly this epoch
+	// would prove an "overspend". Reporting one must not slash it a second time.
+	ExtBuilder::default().build_and_execute(|| {
+		register(alice(), eve());
+		run_to_epoch(1);
+		let honest_this_epoch = signed_header(AGENT, eve(), 1, 0, 0, 10);
+		let (a, b) = equivocation();
+		assert_ok!(ActionBudget::report_equivocation(signed(reporter()), a, b));
+		assert_noop!(
+			ActionBudget::report_overspend(signed(reporter()), honest_this_epoch),
+			Error::AlreadyPunished
+		);
+	});
+}
+
 mod in_the_pool {
 	use super::*;
 	use crate::CheckFraudReport;
