@@ -421,15 +421,16 @@ async fn report(
 		return;
 	};
 	let mut reported: HashSet<(AccountId, u32)> = HashSet::new();
-	let mut held: Vec<Evidence> = Vec::new();
+	// Evidence waiting for its epoch to start on chain, or for another try, with the tries so far.
+	let mut held: Vec<(Evidence, u8)> = Vec::new();
 	loop {
 		let found = tokio::select! {
-			Some(found) = evidence.recv() => vec![found],
+			Some(found) = evidence.recv() => vec![(found, 0)],
 			Ok(()) = heads.changed() => {
 				let epoch = heads.borrow().map(|head| head.epoch);
 				let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut held)
 					.into_iter()
-					.partition(|e| epoch.is_some_and(|epoch| e.offence().1 <= epoch));
+					.partition(|(e, _)| epoch.is_some_and(|epoch| e.offence().1 <= epoch));
 				held = later;
 				ready
 			},
@@ -440,7 +441,7 @@ async fn report(
 		if let Some(epoch) = epoch {
 			reported.retain(|(_, e)| e.saturating_add(EVIDENCE_EPOCHS) > epoch);
 		}
-		for found in found {
+		for (found, tries) in found {
 			let offence = found.offence();
 			if reported.contains(&offence) {
 				continue;
@@ -448,14 +449,36 @@ async fn report(
 			if epoch.is_none_or(|epoch| offence.1 > epoch) {
 				// The chain refuses evidence from an epoch it has not started.
 				if held.len() < MAX_HELD_EVIDENCE {
-					held.push(found);
+					held.push((found, tries));
 				}
 				continue;
 			}
-			reported.insert(offence);
-			submit_report(&chain, &reporter, &metrics, found).await;
+			let again = found.clone();
+			if submit_report(&chain, &reporter, &metrics, found).await == Reported::TryAgain
+				&& tries + 1 < MAX_REPORT_TRIES
+				&& held.len() < MAX_HELD_EVIDENCE
+			{
+				// At the next finalized block.
+				held.push((again, tries + 1));
+			} else {
+				reported.insert(offence);
+			}
 		}
 	}
+}
+
+/// Tries to report one offence: a failure of the node connection is tried again at the next
+/// blocks, this many times in all.
+const MAX_REPORT_TRIES: u8 = 3;
+
+/// How a report ended.
+#[derive(PartialEq, Eq)]
+enum Reported {
+	/// Included, failed on chain, or refused by the pool (most often: another peer reported
+	/// first): trying again would change nothing.
+	Done,
+	/// The node connection failed: it may succeed at the next block.
+	TryAgain,
 }
 
 async fn submit_report(
@@ -463,12 +486,16 @@ async fn submit_report(
 	reporter: &sr25519::Pair,
 	metrics: &Metrics,
 	evidence: Evidence,
-) {
+) -> Reported {
 	let offence = evidence.offence();
 	let submission = Submission::FraudReport(Box::new(evidence));
 	let result = match chain.get().await {
 		Ok(chain) => submit(&chain, submission, reporter).await,
 		Err(e) => Err(e.into()),
+	};
+	let ended = match &result {
+		Err(e) if e.is_retryable() => Reported::TryAgain,
+		_ => Reported::Done,
 	};
 	let result = match result {
 		Ok(outcome) if outcome.error.is_none() => {
@@ -487,4 +514,5 @@ async fn submit_report(
 		},
 	};
 	metrics.evidence_reported.get_or_create(&ReportLabels { result }).inc();
+	ended
 }
