@@ -679,7 +679,11 @@ impl Validator {
 				let left_for_the_mesh = budget.allowance.saturating_sub(budget.spent_on_chain);
 				if header.header.spend_end().is_some_and(|end| end <= left_for_the_mesh) {
 					// Not by this peer's view; a peer that has seen more on-chain spending
-					// may rightly judge otherwise.
+					// may rightly judge otherwise. Read a while ago (other agents are read
+					// once an epoch), the caller may read the agent again and check once more.
+					if standing.read_at.saturating_add(FRESH_FOR) < self.view.finalized_number {
+						return Err(Verdict::Ignore(Reason::UnknownAgent));
+					}
 					return Err(Verdict::Ignore(Reason::InvalidEvidence));
 				}
 				true
@@ -1004,10 +1008,20 @@ mod tests {
 		let mut behind = validator();
 		let mut standing = behind.agent(&agent().public().into()).unwrap().clone();
 		standing.budgets.get_mut(&EPOCH).unwrap().spent_on_chain = 0;
-		behind.set_agent(agent().public().into(), standing);
+		behind.set_agent(agent().public().into(), standing.clone());
 		assert_eq!(
 			behind.check_evidence(topic, &evidence),
-			Admission::plain(Verdict::Ignore(Reason::InvalidEvidence))
+			Admission::plain(Verdict::Ignore(Reason::InvalidEvidence)),
+			"read at its finalized head: reading again would show nothing new"
+		);
+		// Read blocks ago: the agent is read again (the caller parks the evidence meanwhile).
+		behind.set_agent(
+			agent().public().into(),
+			AgentStanding { read_at: FINALIZED - 5, ..standing },
+		);
+		assert_eq!(
+			behind.check_evidence(topic, &evidence),
+			Admission::plain(Verdict::Ignore(Reason::UnknownAgent))
 		);
 		assert_eq!(validator().check_evidence(topic, &evidence).verdict, Verdict::Accept);
 	}
