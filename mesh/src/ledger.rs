@@ -179,15 +179,8 @@ impl Ledger {
 			return Err(LedgerError::BudgetExhausted { cost, remaining });
 		}
 		let next = Entry { epoch, next_seq: current.next_seq + 1, spent: current.spent + cost };
-		let previous = self.entries.insert(key(agent), next);
-		if let Err(e) = self.persist() {
-			// Not on disk, so not reserved: the same slot is offered again.
-			match previous {
-				Some(previous) => self.entries.insert(key(agent), previous),
-				None => self.entries.remove(&key(agent)),
-			};
-			return Err(LedgerError::Io(e));
-		}
+		// Not on disk, so not reserved: the same slot is offered again.
+		self.store(agent, next)?;
 		Ok(Reservation { seq: current.next_seq, spent_before: current.spent })
 	}
 
@@ -213,7 +206,19 @@ impl Ledger {
 			next_seq: current.next_seq.max(next_seq),
 			spent: current.spent.max(spent),
 		};
-		let previous = self.entries.insert(key(agent), ahead);
+		self.store(agent, ahead)?;
+		tracing::warn!(
+			%agent, epoch, next_seq, spent,
+			"the ledger was behind the agent's messages on the mesh (lost, or a second service \
+			 signs with this key): moved past them"
+		);
+		Ok(())
+	}
+
+	/// Sets the counters of `agent` and writes the ledger; if it cannot be written, the
+	/// counters are as they were.
+	fn store(&mut self, agent: &AccountId, entry: Entry) -> Result<(), LedgerError> {
+		let previous = self.entries.insert(key(agent), entry);
 		if let Err(e) = self.persist() {
 			match previous {
 				Some(previous) => self.entries.insert(key(agent), previous),
@@ -221,11 +226,6 @@ impl Ledger {
 			};
 			return Err(LedgerError::Io(e));
 		}
-		tracing::warn!(
-			%agent, epoch, next_seq, spent,
-			"the ledger was behind the agent's messages on the mesh (lost, or a second service \
-			 signs with this key): moved past them"
-		);
 		Ok(())
 	}
 
