@@ -10,6 +10,11 @@ It joins a group's conversation and follows a tiny protocol carried in message b
 - the agent that proposed a draft submits it as a pull request (``mesh_submitPullRequest``) once
   ``--quorum`` distinct agents have endorsed it, and announces it with a ``pull-request`` message.
 
+Every message builds on the head of the ledger of commits (rule C): the agent reads the head and
+the pending proposals when it starts, names the head in every message, and when the service
+says the head has moved it reads the commits since, drops what they settled and carries on from
+the new head. It does not propose a call that is already pending.
+
 Every message costs budget units; the service refuses (before signing) what the agent cannot
 afford, and the agent reports that and carries on. The service serves only holders of a token
 its operator issued for the agent (``teo-mesh token issue``): the agent reads it from
@@ -18,6 +23,7 @@ its operator issued for the agent (``teo-mesh token issue``): the agent reads it
 """
 import argparse
 import asyncio
+import hashlib
 import itertools
 import json
 import os
@@ -66,16 +72,71 @@ class MeshError(RuntimeError):
         self.reason = data.get("reason")
 
 
-async def publish(mesh, group, kind, body, patience=60):
-    """Publishes `body` (a dict) and reports what it cost, or why it was refused. A refusal
-    that may pass (``retry``) is tried again every second for at most `patience` seconds."""
+class Ledger:
+    """The agent's view of the ground truth: the head of the ledger of commits it reasons from,
+    and the pull requests pending in its group."""
+
+    def __init__(self, mesh, group):
+        self.mesh = mesh
+        self.group = group
+        self.root = None
+        self.count = 0
+        self.pending = []
+
+    async def read(self):
+        """Reads the head and the pending proposals afresh."""
+        head = await self.mesh.call("mesh_commitRoot")
+        self.root, self.count = head["root"], head["count"]
+        self.pending = await self.mesh.call("mesh_pendingProposals", self.group)
+        print(f"ledger head: {self.count} commits, {len(self.pending)} proposals pending in group {self.group}", flush=True)
+
+    async def catch_up(self):
+        """Moves to the new head; returns the commits since the old one (None when the chain no
+        longer keeps the old head: everything was read afresh)."""
+        try:
+            since = await self.mesh.call("mesh_commitsSince", self.root)
+        except MeshError as error:
+            # A root the chain no longer keeps, or the service cannot read the chain just now:
+            # read everything afresh (a failure there is the caller's to report).
+            print(f"catching up from the ledger head: {error}; reading it afresh", flush=True)
+            await self.read()
+            return None
+        for commit in since["commits"]:
+            outcome = "ran" if commit["succeeded"] else "failed"
+            print(f"committed since: proposal {commit['proposalId']} of group {commit['group']} {outcome} in block {commit['block']}", flush=True)
+        self.root, self.count = since["head"]["root"], since["head"]["count"]
+        self.pending = await self.mesh.call("mesh_pendingProposals", self.group)
+        return since["commits"]
+
+    def is_pending(self, call):
+        """Whether a proposal carrying `call` (hex) waits in its veto window: the service lists
+        the calls by their BLAKE2-256 hash."""
+        digest = hashlib.blake2b(bytes.fromhex(call.removeprefix("0x")), digest_size=32).hexdigest()
+        return any(p["callHash"] == f"0x{digest}" for p in self.pending)
+
+
+async def publish(mesh, ledger, kind, body, patience=60):
+    """Publishes `body` (a dict) on the agent's ledger head and reports what it cost, or why
+    it was refused. A refusal that may pass (``retry``) is tried again every second for at most
+    `patience` seconds; a head that moved is caught up with, and the message sent on the new
+    head."""
     deadline = asyncio.get_running_loop().time() + patience
     while True:
         try:
-            published = await mesh.call("mesh_publish", group, kind, json.dumps(body))
+            published = await mesh.call("mesh_publish", ledger.group, kind, json.dumps(body), None, ledger.root)
             print(f"published {kind} seq {published['seq']} for {published['cost']} units, {published['remaining']} left", flush=True)
             return published
         except MeshError as refusal:
+            if refusal.reason == "stale_commit_root" and asyncio.get_running_loop().time() < deadline:
+                # This agent's messages do not depend on what was committed (an endorsement
+                # or an answer stays true), so it only catches up; an agent whose argument a
+                # commit settled would reconsider here.
+                try:
+                    await ledger.catch_up()
+                except MeshError as error:
+                    print(f"not published: the ledger head moved and could not be read: {error}", flush=True)
+                    return None
+                continue
             if refusal.retry and asyncio.get_running_loop().time() < deadline:
                 await asyncio.sleep(1)
                 continue
@@ -92,12 +153,16 @@ async def run(args):
         me = health["agents"][0] if health["agents"] else None
         print(f"connected to peer {health['peerId']} as agent {me}; budget {await mesh.call('mesh_budget')}", flush=True)
         await mesh.call("mesh_subscribe", args.group, None)
+        ledger = Ledger(mesh, args.group)
+        await ledger.read()
 
         my_draft = None
         endorsements = set()
-        if args.propose:
+        if args.propose and ledger.is_pending(args.propose):
+            print("the call is already pending in the commit gate: not proposing it again", flush=True)
+        elif args.propose:
             my_draft = {"draftId": str(uuid.uuid4()), "summary": args.summary, "call": args.propose}
-            await publish(mesh, args.group, "draft", my_draft)
+            await publish(mesh, ledger, "draft", my_draft)
 
         deadline = asyncio.get_running_loop().time() + args.run_for
         while asyncio.get_running_loop().time() < deadline:
@@ -120,16 +185,26 @@ async def run(args):
             except json.JSONDecodeError:
                 continue
             if item["kind"] == "poll" and "question" in body:
-                await publish(mesh, args.group, "poll", {"pollId": body.get("pollId"), "answer": args.answer})
+                await publish(mesh, ledger, "poll", {"pollId": body.get("pollId"), "answer": args.answer})
             elif item["kind"] == "draft" and "draftId" in body and args.endorse:
-                await publish(mesh, args.group, "draft", {"endorse": body["draftId"]})
+                await publish(mesh, ledger, "draft", {"endorse": body["draftId"]})
             elif item["kind"] == "draft" and my_draft and body.get("endorse") == my_draft["draftId"]:
                 endorsements.add(item["agent"])
                 print(f"endorsed by {item['agent']} ({len(endorsements)}/{args.quorum})", flush=True)
                 if len(endorsements) >= args.quorum:
+                    # The ledger may have moved while the agents talked: someone may have
+                    # proposed the same call meanwhile.
+                    try:
+                        await ledger.catch_up()
+                    except MeshError as error:
+                        print(f"could not read the ledger head: {error}", flush=True)
+                    if ledger.is_pending(my_draft["call"]):
+                        print("the call was proposed meanwhile: not proposing it again", flush=True)
+                        my_draft = None
+                        continue
                     status = await mesh.call("mesh_submitPullRequest", args.group, my_draft["call"], my_draft["summary"])
                     print(f"pull request submitted: {json.dumps(status)}", flush=True)
-                    await publish(mesh, args.group, "pull-request", {"draftId": my_draft["draftId"], **status})
+                    await publish(mesh, ledger, "pull-request", {"draftId": my_draft["draftId"], **status})
                     my_draft = None
                     if args.exit_after_pull_request:
                         break

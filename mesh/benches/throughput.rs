@@ -29,7 +29,7 @@ use teo_mesh::{
 	metrics::Metrics,
 	network,
 	node::{self, Command, Delivery, NodeConfig, NodeHandle},
-	validation::{AgentStanding, ChainView, EpochBudget},
+	validation::{AgentStanding, ChainView, CommitHead, EpochBudget},
 };
 use teo_primitives::{
 	mesh::{CostSchedule, MeshHeader, MessageKind},
@@ -47,6 +47,7 @@ fn view() -> ChainView {
 		recent: [(FINALIZED, Hash::repeat_byte(10))].into(),
 		epoch: EPOCH,
 		costs: CostSchedule::REFERENCE,
+		commits: CommitHead::default(),
 	}
 }
 
@@ -107,6 +108,7 @@ fn signed_messages(
 				body_hash: body_hash(&body),
 				anchor_number: FINALIZED,
 				anchor_hash: Hash::repeat_byte(10),
+				commit_root: Hash::zero(),
 			};
 			let data = MeshMessage::signed(agent, header, body, &view.genesis).encode();
 			(message_id(&data), data)

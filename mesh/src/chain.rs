@@ -24,7 +24,7 @@ use crate::{
 	message::Evidence,
 	metrics::{Metrics, ReportLabels},
 	node::{Command, NodeError, NodeHandle},
-	validation::{AgentStanding, ChainView, EpochBudget},
+	validation::{AgentStanding, ChainView, CommitHead, EpochBudget},
 };
 
 /// Why the mesh's view of the chain, or a submission, failed.
@@ -143,7 +143,9 @@ pub async fn view_at(
 	let (Some(epoch), Some(costs)) = (epoch, costs) else {
 		return Err(ChainError::NoParameters);
 	};
-	Ok(ChainView { genesis, finalized_number: number, recent, epoch: epoch.index, costs })
+	// `(root, count)` on the wire, the layout of `CommitHead`.
+	let commits: CommitHead = chain.runtime_api("CommitGateApi_commit_root", &(), at).await?;
+	Ok(ChainView { genesis, finalized_number: number, recent, epoch: epoch.index, costs, commits })
 }
 
 /// What the chain says about `agent` at block `number` (hash `at`), keeping the budget of the

@@ -11,9 +11,9 @@
 //!   first, each failure a reject or ignore with a reason.
 //! - [`ledger`]: the durable per-agent counters that keep an honest agent from equivocating,
 //!   even across restarts.
-
 //! - [`network`]: the libp2p swarm: gossipsub with manual validation and peer scoring,
-//!   identify, ping, Kademlia.
+//!   identify, ping, Kademlia, and [`scan`]: asking peers for an agent's latest messages after
+//!   a lost ledger.
 //! - [`node`]: the event loop joining the swarm, the validator and the signature workers.
 //! - [`metrics`]: Prometheus metrics and their HTTP endpoint.
 //! - [`chain`]: follows the node's finalized blocks and submits the only two extrinsics the mesh
@@ -41,5 +41,6 @@ pub mod network;
 pub mod node;
 pub mod publisher;
 pub mod rpc;
+pub mod scan;
 pub mod service;
 pub mod validation;

@@ -29,7 +29,7 @@ pub const MAX_MESSAGE_LEN: usize = MAX_BODY_LEN as usize + 1024;
 const DECODE_DEPTH_LIMIT: u32 = 16;
 
 /// The mesh protocol version in topic names.
-pub const PROTOCOL_VERSION: u8 = 1;
+pub const PROTOCOL_VERSION: u8 = 2;
 
 /// A message as agents publish it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
@@ -180,7 +180,7 @@ pub struct Topic {
 }
 
 impl Topic {
-	/// The topic string, e.g. `/teo/91b171bb/1/0/draft` for group 0 on the chain whose genesis
+	/// The topic string, e.g. `/teo/91b171bb/2/0/draft` for group 0 on the chain whose genesis
 	/// hash starts with `91b171bb`.
 	pub fn name(&self, genesis: &Hash) -> String {
 		format!(
@@ -212,12 +212,12 @@ mod tests {
 		for kind in TopicKind::ALL {
 			let topic = Topic { group: 7, kind };
 			let name = topic.name(&genesis);
-			assert!(name.starts_with("/teo/91919191/1/7/"));
+			assert!(name.starts_with("/teo/91919191/2/7/"));
 			assert_eq!(Topic::parse(&name, &genesis), Some(topic));
 			assert_eq!(Topic::parse(&name, &Hash::repeat_byte(0x92)), None, "another chain");
 		}
-		assert_eq!(Topic::parse("/teo/91919191/1/7/gossip", &genesis), None);
-		assert_eq!(Topic::parse("/teo/91919191/1/x/poll", &genesis), None);
+		assert_eq!(Topic::parse("/teo/91919191/2/7/gossip", &genesis), None);
+		assert_eq!(Topic::parse("/teo/91919191/2/x/poll", &genesis), None);
 	}
 
 	#[test]

@@ -1,7 +1,8 @@
-//! The libp2p side: TCP with noise and yamux (addresses by IP or by DNS name), gossipsub with manual validation and no libp2p
-//! message signing (messages carry the agent's signature, and one mesh node may speak for many
-//! agents), identify, ping, Kademlia seeded from the bootnodes for peer discovery, and limits
-//! on connections.
+//! The libp2p side: TCP with noise and yamux (addresses by IP or by DNS name), gossipsub with
+//! manual validation and no libp2p message signing (messages carry the agent's signature, and
+//! one mesh node may speak for many agents), identify, ping, Kademlia seeded from the bootnodes
+//! for peer discovery, the request protocol for an agent's latest messages ([`crate::scan`]),
+//! and limits on connections.
 //!
 //! Peer scoring counts only what every honest peer judges alike: a message this peer *rejects*
 //! (malformed, forged, provable fraud; see `validation`) is an invalid delivery, penalised by
@@ -106,6 +107,8 @@ pub struct Behaviour {
 	pub kademlia: kad::Behaviour<kad::store::MemoryStore>,
 	/// Refuses connections past [`MAX_CONNECTIONS`] and the other limits.
 	pub limits: connection_limits::Behaviour,
+	/// Asks peers for an agent's latest messages, and answers them.
+	pub scan: libp2p::request_response::Behaviour<crate::scan::Codec>,
 }
 
 /// How a peer scores others: see the module's documentation and the named thresholds.
@@ -186,7 +189,8 @@ fn behaviour(key: &identity::Keypair, registry: &mut Registry) -> Result<Behavio
 	// which peers on private networks (and loopback) never get.
 	kademlia.set_mode(Some(kad::Mode::Server));
 	let limits = connection_limits::Behaviour::new(connection_limits());
-	Ok(Behaviour { gossipsub, identify, ping: ping::Behaviour::default(), kademlia, limits })
+	let scan = crate::scan::behaviour();
+	Ok(Behaviour { gossipsub, identify, ping: ping::Behaviour::default(), kademlia, limits, scan })
 }
 
 /// A swarm for `key` on tokio, listening nowhere yet.

@@ -18,11 +18,14 @@ use codec::Encode;
 use futures::StreamExt;
 use libp2p::{
 	gossipsub::{self, IdentTopic, MessageAcceptance},
-	identify, kad,
+	identify, kad, request_response,
 	swarm::SwarmEvent,
 	Multiaddr, PeerId, Swarm,
 };
-use teo_primitives::{mesh::MeshHeader, AccountId, GroupId};
+use teo_primitives::{
+	mesh::{MeshHeader, SignedMeshHeader},
+	AccountId, EpochIndex, GroupId,
+};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::{
@@ -30,6 +33,7 @@ use crate::{
 	message::{message_id, Evidence, MeshMessage, Topic, TopicKind},
 	metrics::Metrics,
 	network::{self, Behaviour, NetworkError},
+	scan::{self, LatestRequest, LatestResponse},
 	validation::{Admission, AgentStanding, ChainView, Limits, Reason, Validator, Verdict},
 };
 
@@ -172,6 +176,9 @@ pub enum Command {
 		epoch: teo_primitives::EpochIndex,
 		reply: oneshot::Sender<Option<(u64, teo_primitives::mesh::BudgetUnits)>>,
 	},
+	/// Asks up to [`scan::PEERS_ASKED`] connected peers for an agent's latest headers in an
+	/// epoch; `None` when no peer is connected.
+	AskLatest { agent: AccountId, epoch: EpochIndex, reply: oneshot::Sender<Option<Latest>> },
 	/// The time since the chain view last moved to a newer finalized block.
 	ViewAge { reply: oneshot::Sender<std::time::Duration> },
 	/// The registered agents cached, to refresh at a new epoch.
@@ -276,6 +283,18 @@ impl NodeHandle {
 		self.request(|reply| Command::HighWater { agent, epoch, reply }).await
 	}
 
+	/// The latest headers of `agent` in `epoch` that up to [`scan::PEERS_ASKED`] connected peers
+	/// accepted (the bootnodes first, then the gossip peers), as they answered within
+	/// [`scan::TIMEOUT`] (unchecked: see [`scan::high_water`]); `None` when no peer is
+	/// connected.
+	pub async fn ask_latest(
+		&self,
+		agent: AccountId,
+		epoch: EpochIndex,
+	) -> Result<Option<Latest>, NodeError> {
+		self.request(|reply| Command::AskLatest { agent, epoch, reply }).await
+	}
+
 	/// The time since the chain view last moved to a newer finalized block.
 	pub async fn view_age(&self) -> Result<std::time::Duration, NodeError> {
 		self.request(|reply| Command::ViewAge { reply }).await
@@ -336,6 +355,23 @@ struct Checked {
 	source: PeerId,
 	received: Instant,
 	valid: bool,
+}
+
+/// What other peers answered about an agent's latest headers.
+#[derive(Clone, Debug, Default)]
+pub struct Latest {
+	/// How many peers answered (the others failed to, in time or at all).
+	pub answered: usize,
+	/// Their headers, unchecked.
+	pub headers: Vec<SignedMeshHeader>,
+}
+
+/// A question to other peers about an agent's latest headers, waiting for their answers.
+struct Asking {
+	/// Answers still to come (or to fail).
+	waiting: usize,
+	latest: Latest,
+	reply: oneshot::Sender<Option<Latest>>,
 }
 
 /// A message waiting for its agent's standing.
@@ -425,6 +461,10 @@ struct Node {
 	last_lookup: Option<Instant>,
 	/// When the chain view last moved to a newer finalized block.
 	view_updated: Instant,
+	/// Questions about agents' latest headers, by number, and the requests that carry them.
+	asking: HashMap<u64, Asking>,
+	asked: HashMap<request_response::OutboundRequestId, u64>,
+	next_question: u64,
 }
 
 /// Starts a peer on the current tokio runtime. Evidence to report on chain goes to
@@ -500,6 +540,9 @@ pub fn start(
 		parked_by: HashMap::new(),
 		last_lookup: None,
 		view_updated: Instant::now(),
+		asking: HashMap::new(),
+		asked: HashMap::new(),
+		next_question: 0,
 	};
 	tokio::spawn(node.run(commands, checked));
 	Ok(NodeHandle { peer_id, commands: commands_tx, deliveries })
@@ -594,8 +637,88 @@ impl Node {
 					.build();
 				let _ = self.swarm.dial(options);
 			},
+			SwarmEvent::Behaviour(network::BehaviourEvent::Scan(event)) => self.on_scan(event),
 			SwarmEvent::NewListenAddr { address, .. } => tracing::info!(%address, "listening"),
 			_ => {},
+		}
+	}
+
+	/// Asks connected peers for an agent's latest headers (see [`Command::AskLatest`]).
+	fn ask_latest(
+		&mut self,
+		agent: AccountId,
+		epoch: EpochIndex,
+		reply: oneshot::Sender<Option<Latest>>,
+	) {
+		// The peers most likely to be honest and to have seen the agent first: the operator's
+		// bootnodes, then the peers in the gossip mesh (scored), then any other, so that
+		// strangers who merely connected cannot take every place.
+		let bootnodes = self.config.bootnodes.iter().filter_map(network::peer_of);
+		let gossip: Vec<PeerId> =
+			self.swarm.behaviour().gossipsub.all_peers().map(|(peer, _)| *peer).collect();
+		let mut peers: Vec<PeerId> = Vec::new();
+		for peer in bootnodes.chain(gossip).chain(self.swarm.connected_peers().copied()) {
+			if peers.len() < scan::PEERS_ASKED
+				&& self.swarm.is_connected(&peer)
+				&& !peers.contains(&peer)
+			{
+				peers.push(peer);
+			}
+		}
+		if peers.is_empty() {
+			let _ = reply.send(None);
+			return;
+		}
+		let question = self.next_question;
+		self.next_question += 1;
+		for peer in &peers {
+			let request = LatestRequest { agent: agent.clone(), epoch };
+			let id = self.swarm.behaviour_mut().scan.send_request(peer, request);
+			self.asked.insert(id, question);
+		}
+		let latest = Latest::default();
+		self.asking.insert(question, Asking { waiting: peers.len(), latest, reply });
+	}
+
+	/// Answers other peers' questions from the validator's logs, and collects the answers to
+	/// this peer's own.
+	fn on_scan(&mut self, event: request_response::Event<LatestRequest, LatestResponse>) {
+		let (id, answer) = match event {
+			request_response::Event::Message { message, .. } => match message {
+				request_response::Message::Request { request, channel, .. } => {
+					let headers = self.validator.latest(&request.agent, request.epoch);
+					// An error means the asker is gone: nothing to do.
+					let _ = self
+						.swarm
+						.behaviour_mut()
+						.scan
+						.send_response(channel, LatestResponse { headers });
+					return;
+				},
+				request_response::Message::Response { request_id, response } => {
+					(request_id, Some(response.headers))
+				},
+			},
+			// No answer (a timeout, a peer without the protocol, a closed connection): one
+			// answer less to wait for.
+			request_response::Event::OutboundFailure { request_id, error, peer, .. } => {
+				tracing::debug!(%peer, %error, "a peer did not answer for an agent's latest messages");
+				(request_id, None)
+			},
+			request_response::Event::InboundFailure { .. }
+			| request_response::Event::ResponseSent { .. } => return,
+		};
+		let Some(question) = self.asked.remove(&id) else { return };
+		let Some(asking) = self.asking.get_mut(&question) else { return };
+		if let Some(headers) = answer {
+			asking.latest.answered += 1;
+			asking.latest.headers.extend(headers);
+		}
+		asking.waiting -= 1;
+		if asking.waiting == 0 {
+			if let Some(done) = self.asking.remove(&question) {
+				let _ = done.reply.send(Some(done.latest));
+			}
 		}
 	}
 
@@ -766,6 +889,7 @@ impl Node {
 			Command::HighWater { agent, epoch, reply } => {
 				let _ = reply.send(self.validator.high_water(&agent, epoch));
 			},
+			Command::AskLatest { agent, epoch, reply } => self.ask_latest(agent, epoch, reply),
 			Command::ViewAge { reply } => {
 				let _ = reply.send(self.view_updated.elapsed());
 			},

@@ -1,16 +1,20 @@
 //! Publishing for the agents whose keys this service holds: the service picks the epoch, the
-//! sequence number and the spend range (past any message of the agent the peer has seen, should
-//! the ledger have been lost), refuses *before signing* when the budget would be exceeded or
-//! the header would conflict with a message seen, writes the reservation to the ledger, and only
-//! then signs and publishes.
+//! sequence number and the spend range (past any message of the agent its peer has seen, and,
+//! the first time after it starts, past those other peers have seen: should the ledger have
+//! been lost), refuses *before signing* when the budget would be exceeded or the header would
+//! conflict with a message seen, writes the reservation to the ledger, and only then signs and
+//! publishes.
 
-use std::collections::BTreeMap;
+use std::{
+	collections::{BTreeMap, BTreeSet},
+	time::{Duration, Instant},
+};
 
 use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
 use serde::Serialize;
 use teo_primitives::{
 	mesh::{BudgetUnits, MeshHeader, MessageKind},
-	AccountId, EpochIndex, GroupId,
+	AccountId, EpochIndex, GroupId, Hash,
 };
 use tokio::sync::Mutex;
 
@@ -19,6 +23,7 @@ use crate::{
 	message::{body_hash, MeshMessage, Topic, TopicKind, MAX_BODY_LEN},
 	metrics::{AgentLabels, Metrics},
 	node::{NodeError, NodeHandle},
+	validation::{AgentStanding, ChainView, CommitHead},
 };
 
 /// Why the publisher did not sign, or could not answer.
@@ -71,6 +76,27 @@ pub enum PublisherError {
 	/// lands (it depends on the admissions before it), so the agent's mesh spending waits.
 	#[error("a pull request of this agent is on its way to the chain; retry once it is final")]
 	PullRequestInFlight,
+	/// No peer has answered yet whether it saw messages the agent signed earlier in the epoch
+	/// (the ledger may have been lost): signing now could repeat them.
+	#[error(
+		"no peer has answered for the agent's latest messages yet; retry once peers are connected"
+	)]
+	PeersUnanswered,
+
+	/// The agent built the message on a commit root the chain has moved past (rule C): read
+	/// the commits since it, reconsider, and publish on the new head.
+	#[error(
+		"refused before signing: the message builds on commit root {built_on:?}, which the \
+		 ledger of commits has moved past (head {:?} after {} commits)",
+		head.root,
+		head.count
+	)]
+	StaleCommitRoot {
+		/// The root the agent named.
+		built_on: Hash,
+		/// The head of the ledger of commits in this service's view.
+		head: CommitHead,
+	},
 
 	/// The ledger refused the reservation: its epoch is past (retry once the chain view catches
 	/// up) or it could not be written (nothing was reserved).
@@ -89,7 +115,8 @@ impl PublisherError {
 		match self {
 			PublisherError::NotReported
 			| PublisherError::NoAnchor
-			| PublisherError::PullRequestInFlight => true,
+			| PublisherError::PullRequestInFlight
+			| PublisherError::PeersUnanswered => true,
 			// A ledger ahead of the chain view is not a lag that passes: its base path may hold
 			// another chain's ledger (a reset dev chain). The operator must look.
 			PublisherError::Ledger(_) => false,
@@ -100,10 +127,15 @@ impl PublisherError {
 			| PublisherError::BodyTooLarge { .. }
 			| PublisherError::NotActive
 			| PublisherError::NoBudget
-			| PublisherError::BudgetExceeded { .. } => false,
+			| PublisherError::BudgetExceeded { .. }
+			| PublisherError::StaleCommitRoot { .. } => false,
 		}
 	}
 }
+
+/// How long a service with bootnodes waits for a first peer before an agent's first publication
+/// after it starts, to ask for the agent's latest messages: enough to dial and handshake.
+pub const ASK_PATIENCE: Duration = Duration::from_secs(10);
 
 /// What a publication cost and left.
 #[derive(Clone, Debug, Serialize)]
@@ -168,6 +200,12 @@ pub struct Publisher {
 	ledger: Mutex<Ledger>,
 	in_flight: std::sync::Mutex<BTreeMap<AccountId, Hold>>,
 	metrics: Metrics,
+	/// Per agent, the epochs in which other peers were asked for its latest messages since the
+	/// service started. An agent's lock is held while they are asked, so that nothing is signed
+	/// for it meanwhile; other agents go on.
+	asked: BTreeMap<AccountId, Mutex<BTreeSet<EpochIndex>>>,
+	/// How long to wait for a first answer: zero without bootnodes (nobody to ask).
+	ask_patience: Duration,
 }
 
 impl Publisher {
@@ -178,8 +216,81 @@ impl Publisher {
 		ledger: Ledger,
 		metrics: Metrics,
 	) -> Self {
-		let agents = agents.into_iter().map(|pair| (pair.public().into(), pair)).collect();
-		Self { node, agents, ledger: Mutex::new(ledger), in_flight: Default::default(), metrics }
+		let agents: BTreeMap<AccountId, sr25519::Pair> =
+			agents.into_iter().map(|pair| (pair.public().into(), pair)).collect();
+		let asked = agents.keys().map(|agent| (agent.clone(), Mutex::default())).collect();
+		Self {
+			node,
+			agents,
+			ledger: Mutex::new(ledger),
+			in_flight: Default::default(),
+			metrics,
+			asked,
+			ask_patience: Duration::ZERO,
+		}
+	}
+
+	/// Waits up to `patience` for a first peer to answer before an agent's first publication in
+	/// an epoch, to ask it for the agent's latest messages: for a service with bootnodes, which
+	/// then refuses to sign (retryably) while no peer answers.
+	pub fn with_ask_patience(mut self, patience: Duration) -> Self {
+		self.ask_patience = patience;
+		self
+	}
+
+	/// The chain view and `agent`'s standing, once other peers have been asked for the agent's
+	/// latest messages in the view's epoch (the first time in each epoch after the service
+	/// started: see [`Publisher::ask_peers`]). Read again after asking, which takes time.
+	async fn view_after_asking(
+		&self,
+		agent: &AccountId,
+	) -> Result<(ChainView, Option<AgentStanding>), PublisherError> {
+		loop {
+			let (view, standing) = self.node.standing(agent.clone()).await?;
+			let Some(asked) = self.asked.get(agent) else { return Ok((view, standing)) };
+			let mut asked = asked.lock().await;
+			if asked.contains(&view.epoch) {
+				return Ok((view, standing));
+			}
+			self.ask_peers(agent, view.epoch, &view.genesis).await?;
+			asked.retain(|epoch| epoch.saturating_add(1) >= view.epoch);
+			asked.insert(view.epoch);
+		}
+	}
+
+	/// Asks other peers for `agent`'s latest messages in `epoch` and moves the ledger past them:
+	/// a lost ledger whose own peer restarted too would otherwise start at `seq` 0 and sign
+	/// headers conflicting with the agent's earlier ones. Every header an answer carries is
+	/// checked to be the agent's, so a lying peer can only withhold. A service with bootnodes
+	/// waits for at least one answer ([`Publisher::with_ask_patience`]), and refuses for now
+	/// without one; a service without any (a lone development mesh) goes on unasked.
+	async fn ask_peers(
+		&self,
+		agent: &AccountId,
+		epoch: EpochIndex,
+		genesis: &Hash,
+	) -> Result<(), PublisherError> {
+		let deadline = Instant::now() + self.ask_patience;
+		let latest = loop {
+			match self.node.ask_latest(agent.clone(), epoch).await? {
+				Some(latest) if latest.answered > 0 => break latest,
+				_ if Instant::now() < deadline => {
+					tokio::time::sleep(Duration::from_millis(250)).await
+				},
+				_ if self.ask_patience.is_zero() => {
+					tracing::debug!(%agent, "no peer to ask for the agent's latest messages");
+					return Ok(());
+				},
+				_ => return Err(PublisherError::PeersUnanswered),
+			}
+		};
+		let high = crate::scan::high_water(&latest.headers, agent, epoch, genesis);
+		if let Some((next_seq, spent)) = high {
+			tracing::info!(%agent, epoch, next_seq, spent, answered = latest.answered, "peers have seen the agent's messages");
+			let mut ledger = self.ledger.lock().await;
+			ledger.catch_up(agent, epoch, next_seq, spent).map_err(PublisherError::Ledger)?;
+		}
+		Ok(())
 	}
 
 	/// `Err(PullRequestInFlight)` while a pull request of `agent` holds its mesh spending:
@@ -208,7 +319,7 @@ impl Publisher {
 		agent: &AccountId,
 		worst_price: BudgetUnits,
 	) -> Result<(), PublisherError> {
-		let (view, standing) = self.node.standing(agent.clone()).await?;
+		let (view, standing) = self.view_after_asking(agent).await?;
 		let standing = standing.ok_or(PublisherError::NotReported)?;
 		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
 		let mut ledger = self.ledger.lock().await;
@@ -282,19 +393,22 @@ impl Publisher {
 		})
 	}
 
-	/// Signs and publishes `body` as a `kind` message of `agent` in `group`.
+	/// Signs and publishes `body` as a `kind` message of `agent` in `group`, on the head of the
+	/// ledger of commits, which the agent may name (`builds_on`) to have the message refused
+	/// before signing if the head has moved since it read it.
 	pub async fn publish(
 		&self,
 		agent: Option<&AccountId>,
 		group: GroupId,
 		kind: MessageKind,
 		body: Vec<u8>,
+		builds_on: Option<Hash>,
 	) -> Result<Published, PublisherError> {
 		let (agent, pair) = self.key(agent)?;
 		if body.len() > MAX_BODY_LEN as usize {
 			return Err(PublisherError::BodyTooLarge { len: body.len() });
 		}
-		let (view, standing) = self.node.standing(agent.clone()).await?;
+		let (view, standing) = self.view_after_asking(agent).await?;
 		let standing = standing.ok_or(PublisherError::NotReported)?;
 		if !standing.active {
 			return Err(PublisherError::NotActive);
@@ -305,6 +419,9 @@ impl Publisher {
 			return Err(PublisherError::NotReported);
 		}
 		let (anchor_number, anchor_hash) = *view.recent.back().ok_or(PublisherError::NoAnchor)?;
+		if let Some(built_on) = builds_on.filter(|root| *root != view.commits.root) {
+			return Err(PublisherError::StaleCommitRoot { built_on, head: view.commits });
+		}
 		let body_len = body.len() as u32;
 		let cost = view.costs.message_cost(kind, body_len);
 		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
@@ -332,6 +449,7 @@ impl Publisher {
 			body_hash: body_hash(&body),
 			anchor_number,
 			anchor_hash,
+			commit_root: view.commits.root,
 		};
 		// The last check before a signature exists: a conflicting header, once signed, would
 		// be evidence against the agent.
@@ -354,7 +472,7 @@ mod tests {
 	use super::*;
 	use crate::{
 		node::{self, Command, NodeConfig},
-		validation::{AgentStanding, ChainView, EpochBudget},
+		validation::EpochBudget,
 	};
 	use prometheus_client::registry::Registry;
 	use teo_primitives::{mesh::CostSchedule, Hash};
@@ -380,6 +498,7 @@ mod tests {
 			recent: [(9, Hash::repeat_byte(9))].into(),
 			epoch: EPOCH,
 			costs: CostSchedule::REFERENCE,
+			commits: CommitHead::default(),
 		};
 		let mut registry = Registry::default();
 		let metrics = Metrics::register(&mut registry);
@@ -414,7 +533,8 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let (publisher, node, agent) = publisher(dir.path()).await;
 		set(&node, &agent, standing(300, 0)).await;
-		let spent = publisher.publish(None, 0, MessageKind::Draft, vec![1; 100]).await.unwrap();
+		let spent =
+			publisher.publish(None, 0, MessageKind::Draft, vec![1; 100], None).await.unwrap();
 		let on_mesh = 300 - spent.remaining;
 
 		// The worst-case price does not fit beside what the mesh spent.
@@ -426,7 +546,7 @@ mod tests {
 		}
 		// It fits: the mesh waits until the finalized chain shows the spend.
 		publisher.begin_pull_request(&agent, 100).await.unwrap();
-		let waiting = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10]).await;
+		let waiting = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await;
 		assert!(matches!(waiting, Err(PublisherError::PullRequestInFlight)), "{waiting:?}");
 		assert!(waiting.unwrap_err().is_retryable());
 		assert!(matches!(
@@ -436,15 +556,41 @@ mod tests {
 		// It landed in block 12: the mesh waits until the standing is read there.
 		publisher.end_pull_request(&agent, Some(Hold::UntilRead(12)));
 		set(&node, &agent, AgentStanding { read_at: 11, ..standing(300, 0) }).await;
-		let waiting = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10]).await;
+		let waiting = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await;
 		assert!(matches!(waiting, Err(PublisherError::PullRequestInFlight)), "{waiting:?}");
 		set(&node, &agent, AgentStanding { read_at: 12, ..standing(300, 100) }).await;
-		let after = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10]).await.unwrap();
+		let after = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await.unwrap();
 		assert!(after.remaining <= 300 - 100 - on_mesh, "the chain's units are not the mesh's");
 
 		// A pull request that certainly failed releases the mesh at once.
 		publisher.begin_pull_request(&agent, 50).await.unwrap();
 		publisher.end_pull_request(&agent, None);
-		publisher.publish(None, 0, MessageKind::Poll, vec![3; 10]).await.unwrap();
+		publisher.publish(None, 0, MessageKind::Poll, vec![3; 10], None).await.unwrap();
+	}
+
+	/// Rule C from the agent's side: an agent that names the root it reasoned from is refused
+	/// before signing once the ledger has moved on, with the new head, and spends nothing;
+	/// what it publishes carries the head.
+	#[tokio::test]
+	async fn a_message_built_on_a_superseded_root_is_refused_before_signing() {
+		let dir = tempfile::tempdir().unwrap();
+		let (publisher, node, agent) = publisher(dir.path()).await;
+		set(&node, &agent, standing(300, 0)).await;
+		let head = CommitHead { root: Hash::repeat_byte(0xc1), count: 1 };
+		let view = ChainView { commits: head, ..node.standing(agent.clone()).await.unwrap().0 };
+		node.send(Command::SetView { view }).await.unwrap();
+
+		let old = Hash::repeat_byte(0xc0);
+		match publisher.publish(None, 0, MessageKind::Poll, vec![1; 10], Some(old)).await {
+			Err(PublisherError::StaleCommitRoot { built_on, head: told }) => {
+				assert_eq!((built_on, told), (old, head))
+			},
+			other => panic!("expected a stale root, got {other:?}"),
+		}
+		assert_eq!(publisher.budget(None).await.unwrap().spent_on_mesh, 0, "nothing reserved");
+		let sent = publisher.publish(None, 0, MessageKind::Poll, vec![1; 10], Some(head.root));
+		assert_eq!(sent.await.unwrap().seq, 0);
+		let sent = publisher.publish(None, 0, MessageKind::Poll, vec![1; 10], None).await.unwrap();
+		assert_eq!(sent.seq, 1);
 	}
 }

@@ -1,5 +1,6 @@
 //! The agents' JSON-RPC (WebSocket and HTTP on one port, localhost by default): publish,
-//! subscribe, read the budget, inspect the peer, and submit a pull request.
+//! subscribe, read the budget and the ledger of commits (its head, the commits since a root,
+//! the pending proposals), inspect the peer, and submit a pull request.
 //!
 //! Every request passes the [`Gatekeeper`] first (a token, the Host, the Origin: see
 //! [`crate::access`]); a method then acts only for the one agent the caller's token names.
@@ -8,7 +9,7 @@
 //! [`INTERNAL`]), a message in words, and `data`: `{kind, reason, retry}` and, for some reasons,
 //! details (docs/MESH.md has the table). `retry` is `true` exactly for [`UNAVAILABLE`].
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use jsonrpsee::{
 	core::{async_trait, RpcResult, SubscriptionResult},
@@ -20,7 +21,7 @@ use jsonrpsee::{
 use polkadot_sdk::sp_core::crypto::Ss58Codec;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use teo_primitives::{AccountId, GroupId};
+use teo_primitives::{AccountId, BlockNumber, GroupId, Hash};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
@@ -30,7 +31,7 @@ use crate::{
 	message::{Topic, TopicKind, MAX_BODY_LEN},
 	node::{Delivery, NodeError, NodeHandle, PeerInfo},
 	publisher::{Budget, Hold, Published, Publisher, PublisherError},
-	validation::Verdict,
+	validation::{ChainView, Verdict},
 };
 
 /// A validated message or evidence, as subscribers receive it.
@@ -48,6 +49,8 @@ pub enum Item {
 		seq: u64,
 		cost: u64,
 		anchor: u32,
+		/// The commit root it builds on (hex).
+		commit_root: String,
 		/// The body as text when it is UTF-8.
 		body: Option<String>,
 		/// The body as hex when it is not.
@@ -81,6 +84,7 @@ impl Item {
 					seq: h.seq,
 					cost: h.cost,
 					anchor: h.anchor_number,
+					commit_root: format!("{:?}", h.commit_root),
 					body,
 					body_hex,
 				};
@@ -121,6 +125,127 @@ pub struct Health {
 	pub agents: Vec<String>,
 }
 
+/// The head of the ledger of commits in the chain view validation uses: what a message built
+/// now builds on (rule C).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerHead {
+	/// The commit root (hex).
+	pub root: String,
+	/// How many proposals were committed.
+	pub count: u64,
+	/// The finalized block it was read at.
+	pub finalized_number: BlockNumber,
+}
+
+impl LedgerHead {
+	fn of(view: &ChainView) -> Self {
+		Self {
+			root: format!("{:?}", view.commits.root),
+			count: view.commits.count,
+			finalized_number: view.finalized_number,
+		}
+	}
+}
+
+/// One commit on the ledger.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitItem {
+	/// Its position on the commit chain, from 0.
+	pub index: u64,
+	/// The proposal committed.
+	pub proposal_id: u32,
+	/// Its group.
+	pub group: GroupId,
+	/// `blake2_256` of its call (hex).
+	pub call_hash: String,
+	/// Whether its call succeeded.
+	pub succeeded: bool,
+	/// The block it ran in.
+	pub block: BlockNumber,
+	/// The commit root after it (hex).
+	pub root: String,
+}
+
+impl From<pallet_commit_gate::Commit> for CommitItem {
+	fn from(c: pallet_commit_gate::Commit) -> Self {
+		Self {
+			index: c.index,
+			proposal_id: c.id,
+			group: c.group,
+			call_hash: format!("{:?}", c.call_hash),
+			succeeded: c.succeeded,
+			block: c.block,
+			root: format!("{:?}", c.root),
+		}
+	}
+}
+
+/// What happened since a root: the commits after it, oldest first, up to the head.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitsSince {
+	/// The head the commits lead to.
+	pub head: LedgerHead,
+	/// The commits, oldest first (empty when the root is the head).
+	pub commits: Vec<CommitItem>,
+}
+
+/// A pull request in its veto window.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingProposal {
+	/// Its id in the commit gate.
+	pub id: u32,
+	/// The agent that submitted it (SS58).
+	pub proposer: String,
+	/// The agent's sponsor (SS58).
+	pub sponsor: String,
+	/// Its group.
+	pub group: GroupId,
+	/// The summary as text when it is UTF-8 (the gate accepts only UTF-8).
+	pub summary: String,
+	/// `blake2_256` of the call (hex); the call itself is in the gate's storage
+	/// (`commitGateApi.proposal(id)`), left out here so that a full queue stays a small answer.
+	pub call_hash: String,
+	/// The call's length in bytes.
+	pub call_len: u32,
+	/// The deposit at stake, in the chain's smallest unit (a decimal string: it may not fit a
+	/// JSON number).
+	pub deposit: String,
+	/// The block it was submitted in.
+	pub submitted_at: BlockNumber,
+	/// The first block at which it runs unless vetoed.
+	pub unlock_at: BlockNumber,
+	/// Vetoes cast so far, and how many kill it.
+	pub vetoes: u32,
+	/// Vetoes that kill it.
+	pub veto_threshold: u32,
+	/// Withdrawn: its call will not run, but a veto still slashes until `unlockAt`.
+	pub withdrawn: bool,
+}
+
+impl From<pallet_commit_gate::runtime_api::PendingProposal> for PendingProposal {
+	fn from(p: pallet_commit_gate::runtime_api::PendingProposal) -> Self {
+		Self {
+			id: p.id,
+			proposer: p.proposer.to_ss58check(),
+			sponsor: p.sponsor.to_ss58check(),
+			group: p.group,
+			summary: String::from_utf8_lossy(&p.summary).into_owned(),
+			call_hash: format!("{:?}", p.call_hash),
+			call_len: p.call.len() as u32,
+			deposit: p.deposit.to_string(),
+			submitted_at: p.submitted_at,
+			unlock_at: p.unlock_at,
+			vetoes: p.vetoes,
+			veto_threshold: p.veto_threshold,
+			withdrawn: p.withdrawn,
+		}
+	}
+}
+
 /// The fate of a submitted pull request.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -140,9 +265,11 @@ pub struct PullRequestStatus {
 /// The agents' API.
 #[rpc(server)]
 pub trait MeshApi {
-	/// Signs and publishes `body` (text) as a `kind` message in `group`. `kind` is `poll`,
-	/// `simulation`, `draft` or `pull-request`. Refused before signing when the budget would be
-	/// exceeded. `agent`, when given, must be the caller's.
+	/// Signs and publishes `body` (text) as a `kind` message in `group`, built on the head of
+	/// the ledger of commits. `kind` is `poll`, `simulation`, `draft` or `pull-request`.
+	/// Refused before signing when the budget would be exceeded, or when `commit_root` (the
+	/// root the agent reasoned from, hex) is given and the head has moved past it. `agent`,
+	/// when given, must be the caller's.
 	#[method(name = "mesh_publish", with_extensions)]
 	async fn publish(
 		&self,
@@ -150,6 +277,7 @@ pub trait MeshApi {
 		kind: String,
 		body: String,
 		agent: Option<String>,
+		#[argument(rename = "commitRoot")] commit_root: Option<String>,
 	) -> RpcResult<Published>;
 
 	/// Validated messages and evidence, optionally only of one group and kind.
@@ -159,6 +287,20 @@ pub trait MeshApi {
 	/// The caller's agent's budget in the current epoch.
 	#[method(name = "mesh_budget", with_extensions)]
 	async fn budget(&self, agent: Option<String>) -> RpcResult<Budget>;
+
+	/// The head of the ledger of commits that messages published now build on.
+	#[method(name = "mesh_commitRoot", with_extensions)]
+	async fn commit_root(&self) -> RpcResult<LedgerHead>;
+
+	/// The commits after `root` (hex), oldest first, up to the head. Refused
+	/// (`unknown_commit_root`) when the chain no longer keeps that root or it never was one:
+	/// read the pending proposals and the head afresh.
+	#[method(name = "mesh_commitsSince", with_extensions)]
+	async fn commits_since(&self, root: String) -> RpcResult<CommitsSince>;
+
+	/// The pull requests of `group` in their veto window, in commit order, at the head's block.
+	#[method(name = "mesh_pendingProposals", with_extensions)]
+	async fn pending_proposals(&self, group: GroupId) -> RpcResult<Vec<PendingProposal>>;
 
 	/// The connected peers.
 	#[method(name = "mesh_peers")]
@@ -183,12 +325,18 @@ pub trait MeshApi {
 /// The server's state.
 pub struct MeshRpc {
 	/// The peer.
-	pub node: NodeHandle,
+	node: NodeHandle,
 	/// The local agents.
-	pub publisher: Arc<Publisher>,
+	publisher: Arc<Publisher>,
 	/// The node connection for pull requests.
-	pub chain: Arc<ChainLink>,
+	chain: Arc<ChainLink>,
+	/// The pending proposals per group at the last finalized block asked about: every agent of
+	/// the service asks after every commit, and the node decodes the whole queue each time.
+	pending: std::sync::Mutex<HashMap<GroupId, (Hash, Arc<Vec<PendingProposal>>)>>,
 }
+
+/// Groups whose pending proposals are remembered at most (agents may ask about any group).
+const PENDING_CACHED_GROUPS: usize = 64;
 
 /// Invalid parameters (JSON-RPC's own code): a bad agent address, an unknown kind, a call that
 /// is not hex or not a TEO runtime call. Do not retry.
@@ -289,6 +437,13 @@ fn publisher_failure(e: &PublisherError) -> Failure {
 		PublisherError::PullRequestInFlight => {
 			Failure::new(UNAVAILABLE, e, "pull_request_in_flight")
 		},
+		PublisherError::PeersUnanswered => Failure::new(UNAVAILABLE, e, "peers_unanswered"),
+		PublisherError::StaleCommitRoot { built_on, head } => {
+			Failure::new(REFUSED, e, "stale_commit_root")
+				.with("builtOn", format!("{built_on:?}"))
+				.with("commitRoot", format!("{:?}", head.root))
+				.with("commitCount", head.count)
+		},
 		PublisherError::Ledger(LedgerError::EpochPassed { .. }) => {
 			Failure::new(INTERNAL, e, "epoch_passed")
 		},
@@ -359,6 +514,14 @@ fn acting_agent(caller: Option<&Caller>, requested: Option<String>) -> RpcResult
 	Ok(caller.agent.clone())
 }
 
+fn commit_root_param(root: &str) -> RpcResult<Hash> {
+	let bytes = hex::decode(root.strip_prefix("0x").unwrap_or(root)).ok().filter(|b| b.len() == 32);
+	bytes.map(|b| Hash::from_slice(&b)).ok_or_else(|| {
+		let message = format!("commit root: not 32 bytes of hex: {root:?}");
+		Failure::new(INVALID_PARAMS, message, "commit_root").into_error()
+	})
+}
+
 fn unknown_kind(kind: &str, known: &str) -> ErrorObjectOwned {
 	Failure::new(INVALID_PARAMS, format!("unknown kind {kind:?}: {known}"), "kind").into_error()
 }
@@ -379,13 +542,67 @@ impl MeshApiServer for MeshRpc {
 		kind: String,
 		body: String,
 		agent: Option<String>,
+		commit_root: Option<String>,
 	) -> RpcResult<Published> {
 		let agent = acting_agent(ext.get(), agent)?;
 		let kind = message_kind(&kind)?;
+		let builds_on = commit_root.as_deref().map(commit_root_param).transpose()?;
 		self.publisher
-			.publish(Some(&agent), group, kind, body.into_bytes())
+			.publish(Some(&agent), group, kind, body.into_bytes(), builds_on)
 			.await
 			.map_err(|e| publisher_failure(&e).into_error())
+	}
+
+	async fn commit_root(&self, ext: &Extensions) -> RpcResult<LedgerHead> {
+		Ok(LedgerHead::of(&self.view(ext).await?))
+	}
+
+	async fn commits_since(&self, ext: &Extensions, root: String) -> RpcResult<CommitsSince> {
+		let root = commit_root_param(&root)?;
+		let view = self.view(ext).await?;
+		let since: Option<Vec<pallet_commit_gate::Commit>> =
+			self.read_at(&view, "CommitGateApi_commits_since", &root).await?;
+		let head = LedgerHead::of(&view);
+		match since {
+			Some(commits) => {
+				Ok(CommitsSince { head, commits: commits.into_iter().map(Into::into).collect() })
+			},
+			None => Err(Failure::new(
+				REFUSED,
+				format!("the chain keeps no commit with root {root:?}: read the state afresh"),
+				"unknown_commit_root",
+			)
+			.with("commitRoot", head.root)
+			.with("commitCount", head.count)
+			.into_error()),
+		}
+	}
+
+	async fn pending_proposals(
+		&self,
+		ext: &Extensions,
+		group: GroupId,
+	) -> RpcResult<Vec<PendingProposal>> {
+		let view = self.view(ext).await?;
+		let at = view.recent.back().map(|(_, hash)| *hash);
+		let cached = |pending: &HashMap<GroupId, (Hash, Arc<Vec<PendingProposal>>)>| {
+			pending.get(&group).filter(|(block, _)| Some(*block) == at).map(|(_, p)| p.clone())
+		};
+		if let Some(pending) = cached(&self.pending.lock().unwrap_or_else(|e| e.into_inner())) {
+			return Ok(pending.as_ref().clone());
+		}
+		let read: Vec<pallet_commit_gate::runtime_api::PendingProposal> =
+			self.read_at(&view, "CommitGateApi_pending", &group).await?;
+		let pending: Arc<Vec<PendingProposal>> =
+			Arc::new(read.into_iter().map(Into::into).collect());
+		if let Some(at) = at {
+			let mut cache = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+			if cache.len() >= PENDING_CACHED_GROUPS {
+				cache.clear();
+			}
+			cache.insert(group, (at, pending.clone()));
+		}
+		Ok(pending.as_ref().clone())
 	}
 
 	async fn subscribe(
@@ -521,6 +738,37 @@ impl MeshApiServer for MeshRpc {
 	}
 }
 
+impl MeshRpc {
+	/// The server's state.
+	pub fn new(node: NodeHandle, publisher: Arc<Publisher>, chain: Arc<ChainLink>) -> Self {
+		Self { node, publisher, chain, pending: Default::default() }
+	}
+
+	/// The chain view validation uses, for a caller with a checked token.
+	async fn view(&self, ext: &Extensions) -> RpcResult<ChainView> {
+		let agent = acting_agent(ext.get(), None)?;
+		let (view, _) =
+			self.node.standing(agent).await.map_err(|e| node_failure(&e).into_error())?;
+		Ok(view)
+	}
+
+	/// A runtime API's answer at the view's finalized block, so that what the agent reads
+	/// agrees with the head its messages build on.
+	async fn read_at<T: codec::Decode>(
+		&self,
+		view: &ChainView,
+		method: &str,
+		args: &impl codec::Encode,
+	) -> RpcResult<T> {
+		let (_, at) = *view.recent.back().ok_or_else(|| {
+			Failure::new(UNAVAILABLE, PublisherError::NoAnchor, "no_anchor").into_error()
+		})?;
+		let failed = |e: teo_client::Error| chain_failure(&ChainError::from(e)).into_error();
+		let chain = self.chain.get().await.map_err(failed)?;
+		chain.runtime_api(method, args, at).await.map_err(failed)
+	}
+}
+
 /// Blocks a pull request's transaction stays valid for: a few minutes of blocks, after which
 /// one whose fate the service lost track of can no longer land.
 const PULL_REQUEST_MORTALITY: u64 = 64;
@@ -623,6 +871,27 @@ mod tests {
 		assert_eq!(invalid.code(), INVALID_PARAMS);
 		// No checked caller (a server started without the gatekeeper): nobody is served.
 		assert_eq!(acting_agent(None, None).unwrap_err().code(), REFUSED);
+	}
+
+	/// Rule C's refusals tell a program what to do next: the reason, and the head to catch up
+	/// with; a root that is not one is a parameter error.
+	#[test]
+	fn a_superseded_root_is_refused_with_the_new_head() {
+		let head = crate::validation::CommitHead { root: Hash::repeat_byte(0xc1), count: 7 };
+		let stale = PublisherError::StaleCommitRoot { built_on: Hash::repeat_byte(0xc0), head };
+		let error = publisher_failure(&stale).into_error();
+		assert_eq!(error.code(), REFUSED);
+		let data: Value = serde_json::from_str(error.data().unwrap().get()).unwrap();
+		assert_eq!(data["reason"], "stale_commit_root");
+		assert_eq!(data["retry"], false);
+		assert_eq!(data["commitCount"], 7);
+		assert_eq!(data["commitRoot"], format!("{:?}", head.root));
+		assert_eq!(data["builtOn"], format!("{:?}", Hash::repeat_byte(0xc0)));
+
+		assert_eq!(commit_root_param(&format!("{:?}", head.root)).unwrap(), head.root);
+		for bad in ["0x1234", "not hex", ""] {
+			assert_eq!(commit_root_param(bad).unwrap_err().code(), INVALID_PARAMS, "{bad:?}");
+		}
 	}
 
 	/// A server with the gatekeeper of one token for Dave, serving `whoami` (the caller's label,

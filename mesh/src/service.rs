@@ -22,7 +22,7 @@ use crate::{
 	ledger::{Ledger, OpenError},
 	metrics::{self, Metrics},
 	node::{self, NodeConfig, NodeHandle, NodeStartError},
-	publisher::Publisher,
+	publisher::{Publisher, ASK_PATIENCE},
 	rpc::{self, MeshApiServer as _, MeshRpc, ServeError},
 	validation::Limits,
 };
@@ -301,6 +301,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	let metrics = Metrics::register(&mut registry);
 	let (evidence_tx, evidence_rx) = mpsc::channel(256);
 	let (lookups_tx, lookups_rx) = mpsc::channel(1024);
+	let has_bootnodes = !config.bootnodes.is_empty();
 	let node_config = NodeConfig {
 		listen: config.listen.clone(),
 		bootnodes: config.bootnodes.clone(),
@@ -333,7 +334,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	};
 	tokio::spawn(follower.run(lookups_rx, evidence_rx));
 
-	let publisher = Arc::new(Publisher::new(node.clone(), agents, ledger, metrics.clone()));
+	// With bootnodes, other peers are on their way: wait a little for them before the first
+	// publication, to ask them for the agents' latest messages (a lost ledger).
+	let patience = if has_bootnodes { ASK_PATIENCE } else { Duration::ZERO };
+	let publisher = Arc::new(
+		Publisher::new(node.clone(), agents, ledger, metrics.clone()).with_ask_patience(patience),
+	);
 	let interface = |external| match external {
 		true => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
 		false => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -341,7 +347,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	let gatekeeper = Gatekeeper::new(tokens, &config.rpc_allowed_hosts);
 	let (rpc_address, rpc) = rpc::serve(
 		SocketAddr::new(interface(config.rpc_external), config.rpc_port),
-		MeshRpc { node: node.clone(), publisher, chain: link }.into_rpc(),
+		MeshRpc::new(node.clone(), publisher, link).into_rpc(),
 		gatekeeper,
 	)
 	.await?;

@@ -42,6 +42,27 @@ use crate::message::{
 /// makes it (the follower reads at the last head it saw): reading it again would change nothing.
 const FRESH_FOR: BlockNumber = 2;
 
+/// For this many finalized blocks, and as many newer chain views, after a peer learns of a
+/// commit, it still accepts messages built on the root before it: they were signed before their
+/// agents' services learned of the commit, and cross the mesh while peers learn of it at
+/// slightly different times. Counted in views as well as blocks so that a view jumping many
+/// blocks at once (after a finality stall) does not end it at once. Longer, and agents could
+/// keep negotiating on a superseded state (rule C).
+pub const COMMIT_GRACE: BlockNumber = 2;
+
+/// Superseded roots remembered for the grace: commits in consecutive blocks each leave one.
+const SUPERSEDED_KEPT: usize = 4;
+
+/// A commit root the ledger moved past, and when this peer saw it happen.
+#[derive(Clone, Copy, Debug)]
+struct Superseded {
+	root: Hash,
+	/// The finalized block of the first view with the next root.
+	at_block: BlockNumber,
+	/// The number of that view among the views this peer was given.
+	at_view: u64,
+}
+
 /// What to do with a message.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Verdict {
@@ -72,6 +93,10 @@ pub enum Reason {
 	WrongAnchor,
 	/// The anchor is ahead of this peer's finalized head.
 	AnchorAhead,
+	/// Built on a commit root the chain has moved past (more than [`COMMIT_GRACE`] blocks
+	/// ago in this peer's view), or on none it knows: the agent reasoned from a state that is
+	/// no longer the ground truth (rule C).
+	StaleCommitRoot,
 	/// The sender is not in this peer's cache of agents yet (it is looked up on chain).
 	UnknownAgent,
 	/// The chain has no record of the sender as an agent, at a finalized block at or after the
@@ -124,6 +149,7 @@ impl Reason {
 			Reason::StaleAnchor => "stale_anchor",
 			Reason::WrongAnchor => "wrong_anchor",
 			Reason::AnchorAhead => "anchor_ahead",
+			Reason::StaleCommitRoot => "stale_commit_root",
 			Reason::UnknownAgent => "unknown_agent",
 			Reason::NotAnAgent => "not_an_agent",
 			Reason::InactiveAgent => "inactive_agent",
@@ -250,6 +276,18 @@ pub struct ChainView {
 	pub epoch: EpochIndex,
 	/// What each message kind costs.
 	pub costs: CostSchedule,
+	/// The head of the ledger of commits at the finalized block.
+	pub commits: CommitHead,
+}
+
+/// The head of the ledger of commits (`pallet-commit-gate`'s `CommitRoot` and `CommitCount`):
+/// the ground truth messages build on (rule C).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, codec::Decode)]
+pub struct CommitHead {
+	/// The root: the hash chain of every commit so far (zero before the first).
+	pub root: Hash,
+	/// How many proposals were committed.
+	pub count: u64,
 }
 
 /// Messages of one agent in one epoch, as far as this peer has accepted them.
@@ -325,6 +363,10 @@ pub struct Validator {
 	logs: HashMap<(AccountId, EpochIndex), EpochLog>,
 	/// Offences already turned into evidence: each is reported once.
 	evidenced: HashSet<(AccountId, EpochIndex)>,
+	/// Roots recently superseded in this peer's view, newest last ([`COMMIT_GRACE`]).
+	superseded: VecDeque<Superseded>,
+	/// Chain views given so far.
+	views: u64,
 }
 
 fn capacity(n: usize) -> NonZeroUsize {
@@ -343,6 +385,8 @@ impl Validator {
 			strangers: LruCache::new(capacity(limits.max_strangers)),
 			logs: HashMap::new(),
 			evidenced: HashSet::new(),
+			superseded: VecDeque::new(),
+			views: 0,
 		}
 	}
 
@@ -364,6 +408,17 @@ impl Validator {
 	/// stranger (an account may register at any block).
 	pub fn set_view(&mut self, view: ChainView) {
 		let new_epoch = view.epoch != self.view.epoch;
+		self.views += 1;
+		if view.commits.root != self.view.commits.root {
+			if self.superseded.len() == SUPERSEDED_KEPT {
+				self.superseded.pop_front();
+			}
+			self.superseded.push_back(Superseded {
+				root: self.view.commits.root,
+				at_block: view.finalized_number,
+				at_view: self.views,
+			});
+		}
 		self.view = view;
 		if !new_epoch {
 			return;
@@ -466,6 +521,7 @@ impl Validator {
 			return Err(Verdict::Ignore(Reason::EpochOutOfRange));
 		}
 		self.check_anchor(h.anchor_number, h.anchor_hash)?;
+		self.check_commit_root(h.commit_root)?;
 		let standing = match self.known(&h.agent) {
 			Known::Agent(standing) => standing,
 			// The anchor is at or behind this peer's finalized head (checked above), and the
@@ -533,6 +589,42 @@ impl Validator {
 			Some((_, known)) if *known != hash => Err(Verdict::Ignore(Reason::WrongAnchor)),
 			_ => Ok(()),
 		}
+	}
+
+	/// Rule C: a message builds on the latest commit, or on a root superseded within the grace
+	/// while the mesh learns of new commits. Ignored otherwise: a peer that has not yet seen the commit a
+	/// message builds on would also find its anchor ahead of its finalized head, and an agent
+	/// that claims a root that never was only wastes its own budget.
+	fn check_commit_root(&self, root: Hash) -> Result<(), Verdict> {
+		if root == self.view.commits.root {
+			return Ok(());
+		}
+		let in_grace = |s: &Superseded| {
+			self.view.finalized_number.saturating_sub(s.at_block) <= COMMIT_GRACE
+				|| self.views - s.at_view <= u64::from(COMMIT_GRACE)
+		};
+		match self.superseded.iter().any(|s| s.root == root && in_grace(s)) {
+			true => Ok(()),
+			false => Err(Verdict::Ignore(Reason::StaleCommitRoot)),
+		}
+	}
+
+	/// The latest headers of `agent` in `epoch` this peer has accepted, for a peer that lost its
+	/// ledger ([`crate::scan`]): the one with the highest `seq` and the one whose spend range
+	/// ends furthest (the same one for an honest agent).
+	pub fn latest(&self, agent: &AccountId, epoch: EpochIndex) -> Vec<SignedMeshHeader> {
+		let Some(log) = self.logs.get(&(agent.clone(), epoch)) else { return Vec::new() };
+		let last_seq = log.by_seq.values().next_back();
+		let furthest = log
+			.ranges
+			.values()
+			.max_by_key(|(end, _)| *end)
+			.and_then(|(_, seq)| log.by_seq.get(seq));
+		let mut latest: Vec<SignedMeshHeader> = last_seq.into_iter().cloned().collect();
+		if let Some(furthest) = furthest.filter(|h| Some(*h) != last_seq) {
+			latest.push(furthest.clone());
+		}
+		latest
 	}
 
 	/// Past the messages of `agent` in `epoch` this peer has accepted: the next sequence number
@@ -759,6 +851,11 @@ mod tests {
 		Hash::repeat_byte(n as u8)
 	}
 
+	/// The commit root after `count` commits, in these tests.
+	fn commits(count: u64) -> CommitHead {
+		CommitHead { root: Hash::repeat_byte(0xc0 + count as u8), count }
+	}
+
 	fn costs() -> CostSchedule {
 		CostSchedule {
 			poll: MessageCost { base: 1, per_kib: 1 },
@@ -780,6 +877,7 @@ mod tests {
 			recent: (90..=FINALIZED).map(|n| (n, anchor_hash(n))).collect(),
 			epoch: EPOCH,
 			costs: costs(),
+			commits: commits(3),
 		};
 		let limits = Limits { max_anchor_lag: 10, max_log_len: 4, ..Limits::default() };
 		let mut validator = Validator::new(view, limits);
@@ -812,6 +910,7 @@ mod tests {
 			body_hash: body_hash(body),
 			anchor_number: FINALIZED - 2,
 			anchor_hash: anchor_hash(FINALIZED - 2),
+			commit_root: commits(3).root,
 		}
 	}
 
@@ -897,6 +996,51 @@ mod tests {
 		let mut ahead = header(0, 0, BODY);
 		ahead.anchor_number = FINALIZED + 1;
 		assert_eq!(verdict_of(&mut v, ahead, BODY), Verdict::Ignore(Reason::AnchorAhead));
+	}
+
+	/// Rule C, attacked: an agent keeps negotiating on a state the ledger has moved past (it
+	/// ignores a commit that settled what it argues about), or claims a root that never was.
+	/// Its messages are ignored once the mesh has had time to learn of the commit, while the
+	/// honest messages signed just before the commit, still crossing the mesh, get through.
+	#[test]
+	fn messages_build_on_the_latest_commit() {
+		let mut v = validator();
+		let mut made_up = header(0, 0, BODY);
+		made_up.commit_root = Hash::repeat_byte(0x99);
+		assert_eq!(verdict_of(&mut v, made_up, BODY), Verdict::Ignore(Reason::StaleCommitRoot));
+
+		// Commit number 4 becomes final in this peer's view at FINALIZED + 1.
+		let at = |v: &Validator, finalized: BlockNumber, count: u64| ChainView {
+			finalized_number: finalized,
+			commits: commits(count),
+			..v.view().clone()
+		};
+		v.set_view(at(&v, FINALIZED + 1, 4));
+		// Signed before its agent's service learned of the commit: still in flight.
+		assert_eq!(verdict_of(&mut v, header(0, 0, BODY), BODY), Verdict::Accept);
+		let mut current = header(1, 12, BODY);
+		current.commit_root = commits(4).root;
+		assert_eq!(verdict_of(&mut v, current, BODY), Verdict::Accept);
+		// Later views without a commit keep the grace running, not restart it.
+		v.set_view(at(&v, FINALIZED + 1 + COMMIT_GRACE, 4));
+		assert_eq!(verdict_of(&mut v, header(2, 24, BODY), BODY), Verdict::Accept);
+		v.set_view(at(&v, FINALIZED + 2 + COMMIT_GRACE, 4));
+		v.set_view(at(&v, FINALIZED + 3 + COMMIT_GRACE, 4));
+		assert_eq!(
+			verdict_of(&mut v, header(3, 36, BODY), BODY),
+			Verdict::Ignore(Reason::StaleCommitRoot),
+			"the grace is over: the agent argues from a superseded state"
+		);
+
+		// After a finality stall the view jumps many blocks at once: the grace still spans
+		// views, and two commits in a row leave both roots in it.
+		let mut v = validator();
+		v.set_view(at(&v, FINALIZED + 1, 4));
+		v.set_view(at(&v, FINALIZED + 7, 5));
+		assert_eq!(verdict_of(&mut v, header(0, 0, BODY), BODY), Verdict::Accept);
+		let mut on_four = header(1, 12, BODY);
+		on_four.commit_root = commits(4).root;
+		assert_eq!(verdict_of(&mut v, on_four, BODY), Verdict::Accept);
 	}
 
 	#[test]

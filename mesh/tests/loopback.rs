@@ -20,7 +20,7 @@ use teo_mesh::{
 	metrics::Metrics,
 	network,
 	node::{self, Delivery, NodeConfig, NodeHandle},
-	validation::{AgentStanding, ChainView, EpochBudget},
+	validation::{AgentStanding, ChainView, CommitHead, EpochBudget},
 };
 use teo_primitives::{
 	mesh::{CostSchedule, MeshHeader, MessageKind},
@@ -43,6 +43,7 @@ fn view() -> ChainView {
 		recent: [(FINALIZED, Hash::repeat_byte(0x50))].into(),
 		epoch: EPOCH,
 		costs: CostSchedule::REFERENCE,
+		commits: CommitHead::default(),
 	}
 }
 
@@ -72,6 +73,7 @@ fn draft(seq: u64, spent_before: u64, body: &[u8]) -> MeshMessage {
 		body_hash: body_hash(body),
 		anchor_number: FINALIZED,
 		anchor_hash: Hash::repeat_byte(0x50),
+		commit_root: Hash::zero(),
 	};
 	MeshMessage::signed(&agent(), header, body.to_vec(), &genesis())
 }
@@ -298,6 +300,68 @@ async fn a_bootnode_named_by_dns_is_dialed() {
 	.await;
 }
 
+/// Crash safety, attacked by accident: a service loses its ledger *and* its peer's memory (a
+/// new machine without the old base path, or both restarted after a disk failure) and publishes
+/// for its agent again in the same epoch. Counting from `seq` 0 it would sign headers that
+/// conflict with its earlier ones, and the witness that saw those would turn them into evidence
+/// (a slashed deposit). It asks its peers for the agent's latest messages first and carries on
+/// past them: the witness accepts the new message and finds no conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_that_lost_its_ledger_and_its_peer_carries_on_past_its_messages() {
+	use teo_mesh::{ledger::Ledger, publisher::Publisher};
+	let mut witness = peer(Vec::new()).await;
+	let mut seen = witness.handle.subscribe();
+	let me: AccountId = agent().public().into();
+	let config = || NodeConfig {
+		bootnodes: vec![witness.address.clone()],
+		local_agents: vec![me.clone()],
+		..Default::default()
+	};
+	let publisher_on = |peer: &Peer, dir: &std::path::Path| {
+		let ledger = Ledger::open(dir.join("ledger.json"), genesis()).unwrap();
+		Publisher::new(peer.handle.clone(), vec![agent()], ledger, peer.metrics.clone())
+			.with_ask_patience(Duration::from_secs(10))
+	};
+	let wait_for_mesh = |peer: &Peer| {
+		let handle = peer.handle.clone();
+		async move {
+			wait_for("the gossip mesh to form", || async {
+				let peers = handle.peers().await.unwrap();
+				peers.iter().any(|p| !p.topics.is_empty()).then_some(())
+			})
+			.await;
+			tokio::time::sleep(Duration::from_secs(2)).await;
+		}
+	};
+
+	let before = tempfile::tempdir().unwrap();
+	{
+		let first = peer_with(config()).await;
+		wait_for_mesh(&first).await;
+		let publisher = publisher_on(&first, before.path());
+		for i in 0..3u8 {
+			publisher.publish(None, GROUP, MessageKind::Draft, vec![i; 100], None).await.unwrap();
+			let message = next_message(&mut seen).await.expect("the witness accepts it");
+			assert_eq!(message.header.header.seq, u64::from(i));
+		}
+	}
+	// The first service is gone with its peer; the second has neither its ledger nor its memory.
+	let after = tempfile::tempdir().unwrap();
+	let second = peer_with(config()).await;
+	wait_for_mesh(&second).await;
+	let publisher = publisher_on(&second, after.path());
+	let published =
+		publisher.publish(None, GROUP, MessageKind::Draft, vec![9; 100], None).await.unwrap();
+	assert_eq!(published.seq, 3, "it carried on past the messages the witness saw");
+	let message = next_message(&mut seen).await.expect("the witness accepts it");
+	assert_eq!(message.header.header.seq, 3);
+	assert_eq!(message.header.header.spent_before, 3 * published.cost);
+	assert!(
+		timeout(Duration::from_secs(2), witness.evidence.recv()).await.is_err(),
+		"no evidence against the agent"
+	);
+}
+
 /// A libp2p peer of our own build that publishes without validating (as a hostile peer
 /// would), joined to `topic` and dialing `target`.
 fn raw_peer(target: &Multiaddr) -> (libp2p::Swarm<network::Behaviour>, IdentTopic) {
@@ -370,6 +434,7 @@ fn from_stranger(i: u32) -> Vec<u8> {
 		body_hash: body_hash(&body),
 		anchor_number: FINALIZED,
 		anchor_hash: Hash::repeat_byte(0x50),
+		commit_root: Hash::zero(),
 	};
 	MeshMessage::signed(&stranger, header, body, &genesis()).encode()
 }

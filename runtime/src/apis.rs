@@ -195,6 +195,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_commit_gate::runtime_api::CommitGateApi<Block> for Runtime {
 		fn pending(
 			group: teo_primitives::GroupId,
@@ -214,6 +215,10 @@ impl_runtime_apis! {
 
 		fn commit_root() -> (Hash, u64) {
 			(pallet_commit_gate::CommitRoot::<Runtime>::get(), pallet_commit_gate::CommitCount::<Runtime>::get())
+		}
+
+		fn commits_since(root: Hash) -> Option<Vec<pallet_commit_gate::Commit>> {
+			CommitGate::commits_since(root)
 		}
 
 		fn parameters() -> Option<pallet_commit_gate::GateParameters> {

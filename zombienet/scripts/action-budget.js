@@ -76,6 +76,7 @@ async function run(nodeName, networkInfo) {
     const genesis = await api.rpc.chain.getBlockHash(0);
     const anchor = await api.rpc.chain.getFinalizedHead();
     const anchorNumber = (await api.rpc.chain.getHeader(anchor)).number.toNumber();
+    const [commitRoot] = await api.call.commitGateApi.commitRoot();
     const signed = (body, seq = 0, spentBefore = 0) => {
       const header = api.createType("TeoPrimitivesMeshMeshHeader", {
         agent: dave.address,
@@ -89,8 +90,9 @@ async function run(nodeName, networkInfo) {
         bodyHash: blake2AsU8a(body),
         anchorNumber,
         anchorHash: anchor,
+        commitRoot,
       });
-      const payload = u8aConcat(stringToU8a("TEO/mesh-header/v1"), genesis.toU8a(), header.toU8a());
+      const payload = u8aConcat(stringToU8a("TEO/mesh-header/v2"), genesis.toU8a(), header.toU8a());
       return { header, signature: { Sr25519: dave.sign(payload) } };
     };
     const first = signed(stringToU8a("draft: build the bridge"));

@@ -127,12 +127,13 @@ async function run(nodeName, networkInfo) {
     const anchor = await api.rpc.chain.getFinalizedHead();
     const anchorNumber = (await api.rpc.chain.getHeader(anchor)).number.toNumber();
     const epoch = (await api.call.actionBudgetApi.epoch()).unwrap().index.toNumber();
+    const [commitRoot] = await api.call.commitGateApi.commitRoot();
     const signed = (body) => {
       const header = api.createType("TeoPrimitivesMeshMeshHeader", {
         agent: ferdie.address, group: CITIZENS, kind: "Draft", epoch, seq: 0, spentBefore: 0, cost: 10,
-        bodyLen: body.length, bodyHash: blake2AsU8a(body), anchorNumber, anchorHash: anchor,
+        bodyLen: body.length, bodyHash: blake2AsU8a(body), anchorNumber, anchorHash: anchor, commitRoot,
       });
-      const payload = u8aConcat(stringToU8a("TEO/mesh-header/v1"), genesis.toU8a(), header.toU8a());
+      const payload = u8aConcat(stringToU8a("TEO/mesh-header/v2"), genesis.toU8a(), header.toU8a());
       return { header, signature: { Sr25519: ferdie.sign(payload) } };
     };
     const report = api.tx.actionBudget.reportEquivocation(signed(stringToU8a("yes")), signed(stringToU8a("no")));

@@ -8,7 +8,16 @@
 //  3. Two example agents in Python (examples/agents/agent.py, a plain WebSocket JSON-RPC client):
 //     Dave's, at A, drafts a treasury spend; Ferdie's, at C, endorses it over the mesh; with the
 //     endorsement Dave's submits it through mesh_submitPullRequest: it lands in the commit gate
-//     and, after the timelock, is committed by the chain.
+//     and, after the timelock, is committed by the chain. The agents build every message on the
+//     head of the ledger of commits (rule C): while the pull request waits, the service lists it
+//     among the pending proposals; once it is committed, the commits since the old head name it,
+//     and a message built on the old head is refused before signing.
+//     While it waits out its timelock, chaos: A is killed (SIGKILL) and restarted on its base
+//     path, then killed again and restarted without its ledger (a lost disk: its peer's memory
+//     is gone too), and Bob's validator node, which B follows, is killed and restarted from its
+//     database. Dave's agent carries on past its own messages every time (its peers tell the
+//     restarted service what it signed), nobody finds evidence against it, negotiation goes on
+//     through the outage, and B's view of the chain recovers.
 //  4. The runtime is upgraded through the gate while the services run (lib/upgrade.js: an agent
 //     proposes the new code, the chain commits it, anyone applies it; a proposal pending across
 //     the upgrade is committed by the new runtime). The services check the new runtime's
@@ -51,9 +60,58 @@ function startMesh(dir, index, nodeWs, bootnode, agentSuri = AGENTS[index]) {
     "--base-path", basePath,
   ];
   if (bootnode) args.push("--bootnode", bootnode);
-  const log = fs.openSync(path.join(dir, `mesh-${index}.log`), "w");
-  const child = spawn("teo-mesh", args, { stdio: ["ignore", log, log], env: { ...process.env, RUST_LOG: "info,libp2p=warn" } });
-  return { child, log: path.join(dir, `mesh-${index}.log`), rpc: `ws://127.0.0.1:${9960 + index}`, token };
+  const mesh = { args, basePath, log: path.join(dir, `mesh-${index}.log`), rpc: `ws://127.0.0.1:${9960 + index}`, token };
+  mesh.child = spawnMesh(mesh);
+  return mesh;
+}
+
+function spawnMesh(mesh) {
+  const log = fs.openSync(mesh.log, "a");
+  return spawn("teo-mesh", mesh.args, { stdio: ["ignore", log, log], env: { ...process.env, RUST_LOG: "info,libp2p=warn" } });
+}
+
+/** Waits for `child` to have exited. */
+function exited(child) {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", resolve)));
+}
+
+/**
+ * Kills `mesh` at once (SIGKILL: nothing flushed, as in a power cut) and starts it again on its
+ * base path, with `bootnode` (an operator's restarted service dials its peers), after deleting
+ * its ledger when `loseLedger` (a lost disk: its peer's memory is gone too).
+ */
+async function crashAndRestart(mesh, bootnode, loseLedger) {
+  mesh.child.kill("SIGKILL");
+  await exited(mesh.child);
+  if (loseLedger) fs.rmSync(path.join(mesh.basePath, "ledger.json"));
+  if (!mesh.args.includes("--bootnode")) mesh.args.push("--bootnode", bootnode);
+  mesh.child = spawnMesh(mesh);
+}
+
+/**
+ * The teo-node process whose RPC listens on `wsUri` (zombienet's native provider runs one per
+ * node; other lanes' networks run nodes of the same names), with what it takes to start it
+ * again: its arguments, environment and working directory.
+ */
+function nodeProcess(wsUri) {
+  const port = new URL(wsUri).port;
+  for (const pid of fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    let args;
+    try {
+      args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    } catch (_) {
+      continue;
+    }
+    const at = args.indexOf("--rpc-port");
+    if (!path.basename(args[0] || "").startsWith("teo-node") || at < 0 || args[at + 1] !== port) continue;
+    const env = {};
+    for (const entry of fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean)) {
+      const eq = entry.indexOf("=");
+      env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    return { pid: Number(pid), args, env, cwd: fs.readlinkSync(`/proc/${pid}/cwd`) };
+  }
+  throw new Error(`no teo-node serves ${wsUri}`);
 }
 
 /** Runs a process to its end without blocking the event loop; kills it after `timeoutMs`. */
@@ -104,6 +162,10 @@ async function run(nodeName, networkInfo) {
   const providers = [];
   const children = [];
   const apis = [];
+  // Whatever ends this script, the processes it started end with it (a validator it restarted
+  // is no longer zombienet's to stop).
+  const stopAll = () => [...children, ...meshes.map((mesh) => mesh.child)].forEach((child) => child.kill("SIGKILL"));
+  process.once("exit", stopAll);
   try {
     return await withApi(wsUri, "mesh", async (firstApi) => {
       let api = firstApi;
@@ -184,6 +246,7 @@ async function run(nodeName, networkInfo) {
       console.log(`[mesh] B's agent spent its budget: ${refusal}; remaining ${spent.remaining} of ${spent.allowance}`);
 
       // 3. Agents negotiate in Python; the proposer's pull request goes to the commit gate.
+      const headBefore = await providers[0].send("mesh_commitRoot", []);
       const spend = api.tx.treasury.spend(null, 1_000_000_000_000n, alice.address, null);
       const agentScript = path.join(process.env.TEO_ROOT, "examples/agents/agent.py");
       const python = path.join(process.env.TEO_VENV, "bin/python");
@@ -204,6 +267,65 @@ async function run(nodeName, networkInfo) {
       const status = JSON.parse(submitted[1]);
       if (status.error || status.proposalId === null) throw new Error(`the pull request failed: ${submitted[1]}`);
       console.log(`[mesh] pull request ${status.proposalId} in block ${status.block}, unlocks at ${status.unlockAt}`);
+      await waitFor(`pull request ${status.proposalId} among A's pending proposals`, 60_000, async () =>
+        (await providers[0].send("mesh_pendingProposals", [CITIZENS])).some((p) => p.id === status.proposalId));
+
+      // Chaos while the pull request waits out its timelock.
+      const chaosEvidence = [];
+      await providers[2].subscribe("mesh_message", "mesh_subscribe", [CITIZENS, "evidence"], (err, item) => {
+        if (!err) chaosEvidence.push(item);
+      });
+      // A service that is starting refuses for now (`retry`); anything else is an answer. Sent
+      // once the service has gossip peers: published into an empty mesh, a message reaches
+      // nobody, and nobody could tell a restarted service about it.
+      const poll = (i, text) => waitFor(`mesh ${i} to publish "${text}"`, 90_000, async () => {
+        try {
+          const peers = await providers[i].send("mesh_peers", []);
+          if (!peers.some((peer) => peer.topics.length > 0)) return false;
+          return await providers[i].send("mesh_publish", [CITIZENS, "poll", text]);
+        } catch (err) {
+          if (err.data && err.data.retry === false) throw new Error(`mesh ${i} refused "${text}": ${err.message}`);
+          return false;
+        }
+      });
+      const carriesOn = (before, after) => after.epoch !== before.epoch || after.seq === before.seq + 1;
+      const toB = `/ip4/127.0.0.1/tcp/30561/p2p/${meshIds[1]}`;
+      const beforeCrash = await poll(0, "chaos: before the crash");
+      await crashAndRestart(meshes[0], toB, false);
+      const afterCrash = await poll(0, "chaos: after the crash");
+      await crashAndRestart(meshes[0], toB, true);
+      const afterLoss = await poll(0, "chaos: after the ledger was lost");
+      if (!carriesOn(beforeCrash, afterCrash) || !carriesOn(afterCrash, afterLoss)) {
+        throw new Error(`A's agent did not carry on: ${JSON.stringify([beforeCrash, afterCrash, afterLoss])}`);
+      }
+      console.log(`[mesh] A killed and restarted twice, the second time without its ledger: Dave's agent signed ` +
+        `seq ${beforeCrash.seq}, ${afterCrash.seq}, ${afterLoss.seq} (epochs ${beforeCrash.epoch}, ${afterCrash.epoch}, ${afterLoss.epoch})`);
+      const bob = nodeProcess(networkInfo.nodesByName.bob.wsUri);
+      const viewBefore = (await providers[1].send("mesh_health", [])).finalizedNumber;
+      process.kill(bob.pid, "SIGKILL");
+      await waitFor("Bob's node to be gone", 30_000, async () => {
+        try {
+          return fs.readFileSync(`/proc/${bob.pid}/stat`, "utf8").split(" ")[2] === "Z";
+        } catch (_) {
+          return true;
+        }
+      });
+      const duringOutage = await poll(2, "chaos: while Bob's node is down");
+      await sleep(5000);
+      const bobLog = fs.openSync(path.join(dir, "bob-restarted.log"), "a");
+      children.push(spawn(bob.args[0], bob.args.slice(1), { cwd: bob.cwd, env: bob.env, stdio: ["ignore", bobLog, bobLog] }));
+      const recovered = await waitFor("B's view of the chain to recover", 120_000, async () => {
+        try {
+          const health = await providers[1].send("mesh_health", []);
+          return !health.chainStale && health.finalizedNumber > viewBefore + 1 && health;
+        } catch (_) {
+          return false;
+        }
+      });
+      const accused = chaosEvidence.filter((e) => e.agent === agents[0].address);
+      if (accused.length) throw new Error(`evidence against Dave's agent: ${JSON.stringify(accused)}`);
+      console.log(`[mesh] Bob's node killed and restarted from its database: C published seq ${duringOutage.seq} meanwhile; ` +
+        `B's view went from block ${viewBefore} to ${recovered.finalizedNumber}; no evidence against Dave's agent`);
       await waitFor(`the commit of proposal ${status.proposalId}`, 180_000, async () => {
         const { number } = await finalizedNumber(api);
         return number >= status.unlockAt && (await api.call.commitGateApi.proposal(status.proposalId)).isNone;
@@ -214,6 +336,28 @@ async function run(nodeName, networkInfo) {
         .find((e) => e.section === "commitGate" && e.method === "Committed" && e.data.id.toNumber() === status.proposalId);
       if (!committed || !committed.data.result.isOk) throw new Error("the pull request was not committed successfully");
       console.log(`[mesh] pull request ${status.proposalId} committed at block ${status.unlockAt}`);
+      // Rule C through the agents' API: the head moved, the commits since the old head name
+      // the pull request, and a message built on the old head is refused before signing.
+      let head;
+      await waitFor("A's ledger head to pass the commit", 60_000, async () =>
+        (head = await providers[0].send("mesh_commitRoot", [])).count > headBefore.count);
+      const since = await providers[0].send("mesh_commitsSince", [headBefore.root]);
+      const mine = since.commits.find((c) => c.proposalId === status.proposalId);
+      if (!mine || !mine.succeeded || since.commits[since.commits.length - 1].root !== since.head.root) {
+        throw new Error(`the commits since ${headBefore.root}: ${JSON.stringify(since)}`);
+      }
+      let stale;
+      try {
+        await providers[0].send("mesh_publish", [CITIZENS, "poll", "built on the old head", null, headBefore.root]);
+      } catch (err) {
+        stale = (err.data && err.data.reason) || String(err.message);
+      }
+      if (!stale || !(stale === "stale_commit_root" || stale.includes("moved past"))) {
+        throw new Error(`a message on the old head: ${stale}`);
+      }
+      const onHead = await providers[0].send("mesh_publish", [CITIZENS, "poll", "built on the head", null, head.root]);
+      console.log(`[mesh] head ${headBefore.count} -> ${head.count} commits; the commits since name proposal ${status.proposalId}; ` +
+        `a message on the old head refused (${stale}); on the new head published (seq ${onHead.seq})`);
 
       // 4. A runtime upgrade through the gate, under the running services.
       const upgraded = await upgradeThroughTheGate(api, wsUri, {
@@ -273,6 +417,9 @@ async function run(nodeName, networkInfo) {
       });
       const record = (await api.call.actionBudgetApi.agent(mallory.address)).unwrap();
       console.log(`[mesh] Mallory punished on chain for epochs ${record.punishedEpochs.toString()}; deposit now ${record.deposit.toString()}`);
+      // The chaos of step 3 left no mark on the honest agent.
+      const daveRecord = (await api.call.actionBudgetApi.agent(agents[0].address)).unwrap();
+      if (daveRecord.punishedEpochs.length > 0) throw new Error(`Dave's agent was punished: ${daveRecord.toString()}`);
       return 1;
     });
   } finally {
@@ -280,6 +427,7 @@ async function run(nodeName, networkInfo) {
     for (const extra of apis) await extra.disconnect().catch(() => {});
     for (const child of children) child.kill("SIGINT");
     for (const mesh of meshes) mesh.child.kill("SIGINT");
+    process.removeListener("exit", stopAll);
   }
 }
 

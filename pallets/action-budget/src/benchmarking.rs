@@ -103,6 +103,7 @@ fn signed_header<T: Config>(
 		body_hash: H256::repeat_byte(seq as u8),
 		anchor_number: 1,
 		anchor_hash: H256::repeat_byte(1),
+		commit_root: H256::zero(),
 	};
 	let genesis = genesis_hash::<T>();
 	let signature = sp_io::crypto::sr25519_sign(BENCH_KEY, key, &header.signing_payload(&genesis))

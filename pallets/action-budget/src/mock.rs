@@ -220,6 +220,7 @@ pub fn signed_header(
 		body_hash: H256::repeat_byte(seq as u8),
 		anchor_number: 1,
 		anchor_hash: H256::repeat_byte(7),
+		commit_root: H256::zero(),
 	};
 	let genesis = System::block_hash(0);
 	let pair: sr25519::Pair = signer.pair();

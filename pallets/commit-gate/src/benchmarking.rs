@@ -1,6 +1,7 @@
 //! Benchmarks of the gate, each in its worst case: the queue one short of full, the largest
 //! call (a `batch_all` of as many small calls as fit, each looked into by the policy) and
-//! summary, the sponsor (one read more than the proposer) withdrawing.
+//! summary, the sponsor (one read more than the proposer) withdrawing, a commit that forgets
+//! the oldest of the recent commits.
 
 use alloc::{boxed::Box, vec, vec::Vec};
 use codec::{Decode, Encode};
@@ -83,6 +84,25 @@ fn fill_queue<T: Config>() {
 		id -= 1;
 	}
 	Queue::<T>::put(queue);
+}
+
+/// Fills the recent commits, so the next commit forgets the oldest; returns the commit count.
+fn fill_commit_history<T: Config>() -> u64 {
+	let kept = u64::from(T::CommitHistory::get());
+	for index in 0..kept {
+		let commit = Commit {
+			index,
+			id: index.saturated_into(),
+			group: GROUP,
+			call_hash: Default::default(),
+			succeeded: true,
+			block: 0,
+			root: Default::default(),
+		};
+		RecentCommits::<T>::insert(index, commit);
+	}
+	CommitCount::<T>::put(kept);
+	kept
 }
 
 fn set_threshold<T: Config>(veto_threshold: u32) {
@@ -194,12 +214,14 @@ mod benchmarks {
 		fill_queue::<T>();
 		let id = submitted::<T>(&agent, c);
 		run_to_unlock::<T>(id);
+		let commits = fill_commit_history::<T>();
 		let caller: AccountId = account("caller", 0, 0);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), id);
 
-		assert_eq!(CommitCount::<T>::get(), 1);
+		assert_eq!(CommitCount::<T>::get(), commits + 1);
+		assert!(!RecentCommits::<T>::contains_key(0), "the oldest was forgotten");
 	}
 
 	/// One due proposal committed by the block hook (the call's own weight comes on top).
@@ -209,13 +231,15 @@ mod benchmarks {
 		fill_queue::<T>();
 		let id = submitted::<T>(&agent, c);
 		run_to_unlock::<T>(id);
+		let commits = fill_commit_history::<T>();
 
 		#[block]
 		{
 			Pallet::<T>::commit_due();
 		}
 
-		assert_eq!(CommitCount::<T>::get(), 1);
+		assert_eq!(CommitCount::<T>::get(), commits + 1);
+		assert!(!RecentCommits::<T>::contains_key(0), "the oldest was forgotten");
 	}
 
 	/// The block hook with a full queue and nothing due.

@@ -171,6 +171,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCommitWeight: Get<Weight>;
 
+		/// How many of the latest commits the chain keeps ([`RecentCommits`]): an agent that
+		/// fell further behind reads the state afresh instead of the commits it missed.
+		#[pallet::constant]
+		type CommitHistory: Get<u32>;
+
 		/// Weights of the calls and the hook.
 		type WeightInfo: WeightInfo;
 
@@ -237,6 +242,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CommitCount<T: Config> = StorageValue<_, u64, ValueQuery>;
 
+	/// The latest [`Config::CommitHistory`] commits by index: the tail of the commit chain,
+	/// which [`runtime_api::CommitGateApi::commits_since`] serves.
+	#[pallet::storage]
+	pub type RecentCommits<T: Config> = StorageMap<_, Twox64Concat, u64, Commit>;
+
 	#[pallet::genesis_config]
 	#[derive(DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -270,6 +280,7 @@ pub mod pallet {
 					&& T::MaxPendingPerGroup::get() < T::MaxPending::get(),
 				"each group has room, and the others leave the citizens' share free"
 			);
+			assert!(T::CommitHistory::get() > 0, "the latest commit is always readable");
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -148,6 +148,7 @@ impl pallet_commit_gate::Config for Test {
 	type MaxPending = ConstU32<6>;
 	type MaxPendingPerGroup = ConstU32<3>;
 	type MaxCommitWeight = MaxCommitWeight;
+	type CommitHistory = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkPeople;

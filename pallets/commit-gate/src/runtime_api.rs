@@ -3,10 +3,14 @@
 
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
+use polkadot_sdk::frame_support::traits::Get;
 use scale_info::TypeInfo;
 use teo_primitives::{AccountId, Balance, BlockNumber, GroupId, Hash};
 
-use crate::{Config, GateParameters, Pallet, ProposalId, ProposalOf, Proposals, Queue};
+use crate::{
+	Commit, CommitCount, CommitRoot, Config, GateParameters, Pallet, ProposalId, ProposalOf,
+	Proposals, Queue, RecentCommits,
+};
 
 /// A pending proposal as a reviewer sees it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
@@ -71,6 +75,42 @@ impl<T: Config> Pallet<T> {
 			.filter(|(_, p)| p.group == group)
 			.collect()
 	}
+
+	/// The commits after the one that made `root`, oldest first: what
+	/// [`CommitGateApi::commits_since`] returns. Empty when `root` is the head; `None` when
+	/// `root` is neither the head nor among the recent commits (too old, or no root at all),
+	/// and the caller must read the state afresh.
+	pub fn commits_since(root: Hash) -> Option<Vec<Commit>> {
+		let count = CommitCount::<T>::get();
+		if root == CommitRoot::<T>::get() {
+			return Some(Vec::new());
+		}
+		let first = count.saturating_sub(u64::from(T::CommitHistory::get()));
+		let mut since = Vec::new();
+		for index in (first..count).rev() {
+			let commit = RecentCommits::<T>::get(index)?;
+			if commit.root == root {
+				since.reverse();
+				return Some(since);
+			}
+			since.push(commit);
+		}
+		// The root the oldest kept commit was made on (the zero root before the first commit):
+		// every commit since is kept.
+		let oldest = since.last()?;
+		let next = crate::tick_impls::next_commit_root(
+			root,
+			oldest.id,
+			oldest.group,
+			oldest.call_hash,
+			oldest.succeeded,
+			oldest.block,
+		);
+		(next == oldest.root).then(|| {
+			since.reverse();
+			since
+		})
+	}
 }
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
@@ -82,6 +122,11 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn proposal(id: ProposalId) -> Option<PendingProposal>;
 		/// The head of the commit chain and the number of commits.
 		fn commit_root() -> (Hash, u64);
+		/// The commits after the one whose root is `root`, oldest first (empty when `root` is
+		/// the head); `None` when `root` is older than the commits the chain keeps or was never
+		/// a root: read the pending proposals and the head afresh. Since version 2.
+		#[api_version(2)]
+		fn commits_since(root: Hash) -> Option<Vec<Commit>>;
 		/// The gate's parameters for new submissions.
 		fn parameters() -> Option<GateParameters>;
 		/// The purse of `group`: pay into it to fund the group; only the group's committed

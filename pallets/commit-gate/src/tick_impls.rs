@@ -12,13 +12,13 @@ use polkadot_sdk::{
 		MAX_EXTRINSIC_DEPTH,
 	},
 	sp_io::hashing::blake2_256,
-	sp_runtime::traits::{Dispatchable, Saturating},
+	sp_runtime::traits::Dispatchable,
 };
 use teo_primitives::{BlockNumber, GroupId, Hash};
 
 use crate::{
-	queue, CommitCount, CommitRoot, Config, Event, Origin, Pallet, ProposalId, ProposalOf,
-	ProposalPolicy, Proposals, Queue, VoidReason, WeightInfo, LOG_TARGET,
+	queue, Commit, CommitCount, CommitRoot, Config, Event, Origin, Pallet, ProposalId, ProposalOf,
+	ProposalPolicy, Proposals, Queue, RecentCommits, VoidReason, WeightInfo, LOG_TARGET,
 };
 
 impl<T: Config> Pallet<T> {
@@ -119,16 +119,7 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Self::slash_deposit(&proposal);
 		}
-		let commit_root = next_commit_root(
-			CommitRoot::<T>::get(),
-			id,
-			group,
-			proposal.call_hash,
-			result.is_ok(),
-			teo_pallet_support::now::<T>(),
-		);
-		CommitRoot::<T>::put(commit_root);
-		CommitCount::<T>::mutate(|count| count.saturating_inc());
+		let commit_root = Self::record_commit(id, group, proposal.call_hash, result.is_ok());
 		Self::deposit_event(Event::Committed {
 			id,
 			group,
@@ -137,6 +128,24 @@ impl<T: Config> Pallet<T> {
 			commit_root,
 		});
 		weight
+	}
+
+	/// Appends a commit to the commit chain and to the recent commits, forgetting the one that
+	/// falls out of [`Config::CommitHistory`]; returns the new root.
+	fn record_commit(id: ProposalId, group: GroupId, call_hash: Hash, succeeded: bool) -> Hash {
+		let block = teo_pallet_support::now::<T>();
+		let root = next_commit_root(CommitRoot::<T>::get(), id, group, call_hash, succeeded, block);
+		let index = CommitCount::<T>::get();
+		CommitRoot::<T>::put(root);
+		CommitCount::<T>::put(index.saturating_add(1));
+		RecentCommits::<T>::insert(
+			index,
+			Commit { index, id, group, call_hash, succeeded, block, root },
+		);
+		if let Some(forgotten) = index.checked_sub(u64::from(T::CommitHistory::get())) {
+			RecentCommits::<T>::remove(forgotten);
+		}
+		root
 	}
 
 	/// The call of a due proposal, if it still means what it meant at submission and the
@@ -163,7 +172,7 @@ impl<T: Config> Pallet<T> {
 
 /// The next head of the commit chain ([`crate::CommitRoot`]): the hash of the previous head and
 /// of what was committed, in which block, with which outcome.
-fn next_commit_root(
+pub(crate) fn next_commit_root(
 	previous: Hash,
 	id: ProposalId,
 	group: GroupId,

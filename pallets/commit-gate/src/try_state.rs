@@ -9,8 +9,8 @@ use polkadot_sdk::{
 use teo_primitives::{traits::AdmissionControl, AccountId, Balance, EpochIndex, GroupId, Hash};
 
 use crate::{
-	Config, HoldReason, NextProposalId, Pallet, Parameters, PendingCount, Proposals, Queue,
-	Settings,
+	tick_impls::next_commit_root, CommitCount, CommitRoot, Config, HoldReason, NextProposalId,
+	Pallet, Parameters, PendingCount, Proposals, Queue, RecentCommits, Settings,
 };
 use polkadot_sdk::frame_support::traits::Get;
 
@@ -26,7 +26,10 @@ impl<T: Config> Pallet<T> {
 	/// - no pending proposal has reached its veto threshold;
 	/// - every call hash matches its call;
 	/// - the deposits held match the pending proposals (withdrawn ones included);
-	/// - no group has more pending proposals of an epoch than it admitted then.
+	/// - no group has more pending proposals of an epoch than it admitted then;
+	/// - the recent commits are a contiguous tail of the commit chain within
+	///   [`Config::CommitHistory`], each chained to the one before it, the last one's root the
+	///   head.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		if let Some(parameters) = Parameters::<T>::get() {
@@ -97,6 +100,42 @@ impl<T: Config> Pallet<T> {
 				"more proposals pending than admitted in their epoch"
 			);
 		}
+		Self::try_recent_commits()
+	}
+
+	/// The recent commits' invariants (see [`Pallet::do_try_state`]): a contiguous tail of the
+	/// commit chain, at most [`Config::CommitHistory`] long (empty on a chain whose commits
+	/// predate the history), each chained to the one before it, the last one's root the head.
+	/// Lowering `CommitHistory` needs a migration that deletes the surplus: this fails without.
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
+	fn try_recent_commits() -> Result<(), TryRuntimeError> {
+		let count = CommitCount::<T>::get();
+		let kept = RecentCommits::<T>::iter_keys().count() as u64;
+		ensure!(
+			kept <= u64::from(T::CommitHistory::get()) && kept <= count,
+			"more recent commits are kept than the history holds"
+		);
+		let mut previous = None;
+		for index in count - kept..count {
+			let commit = RecentCommits::<T>::get(index).ok_or("the recent commits have a gap")?;
+			ensure!(commit.index == index, "a recent commit is stored under another index");
+			if let Some(previous) = previous {
+				let root = next_commit_root(
+					previous,
+					commit.id,
+					commit.group,
+					commit.call_hash,
+					commit.succeeded,
+					commit.block,
+				);
+				ensure!(commit.root == root, "a recent commit does not chain to the one before");
+			}
+			previous = Some(commit.root);
+		}
+		ensure!(
+			previous.is_none_or(|root| root == CommitRoot::<T>::get()),
+			"the latest commit's root is not the head"
+		);
 		Ok(())
 	}
 }

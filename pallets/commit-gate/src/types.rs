@@ -151,3 +151,35 @@ pub enum VoidReason {
 	/// The runtime's proposal policy no longer allows the call for its group.
 	NoLongerAllowed,
 }
+
+/// One link of the ledger of commits: what agents read to catch up with the ground truth
+/// (rule C) without scanning blocks for events.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Commit {
+	/// Its position on the commit chain, from 0: the commit count before it.
+	pub index: u64,
+	/// The proposal committed.
+	pub id: ProposalId,
+	/// The group it was for.
+	pub group: GroupId,
+	/// `blake2_256` of its call.
+	pub call_hash: Hash,
+	/// Whether its call succeeded (a failed call is committed too, and its deposit slashed).
+	pub succeeded: bool,
+	/// The block it ran in.
+	pub block: BlockNumber,
+	/// The commit root after it: `blake2_256(previous root, id, group, call_hash, succeeded,
+	/// block)`.
+	pub root: Hash,
+}

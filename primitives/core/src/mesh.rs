@@ -21,7 +21,7 @@ pub type BudgetUnits = u64;
 
 /// Domain separator of header signatures: no other TEO or Substrate payload starts with it, so
 /// a header signature can never be replayed as a transaction signature or vice versa.
-pub const HEADER_SIGNING_CONTEXT: &[u8] = b"TEO/mesh-header/v1";
+pub const HEADER_SIGNING_CONTEXT: &[u8] = b"TEO/mesh-header/v2";
 
 /// The kinds of Layer 1 messages. Each has its own gossip topic and price.
 #[derive(
@@ -174,6 +174,10 @@ pub struct MeshHeader {
 	pub anchor_number: BlockNumber,
 	/// Hash of that block.
 	pub anchor_hash: Hash,
+	/// The head of the ledger of commits (`CommitRoot` of `pallet-commit-gate`) the message
+	/// builds on: the ground truth every agent reasons from (rule C). Peers ignore messages
+	/// built on a root the chain has moved past.
+	pub commit_root: Hash,
 }
 
 impl MeshHeader {
@@ -249,6 +253,7 @@ mod tests {
 			body_hash: H256::repeat_byte(seq as u8),
 			anchor_number: 42,
 			anchor_hash: H256::repeat_byte(0xaa),
+			commit_root: H256::repeat_byte(0xcc),
 		}
 	}
 

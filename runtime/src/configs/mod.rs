@@ -313,6 +313,9 @@ impl pallet_commit_gate::Config for Runtime {
 	type MaxPendingPerGroup = ConstU32<1024>;
 	type MaxPending = ConstU32<4096>;
 	type MaxCommitWeight = MaxCommitWeight;
+	// At the production admissions cap (two per group and hour), five days of one group's
+	// commits; an agent further behind reads the pending proposals and the head afresh.
+	type CommitHistory = ConstU32<256>;
 	type WeightInfo = pallet_commit_gate::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = CitizenForBenchmarks;

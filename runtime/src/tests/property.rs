@@ -279,6 +279,7 @@ fn header(
 		body_hash: H256::repeat_byte(seq as u8),
 		anchor_number: 1,
 		anchor_hash: H256::repeat_byte(7),
+		commit_root: H256::zero(),
 	};
 	let signature =
 		MultiSignature::from(pair.sign(&header.signing_payload(&System::block_hash(0))));

@@ -2,11 +2,14 @@
 
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok, weights::Weight},
+	sp_core::H256,
 	sp_runtime::DispatchError,
 };
 
 use super::{committed_result, held, submit};
-use crate::{mock::*, CommitCount, CommitRoot, Error, Event, Proposals, Queue, VoidReason};
+use crate::{
+	mock::*, CommitCount, CommitRoot, Error, Event, Proposals, Queue, RecentCommits, VoidReason,
+};
 
 #[test]
 fn a_due_proposal_is_committed_by_the_block_hook_with_the_committed_origin() {
@@ -125,4 +128,41 @@ fn a_call_that_a_runtime_upgrade_changed_or_forbade_is_voided() {
 			assert!(!Proposals::<Test>::contains_key(id));
 		});
 	}
+}
+
+/// Rule C: an agent catches up with the ground truth from the chain's recent commits instead
+/// of scanning blocks for events. Every root on the kept tail names the commits after it, in
+/// order; a forgotten root, or one that never was, names none (the agent reads the state
+/// afresh), so the chain keeps a bounded tail however many commits there were.
+#[test]
+fn the_recent_commits_name_what_followed_a_root_and_stay_bounded() {
+	ExtBuilder::default().build_and_execute(|| {
+		let head = || CommitRoot::<Test>::get();
+		let mut after_two = H256::zero();
+		assert_eq!(CommitGate::commits_since(head()), Some(vec![]), "nothing since genesis");
+		for epoch in 1..=3u32 {
+			submit(CITIZENS, remark(epoch as u8));
+			submit(TOWN, remark(epoch as u8));
+			run_to_block(u64::from(epoch * EPOCH));
+			if epoch == 1 {
+				let both =
+					CommitGate::commits_since(H256::zero()).expect("the whole chain is kept");
+				assert_eq!(both.iter().map(|c| c.id).collect::<Vec<_>>(), vec![0, 1]);
+				assert_eq!(both[1].root, head());
+				after_two = head();
+			}
+		}
+		assert_eq!(CommitCount::<Test>::get(), 6);
+		// The mock keeps four: commits 2 to 5.
+		assert_eq!(RecentCommits::<Test>::iter_keys().count(), 4);
+		let tail: Vec<_> = (2..6).map(|i| RecentCommits::<Test>::get(i).unwrap()).collect();
+		assert_eq!(tail.iter().map(|c| c.index).collect::<Vec<_>>(), vec![2, 3, 4, 5]);
+		assert_eq!(CommitGate::commits_since(tail[0].root), Some(tail[1..].to_vec()));
+		// The root the oldest kept commit was made on still names everything since.
+		assert_eq!(CommitGate::commits_since(after_two), Some(tail.clone()));
+		assert_eq!(CommitGate::commits_since(tail[2].root), Some(tail[3..].to_vec()));
+		assert_eq!(CommitGate::commits_since(head()), Some(vec![]));
+		assert_eq!(CommitGate::commits_since(H256::zero()), None, "genesis is too far back");
+		assert_eq!(CommitGate::commits_since(H256::repeat_byte(7)), None, "never a root");
+	});
 }
