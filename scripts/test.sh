@@ -227,6 +227,14 @@ for name in "${TEO_PALLETS[@]}"; do
 	record "benchmarks of pallet-$name" $?
 done
 
+# The mesh's throughput harness (docs/PERFORMANCE.md) at a small scale, as a check that it runs
+# and that every message reaches every peer through four layers of separate processes, in both
+# modes. No figure from it counts: it shares the machine with the networks above.
+step "Mesh throughput harness, small run (a check, not a measurement)"
+(cd "$TEO_ROOT" && nice -n 10 cargo bench --locked --workspace --bench throughput -- \
+	--peers 6 --publishers 2 --agents 2 --rate 200 --seconds 3 --check)
+record "mesh throughput harness (small run)" $?
+
 if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 	if [ ${#lanes[@]} -gt 0 ]; then
 		step "Zombienet: waiting for the lanes"

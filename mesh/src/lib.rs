@@ -14,7 +14,8 @@
 //! - [`network`]: the libp2p swarm: gossipsub with manual validation and peer scoring,
 //!   identify, ping, Kademlia, and [`scan`]: asking peers for an agent's latest messages after
 //!   a lost ledger.
-//! - [`node`]: the event loop joining the swarm, the validator and the signature workers.
+//! - [`node`]: the event loop joining the swarm, the validator and the signature workers, which
+//!   check [`signatures`] in batches.
 //! - [`metrics`]: Prometheus metrics and their HTTP endpoint.
 //! - [`chain`]: follows the node's finalized blocks and submits the only two extrinsics the mesh
 //!   can build (pull requests and fraud reports).
@@ -43,4 +44,5 @@ pub mod publisher;
 pub mod rpc;
 pub mod scan;
 pub mod service;
+pub mod signatures;
 pub mod validation;

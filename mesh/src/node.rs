@@ -34,6 +34,7 @@ use crate::{
 	metrics::Metrics,
 	network::{self, Behaviour, NetworkError},
 	scan::{self, LatestRequest, LatestResponse},
+	signatures,
 	validation::{Admission, AgentStanding, ChainView, Limits, Reason, Validator, Verdict},
 };
 
@@ -130,9 +131,13 @@ const PARK_TIMEOUT: std::time::Duration =
 /// How often parked messages are checked against [`PARK_TIMEOUT`].
 const PARK_SWEEP: std::time::Duration = std::time::Duration::from_millis(250);
 
-/// Signature checks handed to the workers at once: enough to keep them busy between two turns
-/// of the event loop, few enough that the fair queue decides the order.
-const IN_FLIGHT_PER_WORKER: usize = 8;
+/// Signature checks handed to the workers at once: enough for a batch each while the event
+/// loop turns, few enough that the fair queue decides the order.
+const IN_FLIGHT_PER_WORKER: usize = 2 * SIGNATURE_BATCH;
+
+/// Signature checks a worker takes at once at most. Batch verification's gain per signature
+/// levels off at a few dozen ([`signatures`]); more would only delay the first result.
+const SIGNATURE_BATCH: usize = 32;
 
 /// What local subscribers receive.
 #[derive(Clone, Debug)]
@@ -227,6 +232,10 @@ pub struct NodeConfig {
 	pub limits: Limits,
 	/// Messages parked while their agent is looked up on chain.
 	pub max_parked: usize,
+	/// Whether to find peers beyond the bootnodes (Kademlia) while below the target. Off, the
+	/// peer keeps only the connections it makes or accepts and answers no lookups: a mesh of
+	/// fixed links (the throughput harness's layers; the service always discovers).
+	pub discovery: bool,
 }
 
 impl Default for NodeConfig {
@@ -241,6 +250,7 @@ impl Default for NodeConfig {
 			max_pending_per_peer: 512,
 			limits: Limits::default(),
 			max_parked: 1024,
+			discovery: true,
 		}
 	}
 }
@@ -417,25 +427,64 @@ fn spawn_signature_workers(
 		std::thread::Builder::new()
 			.name(format!("teo-mesh-verify-{i}"))
 			.spawn(move || loop {
-				let job = match queue.lock() {
-					Ok(queue) => queue.recv(),
+				// Whatever is waiting, up to a batch: one check alone when the queue is short.
+				let jobs = match queue.lock() {
+					Ok(queue) => {
+						let Ok(first) = queue.recv() else { return };
+						let mut jobs = vec![first];
+						while jobs.len() < SIGNATURE_BATCH {
+							match queue.try_recv() {
+								Ok(job) => jobs.push(job),
+								Err(_) => break,
+							}
+						}
+						jobs
+					},
 					Err(_) => return,
 				};
-				let Ok(mut job) = job else { return };
-				// A panic must not lose the job: the event loop counts the checks in flight.
-				job.valid =
-					std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &job.content {
-						Signed::Message(message) => message.header.verify(&genesis),
-						Signed::Evidence(evidence) => evidence.signatures_valid(&genesis),
-					}))
-					.unwrap_or(false);
-				if done.blocking_send(job).is_err() {
-					return;
+				// A panic must not lose the jobs: the event loop counts the checks in flight.
+				let valid = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+					check_signatures(&jobs, &genesis)
+				}))
+				.unwrap_or_else(|_| vec![false; jobs.len()]);
+				for (mut job, valid) in jobs.into_iter().zip(valid) {
+					job.valid = valid;
+					if done.blocking_send(job).is_err() {
+						return;
+					}
 				}
 			})
 			.map_err(NodeStartError::Worker)?;
 	}
 	Ok(jobs)
+}
+
+/// Whether every signature of each job is valid, in order: the jobs of each sending peer
+/// checked as one batch ([`signatures::verify_headers`]), so that a peer's bad signatures
+/// cost only its own batch its speed.
+fn check_signatures(jobs: &[Checked], genesis: &teo_primitives::Hash) -> Vec<bool> {
+	let mut by_peer: HashMap<PeerId, Vec<usize>> = HashMap::new();
+	for (i, job) in jobs.iter().enumerate() {
+		by_peer.entry(job.source).or_default().push(i);
+	}
+	let mut valid = vec![true; jobs.len()];
+	for indices in by_peer.into_values() {
+		let mut owners = Vec::new();
+		let mut headers = Vec::new();
+		for &i in &indices {
+			let signed: &[&SignedMeshHeader] = match &jobs[i].content {
+				Signed::Message(message) => &[&message.header],
+				Signed::Evidence(Evidence::Equivocation(first, second)) => &[first, second],
+				Signed::Evidence(Evidence::Overspend(header)) => &[header],
+			};
+			owners.extend(signed.iter().map(|_| i));
+			headers.extend_from_slice(signed);
+		}
+		for (i, ok) in owners.into_iter().zip(signatures::verify_headers(&headers, genesis)) {
+			valid[i] &= ok;
+		}
+	}
+	valid
 }
 
 /// The event loop's state.
@@ -503,8 +552,11 @@ pub fn start(
 			.listen_on(address.clone())
 			.map_err(|source| NodeStartError::Listen { address: address.clone(), source })?;
 	}
+	if !config.discovery {
+		swarm.behaviour_mut().kademlia.set_mode(Some(kad::Mode::Client));
+	}
 	for address in &config.bootnodes {
-		if let Some(peer) = network::peer_of(address) {
+		if let Some(peer) = network::peer_of(address).filter(|_| config.discovery) {
 			swarm.behaviour_mut().kademlia.add_address(&peer, address.clone());
 		}
 		swarm.dial(address.clone()).map_err(|source| NodeStartError::Dial {
@@ -612,7 +664,7 @@ impl Node {
 			)) => self.on_message(propagation_source, message_id, message),
 			SwarmEvent::Behaviour(network::BehaviourEvent::Identify(
 				identify::Event::Received { peer_id, info, .. },
-			)) => {
+			)) if self.config.discovery => {
 				for address in info.listen_addrs {
 					self.swarm.behaviour_mut().kademlia.add_address(&peer_id, address);
 				}
@@ -628,7 +680,8 @@ impl Node {
 			},
 			SwarmEvent::Behaviour(network::BehaviourEvent::Kademlia(
 				kad::Event::RoutingUpdated { peer, addresses, .. },
-			)) if !self.swarm.is_connected(&peer)
+			)) if self.config.discovery
+				&& !self.swarm.is_connected(&peer)
 				&& self.swarm.connected_peers().count() < TARGET_PEERS =>
 			{
 				tracing::debug!(%peer, "dialing a peer found by Kademlia");

@@ -279,6 +279,36 @@ async fn peers_beyond_the_bootnodes_are_found_through_kademlia() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_discovery_a_peer_keeps_to_its_own_links() {
+	// The same line as above with discovery off: messages cross it hop by hop, and the far end
+	// never connects to the first peer (the throughput harness's layers rest on it).
+	let config = |bootnodes| NodeConfig { bootnodes, discovery: false, ..Default::default() };
+	let first = peer_with(config(Vec::new())).await;
+	let middle = peer_with(config(vec![first.address.clone()])).await;
+	let far = peer_with(config(vec![middle.address.clone()])).await;
+	for (peer, to) in [(&middle, &first), (&far, &middle)] {
+		let id = to.handle.peer_id.to_string();
+		wait_for("a link to carry the topic", || async {
+			let peers = peer.handle.peers().await.unwrap();
+			peers.iter().any(|p| p.peer_id == id && !p.topics.is_empty()).then_some(())
+		})
+		.await;
+	}
+	tokio::time::sleep(Duration::from_secs(2)).await;
+	let mut far_end = far.handle.subscribe();
+	let message = draft(0, 0, b"hop by hop");
+	first.handle.publish(topic(), message.clone()).await.expect("published");
+	assert_eq!(next_message(&mut far_end).await, Some(message));
+	// Identify has run on every link by now; with discovery on, this is when the far end
+	// finds the first peer (`peers_beyond_the_bootnodes_are_found_through_kademlia`).
+	tokio::time::sleep(Duration::from_secs(3)).await;
+	let first_id = first.handle.peer_id.to_string();
+	let links = far.handle.peers().await.unwrap();
+	assert!(links.iter().all(|p| p.peer_id != first_id), "{links:?}");
+	assert_eq!(links.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bootnode_named_by_dns_is_dialed() {
 	use libp2p::multiaddr::Protocol;
 	let first = peer(Vec::new()).await;
