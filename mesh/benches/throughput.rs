@@ -558,15 +558,14 @@ async fn plain_peer(
 	go: oneshot::Receiver<()>,
 ) -> (PeerReport, Box<dyn std::any::Any + Send>) {
 	let mut registry = Registry::default();
-	let mut swarm = network::swarm(Keypair::generate_ed25519(), &mut registry).expect("a swarm");
+	let mut swarm =
+		network::fixed_swarm(Keypair::generate_ed25519(), &mut registry).expect("a swarm");
 	let ident = IdentTopic::new(topic().name(&view().genesis));
 	// A saturation run's publishers only offer load: they publish to the topic's peers without
 	// joining it, and spend nothing on what others publish.
 	if !(publisher && options.rate == 0) {
 		swarm.behaviour_mut().gossipsub.subscribe(&ident).expect("subscribed");
 	}
-	// No lookups, answered or asked: the layers hold (see the module's documentation).
-	swarm.behaviour_mut().kademlia.set_mode(Some(libp2p::kad::Mode::Client));
 	swarm.listen_on(listen_address_of(index)).expect("listening");
 	for address in &options.dial {
 		swarm.dial(address.clone()).expect("dialing");

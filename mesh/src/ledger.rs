@@ -4,6 +4,12 @@
 //! messages with one sequence number or overlapping spend ranges (an equivocation the chain
 //! would slash).
 //!
+//! Reservations are made in memory and written in groups ([`SharedLedger`]): the reservations
+//! of every agent that waits while one write runs go to disk together in the next, so the
+//! service's agents do not queue one durable write each. A slot whose write failed is never
+//! signed and never offered again: a gap in an agent's sequence costs it the slot's units in
+//! the epoch, where reuse would be an equivocation.
+//!
 //! The ledger names the chain it counts for (its genesis hash): the counters of another chain
 //! (a development chain reset under the same base path, a base path copied between networks)
 //! would start the agent's sequence in the wrong place, so a ledger of another chain is refused
@@ -18,6 +24,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use teo_primitives::{mesh::BudgetUnits, AccountId, EpochIndex, Hash};
+use tokio::sync::{Mutex, MutexGuard};
 
 /// Where an agent stands in an epoch.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
@@ -46,7 +53,7 @@ pub enum LedgerError {
 	BudgetExhausted { cost: BudgetUnits, remaining: BudgetUnits },
 	/// The ledger has already moved past this epoch.
 	EpochPassed { epoch: EpochIndex, ledger_epoch: EpochIndex },
-	/// The ledger could not be written: nothing was reserved.
+	/// The ledger could not be written: the slot reserved is skipped, never signed.
 	Io(io::Error),
 }
 
@@ -121,6 +128,38 @@ pub struct Ledger {
 	path: PathBuf,
 	genesis: Hash,
 	entries: BTreeMap<String, Entry>,
+	/// The last change made in memory, and the last one on disk.
+	changed: Change,
+	written: Change,
+}
+
+/// A change to the ledger, in the order they were made: it is on disk once a write of a
+/// snapshot taken after it has succeeded.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
+pub struct Change(u64);
+
+/// The ledger as it was after a change, to write.
+pub struct Snapshot {
+	path: PathBuf,
+	bytes: Vec<u8>,
+	change: Change,
+}
+
+impl Snapshot {
+	/// Writes it durably: a synced temporary file renamed over the old one, then the directory
+	/// synced, so a crash leaves the old or the new ledger, never a torn one. Blocking; one
+	/// writer at a time (they share the temporary file).
+	pub fn write(&self) -> io::Result<()> {
+		let temporary = self.path.with_extension("tmp");
+		let mut file = File::create(&temporary)?;
+		file.write_all(&self.bytes)?;
+		file.sync_all()?;
+		fs::rename(&temporary, &self.path)?;
+		if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+			File::open(dir)?.sync_all()?;
+		}
+		Ok(())
+	}
 }
 
 fn key(agent: &AccountId) -> String {
@@ -147,7 +186,7 @@ impl Ledger {
 			Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
 			Err(source) => return Err(OpenError::Io { path, source }),
 		};
-		Ok(Self { path, genesis, entries })
+		Ok(Self { path, genesis, entries, changed: Change(0), written: Change(0) })
 	}
 
 	/// The agent's counters in `epoch` (zero if it has not published in it yet).
@@ -160,14 +199,15 @@ impl Ledger {
 
 	/// Reserves the next message of `agent` in `epoch`, costing `cost`, when the agent may
 	/// spend `headroom` units on the mesh in that epoch (its allowance less its on-chain
-	/// spend). The reservation is on disk when this returns.
+	/// spend). In memory: sign nothing in it before the change is on disk
+	/// ([`SharedLedger::make_durable`], [`Ledger::write`]).
 	pub fn reserve(
 		&mut self,
 		agent: &AccountId,
 		epoch: EpochIndex,
 		cost: BudgetUnits,
 		headroom: BudgetUnits,
-	) -> Result<Reservation, LedgerError> {
+	) -> Result<(Reservation, Change), LedgerError> {
 		if let Some(entry) = self.entries.get(&key(agent)) {
 			if entry.epoch > epoch {
 				return Err(LedgerError::EpochPassed { epoch, ledger_epoch: entry.epoch });
@@ -179,69 +219,70 @@ impl Ledger {
 			return Err(LedgerError::BudgetExhausted { cost, remaining });
 		}
 		let next = Entry { epoch, next_seq: current.next_seq + 1, spent: current.spent + cost };
-		// Not on disk, so not reserved: the same slot is offered again.
-		self.store(agent, next)?;
-		Ok(Reservation { seq: current.next_seq, spent_before: current.spent })
+		let change = self.set(agent, next);
+		Ok((Reservation { seq: current.next_seq, spent_before: current.spent }, change))
 	}
 
 	/// Moves the counters of `agent` in `epoch` past a message seen on the mesh that this
 	/// ledger does not know of (it was lost, or another service signs with the same key), so
-	/// that the next reservation cannot reuse its slot. On disk when this returns.
+	/// that the next reservation cannot reuse its slot. In memory, like a reservation (whose
+	/// write carries it): the change, if anything moved.
 	pub fn catch_up(
 		&mut self,
 		agent: &AccountId,
 		epoch: EpochIndex,
 		next_seq: u64,
 		spent: BudgetUnits,
-	) -> Result<(), LedgerError> {
+	) -> Option<Change> {
 		let current = self.entry(agent, epoch);
 		if current.next_seq >= next_seq && current.spent >= spent {
-			return Ok(());
+			return None;
 		}
 		if self.entries.get(&key(agent)).is_some_and(|entry| entry.epoch > epoch) {
-			return Ok(());
+			return None;
 		}
 		let ahead = Entry {
 			epoch,
 			next_seq: current.next_seq.max(next_seq),
 			spent: current.spent.max(spent),
 		};
-		self.store(agent, ahead)?;
+		let change = self.set(agent, ahead);
 		tracing::warn!(
 			%agent, epoch, next_seq, spent,
 			"the ledger was behind the agent's messages on the mesh (lost, or a second service \
 			 signs with this key): moved past them"
 		);
-		Ok(())
+		Some(change)
 	}
 
-	/// Sets the counters of `agent` and writes the ledger; if it cannot be written, the
-	/// counters are as they were.
-	fn store(&mut self, agent: &AccountId, entry: Entry) -> Result<(), LedgerError> {
-		let previous = self.entries.insert(key(agent), entry);
-		if let Err(e) = self.persist() {
-			match previous {
-				Some(previous) => self.entries.insert(key(agent), previous),
-				None => self.entries.remove(&key(agent)),
-			};
-			return Err(LedgerError::Io(e));
+	/// Sets the counters of `agent` in memory: only ever forward, so a change that is never
+	/// written costs slots, never reuses one.
+	fn set(&mut self, agent: &AccountId, entry: Entry) -> Change {
+		self.entries.insert(key(agent), entry);
+		self.changed = Change(self.changed.0 + 1);
+		self.changed
+	}
+
+	/// The ledger to write for `change` to be on disk; `None` when it is already.
+	pub fn unwritten(&self, change: Change) -> Option<Snapshot> {
+		if self.written >= change {
+			return None;
 		}
-		Ok(())
+		let file = LedgerFile { genesis: self.genesis, entries: self.entries.clone() };
+		let bytes = serde_json::to_vec_pretty(&file).expect("strings and numbers serialize; qed");
+		Some(Snapshot { path: self.path.clone(), bytes, change: self.changed })
 	}
 
-	/// Writes the ledger durably: a synced temporary file renamed over the old one, then the
-	/// directory synced, so a crash leaves the old or the new ledger, never a torn one.
-	fn persist(&self) -> io::Result<()> {
-		let file = LedgerFile { genesis: self.genesis, entries: self.entries.clone() };
-		let bytes = serde_json::to_vec_pretty(&file)
-			.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-		let temporary = self.path.with_extension("tmp");
-		let mut file = File::create(&temporary)?;
-		file.write_all(&bytes)?;
-		file.sync_all()?;
-		fs::rename(&temporary, &self.path)?;
-		if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-			File::open(dir)?.sync_all()?;
+	/// Records that `snapshot` is on disk.
+	pub fn mark_written(&mut self, snapshot: &Snapshot) {
+		self.written = self.written.max(snapshot.change);
+	}
+
+	/// Writes every change made so far, blocking (for a caller without concurrent writers).
+	pub fn write(&mut self) -> io::Result<()> {
+		if let Some(snapshot) = self.unwritten(self.changed) {
+			snapshot.write()?;
+			self.mark_written(&snapshot);
 		}
 		Ok(())
 	}
@@ -249,6 +290,44 @@ impl Ledger {
 	/// Where the ledger lives.
 	pub fn path(&self) -> &Path {
 		&self.path
+	}
+}
+
+/// The ledger shared by the tasks publishing for the service's agents, written in groups: a
+/// change is on disk when [`SharedLedger::make_durable`] returns, and the changes made while
+/// one write runs go to disk together in the next.
+pub struct SharedLedger {
+	ledger: Mutex<Ledger>,
+	/// Held while a snapshot is written: one writer at a time, in order.
+	writer: Mutex<()>,
+	/// Snapshots written.
+	writes: std::sync::atomic::AtomicU64,
+}
+
+impl SharedLedger {
+	/// Shares `ledger`.
+	pub fn new(ledger: Ledger) -> Self {
+		Self { ledger: Mutex::new(ledger), writer: Mutex::new(()), writes: Default::default() }
+	}
+
+	/// The ledger, for reading and for changes in memory. Not across a write: hold it briefly.
+	pub async fn lock(&self) -> MutexGuard<'_, Ledger> {
+		self.ledger.lock().await
+	}
+
+	/// Returns once `change` is on disk: at once if a write since has carried it, else after
+	/// the next write, which carries every change made until it starts.
+	pub async fn make_durable(&self, change: Change) -> Result<(), LedgerError> {
+		let _writer = self.writer.lock().await;
+		let Some(snapshot) = self.ledger.lock().await.unwritten(change) else { return Ok(()) };
+		// Off the async workers: two syncs take milliseconds.
+		let snapshot = tokio::task::spawn_blocking(move || snapshot.write().map(|()| snapshot))
+			.await
+			.map_err(|e| LedgerError::Io(io::Error::other(e)))?
+			.map_err(LedgerError::Io)?;
+		self.ledger.lock().await.mark_written(&snapshot);
+		self.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+		Ok(())
 	}
 }
 
@@ -268,29 +347,30 @@ mod tests {
 		let path = dir.path().join("ledger.json");
 		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
 		assert_eq!(
-			ledger.reserve(&agent(1), 3, 10, 100).unwrap(),
+			ledger.reserve(&agent(1), 3, 10, 100).unwrap().0,
 			Reservation { seq: 0, spent_before: 0 }
 		);
 		assert_eq!(
-			ledger.reserve(&agent(1), 3, 5, 100).unwrap(),
+			ledger.reserve(&agent(1), 3, 5, 100).unwrap().0,
 			Reservation { seq: 1, spent_before: 10 }
 		);
 		assert_eq!(
-			ledger.reserve(&agent(2), 3, 7, 100).unwrap(),
+			ledger.reserve(&agent(2), 3, 7, 100).unwrap().0,
 			Reservation { seq: 0, spent_before: 0 }
 		);
+		ledger.write().unwrap();
 		drop(ledger);
 
 		// After a restart the agent continues where it was: no seq or range is reused.
 		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
 		assert_eq!(ledger.entry(&agent(1), 3), Entry { epoch: 3, next_seq: 2, spent: 15 });
 		assert_eq!(
-			ledger.reserve(&agent(1), 3, 1, 100).unwrap(),
+			ledger.reserve(&agent(1), 3, 1, 100).unwrap().0,
 			Reservation { seq: 2, spent_before: 15 }
 		);
 		// A new epoch starts afresh; an old one is refused.
 		assert_eq!(
-			ledger.reserve(&agent(1), 4, 1, 100).unwrap(),
+			ledger.reserve(&agent(1), 4, 1, 100).unwrap().0,
 			Reservation { seq: 0, spent_before: 0 }
 		);
 		assert!(matches!(
@@ -304,11 +384,12 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("ledger.json");
 		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
-		let reserved = ledger.reserve(&agent(1), 3, 10, 100).unwrap();
+		let reserved = ledger.reserve(&agent(1), 3, 10, 100).unwrap().0;
+		ledger.write().unwrap();
 		// The process dies here: the slot is on disk, its message was never signed.
 		drop(ledger);
 		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
-		let next = ledger.reserve(&agent(1), 3, 10, 100).unwrap();
+		let next = ledger.reserve(&agent(1), 3, 10, 100).unwrap().0;
 		assert_eq!(next, Reservation { seq: reserved.seq + 1, spent_before: 10 });
 	}
 
@@ -319,17 +400,18 @@ mod tests {
 		// A fresh ledger for an agent whose messages up to seq 4, units 0..50, the peer has
 		// accepted: the next reservation starts past them, on disk.
 		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
-		ledger.catch_up(&agent(1), 3, 5, 50).unwrap();
+		assert!(ledger.catch_up(&agent(1), 3, 5, 50).is_some());
 		assert_eq!(
-			ledger.reserve(&agent(1), 3, 10, 100).unwrap(),
+			ledger.reserve(&agent(1), 3, 10, 100).unwrap().0,
 			Reservation { seq: 5, spent_before: 50 }
 		);
+		ledger.write().unwrap();
 		drop(ledger);
 		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
 		// Never backwards, and never into a past epoch.
-		ledger.catch_up(&agent(1), 3, 2, 20).unwrap();
+		assert_eq!(ledger.catch_up(&agent(1), 3, 2, 20), None);
 		ledger.reserve(&agent(1), 4, 1, 100).unwrap();
-		ledger.catch_up(&agent(1), 3, 9, 90).unwrap();
+		assert_eq!(ledger.catch_up(&agent(1), 3, 9, 90), None);
 		assert_eq!(ledger.entry(&agent(1), 4), Entry { epoch: 4, next_seq: 1, spent: 1 });
 		assert_eq!(ledger.entry(&agent(1), 3), Entry { epoch: 3, ..Default::default() });
 	}
@@ -344,16 +426,55 @@ mod tests {
 			other => panic!("expected an exhausted budget, got {other:?}"),
 		}
 		// Nothing was consumed by the refusal.
-		assert_eq!(ledger.reserve(&agent(1), 0, 40, 100).unwrap().spent_before, 60);
+		assert_eq!(ledger.reserve(&agent(1), 0, 40, 100).unwrap().0.spent_before, 60);
 	}
 
 	#[test]
-	fn a_failed_write_reserves_nothing() {
+	fn a_failed_write_costs_a_slot_never_a_reuse() {
 		let dir = tempfile::tempdir().unwrap();
 		let mut ledger =
 			Ledger::open(dir.path().join("missing-dir").join("ledger.json"), GENESIS).unwrap();
-		assert!(matches!(ledger.reserve(&agent(1), 0, 1, 100), Err(LedgerError::Io(_))));
-		assert_eq!(ledger.entry(&agent(1), 0), Entry { epoch: 0, next_seq: 0, spent: 0 });
+		let (first, change) = ledger.reserve(&agent(1), 0, 1, 100).unwrap();
+		assert!(ledger.write().is_err());
+		assert!(ledger.unwritten(change).is_some(), "not on disk: its message is never signed");
+		// The next reservation is past the one that could not be written.
+		assert_eq!(ledger.reserve(&agent(1), 0, 1, 100).unwrap().0.seq, first.seq + 1);
+	}
+
+	/// Many agents publishing at once: every reservation is on disk when `make_durable`
+	/// returns, and a restart continues past all of them.
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn reservations_made_together_are_written_together() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		let shared = std::sync::Arc::new(SharedLedger::new(Ledger::open(&path, GENESIS).unwrap()));
+		let tasks: Vec<_> = (0..8u8)
+			.map(|a| {
+				let shared = shared.clone();
+				let path = path.clone();
+				tokio::spawn(async move {
+					for seq in 0..20 {
+						let (reservation, change) =
+							shared.lock().await.reserve(&agent(a), 1, 1, 100).unwrap();
+						assert_eq!(reservation.seq, seq);
+						shared.make_durable(change).await.unwrap();
+						// On disk: a restart now would continue past it.
+						let on_disk = Ledger::open(&path, GENESIS).unwrap();
+						assert!(on_disk.entry(&agent(a), 1).next_seq > seq);
+					}
+				})
+			})
+			.collect();
+		for task in tasks {
+			task.await.unwrap();
+		}
+		let ledger = Ledger::open(&path, GENESIS).unwrap();
+		for a in 0..8u8 {
+			assert_eq!(ledger.entry(&agent(a), 1), Entry { epoch: 1, next_seq: 20, spent: 20 });
+		}
+		assert_eq!(shared.lock().await.written, Change(160), "every change written");
+		let writes = shared.writes.load(std::sync::atomic::Ordering::Relaxed);
+		assert!(writes < 160, "{writes} writes: reservations made while one ran share the next");
 	}
 
 	#[test]
@@ -362,11 +483,13 @@ mod tests {
 		// past (or, worse, behind) where the new chain expects it.
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("ledger.json");
-		Ledger::open(&path, GENESIS).unwrap().reserve(&agent(1), 0, 10, 100).unwrap();
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
+		ledger.reserve(&agent(1), 0, 10, 100).unwrap();
+		ledger.write().unwrap();
 		let other = Hash::repeat_byte(0x22);
 		assert!(matches!(Ledger::open(&path, other), Err(OpenError::OtherChain { .. })));
 		let mut again = Ledger::open(&path, GENESIS).unwrap();
-		assert_eq!(again.reserve(&agent(1), 0, 1, 100).unwrap().seq, 1, "its own chain reads it");
+		assert_eq!(again.reserve(&agent(1), 0, 1, 100).unwrap().0.seq, 1, "its own chain reads it");
 	}
 
 	#[test]
@@ -377,10 +500,11 @@ mod tests {
 		std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
 		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
 		assert_eq!(
-			ledger.reserve(&agent(1), 2, 1, 100).unwrap(),
+			ledger.reserve(&agent(1), 2, 1, 100).unwrap().0,
 			Reservation { seq: 5, spent_before: 30 }
 		);
 		// Written back bound to this chain.
+		ledger.write().unwrap();
 		assert!(matches!(
 			Ledger::open(&path, Hash::repeat_byte(0x22)),
 			Err(OpenError::OtherChain { .. })

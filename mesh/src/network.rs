@@ -165,8 +165,13 @@ fn gossipsub_config() -> Result<gossipsub::Config, NetworkError> {
 		.map_err(NetworkError::GossipsubConfig)
 }
 
-/// The behaviours for `key`, with gossipsub's metrics in `registry`.
-fn behaviour(key: &identity::Keypair, registry: &mut Registry) -> Result<Behaviour, NetworkError> {
+/// The behaviours for `key`, with gossipsub's metrics in `registry`; Kademlia inert without
+/// `discovery`.
+fn behaviour(
+	key: &identity::Keypair,
+	registry: &mut Registry,
+	discovery: bool,
+) -> Result<Behaviour, NetworkError> {
 	let peer_id = key.public().to_peer_id();
 	let mut gossipsub =
 		gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, gossipsub_config()?)
@@ -180,14 +185,21 @@ fn behaviour(key: &identity::Keypair, registry: &mut Registry) -> Result<Behavio
 	);
 	let mut kademlia_config = kad::Config::new(StreamProtocol::new(KADEMLIA_PROTOCOL));
 	kademlia_config.set_query_timeout(Duration::from_secs(30));
+	if !discovery {
+		// Nobody enters the routing table by connecting, so nothing is looked up (automatic
+		// bootstraps start from a table entry), and no bootstrap runs on a timer.
+		kademlia_config
+			.set_kbucket_inserts(kad::BucketInserts::Manual)
+			.set_periodic_bootstrap_interval(None);
+	}
 	let mut kademlia = kad::Behaviour::with_config(
 		peer_id,
 		kad::store::MemoryStore::new(peer_id),
 		kademlia_config,
 	);
 	// Answer lookups from the start: the automatic mode waits for a confirmed external address,
-	// which peers on private networks (and loopback) never get.
-	kademlia.set_mode(Some(kad::Mode::Server));
+	// which peers on private networks (and loopback) never get. Without discovery, none.
+	kademlia.set_mode(Some(if discovery { kad::Mode::Server } else { kad::Mode::Client }));
 	let limits = connection_limits::Behaviour::new(connection_limits());
 	let scan = crate::scan::behaviour();
 	Ok(Behaviour { gossipsub, identify, ping: ping::Behaviour::default(), kademlia, limits, scan })
@@ -198,7 +210,24 @@ pub fn swarm(
 	key: identity::Keypair,
 	registry: &mut Registry,
 ) -> Result<Swarm<Behaviour>, NetworkError> {
-	let behaviour = behaviour(&key, registry)?;
+	build(key, registry, true)
+}
+
+/// A swarm that finds no peers by itself: it keeps the connections it makes or accepts, and
+/// its Kademlia neither looks up nor answers.
+pub fn fixed_swarm(
+	key: identity::Keypair,
+	registry: &mut Registry,
+) -> Result<Swarm<Behaviour>, NetworkError> {
+	build(key, registry, false)
+}
+
+fn build(
+	key: identity::Keypair,
+	registry: &mut Registry,
+	discovery: bool,
+) -> Result<Swarm<Behaviour>, NetworkError> {
+	let behaviour = behaviour(&key, registry, discovery)?;
 	let swarm = SwarmBuilder::with_existing_identity(key)
 		.with_tokio()
 		.with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)

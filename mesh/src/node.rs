@@ -233,7 +233,8 @@ pub struct NodeConfig {
 	/// Messages parked while their agent is looked up on chain.
 	pub max_parked: usize,
 	/// Whether to find peers beyond the bootnodes (Kademlia) while below the target. Off, the
-	/// peer keeps only the connections it makes or accepts and answers no lookups: a mesh of
+	/// peer keeps only the connections it makes or accepts, and Kademlia neither fills its
+	/// routing table, nor looks anything up, nor answers ([`network::fixed_swarm`]): a mesh of
 	/// fixed links (the throughput harness's layers; the service always discovers).
 	pub discovery: bool,
 }
@@ -442,13 +443,23 @@ fn spawn_signature_workers(
 					},
 					Err(_) => return,
 				};
-				// A panic must not lose the jobs: the event loop counts the checks in flight.
+				// A panic must not lose the jobs (the event loop counts the checks in flight), nor
+				// fail the other peers' checks in the batch: then each is checked alone.
 				let valid = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
 					check_signatures(&jobs, &genesis)
 				}))
-				.unwrap_or_else(|_| vec![false; jobs.len()]);
-				for (mut job, valid) in jobs.into_iter().zip(valid) {
-					job.valid = valid;
+				.unwrap_or_else(|_| {
+					jobs.iter()
+						.map(|job| {
+							std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+								check_signatures(std::slice::from_ref(job), &genesis)[0]
+							}))
+							.unwrap_or(false)
+						})
+						.collect()
+				});
+				for (i, mut job) in jobs.into_iter().enumerate() {
+					job.valid = valid.get(i).copied().unwrap_or(false);
 					if done.blocking_send(job).is_err() {
 						return;
 					}
@@ -527,7 +538,11 @@ pub fn start(
 	evidence_out: mpsc::Sender<Evidence>,
 	agent_lookups: mpsc::Sender<AccountId>,
 ) -> Result<NodeHandle, NodeStartError> {
-	let mut swarm = network::swarm(key, registry)?;
+	let mut swarm = if config.discovery {
+		network::swarm(key, registry)?
+	} else {
+		network::fixed_swarm(key, registry)?
+	};
 	let peer_id = *swarm.local_peer_id();
 	let mut topics = HashMap::new();
 	for group in &config.groups {
@@ -551,9 +566,6 @@ pub fn start(
 		swarm
 			.listen_on(address.clone())
 			.map_err(|source| NodeStartError::Listen { address: address.clone(), source })?;
-	}
-	if !config.discovery {
-		swarm.behaviour_mut().kademlia.set_mode(Some(kad::Mode::Client));
 	}
 	for address in &config.bootnodes {
 		if let Some(peer) = network::peer_of(address).filter(|_| config.discovery) {
@@ -1057,5 +1069,71 @@ impl Node {
 		}
 		let _ = self.deliveries.send(Delivery::Message { topic, message, id: id.clone() });
 		Ok(id)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::message::sign;
+	use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
+	use teo_primitives::{
+		mesh::{MeshHeader, MessageKind},
+		Hash,
+	};
+
+	fn header(agent: &sr25519::Pair, seq: u64, genesis: &Hash) -> SignedMeshHeader {
+		let header = MeshHeader {
+			agent: agent.public().into(),
+			group: 0,
+			kind: MessageKind::Poll,
+			epoch: 1,
+			seq,
+			spent_before: seq * 10,
+			cost: 10,
+			body_len: 0,
+			body_hash: Hash::zero(),
+			anchor_number: 1,
+			anchor_hash: Hash::repeat_byte(1),
+			commit_root: Hash::zero(),
+		};
+		sign(agent, header, genesis)
+	}
+
+	fn job(content: Signed, source: PeerId) -> Checked {
+		Checked {
+			topic: Topic { group: 0, kind: TopicKind::Evidence },
+			content,
+			id: gossipsub::MessageId::new(b"id"),
+			source,
+			received: Instant::now(),
+			valid: false,
+		}
+	}
+
+	#[test]
+	fn evidence_is_valid_only_when_both_its_signatures_are_and_peers_are_judged_apart() {
+		let genesis = Hash::repeat_byte(7);
+		let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
+		let (honest, liar) = (PeerId::random(), PeerId::random());
+		let first = header(&alice, 0, &genesis);
+		let mut forged = header(&alice, 0, &genesis);
+		forged.header.spent_before = 5;
+		let message = |seq| {
+			Signed::Message(MeshMessage { header: header(&alice, seq, &genesis), body: Vec::new() })
+		};
+		let jobs = vec![
+			job(message(1), honest),
+			job(Signed::Evidence(Evidence::Equivocation(first.clone(), forged)), liar),
+			job(Signed::Evidence(Evidence::Overspend(first.clone())), liar),
+			job(message(2), liar),
+			job(
+				Signed::Evidence(Evidence::Equivocation(first, header(&alice, 3, &genesis))),
+				honest,
+			),
+		];
+		// The liar's forged header fails its batch: its other jobs are checked one by one and
+		// pass, and the honest peer's batch is not touched.
+		assert_eq!(check_signatures(&jobs, &genesis), vec![true, false, true, true, true]);
 	}
 }

@@ -19,7 +19,7 @@ use teo_primitives::{
 use tokio::sync::Mutex;
 
 use crate::{
-	ledger::{Ledger, LedgerError},
+	ledger::{Ledger, LedgerError, SharedLedger},
 	message::{body_hash, MeshMessage, Topic, TopicKind, MAX_BODY_LEN},
 	metrics::{AgentLabels, Metrics},
 	node::{NodeError, NodeHandle},
@@ -195,9 +195,12 @@ pub enum Hold {
 pub struct Publisher {
 	node: NodeHandle,
 	agents: BTreeMap<AccountId, sr25519::Pair>,
-	/// Held while a slot is reserved, signed and published, and while a pull request is
-	/// checked against the mesh spending: the order of the two layers' spends.
-	ledger: Mutex<Ledger>,
+	/// Locked while a slot is reserved (in memory) and while a pull request is checked against
+	/// the mesh spending: the order of the two layers' spends. Written in groups.
+	ledger: SharedLedger,
+	/// Per agent, held from the reservation to the publication: its messages leave in `seq`
+	/// order, while other agents' reservations share the ledger's writes.
+	turns: BTreeMap<AccountId, Mutex<()>>,
 	in_flight: std::sync::Mutex<BTreeMap<AccountId, Hold>>,
 	metrics: Metrics,
 	/// Per agent, the epochs in which other peers were asked for its latest messages since the
@@ -219,10 +222,12 @@ impl Publisher {
 		let agents: BTreeMap<AccountId, sr25519::Pair> =
 			agents.into_iter().map(|pair| (pair.public().into(), pair)).collect();
 		let asked = agents.keys().map(|agent| (agent.clone(), Mutex::default())).collect();
+		let turns = agents.keys().map(|agent| (agent.clone(), Mutex::default())).collect();
 		Self {
 			node,
 			agents,
-			ledger: Mutex::new(ledger),
+			ledger: SharedLedger::new(ledger),
+			turns,
 			in_flight: Default::default(),
 			metrics,
 			asked,
@@ -287,8 +292,10 @@ impl Publisher {
 		let high = crate::scan::high_water(&latest.headers, agent, epoch, genesis);
 		if let Some((next_seq, spent)) = high {
 			tracing::info!(%agent, epoch, next_seq, spent, answered = latest.answered, "peers have seen the agent's messages");
-			let mut ledger = self.ledger.lock().await;
-			ledger.catch_up(agent, epoch, next_seq, spent).map_err(PublisherError::Ledger)?;
+			let change = self.ledger.lock().await.catch_up(agent, epoch, next_seq, spent);
+			if let Some(change) = change {
+				self.ledger.make_durable(change).await.map_err(PublisherError::Ledger)?;
+			}
 		}
 		Ok(())
 	}
@@ -324,8 +331,9 @@ impl Publisher {
 		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
 		let mut ledger = self.ledger.lock().await;
 		self.check_in_flight(agent, standing.read_at)?;
+		let mut caught_up = None;
 		if let Some((next_seq, spent)) = self.node.high_water(agent.clone(), view.epoch).await? {
-			ledger.catch_up(agent, view.epoch, next_seq, spent).map_err(PublisherError::Ledger)?;
+			caught_up = ledger.catch_up(agent, view.epoch, next_seq, spent);
 		}
 		let spent_on_mesh = ledger.entry(agent, view.epoch).spent;
 		let remaining =
@@ -337,6 +345,11 @@ impl Publisher {
 			.lock()
 			.unwrap_or_else(|e| e.into_inner())
 			.insert(agent.clone(), Hold::Sending);
+		drop(ledger);
+		if let Some(change) = caught_up {
+			// Not needed before the pull request (it signs no slot): kept, as every catch-up.
+			self.ledger.make_durable(change).await.map_err(PublisherError::Ledger)?;
+		}
 		Ok(())
 	}
 
@@ -425,18 +438,28 @@ impl Publisher {
 		let body_len = body.len() as u32;
 		let cost = view.costs.message_cost(kind, body_len);
 		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
-		let mut ledger = self.ledger.lock().await;
-		self.check_in_flight(agent, standing.read_at)?;
-		if let Some((next_seq, spent)) = self.node.high_water(agent.clone(), view.epoch).await? {
-			ledger.catch_up(agent, view.epoch, next_seq, spent).map_err(PublisherError::Ledger)?;
-		}
-		let reservation =
+		// The agent's turn, until its message has left: its messages leave in `seq` order.
+		let _turn = match self.turns.get(agent) {
+			Some(turn) => Some(turn.lock().await),
+			None => None,
+		};
+		let high_water = self.node.high_water(agent.clone(), view.epoch).await?;
+		let (reservation, change) = {
+			let mut ledger = self.ledger.lock().await;
+			self.check_in_flight(agent, standing.read_at)?;
+			if let Some((next_seq, spent)) = high_water {
+				ledger.catch_up(agent, view.epoch, next_seq, spent);
+			}
 			ledger.reserve(agent, view.epoch, cost, headroom).map_err(|e| match e {
 				LedgerError::BudgetExhausted { cost, remaining } => {
 					PublisherError::BudgetExceeded { cost, remaining }
 				},
 				other => PublisherError::Ledger(other),
-			})?;
+			})?
+		};
+		// On disk before anything is signed in the slot, in one write with the reservations
+		// of the service's other agents made meanwhile.
+		self.ledger.make_durable(change).await.map_err(PublisherError::Ledger)?;
 		let header = MeshHeader {
 			agent: agent.clone(),
 			group,
@@ -455,7 +478,7 @@ impl Publisher {
 		// be evidence against the agent.
 		self.node.check_unsigned(header.clone()).await?.map_err(NodeError::Refused)?;
 		let message = MeshMessage::signed(pair, header, body, &view.genesis);
-		// Published while the ledger is held, so the agent's messages leave in seq order.
+		// Published in the agent's turn, so its messages leave in seq order.
 		let id =
 			self.node.publish(Topic { group, kind: TopicKind::Message(kind) }, message).await?;
 		let remaining = headroom.saturating_sub(reservation.spent_before + cost);

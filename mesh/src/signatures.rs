@@ -166,6 +166,8 @@ mod tests {
 		if let MultiSignature::Sr25519(signature) = &mut headers[9].signature {
 			signature.0[63] &= 0x7f;
 		}
+		// An "agent" whose bytes are no point on the curve.
+		headers[11].header.agent = teo_primitives::AccountId::new([0xff; 32]);
 		// Another scheme, valid and forged: checked one by one.
 		let ed = ed25519::Pair::from_string("//Ferdie", None).unwrap();
 		let ed_header = header(ed.public().into(), 0);
@@ -179,7 +181,7 @@ mod tests {
 		let refs: Vec<&SignedMeshHeader> = headers.iter().collect();
 		let one_by_one: Vec<bool> = headers.iter().map(|h| h.verify(&genesis)).collect();
 		assert_eq!(verify_headers(&refs, &genesis), one_by_one);
-		assert_eq!(one_by_one.iter().filter(|valid| !**valid).count(), 5, "{one_by_one:?}");
+		assert_eq!(one_by_one.iter().filter(|valid| !**valid).count(), 6, "{one_by_one:?}");
 		assert!(one_by_one[12], "the valid ed25519 signature");
 	}
 
