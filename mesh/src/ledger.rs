@@ -6,9 +6,10 @@
 //!
 //! Reservations are made in memory and written in groups ([`SharedLedger`]): the reservations
 //! of every agent that waits while one write runs go to disk together in the next, so the
-//! service's agents do not queue one durable write each. A slot whose write failed is never
-//! signed and never offered again: a gap in an agent's sequence costs it the slot's units in
-//! the epoch, where reuse would be an equivocation.
+//! service's agents do not queue one durable write each. A slot is signed only once a write
+//! that carries it has succeeded, and a slot whose write failed is never offered again: a gap
+//! in an agent's sequence costs it the slot's units in the epoch, where reuse would be an
+//! equivocation.
 //!
 //! The ledger names the chain it counts for (its genesis hash): the counters of another chain
 //! (a development chain reset under the same base path, a base path copied between networks)
@@ -23,6 +24,7 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use teo_primitives::{mesh::BudgetUnits, AccountId, EpochIndex, Hash};
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -297,6 +299,10 @@ impl Ledger {
 /// change is on disk when [`SharedLedger::make_durable`] returns, and the changes made while
 /// one write runs go to disk together in the next.
 pub struct SharedLedger {
+	inner: Arc<Shared>,
+}
+
+struct Shared {
 	ledger: Mutex<Ledger>,
 	/// Held while a snapshot is written: one writer at a time, in order.
 	writer: Mutex<()>,
@@ -307,17 +313,36 @@ pub struct SharedLedger {
 impl SharedLedger {
 	/// Shares `ledger`.
 	pub fn new(ledger: Ledger) -> Self {
-		Self { ledger: Mutex::new(ledger), writer: Mutex::new(()), writes: Default::default() }
+		let inner = Shared {
+			ledger: Mutex::new(ledger),
+			writer: Mutex::new(()),
+			writes: Default::default(),
+		};
+		Self { inner: Arc::new(inner) }
 	}
 
 	/// The ledger, for reading and for changes in memory. Not across a write: hold it briefly.
 	pub async fn lock(&self) -> MutexGuard<'_, Ledger> {
-		self.ledger.lock().await
+		self.inner.ledger.lock().await
 	}
 
 	/// Returns once `change` is on disk: at once if a write since has carried it, else after
 	/// the next write, which carries every change made until it starts.
+	///
+	/// The write runs in a task of its own: a caller that gives up (its request dropped) must
+	/// not release the writer's lock while its write goes on, or the next write would share
+	/// the temporary file with it and could leave an older ledger on disk than the one it
+	/// reports written.
 	pub async fn make_durable(&self, change: Change) -> Result<(), LedgerError> {
+		let shared = self.inner.clone();
+		tokio::spawn(async move { shared.write_through(change).await })
+			.await
+			.map_err(|e| LedgerError::Io(io::Error::other(e)))?
+	}
+}
+
+impl Shared {
+	async fn write_through(&self, change: Change) -> Result<(), LedgerError> {
 		let _writer = self.writer.lock().await;
 		let Some(snapshot) = self.ledger.lock().await.unwritten(change) else { return Ok(()) };
 		// Off the async workers: two syncs take milliseconds.
@@ -473,8 +498,27 @@ mod tests {
 			assert_eq!(ledger.entry(&agent(a), 1), Entry { epoch: 1, next_seq: 20, spent: 20 });
 		}
 		assert_eq!(shared.lock().await.written, Change(160), "every change written");
-		let writes = shared.writes.load(std::sync::atomic::Ordering::Relaxed);
+		let writes = shared.inner.writes.load(std::sync::atomic::Ordering::Relaxed);
 		assert!(writes < 160, "{writes} writes: reservations made while one ran share the next");
+	}
+
+	/// A caller that gives up while its write runs (a dropped request) releases nothing: the
+	/// write ends before the next starts, so the ledger on disk is never older than one
+	/// reported written, nor torn.
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn a_write_given_up_by_its_caller_still_ends_before_the_next() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		let shared = SharedLedger::new(Ledger::open(&path, GENESIS).unwrap());
+		for _ in 0..50 {
+			let (_, change) = shared.lock().await.reserve(&agent(1), 1, 1, 100).unwrap();
+			let given_up = shared.make_durable(change);
+			let _ = tokio::time::timeout(std::time::Duration::from_micros(200), given_up).await;
+		}
+		let (last, change) = shared.lock().await.reserve(&agent(1), 1, 1, 100).unwrap();
+		shared.make_durable(change).await.unwrap();
+		let on_disk = Ledger::open(&path, GENESIS).unwrap().entry(&agent(1), 1);
+		assert_eq!(on_disk, Entry { epoch: 1, next_seq: last.seq + 1, spent: last.seq + 1 });
 	}
 
 	#[test]

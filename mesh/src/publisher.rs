@@ -99,7 +99,7 @@ pub enum PublisherError {
 	},
 
 	/// The ledger refused the reservation: its epoch is past (retry once the chain view catches
-	/// up) or it could not be written (nothing was reserved).
+	/// up) or it could not be written (nothing was signed; the slot is skipped).
 	#[error(transparent)]
 	Ledger(LedgerError),
 	/// The peer refused the message or could not answer.
@@ -201,6 +201,9 @@ pub struct Publisher {
 	/// Per agent, held from the reservation to the publication: its messages leave in `seq`
 	/// order, while other agents' reservations share the ledger's writes.
 	turns: BTreeMap<AccountId, Mutex<()>>,
+	/// Per agent, the latest block a pull request held it to ([`Hold::UntilRead`]): a standing
+	/// read before it is too old to judge the agent's budget by.
+	held_to: std::sync::Mutex<BTreeMap<AccountId, teo_primitives::BlockNumber>>,
 	in_flight: std::sync::Mutex<BTreeMap<AccountId, Hold>>,
 	metrics: Metrics,
 	/// Per agent, the epochs in which other peers were asked for its latest messages since the
@@ -229,6 +232,7 @@ impl Publisher {
 			ledger: SharedLedger::new(ledger),
 			turns,
 			in_flight: Default::default(),
+			held_to: Default::default(),
 			metrics,
 			asked,
 			ask_patience: Duration::ZERO,
@@ -311,11 +315,17 @@ impl Publisher {
 		match in_flight.get(agent) {
 			Some(Hold::UntilRead(block)) if read_at >= *block => {
 				in_flight.remove(agent);
-				Ok(())
 			},
-			Some(_) => Err(PublisherError::PullRequestInFlight),
-			None => Ok(()),
+			Some(_) => return Err(PublisherError::PullRequestInFlight),
+			None => {},
 		}
+		// A standing read before the block a pull request held the agent to misses its spend,
+		// even once another call (read later) has released the hold.
+		let held_to = self.held_to.lock().unwrap_or_else(|e| e.into_inner());
+		if held_to.get(agent).is_some_and(|block| read_at < *block) {
+			return Err(PublisherError::PullRequestInFlight);
+		}
+		Ok(())
 	}
 
 	/// Checks that a pull request of `agent` that costs at most `worst_price` fits beside its
@@ -329,11 +339,13 @@ impl Publisher {
 		let (view, standing) = self.view_after_asking(agent).await?;
 		let standing = standing.ok_or(PublisherError::NotReported)?;
 		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
+		let high_water = self.node.high_water(agent.clone(), view.epoch).await?;
 		let mut ledger = self.ledger.lock().await;
 		self.check_in_flight(agent, standing.read_at)?;
-		let mut caught_up = None;
-		if let Some((next_seq, spent)) = self.node.high_water(agent.clone(), view.epoch).await? {
-			caught_up = ledger.catch_up(agent, view.epoch, next_seq, spent);
+		if let Some((next_seq, spent)) = high_water {
+			// In memory: it protects no slot until the agent's next reservation, whose write
+			// carries it.
+			ledger.catch_up(agent, view.epoch, next_seq, spent);
 		}
 		let spent_on_mesh = ledger.entry(agent, view.epoch).spent;
 		let remaining =
@@ -345,11 +357,7 @@ impl Publisher {
 			.lock()
 			.unwrap_or_else(|e| e.into_inner())
 			.insert(agent.clone(), Hold::Sending);
-		drop(ledger);
-		if let Some(change) = caught_up {
-			// Not needed before the pull request (it signs no slot): kept, as every catch-up.
-			self.ledger.make_durable(change).await.map_err(PublisherError::Ledger)?;
-		}
+		// Nothing is awaited after the hold: the caller, who releases it, has it at once.
 		Ok(())
 	}
 
@@ -358,6 +366,11 @@ impl Publisher {
 	/// spending at once; otherwise the hold until its spend shows in the finalized standing
 	/// ([`Hold::UntilRead`]).
 	pub fn end_pull_request(&self, agent: &AccountId, hold: Option<Hold>) {
+		if let Some(Hold::UntilRead(block)) = hold {
+			let mut held_to = self.held_to.lock().unwrap_or_else(|e| e.into_inner());
+			let at_least = held_to.entry(agent.clone()).or_default();
+			*at_least = (*at_least).max(block);
+		}
 		let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
 		match hold {
 			Some(hold) => in_flight.insert(agent.clone(), hold),
@@ -421,6 +434,13 @@ impl Publisher {
 		if body.len() > MAX_BODY_LEN as usize {
 			return Err(PublisherError::BodyTooLarge { len: body.len() });
 		}
+		// The agent's turn, until its message has left: its messages leave in `seq` order, and
+		// each is judged on the standing read in its turn (a pull request's hold released while
+		// it waited is seen).
+		let _turn = match self.turns.get(agent) {
+			Some(turn) => Some(turn.lock().await),
+			None => None,
+		};
 		let (view, standing) = self.view_after_asking(agent).await?;
 		let standing = standing.ok_or(PublisherError::NotReported)?;
 		if !standing.active {
@@ -438,11 +458,6 @@ impl Publisher {
 		let body_len = body.len() as u32;
 		let cost = view.costs.message_cost(kind, body_len);
 		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
-		// The agent's turn, until its message has left: its messages leave in `seq` order.
-		let _turn = match self.turns.get(agent) {
-			Some(turn) => Some(turn.lock().await),
-			None => None,
-		};
 		let high_water = self.node.high_water(agent.clone(), view.epoch).await?;
 		let (reservation, change) = {
 			let mut ledger = self.ledger.lock().await;
@@ -589,6 +604,20 @@ mod tests {
 		publisher.begin_pull_request(&agent, 50).await.unwrap();
 		publisher.end_pull_request(&agent, None);
 		publisher.publish(None, 0, MessageKind::Poll, vec![3; 10], None).await.unwrap();
+
+		// One lands in block 20; a second, on a standing read there, releases the hold and then
+		// certainly fails. A publication judged on a standing read before block 20 (read before
+		// it waited for its turn, or a lagging view) would miss the first one's spend: refused.
+		publisher.begin_pull_request(&agent, 10).await.unwrap();
+		publisher.end_pull_request(&agent, Some(Hold::UntilRead(20)));
+		set(&node, &agent, AgentStanding { read_at: 20, ..standing(300, 110) }).await;
+		publisher.begin_pull_request(&agent, 10).await.unwrap();
+		publisher.end_pull_request(&agent, None);
+		set(&node, &agent, AgentStanding { read_at: 19, ..standing(300, 100) }).await;
+		let stale = publisher.publish(None, 0, MessageKind::Poll, vec![4; 10], None).await;
+		assert!(matches!(stale, Err(PublisherError::PullRequestInFlight)), "{stale:?}");
+		set(&node, &agent, AgentStanding { read_at: 20, ..standing(300, 110) }).await;
+		publisher.publish(None, 0, MessageKind::Poll, vec![4; 10], None).await.unwrap();
 	}
 
 	/// Rule C from the agent's side: an agent that names the root it reasoned from is refused

@@ -705,21 +705,37 @@ impl MeshApiServer for MeshRpc {
 			.begin_pull_request(&agent, worst)
 			.await
 			.map_err(|e| publisher_failure(&e).into_error())?;
-		// Mortal, so that a pull request whose fate is unknown holds the mesh for a bounded time.
-		let (last_block, outcome) =
-			submit_mortal(&chain, submission, pair, PULL_REQUEST_MORTALITY).await;
-		let hold = match &outcome {
-			// It landed and failed: nothing was spent.
-			Ok(outcome) if outcome.error.is_some() => None,
-			// Until the finalized standing includes its block.
-			Ok(outcome) => {
-				Some(Hold::UntilRead(chain.block_number(outcome.block).await.unwrap_or(last_block)))
-			},
-			Err(e) if certainly_not_sent(e) => None,
-			Err(_) => Some(Hold::UntilRead(last_block)),
+		// In a task of its own, which says how the pull request ended even when the caller has
+		// left (a dropped connection drops this future): otherwise nobody would release the
+		// agent's mesh spending. Mortal, so that one whose fate is unknown holds it for a
+		// bounded time.
+		let submitting = {
+			let (publisher, agent, pair) = (self.publisher.clone(), agent.clone(), pair.clone());
+			let chain = chain.clone();
+			tokio::spawn(async move {
+				let (last_block, outcome) =
+					submit_mortal(&chain, submission, &pair, PULL_REQUEST_MORTALITY).await;
+				let hold = match &outcome {
+					// It landed and failed: nothing was spent.
+					Ok(outcome) if outcome.error.is_some() => None,
+					// Until the finalized standing includes its block.
+					Ok(outcome) => Some(Hold::UntilRead(
+						chain.block_number(outcome.block).await.unwrap_or(last_block),
+					)),
+					Err(e) if certainly_not_sent(e) => None,
+					Err(_) => Some(Hold::UntilRead(last_block)),
+				};
+				publisher.end_pull_request(&agent, hold);
+				outcome
+			})
 		};
-		self.publisher.end_pull_request(&agent, hold);
-		let outcome = outcome.map_err(|e| chain_failure(&e).into_error())?;
+		let outcome = submitting
+			.await
+			.map_err(|e| {
+				Failure::new(INTERNAL, format!("the submission's task failed: {e}"), "submission")
+					.into_error()
+			})?
+			.map_err(|e| chain_failure(&e).into_error())?;
 		let submitted = outcome.events.iter().find_map(|event| match event {
 			teo_runtime::RuntimeEvent::CommitGate(pallet_commit_gate::Event::Submitted {
 				id,
