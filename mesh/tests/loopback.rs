@@ -394,32 +394,31 @@ async fn a_service_that_lost_its_ledger_and_its_peer_carries_on_past_its_message
 
 /// A libp2p peer of our own build that publishes without validating (as a hostile peer
 /// would), joined to `topic` and dialing `target`.
-fn raw_peer(target: &Multiaddr) -> (libp2p::Swarm<network::Behaviour>, IdentTopic) {
+fn raw_peer(target: &Multiaddr) -> (libp2p::Swarm<network::Behaviour>, IdentTopic, Multiaddr) {
 	let mut registry = Registry::default();
 	let mut raw = network::swarm(Keypair::generate_ed25519(), &mut registry).unwrap();
 	let ident = IdentTopic::new(topic().name(&genesis()));
 	raw.behaviour_mut().gossipsub.subscribe(&ident).unwrap();
 	raw.dial(target.clone()).unwrap();
-	(raw, ident)
+	(raw, ident, target.clone())
 }
 
 /// Drives `raw` for at most `seconds`, publishing `messages` in order, at most
 /// [`FLOOD_BATCH`] every 10 ms (gossipsub drops what overflows a connection's queue); returns
-/// how many were published.
+/// how many were published. A dial that fails (a handshake timed out on a loaded machine) is
+/// made again, at most every second.
 async fn flood(
-	raw: libp2p::Swarm<network::Behaviour>,
-	ident: IdentTopic,
+	(raw, ident, target): (libp2p::Swarm<network::Behaviour>, IdentTopic, Multiaddr),
 	messages: Vec<Vec<u8>>,
 	seconds: u64,
 ) -> usize {
 	let all = Arc::new(AtomicUsize::new(messages.len()));
-	flood_up_to(raw, ident, messages, all, seconds).await
+	flood_up_to((raw, ident, target), messages, all, seconds).await
 }
 
 /// [`flood`], publishing no further than the first `allowed` messages (raised by the caller).
 async fn flood_up_to(
-	mut raw: libp2p::Swarm<network::Behaviour>,
-	ident: IdentTopic,
+	(mut raw, ident, target): (libp2p::Swarm<network::Behaviour>, IdentTopic, Multiaddr),
 	messages: Vec<Vec<u8>>,
 	allowed: Arc<AtomicUsize>,
 	seconds: u64,
@@ -427,7 +426,12 @@ async fn flood_up_to(
 	use futures::StreamExt;
 	let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
 	let mut published = 0;
+	let mut last_dial = tokio::time::Instant::now();
 	while tokio::time::Instant::now() < deadline {
+		if raw.connected_peers().next().is_none() && last_dial.elapsed() > Duration::from_secs(1) {
+			last_dial = tokio::time::Instant::now();
+			let _ = raw.dial(target.clone());
+		}
 		tokio::select! {
 			_ = raw.select_next_some() => {},
 			_ = tokio::time::sleep(Duration::from_millis(10)) => {
@@ -494,8 +498,8 @@ async fn a_peer_relaying_junk_is_graylisted() {
 	// Made-up accounts, looked up on a chain that has no record of them: every honest peer
 	// rejects such messages alike, so the relayer is penalised for each, by its square.
 	let mut target = peer(Vec::new()).await;
-	let (raw, ident) = raw_peer(&target.address);
-	let raw_id = *raw.local_peer_id();
+	let raw = raw_peer(&target.address);
+	let raw_id = *raw.0.local_peer_id();
 	let chain = {
 		let handle = target.handle.clone();
 		let mut lookups = std::mem::replace(&mut target.lookups, mpsc::channel(1).1);
@@ -508,7 +512,7 @@ async fn a_peer_relaying_junk_is_graylisted() {
 	};
 	// Published once the raw peer has joined the topic (publishing fails until then).
 	let junk: Vec<Vec<u8>> = (0..3).map(from_stranger).collect();
-	let driver = tokio::spawn(flood(raw, ident, junk, 30));
+	let driver = tokio::spawn(flood(raw, junk, 30));
 	let score = wait_for("the relayer to be graylisted", || async {
 		let peers = target.handle.peers().await.unwrap();
 		score_of(&peers, &raw_id).filter(|score| *score < network::GRAYLIST_THRESHOLD)
@@ -528,20 +532,28 @@ async fn a_flood_of_unknown_agents_leaves_the_state_bounded() {
 	const MESSAGES: u32 = 40_000;
 	let config = NodeConfig { max_parked: 64, max_pending_per_peer: 64, ..Default::default() };
 	let target = peer_with(config).await;
-	let (raw, ident) = raw_peer(&target.address);
+	let raw = raw_peer(&target.address);
 	let junk: Vec<Vec<u8>> = (0..MESSAGES).map(from_stranger).collect();
 	let before = resident_kib();
-	let published = tokio::spawn(flood(raw, ident, junk, 60));
+	let published = tokio::spawn(flood(raw, junk, 300));
 	let gauge = |part: &'static str| {
 		target.metrics.state_entries.get_or_create(&teo_mesh::metrics::StateLabels { part }).get()
 	};
 	let judged_enough = |judged: u64, of: u32| judged >= u64::from(of) * 9 / 10;
 	let (mut parked_most, mut strangers_most, mut ignored, mut halfway) = (0, 0, 0, None);
-	// Sampled every 100 ms for at most 60 s (the gauges move every 250 ms).
-	for _ in 0..600 {
+	// Sampled every 100 ms (the gauges move every 250 ms) while judging goes on: a loaded
+	// machine (the network suites run beside) judges slowly, never not at all. At most 300 s,
+	// and 30 s without a message judged is a stall.
+	let mut progress = (0, tokio::time::Instant::now());
+	for _ in 0..3000 {
 		parked_most = parked_most.max(gauge("parked"));
 		strangers_most = strangers_most.max(gauge("strangers"));
 		ignored = validations(&target.metrics, "ignored", "unknown_agent");
+		if ignored > progress.0 {
+			progress = (ignored, tokio::time::Instant::now());
+		} else if progress.1.elapsed() > Duration::from_secs(30) {
+			break;
+		}
 		if halfway.is_none() && judged_enough(ignored, MESSAGES / 2) {
 			halfway = Some(resident_kib());
 		}
@@ -550,7 +562,10 @@ async fn a_flood_of_unknown_agents_leaves_the_state_bounded() {
 		}
 		tokio::time::sleep(Duration::from_millis(100)).await;
 	}
-	assert!(judged_enough(ignored, MESSAGES), "only {ignored} judged within 60 s");
+	assert!(
+		judged_enough(ignored, MESSAGES),
+		"only {ignored} judged, none for 30 s (or 300 s in all)"
+	);
 	let after = resident_kib();
 	println!(
 		"flood of {MESSAGES} messages from made-up agents: {ignored} ignored, parked at most \
@@ -576,10 +591,10 @@ async fn floods_leave_memory_flat_once_gossipsub_forgets_them() {
 	const ROUNDS: u32 = 3;
 	let config = NodeConfig { max_parked: 64, max_pending_per_peer: 64, ..Default::default() };
 	let target = peer_with(config).await;
-	let (raw, ident) = raw_peer(&target.address);
+	let raw = raw_peer(&target.address);
 	let junk: Vec<Vec<u8>> = (0..ROUND * ROUNDS).map(from_stranger).collect();
 	let allowed = Arc::new(AtomicUsize::new(0));
-	let driver = tokio::spawn(flood_up_to(raw, ident, junk, allowed.clone(), 600));
+	let driver = tokio::spawn(flood_up_to(raw, junk, allowed.clone(), 600));
 	let mut resident = vec![resident_kib()];
 	for round in 1..=ROUNDS {
 		allowed.store((round * ROUND) as usize, Ordering::Relaxed);
