@@ -1077,27 +1077,10 @@ mod tests {
 	use super::*;
 	use crate::message::sign;
 	use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
-	use teo_primitives::{
-		mesh::{MeshHeader, MessageKind},
-		Hash,
-	};
+	use teo_primitives::Hash;
 
 	fn header(agent: &sr25519::Pair, seq: u64, genesis: &Hash) -> SignedMeshHeader {
-		let header = MeshHeader {
-			agent: agent.public().into(),
-			group: 0,
-			kind: MessageKind::Poll,
-			epoch: 1,
-			seq,
-			spent_before: seq * 10,
-			cost: 10,
-			body_len: 0,
-			body_hash: Hash::zero(),
-			anchor_number: 1,
-			anchor_hash: Hash::repeat_byte(1),
-			commit_root: Hash::zero(),
-		};
-		sign(agent, header, genesis)
+		sign(agent, signatures::tests::header(agent.public().into(), seq), genesis)
 	}
 
 	fn job(content: Signed, source: PeerId) -> Checked {

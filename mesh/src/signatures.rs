@@ -123,13 +123,14 @@ impl Batch {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
 	use crate::message::sign;
 	use polkadot_sdk::sp_core::{crypto::Pair as _, ed25519, sr25519};
 	use teo_primitives::mesh::{MeshHeader, MessageKind};
 
-	fn header(agent: teo_primitives::AccountId, seq: u64) -> MeshHeader {
+	/// A poll header of `agent` at `seq`, for tests of signature checks.
+	pub(crate) fn header(agent: teo_primitives::AccountId, seq: u64) -> MeshHeader {
 		MeshHeader {
 			agent,
 			group: 0,
