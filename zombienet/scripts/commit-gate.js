@@ -2,19 +2,23 @@
 //  1. Charlie sponsors the agent Eve, Bob sponsors the agent Ferdie (all verified citizens;
 //     Alice vetoes). Not Alice: her agent Dave was punished in the action-budget script, and a
 //     penalty binds every agent its person registers until it ends.
-//  2. Eve submits a treasury spend. A reviewer reads it through the runtime API: the summary and
-//     the call, decoded with the metadata alone. Alice vetoes it: the proposal is gone, Eve's
-//     deposit is slashed into the treasury, and her allowance for the next epoch is lower.
-//  3. Ferdie submits a treasury spend to Bob. Nobody vetoes; when the timelock ends the chain
-//     commits it by itself: the commit chain advances, and the approved spend pays Bob.
+//  2. Ferdie submits a treasury spend to Bob, then Eve one to herself. A reviewer reads Eve's
+//     through the runtime API: the summary and the call, decoded with the metadata alone. Alice
+//     vetoes it anonymously: `teo-citizen veto` proves her membership for this proposal, and the
+//     veto goes as a bare extrinsic from @polkadot/api (`send()`, no signer, no fee). Sent
+//     against Ferdie's proposal instead, the pool refuses it (InvalidVetoProof). The proposal is
+//     gone, Eve's deposit is slashed into the treasury, her allowance for the next epoch is
+//     lower, no event names Alice, and the same veto again is refused (UnknownProposal).
+//  3. Nobody vetoes Ferdie's spend; when the timelock ends the chain commits it by itself: the
+//     commit chain advances, and the approved spend pays Bob.
 //  4. The human-bandwidth cap, priced and shared: Ferdie fills his sponsor's share of the
 //     citizens' admissions for the epoch, each at a higher price than the last; one more
 //     submission is refused by the node before it reaches a block (PersonShareTaken).
 // Returns 1 when every step behaves; 0 with the reason otherwise.
 
 const { u8aToString, u8aConcat, stringToU8a } = require("@polkadot/util");
-const { keyring, signAndFinalize, waitFor, withApi, finalizedNumber, freeBalance, ensureVerified, ensureAgent } =
-  require("./lib/teo");
+const { keyring, signAndFinalize, sendBareAndFinalize, citizen, waitFor, withApi, finalizedNumber, freeBalance,
+  ensureVerified, ensureAgent } = require("./lib/teo");
 
 const CITIZENS = 0;
 const TEO = 1_000_000_000_000n;
@@ -58,7 +62,11 @@ async function run(nodeName, networkInfo) {
     await ensureAgent(api, charlie, eve);
     await ensureAgent(api, bob, ferdie);
 
-    // 2. A proposal read through the runtime API, then vetoed.
+    // 2. Two proposals; one read through the runtime API, then vetoed anonymously.
+    const [rootBefore, countBefore] = await api.call.commitGateApi.commitRoot();
+    const amount = 1_000n * TEO;
+    const spendToBob = api.tx.treasury.spend(null, amount, bob.address, null);
+    const passed = await submit(api, ferdie, spendToBob, "Town budget: 1000 TEO to Bob for the benches");
     const spendToEve = api.tx.treasury.spend(null, 5_000n * TEO, eve.address, null);
     const vetoed = await submit(api, eve, spendToEve, "Pay Eve 5000 TEO for consulting");
     const pending = (await api.call.commitGateApi.pending(CITIZENS)).find((p) => p.id.toNumber() === vetoed.id);
@@ -71,7 +79,32 @@ async function run(nodeName, networkInfo) {
     const treasuryBefore = await freeBalance(api, treasury);
     const allowanceBefore = await nextAllowance(api, eve.address);
 
-    const { events: vetoEvents } = await signAndFinalize(api, api.tx.commitGate.veto(vetoed.id), alice);
+    const proved = citizen("gate", ["veto", "--url", wsUri, "--proposal", String(vetoed.id), "--dev-identity", "//Alice", "--print"]);
+    if (proved.status !== 0) throw new Error("teo-citizen could not prove Alice's veto");
+    const vetoCall = api.registry.createType("Call", proved.stdout.trim());
+    if (`${vetoCall.section}.${vetoCall.method}` !== "commitGate.vetoAnonymously") throw new Error(`the tool printed ${vetoCall.section}.${vetoCall.method}`);
+    const anonymousVeto = vetoCall.args[1];
+    const refusedWith = async (id, error) => {
+      const index = api.errors.commitGate[error].meta.index.toNumber();
+      try {
+        await sendBareAndFinalize(api, api.tx.commitGate.vetoAnonymously(id, anonymousVeto));
+      } catch (err) {
+        if (!String(err.message).includes(`Custom error: ${index}`)) throw new Error(`expected ${error}: ${err.message}`);
+        console.log(`[gate] the pool refused the veto sent for proposal ${id}: ${err.message} (${error})`);
+        return;
+      }
+      throw new Error(`a veto for proposal ${id} was accepted; expected ${error}`);
+    };
+    await refusedWith(passed.id, "InvalidVetoProof");
+    const { events: vetoEvents } = await sendBareAndFinalize(api, api.tx.commitGate.vetoAnonymously(vetoed.id, anonymousVeto));
+    const anonymous = gateEvent(vetoEvents, "VetoedAnonymously");
+    if (!anonymous || anonymous.data.id.toNumber() !== vetoed.id) throw new Error("no VetoedAnonymously event naming the proposal");
+    // The veto's events name the proposer and its sponsor (who are penalised), never the vetoer.
+    const aliceHex = api.registry.createType("AccountId", alice.address).toHex().slice(2);
+    for (const { event } of vetoEvents) {
+      const json = JSON.stringify(event.toJSON());
+      if (json.includes(alice.address) || json.includes(aliceHex)) throw new Error(`the event ${event.section}.${event.method} names Alice`);
+    }
     const killed = gateEvent(vetoEvents, "Killed");
     if (!killed || killed.data.id.toNumber() !== vetoed.id) throw new Error("no Killed event naming the proposal");
     if ((await api.call.commitGateApi.proposal(vetoed.id)).isSome) throw new Error("a vetoed proposal is still pending");
@@ -81,13 +114,10 @@ async function run(nodeName, networkInfo) {
     if (treasuryGain !== deposit) throw new Error(`the treasury gained ${treasuryGain}, not the slashed deposit`);
     const allowanceAfter = await nextAllowance(api, eve.address);
     if (!(allowanceAfter < allowanceBefore)) throw new Error(`Eve's next allowance ${allowanceAfter} is not below ${allowanceBefore}`);
-    console.log(`[gate] vetoed: ${deposit} slashed into the treasury, Eve's next allowance ${allowanceBefore} -> ${allowanceAfter}`);
+    console.log(`[gate] vetoed anonymously (nullifier ${anonymous.data.nullifier.toHex()}): ${deposit} slashed into the treasury, Eve's next allowance ${allowanceBefore} -> ${allowanceAfter}`);
+    await refusedWith(vetoed.id, "UnknownProposal");
 
     // 3. A proposal that waits out the timelock and is committed by the chain itself.
-    const [rootBefore, countBefore] = await api.call.commitGateApi.commitRoot();
-    const amount = 1_000n * TEO;
-    const spendToBob = api.tx.treasury.spend(null, amount, bob.address, null);
-    const passed = await submit(api, ferdie, spendToBob, "Town budget: 1000 TEO to Bob for the benches");
     const committedAt = await waitFor(`the commit of proposal ${passed.id}`, 180_000, async () => {
       const { number } = await finalizedNumber(api);
       return number >= passed.unlockAt && (await api.call.commitGateApi.proposal(passed.id)).isNone && number;

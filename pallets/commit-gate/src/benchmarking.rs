@@ -15,7 +15,7 @@ use polkadot_sdk::{
 	pallet_utility,
 	sp_runtime::SaturatedConversion,
 };
-use teo_primitives::{AccountId, BlockNumber, GroupId};
+use teo_primitives::{personhood::MembershipProof, AccountId, BlockNumber, GroupId};
 
 use crate::*;
 
@@ -166,18 +166,29 @@ mod benchmarks {
 		assert!(result.is_ok());
 	}
 
+	/// An anonymous veto that counts, without its proof's check: `pallet-personhood` measures
+	/// that with a real proof (`check_signal`), and `veto_anonymously` adds the two.
 	#[benchmark]
-	fn veto() {
+	fn veto() -> Result<(), BenchmarkError> {
 		let agent = agent::<T>();
 		set_threshold::<T>(2);
 		let id = submitted::<T>(&agent, T::MaxCallSize::get());
 		let vetoer: AccountId = account("vetoer", 0, 0);
 		T::BenchmarkHelper::make_member(&vetoer, GROUP);
+		let veto = AnonymousVeto {
+			root: [1; 32],
+			nullifier: [2; 32],
+			proof: MembershipProof { depth: 20, a: [0; 64], b: [0; 128], c: [0; 64] },
+		};
 
-		#[extrinsic_call]
-		veto(RawOrigin::Signed(vetoer), id);
+		#[block]
+		{
+			let proposal = Pallet::<T>::check_anonymous_veto(id, &veto, ProofCheck::SkipPairing)?;
+			Pallet::<T>::count_anonymous_veto(id, proposal, veto.nullifier)?;
+		}
 
-		assert_eq!(Proposals::<T>::get(id).expect("still pending").vetoes, 1);
+		assert_eq!(Proposals::<T>::get(id).expect("still pending").nullifiers.len(), 1);
+		Ok(())
 	}
 
 	#[benchmark]

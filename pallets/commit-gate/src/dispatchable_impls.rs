@@ -6,7 +6,6 @@
 use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{
-		defensive,
 		dispatch::GetDispatchInfo,
 		ensure,
 		traits::{
@@ -81,59 +80,47 @@ impl<T: Config> Pallet<T> {
 					.max(1),
 				withdrawn_by: None,
 				transaction_version: Self::transaction_version(),
-				vetoes: 0,
-				tally_period_end: 0,
-				vetoers: BoundedVec::new(),
+				nullifiers: BoundedVec::new(),
 			},
 		);
 		Self::deposit_event(Event::Submitted { id, group, proposer, call_hash, unlock_at });
 		Ok(())
 	}
 
-	/// The work of [`Pallet::veto`]; returns the branch it took, which sets the call's weight.
-	pub(crate) fn do_veto(vetoer: AccountId, id: ProposalId) -> Result<CallBranch, DispatchError> {
-		let (mut proposal, period_end) = Self::check_veto(&vetoer, id)?;
-		if period_end > proposal.tally_period_end {
-			// The verification period rolled over: people may hold new accounts now, so the
-			// tally starts again among this period's verifications.
-			proposal.tally_period_end = period_end;
-			proposal.vetoers.clear();
-		}
-		// The tally stays below the threshold, which is at most `MaxVetoThreshold`.
-		if proposal.vetoers.try_push(vetoer.clone()).is_err() {
-			defensive!("the tally is below the threshold, which fits");
-			return Err(Error::<T>::AlreadyVetoed.into());
-		}
-		proposal.vetoes.saturating_inc();
-		let tally = proposal.vetoers.len() as u32;
-		// Never more vetoes than the group has verified members now: members who have not
-		// verified again in a new period cannot make a proposal unvetoable by their absence.
-		let threshold =
-			proposal.veto_threshold.min(T::Personhood::verified_count(proposal.group)).max(1);
-		Self::deposit_event(Event::Vetoed { id, group: proposal.group, vetoer, tally, threshold });
-		if tally < threshold {
-			Proposals::<T>::insert(id, proposal);
-			return Ok(CallBranch::VetoTallied);
-		}
+	/// The work of [`Pallet::veto`]: a signed veto kills, or is refused.
+	pub(crate) fn do_veto(vetoer: AccountId, id: ProposalId) -> DispatchResult {
+		let proposal = Self::check_veto(&vetoer, id)?;
+		let group = proposal.group;
+		Self::deposit_event(Event::Vetoed { id, group, vetoer, tally: 1, threshold: 1 });
 		Self::kill(id, proposal);
-		Ok(CallBranch::VetoKilled)
+		Ok(())
 	}
 
 	/// Every check of [`Pallet::veto`], changing nothing: the transaction pool runs it too, so
-	/// that a veto that would fail never takes block space (vetoes are fee-free). Returns the
-	/// proposal and the end of the vetoer's verification period.
-	pub fn check_veto(
-		vetoer: &AccountId,
-		id: ProposalId,
-	) -> Result<(ProposalOf<T>, BlockNumber), Error<T>> {
+	/// that a veto that would fail never takes block space (vetoes are fee-free).
+	///
+	/// A signed veto counts only where one veto kills. Where more are needed, a person could
+	/// otherwise count twice, once signed and once anonymously: the two cannot be linked,
+	/// which is the point of the anonymous veto.
+	pub fn check_veto(vetoer: &AccountId, id: ProposalId) -> Result<ProposalOf<T>, Error<T>> {
+		let proposal = Self::check_live(id)?;
+		ensure!(T::Personhood::is_verified(vetoer, proposal.group), Error::<T>::NotVerifiedMember);
+		ensure!(Self::veto_threshold(&proposal) == 1, Error::<T>::NeedsAnonymousVeto);
+		Ok(proposal)
+	}
+
+	/// The vetoes that kill `proposal` now: its threshold, but never more than the group has
+	/// verified members, so members who did not verify again in a new period cannot make a
+	/// proposal unvetoable by their absence.
+	pub(crate) fn veto_threshold(proposal: &ProposalOf<T>) -> u32 {
+		proposal.veto_threshold.min(T::Personhood::verified_count(proposal.group)).max(1)
+	}
+
+	/// Proposal `id`, if it is pending and its veto window is open.
+	pub(crate) fn check_live(id: ProposalId) -> Result<ProposalOf<T>, Error<T>> {
 		let proposal = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
 		ensure!(teo_pallet_support::now::<T>() < proposal.unlock_at, Error::<T>::WindowClosed);
-		let period_end = T::Personhood::verified_until(vetoer, proposal.group)
-			.ok_or(Error::<T>::NotVerifiedMember)?;
-		// A veto of a new verification period starts a new tally.
-		let counted = period_end <= proposal.tally_period_end && proposal.vetoers.contains(vetoer);
-		ensure!(!counted, Error::<T>::AlreadyVetoed);
-		Ok((proposal, period_end))
+		Ok(proposal)
 	}
 
 	/// The work of [`Pallet::withdraw`]: the call will not run, but the proposal stays vetoable
@@ -315,7 +302,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Deletes a vetoed proposal, slashes its deposit and penalises its agent.
-	fn kill(id: ProposalId, proposal: ProposalOf<T>) {
+	pub(crate) fn kill(id: ProposalId, proposal: ProposalOf<T>) {
 		Self::unqueue(id);
 		Self::forget(id, proposal.group);
 		let slashed = Self::slash_deposit(&proposal);

@@ -64,5 +64,23 @@ mod errors {
 		PersonShareTaken,
 		/// The group's purse holds less than the amount (it keeps the existential deposit).
 		PurseTooPoor,
+		/// This proposal needs more than one veto to die: veto anonymously
+		/// (`veto_anonymously`). A signed veto counts only where it kills at once, because one
+		/// person's signed and anonymous vetoes cannot be told apart.
+		NeedsAnonymousVeto,
+		/// This identity already vetoed this proposal anonymously (its nullifier is counted).
+		NullifierAlreadyUsed,
+		/// The veto's root is not a recent root of the proposal's group: prove against the
+		/// group's current tree.
+		UnknownRoot,
+		/// The veto's root was replaced too long ago: prove against the group's current tree.
+		ExpiredRoot,
+		/// The veto's root, nullifier or proof points are not valid encodings.
+		MalformedVeto,
+		/// The chain holds no verifying key for the proof's circuit depth.
+		NoVerifyingKey,
+		/// The proof does not hold: not a member of the proposal's group, or a proof made for
+		/// another proposal, another chain or another nullifier.
+		InvalidVetoProof,
 	}
 }

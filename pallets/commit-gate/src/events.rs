@@ -25,7 +25,8 @@ mod events {
 			/// The first block at which it may be committed.
 			unlock_at: BlockNumber,
 		},
-		/// `vetoer` vetoed proposal `id`; `tally` of the `threshold` needed so far.
+		/// `vetoer` vetoed proposal `id` with a signed veto, which is accepted only where it
+		/// kills: `Killed` follows.
 		Vetoed {
 			/// The vetoed proposal.
 			id: ProposalId,
@@ -33,7 +34,22 @@ mod events {
 			group: GroupId,
 			/// The verified member who vetoed.
 			vetoer: AccountId,
-			/// Vetoes counted in the current verification period, this one included.
+			/// Vetoes counted, this one included.
+			tally: u32,
+			/// Vetoes that kill the proposal.
+			threshold: u32,
+		},
+		/// A member of the group vetoed proposal `id` anonymously; `tally` of the `threshold`
+		/// needed so far. Names no account: only the veto's nullifier, which is unique to the
+		/// person and this proposal and links to nothing else.
+		VetoedAnonymously {
+			/// The vetoed proposal.
+			id: ProposalId,
+			/// Its group.
+			group: GroupId,
+			/// The vetoer's nullifier for this proposal.
+			nullifier: FieldBytes,
+			/// Vetoes counted, this one included.
 			tally: u32,
 			/// Vetoes that kill the proposal.
 			threshold: u32,

@@ -58,7 +58,7 @@ impl<T> core::fmt::Debug for CheckPullRequest<T> {
 }
 
 /// The pool's error for a failed check: the gate's error index.
-fn invalid<T: Config>(error: Error<T>) -> InvalidTransaction {
+pub(crate) fn invalid<T: Config>(error: Error<T>) -> InvalidTransaction {
 	match polkadot_sdk::sp_runtime::DispatchError::from(error) {
 		polkadot_sdk::sp_runtime::DispatchError::Module(module) => {
 			InvalidTransaction::Custom(module.error[0])

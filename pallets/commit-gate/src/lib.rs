@@ -6,6 +6,8 @@ extern crate alloc;
 pub use pallet::*;
 use polkadot_sdk::frame_support::pallet_macros::import_section;
 
+mod anonymous_veto;
+pub use anonymous_veto::ProofCheck;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 #[cfg(feature = "runtime-benchmarks")]
@@ -15,6 +17,7 @@ mod dispatchable_impls;
 mod errors;
 mod events;
 mod extension;
+pub mod migrations;
 pub use extension::{CheckPullRequest, VETO_PRIORITY};
 mod origin;
 pub use origin::{EnsureCommitted, EnsureCommittedBy};
@@ -62,10 +65,11 @@ pub mod pallet {
 		frame_system::{self, pallet_prelude::*},
 		sp_runtime::{traits::Dispatchable, SaturatedConversion},
 	};
-	use teo_primitives::{AccountId, Balance, BlockNumber, GroupId, Hash};
+	use teo_primitives::{personhood::FieldBytes, AccountId, Balance, BlockNumber, GroupId, Hash};
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version: 1 since proposals count anonymous vetoes
+	/// ([`crate::migrations::v1`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// Funds the pallet slashes.
 	pub type CreditOf<T> = fungible::Credit<AccountId, <T as Config>::Currency>;
@@ -327,32 +331,33 @@ pub mod pallet {
 			Self::do_submit(proposer, group, &call, &summary)
 		}
 
-		/// Vetoes proposal `id`.
+		/// Vetoes proposal `id` in the open: the veto names the vetoer's account. Prefer
+		/// [`Pallet::veto_anonymously`], which names nobody.
 		///
 		/// ## Dispatch Origin
 		/// Signed by a verified member of the proposal's group.
 		///
 		/// ## Details
+		/// Accepted only where one veto kills the proposal (its threshold, capped by the group's
+		/// verified members, is one); elsewhere it fails with `NeedsAnonymousVeto`, because one
+		/// person's signed and anonymous vetoes cannot be told apart and would count twice.
 		/// Fee-free, and in the operational class: a share of every block is reserved for it
 		/// and it outranks every normal transaction, so filling blocks cannot price vetoes out
 		/// during a short window. The transaction pool runs the call's checks first
-		/// ([`CheckPullRequest`]), so a veto that would fail never takes block space.
-		/// One veto per person. When the vetoes reach the proposal's threshold, the proposal is
-		/// deleted, its deposit slashed and its agent's person penalised, even if the proposal
-		/// was withdrawn: withdrawing stops the call, never the accountability. A veto that
-		/// only counts is refunded the weight of killing.
+		/// ([`CheckPullRequest`]), so a veto that would fail never takes block space. The
+		/// proposal is deleted, its deposit slashed and its agent's person penalised, even if
+		/// the proposal was withdrawn: withdrawing stops the call, never the accountability.
 		///
 		/// ## Errors
-		/// `UnknownProposal`, `WindowClosed`, `NotVerifiedMember`, `AlreadyVetoed`.
+		/// `UnknownProposal`, `WindowClosed`, `NotVerifiedMember`, `NeedsAnonymousVeto`.
 		///
 		/// ## Events
-		/// `Vetoed`, then `Killed` at the threshold (and the budget pallet's `AgentPenalised`).
+		/// `Vetoed`, then `Killed` (and the budget pallet's `AgentPenalised`).
 		#[pallet::call_index(1)]
-		#[pallet::weight((CallBranch::max_veto_weight::<T>(), DispatchClass::Operational))]
-		pub fn veto(origin: OriginFor<T>, id: ProposalId) -> DispatchResultWithPostInfo {
+		#[pallet::weight((T::WeightInfo::veto_and_kill(), DispatchClass::Operational, Pays::No))]
+		pub fn veto(origin: OriginFor<T>, id: ProposalId) -> DispatchResult {
 			let vetoer = ensure_signed(origin)?;
-			let branch = Self::do_veto(vetoer, id)?;
-			Ok(PostDispatchInfo { actual_weight: Some(branch.weight::<T>()), pays_fee: Pays::No })
+			Self::do_veto(vetoer, id)
 		}
 
 		/// Withdraws proposal `id` before its window ends: its call will not run.
@@ -475,6 +480,73 @@ pub mod pallet {
 		) -> DispatchResult {
 			let (_, group) = T::CommittedOrigin::ensure_origin(origin)?;
 			Self::do_set_group_settings(group, settings)
+		}
+
+		/// Vetoes proposal `id` anonymously: a member of its group proves membership with a
+		/// Semaphore proof, and no account sends, pays for or is named by the veto.
+		///
+		/// ## Dispatch Origin
+		/// None: a bare (unsigned) extrinsic, as `api.tx.commitGate.vetoAnonymously(id,
+		/// veto).send()` makes it. The transaction pool checks it in full first
+		/// ([`crate::anonymous_veto`]), so a veto that would fail never takes block space.
+		///
+		/// ## Details
+		/// The proof's scope binds the chain, the proposal and its call
+		/// ([`teo_primitives::personhood::veto_scope`]); its message is the veto
+		/// ([`teo_primitives::personhood::VETO_MESSAGE`]); its root is a recent root of the
+		/// proposal's group. The tally counts nullifiers: one veto per person and proposal.
+		/// When it reaches the threshold (capped by the group's verified members), the proposal
+		/// is killed as by [`Pallet::veto`]. Operational class and fee-free, like the signed
+		/// veto; a veto that only counts is refunded the weight of killing.
+		///
+		/// ## Errors
+		/// `UnknownProposal`, `WindowClosed`, `NullifierAlreadyUsed`, `UnknownRoot`,
+		/// `ExpiredRoot`, `MalformedVeto`, `NoVerifyingKey`, `InvalidVetoProof`.
+		///
+		/// ## Events
+		/// `VetoedAnonymously`, then `Killed` at the threshold (and the budget pallet's
+		/// `AgentPenalised`).
+		#[pallet::call_index(7)]
+		#[pallet::weight((
+			Pallet::<T>::max_anonymous_veto_weight(),
+			DispatchClass::Operational,
+			Pays::No
+		))]
+		pub fn veto_anonymously(
+			origin: OriginFor<T>,
+			id: ProposalId,
+			veto: AnonymousVeto,
+		) -> DispatchResultWithPostInfo {
+			ensure_none(origin)?;
+			let branch = Self::do_veto_anonymously(id, &veto)?;
+			let weight = T::Personhood::check_signal_weight().saturating_add(branch.weight::<T>());
+			Ok(PostDispatchInfo { actual_weight: Some(weight), pays_fee: Pays::No })
+		}
+	}
+
+	// Deprecated in stable2609 in favour of `#[pallet::authorize]`, which our clients cannot use
+	// yet (docs/COMMIT-GATE.md, "The anonymous veto's transaction").
+	#[allow(deprecated)]
+	#[pallet::validate_unsigned]
+	impl<T: Config> ValidateUnsigned for Pallet<T> {
+		type Call = Call<T>;
+
+		fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
+			match call {
+				Call::veto_anonymously { id, veto } => {
+					Self::validate_anonymous_veto(*id, veto, ProofCheck::Full)
+				},
+				_ => anonymous_veto::not_an_anonymous_veto(),
+			}
+		}
+
+		fn pre_dispatch(call: &Self::Call) -> Result<(), TransactionValidityError> {
+			match call {
+				Call::veto_anonymously { id, veto } => {
+					Self::validate_anonymous_veto(*id, veto, ProofCheck::SkipPairing).map(|_| ())
+				},
+				_ => anonymous_veto::not_an_anonymous_veto().map(|_| ()),
+			}
 		}
 	}
 }

@@ -58,7 +58,7 @@ impl PendingProposal {
 			deposit: proposal.deposit,
 			submitted_at: proposal.submitted_at,
 			unlock_at: proposal.unlock_at,
-			vetoes: proposal.vetoes,
+			vetoes: proposal.nullifiers.len() as u32,
 			veto_threshold: proposal.veto_threshold,
 			withdrawn: proposal.withdrawn_by.is_some(),
 		}

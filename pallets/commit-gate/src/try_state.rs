@@ -66,7 +66,7 @@ impl<T: Config> Pallet<T> {
 				"a pending proposal's veto threshold is out of range"
 			);
 			ensure!(
-				(proposal.vetoers.len() as u32) < proposal.veto_threshold,
+				(proposal.nullifiers.len() as u32) < proposal.veto_threshold,
 				"a pending proposal has reached its veto threshold"
 			);
 			ensure!(

@@ -6,7 +6,9 @@ use polkadot_sdk::frame_support::{
 };
 use scale_info::TypeInfo;
 use teo_primitives::{
-	mesh::BudgetUnits, AccountId, Balance, BlockNumber, EpochIndex, GroupId, Hash,
+	mesh::BudgetUnits,
+	personhood::{FieldBytes, MembershipProof},
+	AccountId, Balance, BlockNumber, EpochIndex, GroupId, Hash,
 };
 
 /// The number of a pull request, counted from 0 in submission order.
@@ -37,8 +39,7 @@ pub struct GateParameters {
 	/// The veto window of a proposal that changes the rules (parameters, verifying keys, the
 	/// runtime code): never shorter than `timelock`.
 	pub constitutional_timelock: BlockNumber,
-	/// Vetoes (by distinct verified members, within one verification period) that kill a
-	/// proposal.
+	/// Vetoes (by distinct members of the proposal's group) that kill a proposal.
 	pub veto_threshold: u32,
 	/// Held from the proposer while the proposal is pending; slashed on veto.
 	pub proposal_deposit: Balance,
@@ -107,12 +108,25 @@ where
 	/// The runtime's `transaction_version` at submission: if it changed by the commit, the
 	/// call's encoding may mean something else now, and the call does not run.
 	pub transaction_version: u32,
-	/// Vetoes cast so far, in every verification period (for display; the tally decides).
-	pub vetoes: u32,
-	/// The end of the verification period the tally counts in.
-	pub tally_period_end: BlockNumber,
-	/// The members who vetoed within that period: one veto per person.
-	pub vetoers: BoundedVec<AccountId, MaxVetoThreshold>,
+	/// The nullifiers of the anonymous vetoes counted: one per person (the scope of a veto is
+	/// the proposal, so a person has one nullifier for it). A signed veto is never stored: it
+	/// is accepted only where it kills at once.
+	pub nullifiers: BoundedVec<FieldBytes, MaxVetoThreshold>,
+}
+
+/// An anonymous veto: a Semaphore proof that a member of the proposal's group says
+/// [`teo_primitives::personhood::VETO_MESSAGE`] in the proposal's scope
+/// ([`teo_primitives::personhood::veto_scope`]). No account signs it and none is named.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct AnonymousVeto {
+	/// A recent root of the group's tree.
+	pub root: FieldBytes,
+	/// The member's nullifier for this proposal: what the tally counts.
+	pub nullifier: FieldBytes,
+	/// The proof.
+	pub proof: MembershipProof,
 }
 
 /// What [`crate::Pallet::check_submission`] found: the submission, ready to store.

@@ -157,6 +157,35 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// An anonymous signal at its heaviest: checked against the key in force, then the retired
+	/// one (the fixture's proof is for the retired key).
+	#[benchmark]
+	fn check_signal() -> Result<(), BenchmarkError> {
+		prepare_for_fixture::<T>();
+		let group = fixture_group::<T>(&whitelisted_caller());
+		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, dev::DEV_VERIFYING_KEY)?;
+		Pallet::<T>::do_set_verifying_key(dev::DEV_KEY_DEPTH, fixture::OTHER_VERIFYING_KEY)?;
+		let scope = Pallet::<T>::current_scope(group);
+		let proof = fixture::proof();
+		let signal = teo_primitives::personhood::Signal {
+			root: &fixture::ROOT,
+			nullifier: &fixture::NULLIFIER,
+			message: &fixture::CALLER,
+			scope: &scope,
+			proof: &proof,
+		};
+		let result;
+		#[block]
+		{
+			result =
+				<Pallet<T> as teo_primitives::traits::PersonhoodInspect<AccountId>>::check_signal(
+					group, &signal,
+				);
+		}
+		assert_eq!(result, Ok(()));
+		Ok(())
+	}
+
 	#[benchmark]
 	fn verify_one_key() -> Result<(), BenchmarkError> {
 		let caller = prepare_for_fixture::<T>();

@@ -2,7 +2,12 @@
 //! verified humans without proofs.
 
 use super::*;
-use teo_primitives::{traits::PersonhoodInspect, AccountId, BlockNumber, GroupId};
+use polkadot_sdk::sp_runtime::Weight;
+use teo_primitives::{
+	personhood::{Signal, SignalRefusal},
+	traits::PersonhoodInspect,
+	AccountId, BlockNumber, GroupId,
+};
 
 impl<T: Config> PersonhoodInspect<AccountId> for Pallet<T> {
 	fn verified_until(who: &AccountId, group: GroupId) -> Option<BlockNumber> {
@@ -16,6 +21,27 @@ impl<T: Config> PersonhoodInspect<AccountId> for Pallet<T> {
 
 	fn verified_count(group: GroupId) -> u32 {
 		VerifiedCount::<T>::get(CurrentPeriod::<T>::get().index, group)
+	}
+
+	fn check_signal(group: GroupId, signal: &Signal) -> Result<(), SignalRefusal> {
+		if !Groups::<T>::contains_key(group) {
+			return Err(SignalRefusal::UnknownGroup);
+		}
+		let Signal { root, nullifier, message, scope, proof } = signal;
+		Self::check_membership(group, root, nullifier, message, scope, proof)
+			.map(|_pairings| ())
+			.map_err(|error| match error {
+				Error::UnknownRoot => SignalRefusal::UnknownRoot,
+				Error::ExpiredRoot => SignalRefusal::ExpiredRoot,
+				Error::NotInField => SignalRefusal::NotInField,
+				Error::NoVerifyingKey => SignalRefusal::NoVerifyingKey,
+				Error::MalformedProof => SignalRefusal::MalformedProof,
+				_ => SignalRefusal::InvalidProof,
+			})
+	}
+
+	fn check_signal_weight() -> Weight {
+		T::WeightInfo::check_signal()
 	}
 }
 

@@ -104,7 +104,7 @@ impl<T: Config> Pallet<T> {
 	/// Fails with `UnknownRoot` unless `root` is `group`'s current root or one replaced less
 	/// than `RootValidity` blocks ago (`ExpiredRoot` if longer). Zero, the root of an empty
 	/// tree, is never valid.
-	pub(crate) fn ensure_root_is_valid(group: GroupId, root: &FieldBytes) -> DispatchResult {
+	pub(crate) fn ensure_root_is_valid(group: GroupId, root: &FieldBytes) -> Result<(), Error<T>> {
 		ensure!(root != &[0u8; 32], Error::<T>::UnknownRoot);
 		let roots = Roots::<T>::get(group);
 		let position =

@@ -8,9 +8,13 @@ use scale_info::TypeInfo;
 use teo_primitives::{AccountId, BlockNumber};
 use teo_zk::groth16::{G1_BYTES, G2_BYTES, VERIFYING_KEY_BYTES};
 
-/// A BN254 scalar as 32 big-endian bytes, as Semaphore writes a `uint256`: identity
-/// commitments, Merkle roots and nullifiers. Values at or above the field modulus are refused.
-pub type FieldBytes = [u8; 32];
+pub use teo_primitives::personhood::{FieldBytes, MembershipProof};
+
+// The proof's sizes are stated in `teo-primitives`, which does not depend on `teo-zk`.
+const _: () = assert!(
+	teo_primitives::personhood::G1_BYTES == G1_BYTES
+		&& teo_primitives::personhood::G2_BYTES == G2_BYTES
+);
 
 /// An identity commitment: Poseidon of a Semaphore identity's public key.
 pub type Commitment = FieldBytes;
@@ -105,26 +109,21 @@ pub struct PeriodInfo {
 	pub length: BlockNumber,
 }
 
-/// A Groth16 membership proof: the depth of the circuit it was made for (which picks the
-/// verifying key; trees up to that depth) and its points, uncompressed (arkworks' encoding).
-#[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
-)]
-pub struct MembershipProof {
-	pub depth: u8,
-	pub a: [u8; G1_BYTES],
-	pub b: [u8; G2_BYTES],
-	pub c: [u8; G1_BYTES],
+/// A [`MembershipProof`] from `teo-zk`'s encoded points, and back.
+pub trait ProofPoints {
+	/// A proof for circuit `depth` from its encoded points.
+	fn from_points(depth: u8, points: teo_zk::groth16::ProofBytes) -> Self;
+
+	/// The points as [`teo_zk`] decodes them.
+	fn points(&self) -> teo_zk::groth16::ProofBytes;
 }
 
-impl MembershipProof {
-	/// A proof for circuit `depth` from its encoded points.
-	pub fn from_points(depth: u8, points: teo_zk::groth16::ProofBytes) -> Self {
+impl ProofPoints for MembershipProof {
+	fn from_points(depth: u8, points: teo_zk::groth16::ProofBytes) -> Self {
 		Self { depth, a: points.a, b: points.b, c: points.c }
 	}
 
-	/// The points as [`teo_zk`] decodes them.
-	pub fn points(&self) -> teo_zk::groth16::ProofBytes {
+	fn points(&self) -> teo_zk::groth16::ProofBytes {
 		teo_zk::groth16::ProofBytes { a: self.a, b: self.b, c: self.c }
 	}
 }

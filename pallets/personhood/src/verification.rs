@@ -39,24 +39,18 @@ impl<T: Config> Pallet<T> {
 			!Verified::<T>::contains_key((period.index, group, &who)),
 			Error::<T>::AlreadyVerified
 		);
-		let root_value = Self::field(&root)?;
-		let nullifier_value = Self::field(&nullifier)?;
-		Self::ensure_root_is_valid(group, &root)?;
 		ensure!(
 			!Nullifiers::<T>::contains_key((period.index, group, nullifier)),
 			Error::<T>::NullifierAlreadyUsed
 		);
-		let prepared = PreparedKeys::<T>::get(proof.depth).ok_or(Error::<T>::NoVerifyingKey)?;
-		let points = proof.points().to_proof().map_err(|_| Error::<T>::MalformedProof)?;
-
-		// The pairing last.
-		let inputs = [
-			root_value,
-			nullifier_value,
-			semaphore::hash_to_field(who.as_ref()),
-			semaphore::hash_to_field(&Self::scope(group, period.index)),
-		];
-		let pairings = Self::check_proof(proof.depth, &prepared, &points, &inputs)?;
+		let pairings = Self::check_membership(
+			group,
+			&root,
+			&nullifier,
+			who.as_ref(),
+			&Self::scope(group, period.index),
+			&proof,
+		)?;
 
 		// Written only now that the proof holds.
 		Verified::<T>::insert((period.index, group, &who), nullifier);
@@ -66,6 +60,32 @@ impl<T: Config> Pallet<T> {
 		let until = period.last_block();
 		Self::deposit_event(Event::Verified { group, who, period: period.index, nullifier, until });
 		Ok(pairings)
+	}
+
+	/// Checks that `proof` shows a member of `group`'s tree at `root` saying `message` in
+	/// `scope` (both before the hash to the field) with `nullifier`: the field and the root
+	/// first, the pairing last. Changes nothing; returns the number of pairing checks that ran.
+	/// Whether the group exists is the caller's check.
+	pub(crate) fn check_membership(
+		group: GroupId,
+		root: &FieldBytes,
+		nullifier: &FieldBytes,
+		message: &[u8; 32],
+		scope: &[u8; 32],
+		proof: &MembershipProof,
+	) -> Result<u32, Error<T>> {
+		let root_value = Self::field(root)?;
+		let nullifier_value = Self::field(nullifier)?;
+		Self::ensure_root_is_valid(group, root)?;
+		let prepared = PreparedKeys::<T>::get(proof.depth).ok_or(Error::<T>::NoVerifyingKey)?;
+		let points = proof.points().to_proof().map_err(|_| Error::<T>::MalformedProof)?;
+		let inputs = [
+			root_value,
+			nullifier_value,
+			semaphore::hash_to_field(message),
+			semaphore::hash_to_field(scope),
+		];
+		Self::check_proof(proof.depth, &prepared, &points, &inputs)
 	}
 
 	/// Checks `proof` against `prepared`, the key in force for `depth`, then, if that fails,

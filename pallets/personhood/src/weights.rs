@@ -44,6 +44,7 @@ pub trait WeightInfo {
 	fn set_registrar() -> Weight;
 	fn add_members(n: u32, ) -> Weight;
 	fn remove_member() -> Weight;
+	fn check_signal() -> Weight;
 	fn verify_against_retired_key() -> Weight;
 	fn verify_one_key() -> Weight;
 	fn set_verifying_key() -> Weight;
@@ -132,6 +133,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Personhood::VerifiedCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Personhood::VerifiedHumans` (r:1 w:1)
 	/// Proof: `Personhood::VerifiedHumans` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	fn check_signal() -> Weight {
+		Weight::from_parts(12_790_998_000, 39482)
+			.saturating_add(T::DbWeight::get().reads(11))
+	}
 	fn verify_against_retired_key() -> Weight {
 		// Proof size: measured `69727`, estimated `39482`.
 		// Minimum execution time: 12_411_094_000 picoseconds.
@@ -234,6 +239,10 @@ impl WeightInfo for () {
 		Weight::from_parts(1_476_184_000, 4640)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
+	}
+	fn check_signal() -> Weight {
+		Weight::from_parts(12_790_998_000, 39482)
+			.saturating_add(RocksDbWeight::get().reads(11))
 	}
 	fn verify_against_retired_key() -> Weight {
 		Weight::from_parts(12_790_998_000, 39482)

@@ -9,12 +9,13 @@
 //! only through [`PersonhoodInspect`], so their mocks use [`TablePersonhood`].
 
 use core::{cell::RefCell, marker::PhantomData};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use polkadot_sdk::frame_system;
 use teo_primitives::{
 	constitution::{Bound, Bounds, Constitution},
 	mesh::{CostSchedule, MessageCost},
+	personhood::{FieldBytes, Signal, SignalRefusal},
 	traits::PersonhoodInspect,
 	AccountId, BlockNumber, GroupId,
 };
@@ -25,7 +26,15 @@ thread_local! {
 	/// (account, group) -> last block of the verification.
 	static VERIFIED: RefCell<BTreeMap<(AccountId, GroupId), BlockNumber>> =
 		const { RefCell::new(BTreeMap::new()) };
+	/// The anonymous signals members made: (group, root, nullifier, message, scope).
+	static SIGNALS: RefCell<BTreeSet<SignalRecord>> = const { RefCell::new(BTreeSet::new()) };
 }
+
+/// What a member's anonymous signal states, as the table records it.
+type SignalRecord = (GroupId, FieldBytes, FieldBytes, [u8; 32], [u8; 32]);
+
+/// The root every table signal is made against; [`TablePersonhood::STALE_ROOT`] is refused.
+pub const TABLE_ROOT: FieldBytes = [7; 32];
 
 /// Personhood as a table the tests fill: who is verified in which group, until which block.
 /// Verifications lapse as the mock runtime `T`'s block number passes their last block.
@@ -37,10 +46,20 @@ impl<T> TablePersonhood<T> {
 		VERIFIED.with(|v| v.borrow_mut().insert((who.clone(), group), until));
 	}
 
-	/// Forgets every verification: a test externalities builder calls it first, because the
-	/// table outlives one test on its thread.
+	/// Records that a member of `group` made a proof of `message` in `scope` with
+	/// `nullifier`, against [`TABLE_ROOT`]: a signal with exactly these inputs is valid.
+	pub fn sign(group: GroupId, nullifier: FieldBytes, message: [u8; 32], scope: [u8; 32]) {
+		SIGNALS.with(|s| s.borrow_mut().insert((group, TABLE_ROOT, nullifier, message, scope)));
+	}
+
+	/// A root the table calls expired.
+	pub const STALE_ROOT: FieldBytes = [8; 32];
+
+	/// Forgets every verification and signal: a test externalities builder calls it first,
+	/// because the table outlives one test on its thread.
 	pub fn clear() {
 		VERIFIED.with(|v| v.borrow_mut().clear());
+		SIGNALS.with(|s| s.borrow_mut().clear());
 	}
 }
 
@@ -63,6 +82,25 @@ impl<T: frame_system::Config> PersonhoodInspect<AccountId> for TablePersonhood<T
 				v.borrow().iter().filter(|((_, g), until)| *g == group && **until >= now).count();
 			u32::try_from(count).unwrap_or(u32::MAX)
 		})
+	}
+
+	fn check_signal(group: GroupId, signal: &Signal) -> Result<(), SignalRefusal> {
+		match *signal.root {
+			TABLE_ROOT => {},
+			Self::STALE_ROOT => return Err(SignalRefusal::ExpiredRoot),
+			_ => return Err(SignalRefusal::UnknownRoot),
+		}
+		let record = (group, *signal.root, *signal.nullifier, *signal.message, *signal.scope);
+		if SIGNALS.with(|s| s.borrow().contains(&record)) {
+			Ok(())
+		} else {
+			Err(SignalRefusal::InvalidProof)
+		}
+	}
+
+	fn check_signal_weight() -> polkadot_sdk::frame_support::weights::Weight {
+		// The personhood pallet's benchmark measures the real check: about two pairings.
+		polkadot_sdk::frame_support::weights::Weight::from_parts(13_000_000_000, 40_000)
 	}
 }
 

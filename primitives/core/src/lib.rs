@@ -14,6 +14,7 @@ extern crate alloc;
 
 pub mod constitution;
 pub mod mesh;
+pub mod personhood;
 pub mod traits;
 
 use polkadot_sdk::sp_runtime::{

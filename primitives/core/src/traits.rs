@@ -18,6 +18,17 @@ pub trait PersonhoodInspect<AccountId> {
 
 	/// How many verified members `group` has now.
 	fn verified_count(group: GroupId) -> u32;
+
+	/// Checks an anonymous signal of a member of `group` (the root recent, the proof valid for
+	/// the signal's message, scope and nullifier), cheapest checks first and the pairing last.
+	/// Changes nothing: the caller keeps its own record of the nullifiers it has seen.
+	fn check_signal(
+		group: GroupId,
+		signal: &crate::personhood::Signal,
+	) -> Result<(), crate::personhood::SignalRefusal>;
+
+	/// The weight of [`PersonhoodInspect::check_signal`] at its heaviest.
+	fn check_signal_weight() -> polkadot_sdk::sp_runtime::Weight;
 }
 
 /// Whether an account is a registered agent (implemented by `pallet-action-budget`). Personhood

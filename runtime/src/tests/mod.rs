@@ -125,7 +125,8 @@ fn production_preset_carries_no_development_key() {
 
 mod personhood_and_budgets {
 	use super::*;
-	use pallet_personhood::{CurrentPeriod, MembershipProof};
+	use core::sync::atomic::{AtomicU8, Ordering};
+	use pallet_personhood::{CurrentPeriod, MembershipProof, ProofPoints};
 	use polkadot_sdk::{frame_support::assert_ok, frame_system::RawOrigin};
 	use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 	use teo_primitives::traits::PersonhoodInspect;
@@ -302,6 +303,21 @@ mod personhood_and_budgets {
 		seed: &str,
 		who: &AccountId,
 	) -> ([u8; 32], [u8; 32], MembershipProof) {
+		prove_signal(key, seed, who.as_ref(), &Personhood::current_scope(0))
+	}
+
+	/// The prover's randomness: another seed for every proof, so that two proofs of one
+	/// statement differ, as two citizens' tools' would.
+	static NEXT_SEED: AtomicU8 = AtomicU8::new(5);
+
+	/// A real proof, with the dev proving key, that the dev identity `seed`, a citizen, says
+	/// `message` in `scope` (both before the hash to the field).
+	fn prove_signal(
+		key: &prover::ProvingKey,
+		seed: &str,
+		message: &[u8; 32],
+		scope: &[u8; 32],
+	) -> ([u8; 32], [u8; 32], MembershipProof) {
 		let leaves = (0..6u32).map(|i| {
 			let leaf = pallet_personhood::Leaves::<Runtime>::get(0, i).unwrap();
 			groth16::fr_from_be_bytes(&leaf).unwrap()
@@ -309,8 +325,8 @@ mod personhood_and_budgets {
 		let tree = LeanImt::from_leaves(leaves);
 		let identity = Identity::from_private_key(seed.as_bytes());
 		let membership = tree.proof(tree.index_of(&identity.commitment).unwrap()).unwrap();
-		let scope = semaphore::hash_to_field(&Personhood::current_scope(0));
-		let message = semaphore::hash_to_field(who.as_ref());
+		let scope = semaphore::hash_to_field(scope);
+		let message = semaphore::hash_to_field(message);
 		let (proof, inputs) = prover::prove(
 			key,
 			dev::DEV_KEY_DEPTH as usize,
@@ -318,7 +334,7 @@ mod personhood_and_budgets {
 			&membership,
 			message,
 			scope,
-			&mut ChaCha20Rng::from_seed([5; 32]),
+			&mut ChaCha20Rng::from_seed([NEXT_SEED.fetch_add(1, Ordering::Relaxed); 32]),
 		)
 		.unwrap();
 		(
@@ -329,6 +345,128 @@ mod personhood_and_budgets {
 				groth16::ProofBytes::from_proof(&proof),
 			),
 		)
+	}
+
+	/// The anonymous veto end to end in the real runtime, with real proofs: the pool checks it
+	/// as a bare extrinsic, block building applies it, the tally counts the nullifier, and no
+	/// event names the vetoer. A proof for another proposal, the wrong message, a stale root and
+	/// a reused nullifier are refused in the pool, each with its own error.
+	#[test]
+	fn a_citizen_vetoes_anonymously_and_the_chain_names_nobody() {
+		use pallet_commit_gate::{
+			AnonymousVeto, Error as GateError, Event as GateEvent, Proposals,
+		};
+		use polkadot_sdk::sp_runtime::{
+			transaction_validity::{
+				InvalidTransaction, TransactionSource, TransactionValidityError,
+			},
+			DispatchError, ModuleError,
+		};
+		use teo_primitives::personhood::{veto_scope, VETO_MESSAGE};
+
+		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
+		dev_chain().execute_with(|| {
+			let agent = alice_verified_with_agent_dave(&key);
+			// Two vetoes kill; Bob verifies too, so the citizens have two verified members.
+			pallet_commit_gate::Parameters::<Runtime>::mutate(|p| {
+				p.as_mut().expect("the dev chain's gate is configured").veto_threshold = 2
+			});
+			let bob = Sr25519Keyring::Bob.to_account_id();
+			let (root, nullifier, proof) = prove(&key, "//Bob", &bob);
+			assert_ok!(Personhood::verify(
+				RawOrigin::Signed(bob).into(),
+				0,
+				root,
+				nullifier,
+				proof
+			));
+			let remark = |n: u8| {
+				Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![n] }))
+			};
+			for n in 0..2 {
+				assert_ok!(CommitGate::submit(
+					RawOrigin::Signed(agent.clone()).into(),
+					0,
+					remark(n),
+					b"a remark".to_vec()
+				));
+			}
+			let genesis = System::block_hash(0);
+			let scope_of = |id: u32| {
+				let call_hash = Proposals::<Runtime>::get(id).unwrap().call_hash;
+				veto_scope(genesis.as_fixed_bytes(), id, call_hash.as_fixed_bytes())
+			};
+			let veto_by = |seed: &str, message: &[u8; 32], scope: &[u8; 32]| {
+				let (root, nullifier, proof) = prove_signal(&key, seed, message, scope);
+				AnonymousVeto { root, nullifier, proof }
+			};
+			let bare = |id: u32, veto: AnonymousVeto| {
+				UncheckedExtrinsic::new_bare(RuntimeCall::CommitGate(
+					pallet_commit_gate::Call::veto_anonymously { id, veto },
+				))
+			};
+			let validate = |extrinsic| {
+				Executive::validate_transaction(TransactionSource::External, extrinsic, genesis)
+			};
+			let refused = |error: GateError<Runtime>| match DispatchError::from(error) {
+				DispatchError::Module(ModuleError { error, .. }) => {
+					Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(error[0])))
+				},
+				other => panic!("not a module error: {other:?}"),
+			};
+
+			let charlie_on_0 = veto_by("//Charlie", &VETO_MESSAGE, &scope_of(0));
+			assert_eq!(
+				validate(bare(1, charlie_on_0.clone())).map(|_| ()),
+				refused(GateError::InvalidVetoProof),
+				"a proof for proposal 0 does not count against proposal 1"
+			);
+			let not_a_veto = veto_by("//Charlie", &[0x11; 32], &scope_of(0));
+			assert_eq!(
+				validate(bare(0, not_a_veto)).map(|_| ()),
+				refused(GateError::InvalidVetoProof)
+			);
+			let mut not_a_root = charlie_on_0.clone();
+			not_a_root.root = [0x01; 32];
+			assert_eq!(validate(bare(0, not_a_root)).map(|_| ()), refused(GateError::UnknownRoot));
+
+			let valid = validate(bare(0, charlie_on_0.clone())).expect("Charlie's veto is valid");
+			assert_eq!(valid.priority, pallet_commit_gate::VETO_PRIORITY);
+			assert_ok!(Executive::apply_extrinsic(bare(0, charlie_on_0.clone())).unwrap());
+			assert_eq!(Proposals::<Runtime>::get(0).unwrap().nullifiers.len(), 1);
+			// Validation starts a block of its own, which clears the events: keep them.
+			let mut events: Vec<RuntimeEvent> =
+				System::events().into_iter().map(|r| r.event).collect();
+			// Charlie again, with a fresh proof (other bytes, the same nullifier).
+			let again = veto_by("//Charlie", &VETO_MESSAGE, &scope_of(0));
+			assert_ne!(again.proof, charlie_on_0.proof);
+			assert_eq!(again.nullifier, charlie_on_0.nullifier);
+			assert_eq!(
+				validate(bare(0, again)).map(|_| ()),
+				refused(GateError::NullifierAlreadyUsed)
+			);
+			// Ferdie kills it; the vetoers' accounts appear in no event.
+			let ferdie = veto_by("//Ferdie", &VETO_MESSAGE, &scope_of(0));
+			assert_ok!(Executive::apply_extrinsic(bare(0, ferdie)).unwrap());
+			assert!(!Proposals::<Runtime>::contains_key(0));
+			events.extend(System::events().into_iter().map(|r| r.event));
+			assert!(events.iter().any(|e| matches!(
+				e,
+				RuntimeEvent::CommitGate(GateEvent::VetoedAnonymously { id: 0, tally: 1, .. })
+			)));
+			assert!(events
+				.iter()
+				.any(|e| matches!(e, RuntimeEvent::CommitGate(GateEvent::Killed { id: 0, .. }))));
+			let encoded = codec::Encode::encode(&events);
+			for seed in [Sr25519Keyring::Charlie, Sr25519Keyring::Ferdie] {
+				let account = seed.to_account_id();
+				let bytes: &[u8] = account.as_ref();
+				assert!(
+					!encoded.windows(32).any(|window| window == bytes),
+					"an event names {seed:?}"
+				);
+			}
+		});
 	}
 
 	#[test]

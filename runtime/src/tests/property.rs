@@ -1,13 +1,13 @@
 //! A property test of TEO's pallets together, in the real runtime: random sequences of every call
 //! of personhood, the action budget and the commit gate, from random origins (citizens, agents,
-//! strangers, root), across epochs and verification periods, with real Groth16 proofs. Groups
+//! strangers, root, and nobody for anonymous vetoes), across epochs and verification periods, with real Groth16 proofs. Groups
 //! other than the citizens' grow to `MAX_TOWN_SIZE` members and then lose members instead, so
 //! that a long run's state, and its pace, stay level.
 //!
 //! After every action:
 //! - a call that fails changes nothing: the state root is what it was;
-//! - a call the transaction pool refuses (`CheckPullRequest`, `CheckFraudReport`) fails in the
-//!   block too, with the same error.
+//! - a call the transaction pool refuses (`CheckPullRequest`, `CheckFraudReport`, the gate's
+//!   `ValidateUnsigned` for anonymous vetoes) fails in the block too, with the same error.
 //!
 //! After every block: every pallet's `try_state` holds (the constitution's bounds, the queue, the
 //! deposits, the registry, the trees). Nothing may panic.
@@ -19,8 +19,8 @@
 use std::collections::BTreeMap;
 
 use pallet_action_budget::{BudgetParameters, CheckFraudReport, SignedMeshHeader};
-use pallet_commit_gate::{CheckPullRequest, GateParameters};
-use pallet_personhood::MembershipProof;
+use pallet_commit_gate::{AnonymousVeto, CheckPullRequest, GateParameters};
+use pallet_personhood::{MembershipProof, ProofPoints};
 use polkadot_sdk::{
 	frame_support::{dispatch::GetDispatchInfo, traits::Hooks, weights::Weight},
 	sp_core::{sr25519, Pair},
@@ -38,6 +38,7 @@ use rand_chacha::{
 };
 use teo_primitives::{
 	mesh::{MeshHeader, MessageKind},
+	personhood::{veto_scope, VETO_MESSAGE},
 	traits::PersonhoodInspect,
 	GroupId, H256,
 };
@@ -191,10 +192,11 @@ fn check_invariants(step: u64) {
 	}
 }
 
-/// Proofs already made, by identity, account, root and scope: a long run asks for the same
+/// Proofs already made, by identity, message, root and scope: a long run asks for the same
 /// proof again and again within a period, and proving dominates its time. A cached proof is as
-/// real as a fresh one (a replay, which the pallet must refuse as it refuses any).
-type ProofCache = BTreeMap<(String, AccountId, [u8; 32], [u8; 32]), RuntimeCall>;
+/// real as a fresh one (a replay, which the pallets must refuse as they refuse any).
+type ProofCache =
+	BTreeMap<(String, [u8; 32], [u8; 32], [u8; 32]), ([u8; 32], [u8; 32], MembershipProof)>;
 
 std::thread_local! {
 	static PROOFS: core::cell::RefCell<ProofCache> = Default::default();
@@ -202,31 +204,70 @@ std::thread_local! {
 
 /// A real membership proof that the dev identity `seed` vouches for `who` in group 0 now.
 fn prove(key: &prover::ProvingKey, seed: &str, who: &AccountId, dice: &mut Dice) -> RuntimeCall {
+	let (root, nullifier, proof) =
+		cached_signal(key, seed, who.as_ref(), &Personhood::current_scope(0), dice);
+	RuntimeCall::Personhood(pallet_personhood::Call::verify { group: 0, root, nullifier, proof })
+}
+
+/// [`prove_signal`], from the cache when the same statement was proven against the same root.
+fn cached_signal(
+	key: &prover::ProvingKey,
+	seed: &str,
+	message: &[u8; 32],
+	scope: &[u8; 32],
+	dice: &mut Dice,
+) -> ([u8; 32], [u8; 32], MembershipProof) {
 	let root = pallet_personhood::Groups::<Runtime>::get(0)
 		.and_then(|group| group.side_nodes.last().copied())
 		.unwrap_or_default();
-	let cache_key = (seed.to_owned(), who.clone(), root, Personhood::current_scope(0));
-	if let Some(call) = PROOFS.with(|proofs| proofs.borrow().get(&cache_key).cloned()) {
-		return call;
+	let cache_key = (seed.to_owned(), *message, root, *scope);
+	if let Some(signal) = PROOFS.with(|proofs| proofs.borrow().get(&cache_key).cloned()) {
+		return signal;
 	}
-	let call = prove_afresh(key, seed, who, dice);
+	let signal = prove_signal(key, seed, message, scope, dice);
 	PROOFS.with(|proofs| {
 		let mut proofs = proofs.borrow_mut();
 		// Bounded: a new period or root makes the old proofs useless anyway.
 		if proofs.len() >= 4_096 {
 			proofs.clear();
 		}
-		proofs.insert(cache_key, call.clone());
+		proofs.insert(cache_key, signal.clone());
 	});
-	call
+	signal
 }
 
-fn prove_afresh(
+/// An anonymous veto of `proposal` (issued or not) by the dev citizen `seed`, a member of
+/// group 0, with a real proof: mostly for the proposal's own scope, sometimes for the next id's
+/// (a proof for another proposal, which the chain must refuse). The same citizen's vetoes of one
+/// proposal share a nullifier, whatever the proof's bytes.
+fn anonymous_veto(
 	key: &prover::ProvingKey,
 	seed: &str,
-	who: &AccountId,
+	proposal: u32,
 	dice: &mut Dice,
 ) -> RuntimeCall {
+	let genesis = System::block_hash(0);
+	let call_hash = pallet_commit_gate::Proposals::<Runtime>::get(proposal)
+		.map(|p| p.call_hash)
+		.unwrap_or_default();
+	let scope_id = if dice.chance(10) { proposal.wrapping_add(1) } else { proposal };
+	let scope = veto_scope(genesis.as_fixed_bytes(), scope_id, call_hash.as_fixed_bytes());
+	let (root, nullifier, proof) = cached_signal(key, seed, &VETO_MESSAGE, &scope, dice);
+	RuntimeCall::CommitGate(pallet_commit_gate::Call::veto_anonymously {
+		id: proposal,
+		veto: AnonymousVeto { root, nullifier, proof },
+	})
+}
+
+/// A real proof that the dev citizen `seed`, a member of group 0 now, says `message` in `scope`
+/// (both before the hash to the field).
+fn prove_signal(
+	key: &prover::ProvingKey,
+	seed: &str,
+	message: &[u8; 32],
+	scope: &[u8; 32],
+	dice: &mut Dice,
+) -> ([u8; 32], [u8; 32], MembershipProof) {
 	let size = pallet_personhood::Groups::<Runtime>::get(0).map_or(0, |g| g.size);
 	let leaves = (0..size).map(|i| {
 		let leaf = pallet_personhood::Leaves::<Runtime>::get(0, i).unwrap();
@@ -236,8 +277,8 @@ fn prove_afresh(
 	let identity = Identity::from_private_key(seed.as_bytes());
 	let index = tree.index_of(&identity.commitment).expect("a dev citizen is a member");
 	let membership = tree.proof(index).unwrap();
-	let scope = semaphore::hash_to_field(&Personhood::current_scope(0));
-	let message = semaphore::hash_to_field(who.as_ref());
+	let scope = semaphore::hash_to_field(scope);
+	let message = semaphore::hash_to_field(message);
 	let mut seed_bytes = [0u8; 32];
 	dice.0.fill_bytes(&mut seed_bytes);
 	let (proof, inputs) = prover::prove(
@@ -250,12 +291,11 @@ fn prove_afresh(
 		&mut ChaCha20Rng::from_seed(seed_bytes),
 	)
 	.unwrap();
-	RuntimeCall::Personhood(pallet_personhood::Call::verify {
-		group: 0,
-		root: groth16::fr_to_be_bytes(&inputs.root),
-		nullifier: groth16::fr_to_be_bytes(&inputs.nullifier),
-		proof: MembershipProof::from_points(DEPTH, groth16::ProofBytes::from_proof(&proof)),
-	})
+	(
+		groth16::fr_to_be_bytes(&inputs.root),
+		groth16::fr_to_be_bytes(&inputs.nullifier),
+		MembershipProof::from_points(DEPTH, groth16::ProofBytes::from_proof(&proof)),
+	)
 }
 
 /// A mesh header of `agent`, signed with `pair`.
@@ -478,11 +518,13 @@ fn action(
 			let summary = if dice.chance(95) { b"why".to_vec() } else { vec![0xff, 0xfe] };
 			("submit", Some(who), RuntimeCall::CommitGate(Gate::submit { group, call, summary }))
 		},
-		16 => (
+		16 if dice.chance(50) => (
 			"veto",
 			Some(if dice.chance(80) { citizen } else { anyone }),
 			RuntimeCall::CommitGate(Gate::veto { id: proposal }),
 		),
+		// A bare extrinsic: the caller is nobody (`run` dispatches it with no origin).
+		16 => ("veto_anonymously", None, anonymous_veto(key, seed, proposal, dice)),
 		17 => {
 			// Mostly the proposer, who may withdraw; sometimes anyone, who may not.
 			let proposer =
@@ -617,6 +659,24 @@ fn pool_refusal(who: &AccountId, call: &RuntimeCall) -> Option<u8> {
 	}
 }
 
+/// Whether `call` travels as a bare extrinsic, with no origin.
+fn is_bare(call: &RuntimeCall) -> bool {
+	matches!(call, RuntimeCall::CommitGate(pallet_commit_gate::Call::veto_anonymously { .. }))
+}
+
+/// The gate's error index with which the pool refuses the bare extrinsic `call`
+/// (`ValidateUnsigned`, deprecated for `#[pallet::authorize]`), if it does.
+#[allow(deprecated)]
+fn bare_pool_refusal(call: &RuntimeCall) -> Option<u8> {
+	use polkadot_sdk::sp_runtime::traits::ValidateUnsigned;
+	let RuntimeCall::CommitGate(call) = call else { return None };
+	match CommitGate::validate_unsigned(TransactionSource::External, call) {
+		Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(index))) => Some(index),
+		Err(other) => panic!("the pool refused with {other:?}"),
+		Ok(_) => None,
+	}
+}
+
 /// The run: `actions` random actions from `seed`; returns the outcomes per call.
 /// Checks that a failed call changed nothing around every `root_every`-th action (1: each).
 fn run(seed: u64, actions: u64, root_every: u64) -> BTreeMap<&'static str, (u64, u64)> {
@@ -642,10 +702,16 @@ fn run(seed: u64, actions: u64, root_every: u64) -> BTreeMap<&'static str, (u64,
 					check_invariants(step);
 				}
 				let (name, who, call) = action(&mut dice, &actors, &key);
-				let refused_by_pool = who.as_ref().and_then(|who| pool_refusal(who, &call));
+				let bare = is_bare(&call);
+				let refused_by_pool = match &who {
+					_ if bare => bare_pool_refusal(&call),
+					Some(who) => pool_refusal(who, &call),
+					None => None,
+				};
 				let root_before = (step % root_every == 0)
 					.then(|| polkadot_sdk::sp_io::storage::root(StateVersion::V1));
 				let origin = match &who {
+					_ if bare => RuntimeOrigin::none(),
 					Some(who) => RuntimeOrigin::signed(who.clone()),
 					None => RuntimeOrigin::root(),
 				};
@@ -721,7 +787,8 @@ fn random_actions_keep_every_invariant() {
 		println!("  {name:24} {ok:>8} succeeded {failed:>8} failed");
 	}
 	// The run reached the interesting states: each kind of action succeeded at least once.
-	let reached = ["verify", "register_agent", "delegate", "submit", "veto", "withdraw"];
+	let reached =
+		["verify", "register_agent", "delegate", "submit", "veto", "veto_anonymously", "withdraw"];
 	for name in reached.into_iter().chain(["add_members", "remove_member"]) {
 		assert!(
 			outcomes.get(name).is_some_and(|(ok, _)| *ok > 0),

@@ -818,15 +818,25 @@ impl Chain {
 		let encoded = hex_of(&bytes);
 		// From here on the node may have the transaction: what goes wrong is of unknown fate
 		// unless it says the fate for certain.
-		self.follow(&encoded, nonce_guard).await.map_err(|e| e.after_sending(hash))
+		self.follow(&encoded, Some(nonce_guard)).await.map_err(|e| e.after_sending(hash))
 	}
 
-	/// Submits `encoded` (hex) and follows it into a block; `nonce_guard` is released once
-	/// the pool has the transaction (or refused it).
+	/// Submits `call` as a bare extrinsic (version 4, no signer, no fee), and follows it into a
+	/// block: what the runtime takes without an account, such as an anonymous veto. The node
+	/// still sees the address this connection comes from.
+	pub async fn submit_bare(&self, call: RuntimeCall) -> Result<Outcome, Error> {
+		self.checked_runtime(None).await?;
+		let bytes = UncheckedExtrinsic::new_bare(call).encode();
+		let hash = <polkadot_sdk::sp_runtime::traits::BlakeTwo256 as polkadot_sdk::sp_runtime::traits::Hash>::hash(&bytes);
+		self.follow(&hex_of(&bytes), None).await.map_err(|e| e.after_sending(hash))
+	}
+
+	/// Submits `encoded` (hex) and follows it into a block; `nonce_guard` (a signed
+	/// transaction's) is released once the pool has the transaction (or refused it).
 	async fn follow(
 		&self,
 		encoded: &str,
-		nonce_guard: tokio::sync::MutexGuard<'_, ()>,
+		nonce_guard: Option<tokio::sync::MutexGuard<'_, ()>>,
 	) -> Result<Outcome, Error> {
 		let subscription = self
 			.client

@@ -74,3 +74,15 @@ pub async fn group(chain: &Chain, group: GroupId) -> Result<GroupState, Error> {
 		genesis_hash: chain.genesis_hash().await?.into(),
 	})
 }
+
+/// Pending proposal `id` at the finalized head: its group and call hash, which a veto's scope
+/// binds.
+pub async fn proposal(chain: &Chain, id: u32) -> Result<(GroupId, [u8; 32]), Error> {
+	use pallet_commit_gate::{ProposalOf, Proposals};
+	let block = chain.checked_finalized_head().await?;
+	let proposal: ProposalOf<Runtime> = chain
+		.storage(&Proposals::<Runtime>::hashed_key_for(id), block)
+		.await?
+		.ok_or(Error::NoSuchProposal(id))?;
+	Ok((proposal.group, proposal.call_hash.into()))
+}

@@ -37,6 +37,9 @@ pub enum Error {
 	/// The group does not exist on chain.
 	#[error("group {0} does not exist")]
 	NoSuchGroup(GroupId),
+	/// No pending proposal has this id at the finalized head.
+	#[error("no pending proposal {0} at the finalized head (ended, killed, or not final yet)")]
+	NoSuchProposal(u32),
 	/// The identity's commitment is not a leaf of the group.
 	#[error(
 		"this identity is not a member of the group (ask its registrar to add the commitment)"
@@ -186,6 +189,7 @@ impl Error {
 			},
 			Error::CallFailed(_)
 			| Error::NoSuchGroup(_)
+			| Error::NoSuchProposal(_)
 			| Error::NotAMember
 			| Error::CommitmentNotAMember
 			| Error::InvalidProof

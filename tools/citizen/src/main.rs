@@ -51,6 +51,9 @@ enum Command {
 	},
 	/// Proves membership of a group for an account, and prints or submits `personhood.verify`.
 	Prove(ProveArgs),
+	/// Vetoes a pending proposal anonymously: proves membership of its group for this proposal
+	/// and submits `commitGate.veto_anonymously` with no account, no signature and no fee.
+	Veto(VetoArgs),
 	/// Registrar help: builds `personhood.remove_member` with the member's siblings.
 	RemoveMember {
 		#[command(flatten)]
@@ -194,6 +197,23 @@ struct ProveArgs {
 	snarkjs_out: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct VetoArgs {
+	#[command(flatten)]
+	node: NodeArgs,
+	/// The proposal's id.
+	#[arg(long)]
+	proposal: u32,
+	#[command(flatten)]
+	identity: IdentityArgs,
+	#[command(flatten)]
+	key: KeyArgs,
+	/// Print the encoded call instead of submitting it (to send it from elsewhere, e.g.
+	/// `api.tx(call).send()` in @polkadot/api, or through another node).
+	#[arg(long)]
+	print: bool,
+}
+
 fn signer(suri: &str) -> Result<sr25519::Pair, Error> {
 	sr25519::Pair::from_string(suri, None).map_err(|e| Error::BadSecretUri(format!("{e:?}")))
 }
@@ -270,6 +290,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			}
 		},
 		Command::Prove(args) => prove(args).await?,
+		Command::Veto(args) => veto(args).await?,
 		Command::RemoveMember { node, group, commitment, suri } => {
 			let chain = Chain::connect(&node.url).await?;
 			let state = chain::group(&chain, group).await?;
@@ -353,6 +374,35 @@ async fn run(cli: Cli) -> Result<(), Error> {
 	Ok(())
 }
 
+/// The proving key for `chain`: the dev key only where the chain accepts it, a key file only if
+/// it is the one the chain verifies with.
+async fn proving_key(
+	chain: &Chain,
+	source: &KeySource,
+) -> Result<(teo_zk::prover::ProvingKey, u8), Error> {
+	if matches!(source, KeySource::Dev) {
+		// Never the dev key by accident: only where the chain itself accepts it.
+		if !chain::allows_insecure_keys(chain).await? {
+			return Err(Error::DevKeyRefused);
+		}
+		eprintln!(
+			"warning: proving with the insecure dev key, which only this kind of chain (dev or \
+			 local) accepts; anyone can forge proofs for it"
+		);
+	}
+	let (key, depth) = source.load()?;
+	// The key must be the one the chain verifies with: a proving key from anywhere else (a
+	// coordinator's tampered .zkey, a stale file) at best wastes a fee and at worst was made to
+	// leak something through its proofs.
+	if !matches!(source, KeySource::Dev)
+		&& chain::verifying_key(chain, depth).await?.as_deref()
+			!= Some(groth16::encode_verifying_key(&key.vk).as_slice())
+	{
+		return Err(Error::KeyNotTheChains { depth });
+	}
+	Ok((key, depth))
+}
+
 async fn prove(args: ProveArgs) -> Result<(), Error> {
 	let identity = args.identity.source().load()?;
 	let signer = args.suri.as_deref().map(signer).transpose()?;
@@ -362,32 +412,12 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 		(None, None) => return Err(Error::NoAccount),
 	};
 	let chain = Chain::connect(&args.node.url).await?;
-	let source = args.key.source();
-	if matches!(source, KeySource::Dev) {
-		// Never the dev key by accident: only where the chain itself accepts it.
-		if !chain::allows_insecure_keys(&chain).await? {
-			return Err(Error::DevKeyRefused);
-		}
-		eprintln!(
-			"warning: proving with the insecure dev key, which only this kind of chain (dev or \
-			 local) accepts; anyone can forge proofs for it"
-		);
-	}
+	let (key, depth) = proving_key(&chain, &args.key.source()).await?;
 	let state = chain::group(&chain, args.group).await?;
 	eprintln!(
 		"group {}: {} members, period {}; proving (this takes a few seconds)",
 		args.group, state.size, state.period.index
 	);
-	let (key, depth) = source.load()?;
-	// The key must be the one the chain verifies with: a proving key from anywhere else (a
-	// coordinator's tampered .zkey, a stale file) at best wastes a fee and at worst was made to
-	// leak something through its proofs.
-	if !matches!(source, KeySource::Dev)
-		&& chain::verifying_key(&chain, depth).await?.as_deref()
-			!= Some(groth16::encode_verifying_key(&key.vk).as_slice())
-	{
-		return Err(Error::KeyNotTheChains { depth });
-	}
 	let verify = proving::prove_verify(&state, args.group, &identity, &account, &key, depth)?;
 	// And the proof must verify before it leaves this machine.
 	if !groth16::verify(&groth16::prepare(&key.vk), &verify.proof, &verify.inputs.to_array()) {
@@ -411,6 +441,31 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 	Ok(())
 }
 
+async fn veto(args: VetoArgs) -> Result<(), Error> {
+	let identity = args.identity.source().load()?;
+	let chain = Chain::connect(&args.node.url).await?;
+	let (key, depth) = proving_key(&chain, &args.key.source()).await?;
+	let (group, call_hash) = chain::proposal(&chain, args.proposal).await?;
+	let state = chain::group(&chain, group).await?;
+	eprintln!(
+		"proposal {} of group {group} ({} members); proving (this takes a few seconds)",
+		args.proposal, state.size
+	);
+	let veto = proving::prove_veto(&state, &identity, args.proposal, &call_hash, &key, depth)?;
+	if !groth16::verify(&groth16::prepare(&key.vk), &veto.proof, &veto.inputs.to_array()) {
+		return Err(Error::InvalidProof);
+	}
+	eprintln!(
+		"nullifier for this proposal 0x{}",
+		hex::encode(groth16::fr_to_be_bytes(&veto.inputs.nullifier))
+	);
+	if args.print {
+		println!("0x{}", hex::encode(veto.call.encode()));
+		return Ok(());
+	}
+	report(chain.submit_bare(veto.call).await?)
+}
+
 /// Prints what a submitted call did; an error if it failed.
 fn report(outcome: chain::Outcome) -> Result<(), Error> {
 	println!("included in block {:?}", outcome.block);
@@ -427,6 +482,15 @@ fn report(outcome: chain::Outcome) -> Result<(), Error> {
 				hex::encode(nullifier)
 			),
 			RuntimeEvent::Personhood(event) => println!("event Personhood.{event:?}"),
+			RuntimeEvent::CommitGate(pallet_commit_gate::Event::VetoedAnonymously {
+				id,
+				tally,
+				threshold,
+				..
+			}) => println!("vetoed proposal {id} anonymously: {tally} of {threshold} vetoes"),
+			RuntimeEvent::CommitGate(pallet_commit_gate::Event::Killed { id, .. }) => {
+				println!("proposal {id} killed")
+			},
 			_ => {},
 		}
 	}

@@ -45,7 +45,7 @@ impl KeySource {
 	}
 }
 
-/// A proof ready to submit.
+/// A proof ready to submit: `personhood.verify` or `commitGate.veto_anonymously`.
 pub struct VerifyCall {
 	pub call: RuntimeCall,
 	pub proof: groth16::Proof,
@@ -74,6 +74,38 @@ pub fn tree_of(state: &GroupState) -> Result<LeanImt, Error> {
 	Ok(tree)
 }
 
+/// A proof that `identity`, a member of the group whose tree `state` holds, says `message` in
+/// `scope` (both before the hash to the field), from fresh OS randomness. Returns the proof, its
+/// public inputs and the member's leaf index.
+fn prove_signal(
+	state: &GroupState,
+	identity: &Identity,
+	message: &[u8; 32],
+	scope: &[u8; 32],
+	key: &ProvingKey,
+	depth: u8,
+) -> Result<(groth16::Proof, PublicInputs, usize), Error> {
+	let tree = tree_of(state)?;
+	let leaf_index = tree.index_of(&identity.commitment).ok_or(Error::NotAMember)?;
+	let membership = tree.proof(leaf_index).ok_or(Error::NoMerkleProof)?;
+	let scope = semaphore::hash_to_field(scope);
+	let message = semaphore::hash_to_field(message);
+	let mut seed = [0u8; 32];
+	getrandom::getrandom(&mut seed).map_err(Error::Randomness)?;
+	let mut rng = prover::rng_from_seed(seed);
+	let (proof, inputs) =
+		prover::prove(key, depth as usize, identity, &membership, message, scope, &mut rng)?;
+	Ok((proof, inputs, leaf_index))
+}
+
+/// `proof` as the chain takes it.
+fn membership_proof(depth: u8, proof: &groth16::Proof) -> pallet_personhood::MembershipProof {
+	<pallet_personhood::MembershipProof as pallet_personhood::ProofPoints>::from_points(
+		depth,
+		ProofBytes::from_proof(proof),
+	)
+}
+
 /// Proves that `identity` vouches for `account` in `group` this period.
 pub fn prove_verify(
 	state: &GroupState,
@@ -83,28 +115,39 @@ pub fn prove_verify(
 	key: &ProvingKey,
 	depth: u8,
 ) -> Result<VerifyCall, Error> {
-	let tree = tree_of(state)?;
-	let leaf_index = tree.index_of(&identity.commitment).ok_or(Error::NotAMember)?;
-	let membership = tree.proof(leaf_index).ok_or(Error::NoMerkleProof)?;
-	let scope = semaphore::hash_to_field(&semaphore::personhood_scope(
-		&state.genesis_hash,
-		group,
-		state.period.index,
-	));
-	let message = semaphore::hash_to_field(account.as_ref());
-	let mut seed = [0u8; 32];
-	getrandom::getrandom(&mut seed).map_err(Error::Randomness)?;
-	let mut rng = prover::rng_from_seed(seed);
-	let (proof, inputs) =
-		prover::prove(key, depth as usize, identity, &membership, message, scope, &mut rng)?;
+	let scope = semaphore::personhood_scope(&state.genesis_hash, group, state.period.index);
+	let (proof, inputs, leaf_index) =
+		prove_signal(state, identity, account.as_ref(), &scope, key, depth)?;
 	let call = RuntimeCall::Personhood(pallet_personhood::Call::verify {
 		group,
 		root: groth16::fr_to_be_bytes(&inputs.root),
 		nullifier: groth16::fr_to_be_bytes(&inputs.nullifier),
-		proof: pallet_personhood::MembershipProof::from_points(
-			depth,
-			ProofBytes::from_proof(&proof),
-		),
+		proof: membership_proof(depth, &proof),
+	});
+	Ok(VerifyCall { call, proof, inputs, leaf_index })
+}
+
+/// Proves that `identity`, a member of the proposal's group (whose tree `state` holds), vetoes
+/// proposal `id` (whose call hash is `call_hash`) on this chain:
+/// `commitGate.veto_anonymously`, which names no account.
+pub fn prove_veto(
+	state: &GroupState,
+	identity: &Identity,
+	id: u32,
+	call_hash: &[u8; 32],
+	key: &ProvingKey,
+	depth: u8,
+) -> Result<VerifyCall, Error> {
+	let scope = teo_primitives::personhood::veto_scope(&state.genesis_hash, id, call_hash);
+	let message = &teo_primitives::personhood::VETO_MESSAGE;
+	let (proof, inputs, leaf_index) = prove_signal(state, identity, message, &scope, key, depth)?;
+	let call = RuntimeCall::CommitGate(pallet_commit_gate::Call::veto_anonymously {
+		id,
+		veto: pallet_commit_gate::AnonymousVeto {
+			root: groth16::fr_to_be_bytes(&inputs.root),
+			nullifier: groth16::fr_to_be_bytes(&inputs.nullifier),
+			proof: membership_proof(depth, &proof),
+		},
 	});
 	Ok(VerifyCall { call, proof, inputs, leaf_index })
 }

@@ -61,6 +61,21 @@ async function waitFor(what, timeoutMs, check) {
  * `options` go to `signAndSend` (e.g. an explicit `nonce` for several transactions at once).
  */
 function signAndFinalize(api, tx, signer, timeoutMs = 120_000, options = {}) {
+  return followToFinality(api, (callback) => tx.signAndSend(signer, options, callback), timeoutMs);
+}
+
+/**
+ * Sends `tx` as a bare extrinsic (no signer, no fee: what an anonymous veto is) with
+ * `api.tx...send()`, as any polkadot.js client can, and waits until it is finalized; resolves
+ * as `signAndFinalize` does, rejects with the pool's refusal ("1010: Invalid Transaction: Custom
+ * error: N") or the dispatch error.
+ */
+function sendBareAndFinalize(api, tx, timeoutMs = 120_000) {
+  return followToFinality(api, (callback) => tx.send(callback), timeoutMs);
+}
+
+/** Sends with `send(callback)` and follows the status callbacks to finality. */
+function followToFinality(api, send, timeoutMs) {
   return new Promise((resolve, reject) => {
     let unsubscribe = () => {};
     const timer = setTimeout(() => {
@@ -72,7 +87,7 @@ function signAndFinalize(api, tx, signer, timeoutMs = 120_000, options = {}) {
       unsubscribe();
       fn(value);
     };
-    tx.signAndSend(signer, options, (result) => {
+    send((result) => {
       const { status, dispatchError, events } = result;
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         finish(reject, new Error(`transaction ${status.type}`));
@@ -156,6 +171,7 @@ module.exports = {
   sleep,
   waitFor,
   signAndFinalize,
+  sendBareAndFinalize,
   finalizedNumber,
   freeBalance,
   withApi,

@@ -11,9 +11,37 @@ mod submission;
 mod vetoes;
 mod withdrawal;
 
-use polkadot_sdk::frame_support::{assert_ok, traits::fungible::InspectHold};
+use polkadot_sdk::frame_support::{
+	assert_ok, dispatch::DispatchResultWithPostInfo, traits::fungible::InspectHold,
+};
+use teo_pallet_test_utils::TABLE_ROOT;
+use teo_primitives::personhood::{veto_scope, FieldBytes, MembershipProof, VETO_MESSAGE};
 
-use crate::{mock::*, Event, HoldReason};
+use crate::{mock::*, AnonymousVeto, Event, HoldReason, Proposals};
+
+/// The nullifier of `member` (any byte) for every proposal in the tests.
+fn nullifier(member: u8) -> FieldBytes {
+	[member; 32]
+}
+
+/// An anonymous veto of pending proposal `id` by `member`, which the personhood table accepts
+/// as a member's proof for this chain, this proposal and the veto.
+fn anonymous_veto(id: u32, member: u8) -> AnonymousVeto {
+	let proposal = Proposals::<Test>::get(id).expect("pending");
+	let genesis: [u8; 32] = teo_pallet_support::genesis_hash::<Test>().into();
+	let scope = veto_scope(&genesis, id, proposal.call_hash.as_fixed_bytes());
+	People::sign(proposal.group, nullifier(member), VETO_MESSAGE, scope);
+	AnonymousVeto {
+		root: TABLE_ROOT,
+		nullifier: nullifier(member),
+		proof: MembershipProof { depth: 20, a: [0; 64], b: [0; 128], c: [0; 64] },
+	}
+}
+
+/// `member` vetoes proposal `id` anonymously.
+fn veto_anonymously(id: u32, member: u8) -> DispatchResultWithPostInfo {
+	CommitGate::veto_anonymously(RuntimeOrigin::none(), id, anonymous_veto(id, member))
+}
 
 fn submit(group: u32, call: Box<RuntimeCall>) -> u32 {
 	let id = crate::NextProposalId::<Test>::get();

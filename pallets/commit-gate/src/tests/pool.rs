@@ -4,12 +4,14 @@ use polkadot_sdk::{
 	frame_support::{assert_ok, weights::Weight},
 	sp_runtime::{
 		traits::{DispatchTransaction, TransactionExtension},
-		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		transaction_validity::{
+			InvalidTransaction, TransactionSource, TransactionValidity, TransactionValidityError,
+		},
 		DispatchError, ModuleError,
 	},
 };
 
-use super::submit;
+use super::{anonymous_veto, submit};
 use crate::{mock::*, CheckPullRequest, Error};
 
 fn module_error_index(error: Error<Test>) -> u8 {
@@ -95,13 +97,84 @@ fn the_pool_refuses_vetoes_that_would_fail_and_tags_the_rest() {
 }
 
 #[test]
-fn a_veto_is_operational_and_fee_free() {
-	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
+fn vetoes_are_operational_and_fee_free() {
+	ExtBuilder::default().build_and_execute(|| {
 		use polkadot_sdk::frame_support::dispatch::{DispatchClass, GetDispatchInfo, Pays};
 		let id = submit(CITIZENS, remark(1));
-		let call = crate::Call::<Test>::veto { id };
-		assert_eq!(call.get_dispatch_info().class, DispatchClass::Operational);
-		let post = CommitGate::veto(RuntimeOrigin::signed(charlie()), id).unwrap();
-		assert_eq!(post.pays_fee, Pays::No);
+		for call in [
+			crate::Call::<Test>::veto { id },
+			crate::Call::<Test>::veto_anonymously { id, veto: anonymous_veto(id, 1) },
+		] {
+			let info = call.get_dispatch_info();
+			assert_eq!((info.class, info.pays_fee), (DispatchClass::Operational, Pays::No));
+		}
+	});
+}
+
+// `ValidateUnsigned` is deprecated in favour of `#[pallet::authorize]` (docs/COMMIT-GATE.md).
+#[allow(deprecated)]
+fn validate_bare(call: crate::Call<Test>) -> TransactionValidity {
+	use polkadot_sdk::sp_runtime::traits::ValidateUnsigned;
+	CommitGate::validate_unsigned(TransactionSource::External, &call)
+}
+
+#[allow(deprecated)]
+fn pre_dispatch_bare(call: crate::Call<Test>) -> Result<(), TransactionValidityError> {
+	use polkadot_sdk::sp_runtime::traits::ValidateUnsigned;
+	CommitGate::pre_dispatch(&call)
+}
+
+/// Attack: anonymous vetoes are free and need no account, so anyone floods the pool with vetoes
+/// that would fail, or with copies of one valid veto re-randomised into other bytes (Groth16
+/// proofs are malleable: each copy has another transaction hash). The pool refuses each failing
+/// veto with the gate's error, and tags a valid one by proposal and nullifier, so every copy
+/// competes for one place.
+#[test]
+fn the_pool_refuses_anonymous_vetoes_that_would_fail_and_tags_the_nullifier() {
+	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
+		let refused = |error| Err(InvalidTransaction::Custom(module_error_index(error)).into());
+		let id = submit(TOWN, remark(1));
+		let veto = anonymous_veto(id, 1);
+		let call = |veto: &crate::AnonymousVeto| crate::Call::<Test>::veto_anonymously {
+			id,
+			veto: veto.clone(),
+		};
+		let valid = validate_bare(call(&veto)).expect("a member's veto is valid");
+		assert_eq!(valid.priority, crate::VETO_PRIORITY);
+		assert_eq!(valid.longevity, u64::from(TIMELOCK), "valid while the window is open");
+		// Another encoding of the same person's veto provides the same tag.
+		let mut copy = veto.clone();
+		copy.proof.a[0] ^= 1;
+		People::sign(TOWN, copy.nullifier, teo_primitives::personhood::VETO_MESSAGE, {
+			let genesis: [u8; 32] = teo_pallet_support::genesis_hash::<Test>().into();
+			let hash = crate::Proposals::<Test>::get(id).unwrap().call_hash;
+			teo_primitives::personhood::veto_scope(&genesis, id, hash.as_fixed_bytes())
+		});
+		assert_eq!(validate_bare(call(&copy)).unwrap().provides, valid.provides);
+		let mut stale = veto.clone();
+		stale.root = People::STALE_ROOT;
+		assert_eq!(validate_bare(call(&stale)), refused(Error::<Test>::ExpiredRoot));
+		let other = submit(TOWN, remark(2));
+		assert_eq!(
+			validate_bare(crate::Call::<Test>::veto_anonymously { id: other, veto: veto.clone() }),
+			refused(Error::<Test>::InvalidVetoProof)
+		);
+		assert_ok!(CommitGate::veto_anonymously(RuntimeOrigin::none(), id, veto.clone()));
+		assert_eq!(validate_bare(call(&veto)), refused(Error::<Test>::NullifierAlreadyUsed));
+		// Block building drops a second veto with a counted nullifier before applying it.
+		assert_eq!(
+			pre_dispatch_bare(call(&copy)),
+			Err(InvalidTransaction::Custom(module_error_index(
+				Error::<Test>::NullifierAlreadyUsed
+			))
+			.into())
+		);
+		// No other call is accepted without a signature.
+		assert_eq!(
+			validate_bare(crate::Call::<Test>::veto { id }),
+			Err(InvalidTransaction::Call.into())
+		);
+		run_to_block(u64::from(1 + TIMELOCK));
+		assert_eq!(validate_bare(call(&veto)), refused(Error::<Test>::UnknownProposal));
 	});
 }

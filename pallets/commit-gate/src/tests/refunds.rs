@@ -3,7 +3,7 @@
 
 use polkadot_sdk::frame_support::{dispatch::GetDispatchInfo, traits::Hooks, weights::Weight};
 
-use super::submit;
+use super::{submit, veto_anonymously};
 use crate::{mock::*, CommitCount, Proposals, Queue, WeightInfo};
 
 /// The mock's weights.
@@ -17,13 +17,14 @@ fn call_len(id: u32) -> u32 {
 #[test]
 fn a_veto_is_refunded_down_to_its_branch() {
 	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
+		use teo_primitives::traits::PersonhoodInspect;
+		let check = People::check_signal_weight();
 		let id = submit(TOWN, remark(1));
-		let tallied =
-			CommitGate::veto(RuntimeOrigin::signed(charlie()), id).expect("a member vetoes");
-		assert_eq!(tallied.actual_weight, Some(Weights::veto()));
-		let killed =
-			CommitGate::veto(RuntimeOrigin::signed(dave()), id).expect("another member vetoes");
-		assert_eq!(killed.actual_weight, Some(Weights::veto_and_kill()));
+		let tallied = veto_anonymously(id, 1).expect("a member vetoes");
+		assert_eq!(tallied.actual_weight, Some(check + Weights::veto()));
+		assert_eq!(tallied.pays_fee, polkadot_sdk::frame_support::dispatch::Pays::No);
+		let killed = veto_anonymously(id, 2).expect("another member vetoes");
+		assert_eq!(killed.actual_weight, Some(check + Weights::veto_and_kill()));
 		assert!(!Proposals::<Test>::contains_key(id));
 	});
 }

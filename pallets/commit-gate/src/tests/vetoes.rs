@@ -1,9 +1,11 @@
-//! Vetoes: who may veto, once per person and period, until the window ends; the threshold kills.
+//! Vetoes: who may veto, signed or anonymously, once per person, until the window ends; the
+//! threshold kills.
 
-use polkadot_sdk::frame_support::{assert_noop, assert_ok, weights::Weight};
+use polkadot_sdk::frame_support::{assert_noop, assert_ok};
 
-use super::{committed_result, held, submit};
+use super::{anonymous_veto, committed_result, held, nullifier, submit, veto_anonymously};
 use crate::{mock::*, CommitCount, Error, Event, Proposals, Queue};
+use teo_primitives::personhood::{veto_scope, VETO_MESSAGE};
 
 #[test]
 fn a_veto_kills_slashes_and_penalises() {
@@ -37,8 +39,8 @@ fn a_veto_kills_slashes_and_penalises() {
 }
 
 #[test]
-fn only_verified_members_of_the_group_veto_once_each_within_the_window() {
-	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
+fn only_verified_members_of_the_group_veto_in_the_open_within_the_window() {
+	ExtBuilder::default().build_and_execute(|| {
 		let id = submit(TOWN, remark(1));
 		for outsider in [alice(), bob(), ferdie()] {
 			assert_noop!(
@@ -51,42 +53,141 @@ fn only_verified_members_of_the_group_veto_once_each_within_the_window() {
 			Error::<Test>::UnknownProposal
 		);
 		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(charlie()), id));
-		System::assert_last_event(
-			Event::Vetoed { id, group: TOWN, vetoer: charlie(), tally: 1, threshold: 2 }.into(),
+		System::assert_has_event(
+			Event::Vetoed { id, group: TOWN, vetoer: charlie(), tally: 1, threshold: 1 }.into(),
 		);
 		assert_noop!(
-			CommitGate::veto(RuntimeOrigin::signed(charlie()), id),
-			Error::<Test>::AlreadyVetoed
+			CommitGate::veto(RuntimeOrigin::signed(dave()), id),
+			Error::<Test>::UnknownProposal
 		);
-		assert_eq!(Proposals::<Test>::get(id).unwrap().vetoes, 1);
-		// The window ends at unlock: with no room to commit it in the hook, it is due, and a
-		// veto comes too late.
-		let other = submit(CITIZENS, remark(2));
-		MaxCommitWeight::set(&Weight::from_parts(1, 1));
-		run_to_block(u64::from(1 + TIMELOCK));
-		assert!(Proposals::<Test>::contains_key(other), "the hook committed only the first");
+		// The window ends at unlock: in the unlock block, before the hook commits it, a veto
+		// comes too late.
+		let due = submit(CITIZENS, remark(2));
+		System::set_block_number(u64::from(1 + TIMELOCK));
+		assert!(Proposals::<Test>::contains_key(due));
 		assert_noop!(
-			CommitGate::veto(RuntimeOrigin::signed(dave()), other),
+			CommitGate::veto(RuntimeOrigin::signed(dave()), due),
 			Error::<Test>::WindowClosed
 		);
+		assert_noop!(veto_anonymously(due, 1), Error::<Test>::WindowClosed);
+	});
+}
+
+/// Attack: where two vetoes are needed, one person vetoes once anonymously and once with their
+/// verified account, and kills the proposal alone: the two vetoes cannot be linked. A signed
+/// veto is accepted only where it kills at once.
+#[test]
+fn one_person_cannot_veto_twice_signed_and_anonymously() {
+	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
+		let id = submit(TOWN, remark(1));
+		assert_ok!(veto_anonymously(id, 1));
+		assert_noop!(
+			CommitGate::veto(RuntimeOrigin::signed(charlie()), id),
+			Error::<Test>::NeedsAnonymousVeto
+		);
+		assert_eq!(Proposals::<Test>::get(id).unwrap().nullifiers.len(), 1, "still one veto");
 	});
 }
 
 #[test]
-fn a_new_verification_period_starts_a_new_tally() {
+fn anonymous_vetoes_count_nullifiers_and_name_no_account() {
+	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
+		let id = submit(TOWN, remark(1));
+		assert_ok!(veto_anonymously(id, 1));
+		System::assert_last_event(
+			Event::VetoedAnonymously {
+				id,
+				group: TOWN,
+				nullifier: nullifier(1),
+				tally: 1,
+				threshold: 2,
+			}
+			.into(),
+		);
+		// The same person again, whatever the proof's bytes: the nullifier is counted.
+		assert_noop!(veto_anonymously(id, 1), Error::<Test>::NullifierAlreadyUsed);
+		// Nobody signs an anonymous veto.
+		assert_noop!(
+			CommitGate::veto_anonymously(
+				RuntimeOrigin::signed(charlie()),
+				id,
+				anonymous_veto(id, 2)
+			),
+			polkadot_sdk::sp_runtime::DispatchError::BadOrigin
+		);
+		assert_ok!(veto_anonymously(id, 2));
+		assert!(!Proposals::<Test>::contains_key(id), "killed at the threshold");
+		assert!(gate_events().contains(&Event::Killed {
+			id,
+			group: TOWN,
+			proposer: bob(),
+			slashed: PROPOSAL_DEPOSIT,
+		}));
+		// No event of the gate names a vetoer's account.
+		assert!(!gate_events().iter().any(|e| matches!(e, Event::Vetoed { .. })));
+	});
+}
+
+/// Attack: a member replays a valid proof made for another proposal, for the same proposal on
+/// another chain, or against a root the group has since replaced (a removed member's last
+/// chance), or sends a proof that does not hold. Each is refused with its own error, and
+/// nothing is written.
+#[test]
+fn an_anonymous_veto_counts_only_for_its_proposal_chain_and_a_recent_root() {
+	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
+		let id = submit(TOWN, remark(1));
+		let other = submit(TOWN, remark(2));
+		let for_other = anonymous_veto(other, 1);
+		assert_noop!(
+			CommitGate::veto_anonymously(RuntimeOrigin::none(), id, for_other.clone()),
+			Error::<Test>::InvalidVetoProof
+		);
+		// Another chain: the same proposal id and call, another genesis hash.
+		let call_hash = Proposals::<Test>::get(id).unwrap().call_hash;
+		let elsewhere = veto_scope(&[0xee; 32], id, call_hash.as_fixed_bytes());
+		People::sign(TOWN, nullifier(3), VETO_MESSAGE, elsewhere);
+		let mut from_elsewhere = anonymous_veto(other, 3);
+		from_elsewhere.nullifier = nullifier(3);
+		assert_noop!(
+			CommitGate::veto_anonymously(RuntimeOrigin::none(), id, from_elsewhere),
+			Error::<Test>::InvalidVetoProof
+		);
+		let mut stale = anonymous_veto(id, 4);
+		stale.root = People::STALE_ROOT;
+		assert_noop!(
+			CommitGate::veto_anonymously(RuntimeOrigin::none(), id, stale),
+			Error::<Test>::ExpiredRoot
+		);
+		let mut unknown = anonymous_veto(id, 4);
+		unknown.root = [9; 32];
+		assert_noop!(
+			CommitGate::veto_anonymously(RuntimeOrigin::none(), id, unknown),
+			Error::<Test>::UnknownRoot
+		);
+		assert_noop!(
+			CommitGate::veto_anonymously(RuntimeOrigin::none(), 99, anonymous_veto(id, 4)),
+			Error::<Test>::UnknownProposal
+		);
+		assert!(Proposals::<Test>::get(id).unwrap().nullifiers.is_empty());
+		// The proof made for `other` counts there.
+		assert_ok!(CommitGate::veto_anonymously(RuntimeOrigin::none(), other, for_other));
+	});
+}
+
+/// Attack on a signed tally: people verify new accounts in a new period and veto again. An
+/// anonymous veto's nullifier belongs to the proposal, not the period: it stays counted.
+#[test]
+fn an_anonymous_tally_outlives_the_verification_period() {
 	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
 		People::verify(&charlie(), TOWN, 3);
+		People::verify(&dave(), TOWN, 3);
 		let id = submit(TOWN, remark(1));
-		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(charlie()), id));
-		// The period ends at block 3; from block 4 on, people verify again, possibly with new
-		// accounts, so the tally of the old period no longer counts.
+		assert_ok!(veto_anonymously(id, 1));
 		run_to_block(4);
 		People::verify(&charlie(), TOWN, 100);
 		People::verify(&dave(), TOWN, 100);
-		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(charlie()), id));
-		let proposal = Proposals::<Test>::get(id).expect("one veto in the new period");
-		assert_eq!((proposal.vetoes, proposal.vetoers.len()), (2, 1));
-		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(dave()), id));
+		assert_noop!(veto_anonymously(id, 1), Error::<Test>::NullifierAlreadyUsed);
+		assert_ok!(veto_anonymously(id, 2));
 		assert!(!Proposals::<Test>::contains_key(id));
 	});
 }
@@ -158,8 +259,8 @@ fn a_threshold_never_exceeds_the_groups_members() {
 		let citizens = submit(CITIZENS, remark(2));
 		assert_eq!(Proposals::<Test>::get(town).unwrap().veto_threshold, 2);
 		assert_eq!(Proposals::<Test>::get(citizens).unwrap().veto_threshold, 3);
-		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(charlie()), town));
-		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(dave()), town));
+		assert_ok!(veto_anonymously(town, 1));
+		assert_ok!(veto_anonymously(town, 2));
 		assert!(!Proposals::<Test>::contains_key(town), "killed by every member it has");
 	});
 }

@@ -6,7 +6,7 @@ use polkadot_sdk::{
 	sp_runtime::Perbill,
 };
 
-use super::{committed_result, held, remaining_budget, submit};
+use super::{committed_result, held, remaining_budget, submit, veto_anonymously};
 use crate::{mock::*, CommitCount, Error, Event, PendingCount, Proposals, Queue};
 
 #[test]
@@ -71,10 +71,10 @@ fn the_proposer_or_its_sponsor_may_withdraw_before_the_window_ends() {
 fn a_veto_after_a_withdrawal_still_slashes_and_penalises() {
 	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
 		let id = submit(CITIZENS, remark(1));
-		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(charlie()), id));
+		assert_ok!(veto_anonymously(id, 1));
 		assert_ok!(CommitGate::withdraw(RuntimeOrigin::signed(bob()), id));
 		let issuance = Balances::total_issuance();
-		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(dave()), id));
+		assert_ok!(veto_anonymously(id, 2));
 		assert!(gate_events().contains(&Event::Killed {
 			id,
 			group: CITIZENS,

@@ -164,3 +164,56 @@ fn a_chain_without_a_period_verifies_no_one() {
 fn root_origin() -> RuntimeOrigin {
 	root()
 }
+
+/// What other pallets accept from personhood (the commit gate's anonymous veto): a real proof
+/// holds only for its own message, scope, nullifier and group, from a recent root, and checking
+/// it writes nothing.
+#[test]
+fn an_anonymous_signal_holds_only_for_what_it_says_where_it_says_it() {
+	use teo_primitives::personhood::{Signal, SignalRefusal};
+	ExtBuilder::default().build_and_execute(|| {
+		let (alice, bob) = (account(Alice), account(Bob));
+		let (root, nullifier, proof) = prove(1, &alice, CITIZENS);
+		let scope = Personhood::current_scope(CITIZENS);
+		let message: [u8; 32] = *AsRef::<[u8; 32]>::as_ref(&alice);
+		let check =
+			|group, root: &FieldBytes, nullifier: &FieldBytes, message: &[u8; 32], scope| {
+				let signal = Signal { root, nullifier, message, scope, proof: &proof };
+				Personhood::check_signal(group, &signal)
+			};
+		let state = polkadot_sdk::sp_io::storage::root(polkadot_sdk::sp_runtime::StateVersion::V1);
+		assert_eq!(check(CITIZENS, &root, &nullifier, &message, &scope), Ok(()));
+		assert_eq!(
+			polkadot_sdk::sp_io::storage::root(polkadot_sdk::sp_runtime::StateVersion::V1),
+			state,
+			"a check writes nothing"
+		);
+		// Checking is not spending: the same signal holds again (the caller counts nullifiers).
+		assert_eq!(check(CITIZENS, &root, &nullifier, &message, &scope), Ok(()));
+
+		let bob_message: [u8; 32] = *AsRef::<[u8; 32]>::as_ref(&bob);
+		let invalid = Err(SignalRefusal::InvalidProof);
+		assert_eq!(check(CITIZENS, &root, &nullifier, &bob_message, &scope), invalid);
+		assert_eq!(check(CITIZENS, &root, &nullifier, &message, &[7; 32]), invalid);
+		assert_eq!(check(CITIZENS, &root, &[1; 32], &message, &scope), invalid);
+		assert_eq!(
+			check(99, &root, &nullifier, &message, &scope),
+			Err(SignalRefusal::UnknownGroup)
+		);
+		assert_eq!(
+			check(CITIZENS, &[1; 32], &nullifier, &message, &scope),
+			Err(SignalRefusal::UnknownRoot)
+		);
+		assert_eq!(
+			check(CITIZENS, &[0xff; 32], &nullifier, &message, &scope),
+			Err(SignalRefusal::NotInField)
+		);
+		run_to_block(3);
+		assert_ok!(Personhood::add_member(signed(&registrar()), CITIZENS, commitment(6)));
+		run_to_block(3 + ROOT_VALIDITY);
+		assert_eq!(
+			check(CITIZENS, &root, &nullifier, &message, &scope),
+			Err(SignalRefusal::ExpiredRoot)
+		);
+	});
+}
