@@ -5,4 +5,6 @@ use polkadot_sdk::substrate_build_script_utils::{generate_cargo_keys, rerun_if_g
 fn main() {
 	generate_cargo_keys();
 	rerun_if_git_head_changed();
+	// The test command builds from a mirror without .git and passes the commit this way.
+	println!("cargo:rerun-if-env-changed=SUBSTRATE_CLI_GIT_COMMIT_HASH");
 }

@@ -14,7 +14,7 @@ for target in wasm32v1-none wasm32-unknown-unknown; do
 done
 rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 
-step "System packages (protoc for the networking stack, Node.js for zombienet, systemd-analyze)"
+step "System packages (protoc for the networking stack, Node.js for zombienet, systemd-analyze, rsync)"
 missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)
 command -v node >/dev/null || missing+=(nodejs)
@@ -23,6 +23,8 @@ command -v python3 >/dev/null || missing+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 # systemd-analyze checks the systemd units operators install (scripts/deploy/).
 command -v systemd-analyze >/dev/null || missing+=(systemd)
+# rsync mirrors the checkout for the test command (scripts/test.sh).
+command -v rsync >/dev/null || missing+=(rsync)
 if [ ${#missing[@]} -gt 0 ]; then
 	as_root apt-get update -qq
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

@@ -176,7 +176,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run on a runtime upgrade, beyond those the pallets declare. Each runs
 /// once: it checks and bumps its pallet's storage version.
-type Migrations = (pallet_commit_gate::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_personhood::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_commit_gate::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<

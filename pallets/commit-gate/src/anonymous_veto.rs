@@ -15,7 +15,7 @@
 //! them) calls the same function.
 
 use polkadot_sdk::{
-	frame_support::{ensure, weights::Weight},
+	frame_support::{defensive, ensure, weights::Weight},
 	sp_runtime::{
 		transaction_validity::{
 			InvalidTransaction, TransactionLongevity, TransactionValidity, ValidTransaction,
@@ -62,7 +62,10 @@ impl<T: Config> Pallet<T> {
 		nullifier: FieldBytes,
 	) -> Result<CallBranch, DispatchError> {
 		// The tally stays below the threshold, which is at most `MaxVetoThreshold`.
-		proposal.nullifiers.try_push(nullifier).map_err(|_| Error::<T>::NullifierAlreadyUsed)?;
+		if proposal.nullifiers.try_push(nullifier).is_err() {
+			defensive!("a pending proposal's tally is below its threshold, which fits");
+			return Err(Error::<T>::NullifierAlreadyUsed.into());
+		}
 		let tally = proposal.nullifiers.len() as u32;
 		let threshold = Self::veto_threshold(&proposal);
 		let group = proposal.group;

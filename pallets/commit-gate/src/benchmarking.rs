@@ -183,7 +183,8 @@ mod benchmarks {
 
 		#[block]
 		{
-			let proposal = Pallet::<T>::check_anonymous_veto(id, &veto, ProofCheck::SkipPairing)?;
+			let proposal = Pallet::<T>::check_anonymous_veto(id, &veto, ProofCheck::SkipPairing)
+				.map_err(polkadot_sdk::sp_runtime::DispatchError::from)?;
 			Pallet::<T>::count_anonymous_veto(id, proposal, veto.nullifier)?;
 		}
 

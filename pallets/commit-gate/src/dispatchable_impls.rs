@@ -76,7 +76,7 @@ impl<T: Config> Pallet<T> {
 				// group has members to cast them.
 				veto_threshold: Settings::<T>::get(group)
 					.map_or(checked.parameters.veto_threshold, |s| s.veto_threshold)
-					.min(T::Personhood::verified_count(group))
+					.min(T::Personhood::member_count(group))
 					.max(1),
 				withdrawn_by: None,
 				transaction_version: Self::transaction_version(),
@@ -110,10 +110,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The vetoes that kill `proposal` now: its threshold, but never more than the group has
-	/// verified members, so members who did not verify again in a new period cannot make a
-	/// proposal unvetoable by their absence.
+	/// members to cast them (removals cannot make a proposal unvetoable). Members, not verified
+	/// accounts: an anonymous veto needs no verification, and counting only this period's
+	/// verifications would let one member kill anything in the first blocks of a period.
 	pub(crate) fn veto_threshold(proposal: &ProposalOf<T>) -> u32 {
-		proposal.veto_threshold.min(T::Personhood::verified_count(proposal.group)).max(1)
+		proposal.veto_threshold.min(T::Personhood::member_count(proposal.group)).max(1)
 	}
 
 	/// Proposal `id`, if it is pending and its veto window is open.

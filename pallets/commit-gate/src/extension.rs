@@ -3,6 +3,9 @@
 //! forbidden call, a summary too long) never fills a block, and neither do fee-free vetoes that
 //! would fail (not a member, already vetoed, the window closed).
 //!
+//! It also refuses every general (version 5) transaction, whatever its call: none is authorized,
+//! and our clients cannot decode a block that holds one.
+//!
 //! The extension runs [`Pallet::check_submission`] when a `submit` transaction is validated,
 //! and [`Pallet::check_veto`] for a `veto` (tagged by proposal and vetoer, so the pool holds one
 //! veto per person and proposal), and refuses a failing one with
@@ -106,8 +109,12 @@ where
 		_source: TransactionSource,
 	) -> ValidateResult<Self::Val, <T as polkadot_sdk::frame_system::Config>::RuntimeCall> {
 		let Some(signer) = origin.as_system_origin_signer() else {
-			// Not signed: the call refuses it by its origin at dispatch.
-			return Ok((ValidTransaction::default(), (), origin));
+			// No signer here means a general (version 5) transaction: bare ones and inherents
+			// take `bare_validate`. None is accepted: @polkadot/api cannot decode a block that
+			// holds one (docs/COMMIT-GATE.md, "The anonymous veto's transaction"), and no call
+			// is authorized for it. A block author cannot put one in a block either: import
+			// runs this check too.
+			return Err(InvalidTransaction::Call.into());
 		};
 		let valid = match call.is_sub_type() {
 			Some(Call::submit { group, call: proposed, summary }) => {

@@ -84,6 +84,12 @@ impl<T: Config> Pallet<T> {
 	/// forbidden does not run. Returns the weight the call used.
 	pub(crate) fn commit(id: ProposalId, proposal: ProposalOf<T>) -> Weight {
 		let group = proposal.group;
+		if proposal.nullifiers.len() as u32 >= Self::veto_threshold(&proposal) {
+			// The group shrank after the vetoes were cast, and those it has now already
+			// vetoed: the proposal is vetoed, whoever comes first.
+			Self::kill(id, proposal);
+			return T::WeightInfo::veto_and_kill();
+		}
 		Self::forget(id, group);
 		if proposal.withdrawn_by.is_some() {
 			let released = Self::release_deposit(&proposal);

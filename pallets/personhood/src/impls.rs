@@ -23,6 +23,10 @@ impl<T: Config> PersonhoodInspect<AccountId> for Pallet<T> {
 		VerifiedCount::<T>::get(CurrentPeriod::<T>::get().index, group)
 	}
 
+	fn member_count(group: GroupId) -> u32 {
+		MemberCount::<T>::get(group)
+	}
+
 	fn check_signal(group: GroupId, signal: &Signal) -> Result<(), SignalRefusal> {
 		if !Groups::<T>::contains_key(group) {
 			return Err(SignalRefusal::UnknownGroup);

@@ -14,6 +14,7 @@ mod dispatchable_impls;
 mod errors;
 mod events;
 mod impls;
+pub mod migrations;
 mod periods;
 mod tick_impls;
 mod tree;
@@ -50,7 +51,8 @@ pub mod pallet {
 	};
 	use teo_primitives::{AccountId, BlockNumber, GroupId, Hash};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// 1: groups count their members ([`crate::migrations::v1`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -125,6 +127,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MemberIndex<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, GroupId, Blake2_128Concat, Commitment, u32>;
+
+	/// How many current members each group has (its leaves not removed): everyone who can
+	/// prove membership of it, and so the most anonymous vetoes its proposals can gather.
+	#[pallet::storage]
+	pub type MemberCount<T: Config> = StorageMap<_, Twox64Concat, GroupId, u32, ValueQuery>;
 
 	/// Recent roots of each group, oldest first; the last is current.
 	#[pallet::storage]

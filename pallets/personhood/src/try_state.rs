@@ -56,6 +56,13 @@ impl<T: Config> Pallet<T> {
 		for (group, commitment, index) in MemberIndex::<T>::iter() {
 			ensure!(Leaves::<T>::get(group, index) == Some(commitment), "a stale member index");
 		}
+		for (group, _) in Groups::<T>::iter() {
+			ensure!(
+				MemberCount::<T>::get(group) as usize
+					== MemberIndex::<T>::iter_prefix(group).count(),
+				"a group's member count is not its members"
+			);
+		}
 		for (depth, _) in VerifyingKeys::<T>::iter() {
 			ensure!(PreparedKeys::<T>::contains_key(depth), "a key is not prepared");
 		}

@@ -26,6 +26,8 @@ thread_local! {
 	/// (account, group) -> last block of the verification.
 	static VERIFIED: RefCell<BTreeMap<(AccountId, GroupId), BlockNumber>> =
 		const { RefCell::new(BTreeMap::new()) };
+	/// Members per group where a test set them; otherwise everyone ever verified in the group.
+	static MEMBERS: RefCell<BTreeMap<GroupId, u32>> = const { RefCell::new(BTreeMap::new()) };
 	/// The anonymous signals members made: (group, root, nullifier, message, scope).
 	static SIGNALS: RefCell<BTreeSet<SignalRecord>> = const { RefCell::new(BTreeSet::new()) };
 }
@@ -52,6 +54,11 @@ impl<T> TablePersonhood<T> {
 		SIGNALS.with(|s| s.borrow_mut().insert((group, TABLE_ROOT, nullifier, message, scope)));
 	}
 
+	/// Sets how many members `group` has (who can make anonymous signals for it).
+	pub fn set_members(group: GroupId, members: u32) {
+		MEMBERS.with(|m| m.borrow_mut().insert(group, members));
+	}
+
 	/// A root the table calls expired.
 	pub const STALE_ROOT: FieldBytes = [8; 32];
 
@@ -59,6 +66,7 @@ impl<T> TablePersonhood<T> {
 	/// because the table outlives one test on its thread.
 	pub fn clear() {
 		VERIFIED.with(|v| v.borrow_mut().clear());
+		MEMBERS.with(|m| m.borrow_mut().clear());
 		SIGNALS.with(|s| s.borrow_mut().clear());
 	}
 }
@@ -81,6 +89,15 @@ impl<T: frame_system::Config> PersonhoodInspect<AccountId> for TablePersonhood<T
 			let count =
 				v.borrow().iter().filter(|((_, g), until)| *g == group && **until >= now).count();
 			u32::try_from(count).unwrap_or(u32::MAX)
+		})
+	}
+
+	fn member_count(group: GroupId) -> u32 {
+		MEMBERS.with(|m| m.borrow().get(&group).copied()).unwrap_or_else(|| {
+			VERIFIED.with(|v| {
+				let count = v.borrow().keys().filter(|(_, g)| *g == group).count();
+				u32::try_from(count).unwrap_or(u32::MAX)
+			})
 		})
 	}
 

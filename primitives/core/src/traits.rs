@@ -19,6 +19,10 @@ pub trait PersonhoodInspect<AccountId> {
 	/// How many verified members `group` has now.
 	fn verified_count(group: GroupId) -> u32;
 
+	/// How many members `group` has now (identity commitments in its tree, removed ones not
+	/// counted): everyone who can make a [`PersonhoodInspect::check_signal`] for it.
+	fn member_count(group: GroupId) -> u32;
+
 	/// Checks an anonymous signal of a member of `group` (the root recent, the proof valid for
 	/// the signal's message, scope and nullifier), cheapest checks first and the pairing last.
 	/// Changes nothing: the caller keeps its own record of the nullifiers it has seen.

@@ -401,7 +401,7 @@ mod personhood_and_budgets {
 				AnonymousVeto { root, nullifier, proof }
 			};
 			let bare = |id: u32, veto: AnonymousVeto| {
-				UncheckedExtrinsic::new_bare(RuntimeCall::CommitGate(
+				UncheckedExtrinsic::new_bare_legacy(RuntimeCall::CommitGate(
 					pallet_commit_gate::Call::veto_anonymously { id, veto },
 				))
 			};
@@ -426,9 +426,31 @@ mod personhood_and_budgets {
 				validate(bare(0, not_a_veto)).map(|_| ()),
 				refused(GateError::InvalidVetoProof)
 			);
+			// Charlie's real personhood proof (another message, another scope) as a veto.
+			let charlie = Sr25519Keyring::Charlie.to_account_id();
+			let (root, nullifier, proof) = prove(&key, "//Charlie", &charlie);
+			assert_eq!(
+				validate(bare(0, AnonymousVeto { root, nullifier, proof })).map(|_| ()),
+				refused(GateError::InvalidVetoProof)
+			);
 			let mut not_a_root = charlie_on_0.clone();
 			not_a_root.root = [0x01; 32];
 			assert_eq!(validate(bare(0, not_a_root)).map(|_| ()), refused(GateError::UnknownRoot));
+
+			// The same veto as a general (version 5) transaction, which @polkadot/api cannot
+			// decode: refused in the pool, and in a block (a block author's own insertion).
+			let general = || {
+				UncheckedExtrinsic::new_transaction(
+					RuntimeCall::CommitGate(pallet_commit_gate::Call::veto_anonymously {
+						id: 0,
+						veto: charlie_on_0.clone(),
+					}),
+					tx_extension(0, polkadot_sdk::sp_runtime::generic::Era::Immortal, 0),
+				)
+			};
+			let call_refused = Err(TransactionValidityError::Invalid(InvalidTransaction::Call));
+			assert_eq!(validate(general()).map(|_| ()), call_refused);
+			assert_eq!(Executive::apply_extrinsic(general()).map(|_| ()), call_refused);
 
 			let valid = validate(bare(0, charlie_on_0.clone())).expect("Charlie's veto is valid");
 			assert_eq!(valid.priority, pallet_commit_gate::VETO_PRIORITY);

@@ -826,7 +826,7 @@ impl Chain {
 	/// still sees the address this connection comes from.
 	pub async fn submit_bare(&self, call: RuntimeCall) -> Result<Outcome, Error> {
 		self.checked_runtime(None).await?;
-		let bytes = UncheckedExtrinsic::new_bare(call).encode();
+		let bytes = UncheckedExtrinsic::new_bare_legacy(call).encode();
 		let hash = <polkadot_sdk::sp_runtime::traits::BlakeTwo256 as polkadot_sdk::sp_runtime::traits::Hash>::hash(&bytes);
 		self.follow(&hex_of(&bytes), None).await.map_err(|e| e.after_sending(hash))
 	}

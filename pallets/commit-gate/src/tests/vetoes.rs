@@ -5,7 +5,10 @@ use polkadot_sdk::frame_support::{assert_noop, assert_ok};
 
 use super::{anonymous_veto, committed_result, held, nullifier, submit, veto_anonymously};
 use crate::{mock::*, CommitCount, Error, Event, Proposals, Queue};
-use teo_primitives::personhood::{veto_scope, VETO_MESSAGE};
+use teo_primitives::{
+	personhood::{veto_scope, VETO_MESSAGE},
+	traits::PersonhoodInspect,
+};
 
 #[test]
 fn a_veto_kills_slashes_and_penalises() {
@@ -192,27 +195,63 @@ fn an_anonymous_tally_outlives_the_verification_period() {
 	});
 }
 
-/// Attack: members of a small group stay away when a new verification period starts, so that a
-/// proposal submitted with a threshold of all of them can never gather enough vetoes. The
-/// threshold is counted again at each veto, against the members verified then.
+/// Attack: a member waits for a new verification period, when nobody has verified again yet.
+/// Had the threshold been capped by this period's verifications, it would fall to one, and one
+/// anonymous veto would kill anything. Anonymous vetoes need membership, not verification, so
+/// the threshold is capped by the members the group has.
 #[test]
-fn members_who_do_not_verify_again_cannot_make_a_proposal_unvetoable() {
+fn a_new_verification_period_does_not_lower_the_threshold() {
 	ExtBuilder::default().veto_threshold(2).build_and_execute(|| {
 		People::verify(&charlie(), TOWN, 3);
 		People::verify(&dave(), TOWN, 3);
 		let id = submit(TOWN, remark(1));
 		assert_eq!(Proposals::<Test>::get(id).unwrap().veto_threshold, 2);
 		run_to_block(4);
-		// Only Charlie verifies again: the town has one member, and one veto is enough.
-		People::verify(&charlie(), TOWN, 100);
-		assert_ok!(CommitGate::veto(RuntimeOrigin::signed(charlie()), id));
+		assert_eq!(People::verified_count(TOWN), 0, "nobody verified in the new period yet");
+		assert_ok!(veto_anonymously(id, 1));
+		assert!(Proposals::<Test>::contains_key(id), "one veto of two");
+		assert_noop!(
+			CommitGate::veto(RuntimeOrigin::signed(charlie()), id),
+			Error::<Test>::NotVerifiedMember
+		);
+	});
+}
+
+/// Attack: the registrar removes members after a proposal was submitted with a threshold of
+/// all of them, so it can never gather enough vetoes. The threshold is counted again at each
+/// veto against the members the group has then.
+#[test]
+fn removed_members_cannot_make_a_proposal_unvetoable() {
+	ExtBuilder::default().veto_threshold(3).build_and_execute(|| {
+		People::set_members(TOWN, 3);
+		let id = submit(TOWN, remark(1));
+		assert_eq!(Proposals::<Test>::get(id).unwrap().veto_threshold, 3);
+		People::set_members(TOWN, 2);
+		assert_ok!(veto_anonymously(id, 1));
+		assert_ok!(veto_anonymously(id, 2));
+		assert!(!Proposals::<Test>::contains_key(id), "killed by every member left");
+	});
+}
+
+/// Attack: two of three members veto; then the group shrinks to two, who have both vetoed and
+/// cannot veto again, and the proposal would commit with a tally at its threshold. The commit
+/// kills it instead.
+#[test]
+fn a_proposal_whose_group_shrank_to_its_tally_is_killed_at_its_unlock() {
+	ExtBuilder::default().veto_threshold(3).build_and_execute(|| {
+		People::set_members(TOWN, 3);
+		let id = submit(TOWN, remark(1));
+		assert_ok!(veto_anonymously(id, 1));
+		assert_ok!(veto_anonymously(id, 2));
+		People::set_members(TOWN, 2);
+		run_to_block(u64::from(1 + TIMELOCK));
 		assert!(!Proposals::<Test>::contains_key(id));
-		assert!(gate_events().contains(&Event::Vetoed {
+		assert_eq!(committed_result(id), None, "nothing ran");
+		assert!(gate_events().contains(&Event::Killed {
 			id,
 			group: TOWN,
-			vetoer: charlie(),
-			tally: 1,
-			threshold: 1
+			proposer: bob(),
+			slashed: PROPOSAL_DEPOSIT,
 		}));
 	});
 }
