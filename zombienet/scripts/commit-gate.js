@@ -139,6 +139,7 @@ async function run(nodeName, networkInfo) {
     // 4. The human-bandwidth cap, priced and shared, enforced by the node before inclusion.
     const PersonShareTaken = api.errors.commitGate.PersonShareTaken.meta.index.toNumber();
     for (let attempt = 0; attempt < 3; attempt++) {
+      const epoch = (await api.call.actionBudgetApi.budget(ferdie.address)).unwrap().epoch.toNumber();
       const left = (await api.call.actionBudgetApi.admissionsLeftFor(ferdie.address, CITIZENS)).toNumber();
       const price = (await api.call.actionBudgetApi.admissionPrice(CITIZENS)).unwrap().toNumber();
       console.log(`[gate] attempt ${attempt}: Bob's agents may take ${left} more admissions this epoch, the next at ${price} units`);
@@ -148,6 +149,11 @@ async function run(nodeName, networkInfo) {
       await Promise.all(Array.from({ length: left }, (_, i) =>
         signAndFinalize(api, api.tx.commitGate.submit(CITIZENS, remark(i), "filler"), ferdie, 120_000, { nonce: nonce + i })));
       const after = (await api.call.actionBudgetApi.admissionPrice(CITIZENS)).unwrap().toNumber();
+      const epochAfter = (await api.call.actionBudgetApi.budget(ferdie.address)).unwrap().epoch.toNumber();
+      if (epochAfter !== epoch) {
+        console.log(`[gate] the epoch turned (${epoch} -> ${epochAfter}) while the share filled; trying again`);
+        continue;
+      }
       if (left > 0 && !(after > price)) throw new Error(`the price did not rise: ${price} then ${after}`);
       try {
         await signAndFinalize(api, api.tx.commitGate.submit(CITIZENS, remark("extra"), "one too many"), ferdie);

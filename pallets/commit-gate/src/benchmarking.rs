@@ -175,7 +175,7 @@ mod benchmarks {
 		let id = submitted::<T>(&agent, T::MaxCallSize::get());
 		let vetoer: AccountId = account("vetoer", 0, 0);
 		T::BenchmarkHelper::make_member(&vetoer, GROUP);
-		let veto = AnonymousVeto {
+		let anonymous = AnonymousVeto {
 			root: [1; 32],
 			nullifier: [2; 32],
 			proof: MembershipProof { depth: 20, a: [0; 64], b: [0; 128], c: [0; 64] },
@@ -183,9 +183,10 @@ mod benchmarks {
 
 		#[block]
 		{
-			let proposal = Pallet::<T>::check_anonymous_veto(id, &veto, ProofCheck::SkipPairing)
-				.map_err(polkadot_sdk::sp_runtime::DispatchError::from)?;
-			Pallet::<T>::count_anonymous_veto(id, proposal, veto.nullifier)?;
+			let proposal =
+				Pallet::<T>::check_anonymous_veto(id, &anonymous, ProofCheck::SkipPairing)
+					.map_err(polkadot_sdk::sp_runtime::DispatchError::from)?;
+			Pallet::<T>::count_anonymous_veto(id, proposal, anonymous.nullifier)?;
 		}
 
 		assert_eq!(Proposals::<T>::get(id).expect("still pending").nullifiers.len(), 1);

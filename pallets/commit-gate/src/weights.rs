@@ -84,17 +84,19 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CommitGate::NextProposalId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CommitGate::Settings` (r:1 w:0)
 	/// Proof: `CommitGate::Settings` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Personhood::MemberCount` (r:1 w:0)
+	/// Proof: `Personhood::MemberCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `CommitGate::Proposals` (r:0 w:1)
-	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19140), added: 21615, mode: `MaxEncodedLen`)
+	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19132), added: 21607, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[8, 16384]`.
 	/// The range of component `s` is `[0, 2048]`.
 	fn submit(c: u32, _s: u32, ) -> Weight {
-		// Proof size: measured `34441`, estimated `34255`.
-		// Minimum execution time: 279_221_000 picoseconds.
-		Weight::from_parts(395_005_269, 34255)
-			// Standard error: 5_123
-			.saturating_add(Weight::from_parts(215_706, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(14))
+		// Proof size: measured `34481`, estimated `34255`.
+		// Minimum execution time: 271_777_000 picoseconds.
+		Weight::from_parts(290_741_727, 34255)
+			// Standard error: 413
+			.saturating_add(Weight::from_parts(147_859, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	/// Storage: `CommitGate::Parameters` (r:1 w:0)
@@ -123,37 +125,35 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[8, 16384]`.
 	/// The range of component `s` is `[0, 2048]`.
-	fn check_submission(c: u32, _s: u32, ) -> Weight {
+	fn check_submission(c: u32, s: u32, ) -> Weight {
 		// Proof size: measured `34441`, estimated `34255`.
-		// Minimum execution time: 90_559_000 picoseconds.
-		Weight::from_parts(195_588_294, 34255)
-			// Standard error: 1_937
-			.saturating_add(Weight::from_parts(114_328, 0).saturating_mul(c.into()))
+		// Minimum execution time: 89_908_000 picoseconds.
+		Weight::from_parts(34_628_650, 34255)
+			// Standard error: 378
+			.saturating_add(Weight::from_parts(98_520, 0).saturating_mul(c.into()))
+			// Standard error: 3_027
+			.saturating_add(Weight::from_parts(32_566, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(12))
 	}
 	/// Storage: `CommitGate::Proposals` (r:1 w:1)
-	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19140), added: 21615, mode: `MaxEncodedLen`)
-	/// Storage: `Personhood::CurrentPeriod` (r:1 w:0)
-	/// Proof: `Personhood::CurrentPeriod` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
-	/// Storage: `Personhood::Verified` (r:1 w:0)
-	/// Proof: `Personhood::Verified` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
-	/// Storage: `Personhood::VerifiedCount` (r:1 w:0)
-	/// Proof: `Personhood::VerifiedCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19132), added: 21607, mode: `MaxEncodedLen`)
+	/// Storage: `Personhood::MemberCount` (r:1 w:0)
+	/// Proof: `Personhood::MemberCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn veto() -> Weight {
-		// Proof size: measured `19416`, estimated `22605`.
-		// Minimum execution time: 67_216_000 picoseconds.
-		Weight::from_parts(78_667_000, 22605)
-			.saturating_add(T::DbWeight::get().reads(4))
+		// Proof size: measured `19193`, estimated `22597`.
+		// Minimum execution time: 45_896_000 picoseconds.
+		Weight::from_parts(54_101_000, 22597)
+			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `CommitGate::Proposals` (r:1 w:1)
-	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19140), added: 21615, mode: `MaxEncodedLen`)
+	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19132), added: 21607, mode: `MaxEncodedLen`)
 	/// Storage: `Personhood::CurrentPeriod` (r:1 w:0)
 	/// Proof: `Personhood::CurrentPeriod` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Personhood::Verified` (r:1 w:0)
 	/// Proof: `Personhood::Verified` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
-	/// Storage: `Personhood::VerifiedCount` (r:1 w:0)
-	/// Proof: `Personhood::VerifiedCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Personhood::MemberCount` (r:1 w:0)
+	/// Proof: `Personhood::MemberCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `CommitGate::Queue` (r:1 w:1)
 	/// Proof: `CommitGate::Queue` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `CommitGate::PendingCount` (r:1 w:1)
@@ -171,25 +171,27 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ActionBudget::SponsorPenalties` (r:1 w:1)
 	/// Proof: `ActionBudget::SponsorPenalties` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn veto_and_kill() -> Weight {
-		// Proof size: measured `53996`, estimated `34255`.
-		// Minimum execution time: 286_255_000 picoseconds.
-		Weight::from_parts(317_452_000, 34255)
+		// Proof size: measured `53975`, estimated `34255`.
+		// Minimum execution time: 281_265_000 picoseconds.
+		Weight::from_parts(303_687_000, 34255)
 			.saturating_add(T::DbWeight::get().reads(20))
 			.saturating_add(T::DbWeight::get().writes(15))
 	}
 	/// Storage: `CommitGate::Proposals` (r:1 w:1)
-	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19140), added: 21615, mode: `MaxEncodedLen`)
+	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19132), added: 21607, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Proof size: measured `18836`, estimated `22605`.
-		// Minimum execution time: 44_794_000 picoseconds.
-		Weight::from_parts(58_809_000, 22605)
+		// Proof size: measured `18828`, estimated `22597`.
+		// Minimum execution time: 42_730_000 picoseconds.
+		Weight::from_parts(50_664_000, 22597)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `CommitGate::Proposals` (r:1 w:1)
-	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19140), added: 21615, mode: `MaxEncodedLen`)
+	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19132), added: 21607, mode: `MaxEncodedLen`)
 	/// Storage: `CommitGate::Queue` (r:1 w:1)
 	/// Proof: `CommitGate::Queue` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
+	/// Storage: `Personhood::MemberCount` (r:1 w:0)
+	/// Proof: `Personhood::MemberCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `CommitGate::PendingCount` (r:1 w:1)
 	/// Proof: `CommitGate::PendingCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Constitution::ChainConstitution` (r:1 w:0)
@@ -210,18 +212,20 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Personhood::NextPeriodLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[8, 16384]`.
 	fn enact(c: u32, ) -> Weight {
-		// Proof size: measured `35991 + c * (1 ±0)`, estimated `34255`.
-		// Minimum execution time: 168_153_000 picoseconds.
-		Weight::from_parts(201_024_139, 34255)
-			// Standard error: 6_702
-			.saturating_add(Weight::from_parts(1_690_078, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(9))
+		// Proof size: measured `36023 + c * (1 ±0)`, estimated `34255`.
+		// Minimum execution time: 173_975_000 picoseconds.
+		Weight::from_parts(158_582_663, 34255)
+			// Standard error: 1_394
+			.saturating_add(Weight::from_parts(1_646_724, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `CommitGate::Queue` (r:1 w:1)
 	/// Proof: `CommitGate::Queue` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	/// Storage: `CommitGate::Proposals` (r:1 w:1)
-	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19140), added: 21615, mode: `MaxEncodedLen`)
+	/// Proof: `CommitGate::Proposals` (`max_values`: None, `max_size`: Some(19132), added: 21607, mode: `MaxEncodedLen`)
+	/// Storage: `Personhood::MemberCount` (r:1 w:0)
+	/// Proof: `Personhood::MemberCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `CommitGate::PendingCount` (r:1 w:1)
 	/// Proof: `CommitGate::PendingCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Constitution::ChainConstitution` (r:1 w:0)
@@ -242,20 +246,20 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Personhood::NextPeriodLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[8, 16384]`.
 	fn commit_one(c: u32, ) -> Weight {
-		// Proof size: measured `35991 + c * (1 ±0)`, estimated `34255`.
-		// Minimum execution time: 162_493_000 picoseconds.
-		Weight::from_parts(173_353_000, 34255)
-			// Standard error: 8_649
-			.saturating_add(Weight::from_parts(1_816_777, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(9))
+		// Proof size: measured `36023 + c * (1 ±0)`, estimated `34255`.
+		// Minimum execution time: 169_016_000 picoseconds.
+		Weight::from_parts(731_731_857, 34255)
+			// Standard error: 30_291
+			.saturating_add(Weight::from_parts(1_707_720, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `CommitGate::Queue` (r:1 w:0)
 	/// Proof: `CommitGate::Queue` (`max_values`: Some(1), `max_size`: Some(32770), added: 33265, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof size: measured `32934`, estimated `34255`.
-		// Minimum execution time: 32_330_000 picoseconds.
-		Weight::from_parts(44_774_000, 34255)
+		// Minimum execution time: 32_350_000 picoseconds.
+		Weight::from_parts(45_225_000, 34255)
 			.saturating_add(T::DbWeight::get().reads(1))
 	}
 	/// Storage: `Constitution::ChainConstitution` (r:1 w:0)
@@ -264,8 +268,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CommitGate::Parameters` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof size: measured `65`, estimated `1486`.
-		// Minimum execution time: 14_788_000 picoseconds.
-		Weight::from_parts(16_762_000, 1486)
+		// Minimum execution time: 15_268_000 picoseconds.
+		Weight::from_parts(16_902_000, 1486)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -273,8 +277,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn spend_from_purse() -> Weight {
 		// Proof size: measured `226`, estimated `6196`.
-		// Minimum execution time: 68_738_000 picoseconds.
-		Weight::from_parts(96_430_000, 6196)
+		// Minimum execution time: 68_668_000 picoseconds.
+		Weight::from_parts(71_774_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -282,8 +286,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CommitGate::Settings` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_group_settings() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 11_081_000 picoseconds.
-		Weight::from_parts(18_124_000, 0)
+		// Minimum execution time: 11_361_000 picoseconds.
+		Weight::from_parts(12_733_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 }
@@ -291,59 +295,60 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights priced with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn submit(c: u32, _s: u32, ) -> Weight {
-		Weight::from_parts(395_005_269, 34255)
-			.saturating_add(Weight::from_parts(215_706, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(14))
+		Weight::from_parts(290_741_727, 34255)
+			.saturating_add(Weight::from_parts(147_859, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(15))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
-	fn check_submission(c: u32, _s: u32, ) -> Weight {
-		Weight::from_parts(195_588_294, 34255)
-			.saturating_add(Weight::from_parts(114_328, 0).saturating_mul(c.into()))
+	fn check_submission(c: u32, s: u32, ) -> Weight {
+		Weight::from_parts(34_628_650, 34255)
+			.saturating_add(Weight::from_parts(98_520, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(32_566, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(12))
 	}
 	fn veto() -> Weight {
-		Weight::from_parts(78_667_000, 22605)
-			.saturating_add(RocksDbWeight::get().reads(4))
+		Weight::from_parts(54_101_000, 22597)
+			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn veto_and_kill() -> Weight {
-		Weight::from_parts(317_452_000, 34255)
+		Weight::from_parts(303_687_000, 34255)
 			.saturating_add(RocksDbWeight::get().reads(20))
 			.saturating_add(RocksDbWeight::get().writes(15))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(58_809_000, 22605)
+		Weight::from_parts(50_664_000, 22597)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn enact(c: u32, ) -> Weight {
-		Weight::from_parts(201_024_139, 34255)
-			.saturating_add(Weight::from_parts(1_690_078, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(9))
+		Weight::from_parts(158_582_663, 34255)
+			.saturating_add(Weight::from_parts(1_646_724, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 	fn commit_one(c: u32, ) -> Weight {
-		Weight::from_parts(173_353_000, 34255)
-			.saturating_add(Weight::from_parts(1_816_777, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(9))
+		Weight::from_parts(731_731_857, 34255)
+			.saturating_add(Weight::from_parts(1_707_720, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(44_774_000, 34255)
+		Weight::from_parts(45_225_000, 34255)
 			.saturating_add(RocksDbWeight::get().reads(1))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(16_762_000, 1486)
+		Weight::from_parts(16_902_000, 1486)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn spend_from_purse() -> Weight {
-		Weight::from_parts(96_430_000, 6196)
+		Weight::from_parts(71_774_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn set_group_settings() -> Weight {
-		Weight::from_parts(18_124_000, 0)
+		Weight::from_parts(12_733_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }
