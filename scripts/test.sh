@@ -17,24 +17,40 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # minutes of a warm run, the runtime's WASM included. Ignored files (node_modules) stay in the
 # mirror between runs; nothing else is kept. One run at a time per mirror.
 if [ -z "${TEO_MIRRORED:-}" ]; then
-	mirror=${TEO_MIRROR:-$HOME/.cache/teo/src}
+	mirror=$(realpath -m "${TEO_MIRROR:-$HOME/.cache/teo/src}")
+	root=$(realpath "$TEO_ROOT")
+	case "$mirror/" in
+	"$root"/*) die "the mirror $mirror is inside the checkout $root" ;;
+	esac
+	case "$root/" in
+	"$mirror"/*) die "the checkout $root is inside the mirror $mirror" ;;
+	esac
+	# `rsync --delete` empties whatever it is pointed at: only an empty folder or a mirror
+	# (marked, or a TEO tree from before the mark).
+	if [ -d "$mirror" ] && [ -n "$(ls -A "$mirror")" ] && [ ! -e "$mirror/.teo-mirror" ] &&
+		[ ! -f "$mirror/scripts/test.sh" ]; then
+		die "$mirror is not empty and not a mirror of TEO: set TEO_MIRROR elsewhere"
+	fi
 	if ! command -v rsync >/dev/null; then
 		step "Installing rsync (the test command mirrors the checkout with it)"
 		as_root apt-get update -qq &&
 			as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync ||
 			die "rsync could not be installed"
 	fi
-	mkdir -p "$mirror" || die "cannot create $mirror"
-	exec 9>"$mirror.lock"
-	flock -n 9 || die "another test run is using $mirror (set TEO_MIRROR to run one beside it)"
+	mkdir -p "$mirror" && touch "$mirror/.teo-mirror" || die "cannot create $mirror"
+	lock="$mirror.lock"
+	flock -n "$lock" true || die "another test run is using $mirror (set TEO_MIRROR to run one beside it)"
 	step "Mirroring $TEO_ROOT into $mirror (by content)"
-	changes=$(rsync --recursive --links --perms --checksum --delete --itemize-changes \
-		--filter=':- .gitignore' --exclude=/.git "$TEO_ROOT/" "$mirror/") ||
-		die "mirroring into $mirror failed"
+	changes=$(flock -n "$lock" rsync --recursive --links --perms --checksum --delete \
+		--itemize-changes --filter=':- .gitignore' --exclude=/.git --exclude=/.teo-mirror \
+		"$TEO_ROOT/" "$mirror/") || die "mirroring into $mirror failed"
 	echo "  $(grep -c '^>f' <<<"$changes") files written, $(grep -c '^\*deleting' <<<"$changes") deleted"
 	# The node embeds the checkout's commit (the mirror has no .git).
 	commit=$(git -C "$TEO_ROOT" rev-parse --short=11 HEAD 2>/dev/null || echo 00000000000)
-	TEO_MIRRORED=1 SUBSTRATE_CLI_GIT_COMMIT_HASH=$commit exec bash "$mirror/scripts/test.sh" "$@"
+	# flock holds the lock for the run and exits with it; `-o` keeps it from the run's children,
+	# so a node left behind cannot hold it.
+	exec flock -o -n "$lock" env TEO_MIRRORED=1 SUBSTRATE_CLI_GIT_COMMIT_HASH="$commit" \
+		bash "$mirror/scripts/test.sh" "$@"
 fi
 
 passed=()

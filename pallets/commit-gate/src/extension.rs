@@ -110,10 +110,11 @@ where
 	) -> ValidateResult<Self::Val, <T as polkadot_sdk::frame_system::Config>::RuntimeCall> {
 		let Some(signer) = origin.as_system_origin_signer() else {
 			// No signer here means a general (version 5) transaction: bare ones and inherents
-			// take `bare_validate`. None is accepted: @polkadot/api cannot decode a block that
-			// holds one (docs/COMMIT-GATE.md, "The anonymous veto's transaction"), and no call
-			// is authorized for it. A block author cannot put one in a block either: import
-			// runs this check too.
+			// take `bare_validate`. FRAME refuses one whose origin nothing authorized
+			// (`UnknownOrigin`); this refuses it by name, whatever a later extension or
+			// `#[pallet::authorize]` would make of it: @polkadot/api cannot decode a block that
+			// holds one (docs/COMMIT-GATE.md, "The anonymous veto's transaction"). Import runs
+			// this check too, so a block author cannot insert one either.
 			return Err(InvalidTransaction::Call.into());
 		};
 		let valid = match call.is_sub_type() {

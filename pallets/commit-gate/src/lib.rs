@@ -110,7 +110,8 @@ pub mod pallet {
 			+ fungible::MutateHold<AccountId, Reason = Self::RuntimeHoldReason>
 			+ fungible::BalancedHold<AccountId>;
 
-		/// Who is a verified member of a group: the vetoers.
+		/// Who is a member of a group (the anonymous vetoers) and who is verified (the signed
+		/// ones).
 		type Personhood: PersonhoodInspect<AccountId>;
 
 		/// Agents, their budgets and the human-bandwidth cap.
@@ -339,7 +340,7 @@ pub mod pallet {
 		///
 		/// ## Details
 		/// Accepted only where one veto kills the proposal (its threshold, capped by the group's
-		/// verified members, is one); elsewhere it fails with `NeedsAnonymousVeto`, because one
+		/// members, is one); elsewhere it fails with `NeedsAnonymousVeto`, because one
 		/// person's signed and anonymous vetoes cannot be told apart and would count twice.
 		/// Fee-free, and in the operational class: a share of every block is reserved for it
 		/// and it outranks every normal transaction, so filling blocks cannot price vetoes out
@@ -400,7 +401,8 @@ pub mod pallet {
 		/// `UnknownProposal`, `StillLocked`.
 		///
 		/// ## Events
-		/// `Committed`, `Expired` or `Voided`.
+		/// `Committed`, `Expired` or `Voided`; `Killed` when the group shrank to the vetoes it
+		/// already cast.
 		#[pallet::call_index(3)]
 		#[pallet::weight(CallBranch::max_enact_weight::<T>())]
 		pub fn enact(origin: OriginFor<T>, id: ProposalId) -> DispatchResultWithPostInfo {
@@ -495,7 +497,7 @@ pub mod pallet {
 		/// ([`teo_primitives::personhood::veto_scope`]); its message is the veto
 		/// ([`teo_primitives::personhood::VETO_MESSAGE`]); its root is a recent root of the
 		/// proposal's group. The tally counts nullifiers: one veto per person and proposal.
-		/// When it reaches the threshold (capped by the group's verified members), the proposal
+		/// When it reaches the threshold (capped by the group's members), the proposal
 		/// is killed as by [`Pallet::veto`]. Operational class and fee-free, like the signed
 		/// veto; a veto that only counts is refunded the weight of killing.
 		///

@@ -47,11 +47,15 @@ impl<T: Config> Pallet<T> {
 				continue;
 			};
 			let overhead = T::WeightInfo::commit_one(proposal.call.len() as u32);
-			let declared = match proposal.withdrawn_by {
-				Some(_) => Weight::zero(),
-				None => Self::decode_call(&proposal.call)
-					.map(|call| call.get_dispatch_info().total_weight())
-					.unwrap_or_default(),
+			let declared = if Self::vetoed_at_unlock(&proposal) {
+				T::WeightInfo::veto_and_kill()
+			} else {
+				match proposal.withdrawn_by {
+					Some(_) => Weight::zero(),
+					None => Self::decode_call(&proposal.call)
+						.map(|call| call.get_dispatch_info().total_weight())
+						.unwrap_or_default(),
+				}
 			};
 			// The first due proposal always runs: submission bounded its weight by the budget,
 			// so the queue can never stall behind it.
@@ -82,9 +86,15 @@ impl<T: Config> Pallet<T> {
 	/// the `Committed` origin, settles its deposit and extends the commit chain. A withdrawn
 	/// proposal only returns its deposit; a call a runtime upgrade has since reinterpreted or
 	/// forbidden does not run. Returns the weight the call used.
+	/// Whether `proposal`'s tally reached its threshold as capped now: its group shrank after
+	/// the vetoes were cast (a removed member's veto still counts: it was cast by a member).
+	fn vetoed_at_unlock(proposal: &ProposalOf<T>) -> bool {
+		proposal.nullifiers.len() as u32 >= Self::veto_threshold(proposal)
+	}
+
 	pub(crate) fn commit(id: ProposalId, proposal: ProposalOf<T>) -> Weight {
 		let group = proposal.group;
-		if proposal.nullifiers.len() as u32 >= Self::veto_threshold(&proposal) {
+		if Self::vetoed_at_unlock(&proposal) {
 			// The group shrank after the vetoes were cast, and those it has now already
 			// vetoed: the proposal is vetoed, whoever comes first.
 			Self::kill(id, proposal);

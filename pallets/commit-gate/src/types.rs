@@ -84,7 +84,7 @@ where
 	/// The agent's sponsor at submission: the person a veto penalises, and who may withdraw it,
 	/// even if the agent has been deregistered (or registered by someone else) since.
 	pub sponsor: AccountId,
-	/// The group whose verified members may veto it, and whose origin it runs with.
+	/// The group whose members may veto it, and whose origin it runs with.
 	pub group: GroupId,
 	/// The SCALE-encoded runtime call, exactly what will run.
 	pub call: BoundedVec<u8, MaxCallSize>,

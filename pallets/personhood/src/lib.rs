@@ -89,7 +89,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRoots: Get<u32>;
 
-		/// Blocks a replaced root stays valid, so proofs made just before a change still verify.
+		/// Blocks a replaced root stays valid, so proofs made just before a change still verify
+		/// (after a removal too, though the root holds the removed member: otherwise a registrar
+		/// could void every proof in flight by removing someone in every block).
 		#[pallet::constant]
 		type RootValidity: Get<BlockNumber>;
 
@@ -370,8 +372,10 @@ pub mod pallet {
 		/// Signed, by the group's registrar.
 		///
 		/// ## Details
-		/// The member's leaf becomes zero. `siblings` are its Merkle proof's siblings in the
-		/// current tree (as zk-kit's `generateProof` gives them), from the leaf up.
+		/// The member's leaf becomes zero, and the group counts one member fewer at once.
+		/// `siblings` are its Merkle proof's siblings in the current tree (as zk-kit's
+		/// `generateProof` gives them), from the leaf up. The roots it replaces stay valid for
+		/// `RootValidity`, so the removed member can still prove against them until then.
 		///
 		/// ## Errors
 		/// [`Error::UnknownGroup`], [`Error::NotRegistrar`], [`Error::NotMember`],

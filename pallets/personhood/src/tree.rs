@@ -100,18 +100,17 @@ impl<T: Config> Pallet<T> {
 		Leaves::<T>::insert(group, index, [0u8; 32]);
 		MemberIndex::<T>::remove(group, commitment);
 		MemberCount::<T>::mutate(group, |count| *count = count.saturating_sub(1));
-		// Every earlier root goes at once, with no grace: it still holds the removed member, who
-		// could otherwise verify or veto for `RootValidity` more blocks, and a person whose
-		// commitment the registrar replaced could veto once with each.
-		Roots::<T>::remove(group);
+		// The earlier roots keep their grace, though they hold the removed member: dropping them
+		// at once would let a registrar invalidate every proof in flight (vetoes included) by
+		// removing someone in every block. docs/PERSONHOOD.md, "Trust model".
 		Self::push_root(group, root);
 		Self::deposit_event(Event::MemberRemoved { group, index, commitment, root });
 		Ok(())
 	}
 
 	/// Fails with `UnknownRoot` unless `root` is `group`'s current root or one replaced less
-	/// than `RootValidity` blocks ago by an addition (`ExpiredRoot` if longer; a removal
-	/// forgets every earlier root at once). Zero, the root of an empty tree, is never valid.
+	/// than `RootValidity` blocks ago (`ExpiredRoot` if longer). Zero, the root of an empty
+	/// tree, is never valid.
 	pub(crate) fn ensure_root_is_valid(group: GroupId, root: &FieldBytes) -> Result<(), Error<T>> {
 		ensure!(root != &[0u8; 32], Error::<T>::UnknownRoot);
 		let roots = Roots::<T>::get(group);
