@@ -200,6 +200,13 @@ pub fn tree_of(group: GroupId) -> LeanImt {
 	)
 }
 
+/// The siblings of the leaf at `index` of `tree`, from the leaf up: what `remove_member` takes.
+pub fn siblings_at(tree: &LeanImt, index: usize) -> Siblings {
+	let siblings: Vec<FieldBytes> =
+		tree.proof(index).expect("a leaf").siblings.iter().map(groth16::fr_to_be_bytes).collect();
+	siblings.try_into().expect("a tree within the deepest depth")
+}
+
 /// A proof by identity `n` that `who` is a member of `group` in the current period, with
 /// `key`; returns (root, nullifier, proof).
 pub fn prove_with(

@@ -74,15 +74,7 @@ fn bad_additions_are_refused_and_change_nothing() {
 fn removing_a_member_zeroes_its_leaf_given_the_right_siblings() {
 	ExtBuilder::default().build_and_execute(|| {
 		let mut tree = tree_of(CITIZENS);
-		let siblings: Siblings = tree
-			.proof(2)
-			.unwrap()
-			.siblings
-			.iter()
-			.map(groth16::fr_to_be_bytes)
-			.collect::<Vec<_>>()
-			.try_into()
-			.unwrap();
+		let siblings = siblings_at(&tree, 2);
 		let mut wrong = siblings.clone();
 		wrong[0] = commitment(9);
 		let remove = |who: &AccountId, c, s: &Siblings| {

@@ -240,15 +240,7 @@ fn a_proof_in_flight_survives_a_removal_until_its_root_expires() {
 		run_to_block(3);
 		let tree = tree_of(CITIZENS);
 		let index = tree.index_of(&identity(1).commitment).expect("a member");
-		let siblings: Siblings = tree
-			.proof(index)
-			.unwrap()
-			.siblings
-			.iter()
-			.map(groth16::fr_to_be_bytes)
-			.collect::<Vec<_>>()
-			.try_into()
-			.unwrap();
+		let siblings = siblings_at(&tree, index);
 		assert_ok!(Personhood::remove_member(
 			signed(&registrar()),
 			CITIZENS,
