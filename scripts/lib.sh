@@ -39,3 +39,15 @@ build_workspace() {
 	step "Building teo-node, teo-mesh and teo-citizen (release) into $CARGO_TARGET_DIR"
 	(cd "$TEO_ROOT" && cargo build --release --locked --workspace)
 }
+
+# The citizen's veto desk (tools/veto-desk), built into tools/veto-desk/dist: the prover
+# compiled to WebAssembly and bound by wasm-bindgen (the CLI setup.sh installs, the version
+# Cargo.lock pins), then the page bundled by esbuild.
+build_veto_desk() {
+	local desk=$TEO_ROOT/tools/veto-desk
+	step "Building the veto desk: the prover in WebAssembly, the page"
+	(cd "$TEO_ROOT" && cargo build --release --locked --target wasm32-unknown-unknown -p teo-browser-prover) &&
+		wasm-bindgen --target web --out-dir "$desk/dist/pkg" \
+			"$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/teo_browser_prover.wasm" &&
+		(cd "$desk" && node build.mjs)
+}

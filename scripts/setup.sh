@@ -14,7 +14,7 @@ for target in wasm32v1-none wasm32-unknown-unknown; do
 done
 rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 
-step "System packages (protoc for the networking stack, Node.js for zombienet, systemd-analyze, rsync)"
+step "System packages (protoc for the networking stack, Node.js for zombienet, systemd-analyze, rsync, Chromium)"
 missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)
 command -v node >/dev/null || missing+=(nodejs)
@@ -25,6 +25,9 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 # rsync mirrors the checkout for the test command (scripts/test.sh).
 command -v rsync >/dev/null || missing+=(rsync)
+# The veto desk's browser test drives Debian's Chromium (Playwright's own download is not
+# reachable from our machines).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
 	as_root apt-get update -qq
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
@@ -44,6 +47,18 @@ npm_install() { # directory
 
 step "Zombienet and @polkadot/api (npm ci, pinned by zombienet/package-lock.json)"
 npm_install "$TEO_ROOT/zombienet"
+
+# The veto desk's prover is bound to JavaScript by wasm-bindgen, whose CLI must be exactly the
+# version of the `wasm-bindgen` crate in Cargo.lock (a few minutes to compile, once).
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$TEO_ROOT/Cargo.lock")
+step "wasm-bindgen CLI $bindgen_version (the veto desk's prover)"
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]; then
+	cargo install --locked --quiet wasm-bindgen-cli --version "$bindgen_version"
+fi
+wasm-bindgen --version
+
+step "The veto desk: Preact, @polkadot/api, esbuild, playwright-core (npm ci, pinned by tools/veto-desk/package-lock.json)"
+npm_install "$TEO_ROOT/tools/veto-desk"
 
 step "Semaphore, snarkjs and circom (npm ci, pinned by primitives/zk/fixtures/package-lock.json)"
 npm_install "$TEO_ROOT/primitives/zk/fixtures"

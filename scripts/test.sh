@@ -107,6 +107,20 @@ done
 step "Building the workspace (release)"
 (cd "$TEO_ROOT" && cargo build --release --locked --workspace) || { record "cargo build" 1; summary; exit 1; }
 
+# The citizen's veto desk: its prover in WebAssembly and its page, then its browser test in the
+# background from here on (a dev chain of its own, Chromium driven by Playwright; mostly waiting
+# on blocks), beside the builds and tests that follow. Its result is reported at the end.
+desk_dir=$(mktemp -d "${TMPDIR:-/tmp}/teo-desk.XXXXXX")
+desk_pid=
+if build_veto_desk; then
+	step "The veto desk in Chromium against a dev chain (in the background; screenshots in $desk_dir)"
+	(cd "$TEO_ROOT/tools/veto-desk" && timeout 900 node tests/desk.test.mjs --node "$TEO_NODE_BIN" \
+		--citizen "$(dirname "$TEO_NODE_BIN")/teo-citizen" --screenshots "$desk_dir") >"$desk_dir/log" 2>&1 &
+	desk_pid=$!
+else
+	record "veto desk build (WebAssembly prover and page)" 1
+fi
+
 # What an operator installs: the binaries on PATH, and the systemd units checked against them.
 step "Installing into a temporary prefix; systemd units verified against it"
 install_prefix=$(mktemp -d "${TMPDIR:-/tmp}/teo-install.XXXXXX")
@@ -293,6 +307,14 @@ if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 	else
 		record "zombienet (the test binaries did not build)" 1
 	fi
+fi
+
+if [ -n "$desk_pid" ]; then
+	step "The veto desk in Chromium: result"
+	wait "$desk_pid"
+	status=$?
+	cat "$desk_dir/log"
+	record "veto desk in Chromium (identity, registration, anonymous veto, the second refused, killed, the tree kept)" $status
 fi
 
 step "Trusted setup, launch rehearsal and snarkjs compatibility: result"

@@ -376,6 +376,17 @@ async function run(nodeName, networkInfo) {
             .includes(`encodes what this mesh was built for spec_version=${after}`));
         if (mesh.child.exitCode !== null) throw new Error(`mesh ${i} stopped after the upgrade (exit ${mesh.child.exitCode}): see ${mesh.log}`);
       }
+      // Proposal 2 was committed just before: a draft built on the new commit head is ignored by
+      // a relay that has not seen that commit yet (rule C), so wait until the three services
+      // agree on the chain's head, as an agent that wants its draft carried would.
+      const finalized = await api.rpc.chain.getFinalizedHead();
+      const [, commitCount] = await (await api.at(finalized)).call.commitGateApi.commitRoot();
+      const bounded = (promise) => Promise.race([promise, new Promise((_, reject) =>
+        setTimeout(() => reject(new Error("a mesh service did not answer within 10 s")), 10_000))]);
+      await waitFor("the three services to agree on the commit head", 60_000, async () => {
+        const heads = await Promise.all(providers.map((provider) => bounded(provider.send("mesh_commitRoot", []))));
+        return heads.every((h) => h.count >= commitCount.toNumber() && h.root === heads[0].root && h.count === heads[0].count);
+      });
       const again = await draftAcrossTheLine(JSON.stringify({ proposal: "pave the square again", by: "Dave", spec: after }));
       console.log(`[mesh] after the upgrade (spec ${before} -> ${after}) the services still serve: draft ${again.id} A -> C`);
 

@@ -24,9 +24,10 @@ use polkadot_sdk::{
 	},
 };
 use teo_primitives::{
-	personhood::{veto_scope, FieldBytes, Signal, SignalRefusal, VETO_MESSAGE},
+	personhood::{FieldBytes, Signal, SignalRefusal},
 	traits::PersonhoodInspect,
 };
+use teo_zk::semaphore::{veto_scope, VETO_MESSAGE};
 
 use crate::{
 	branch::CallBranch, extension::invalid, AnonymousVeto, Config, Error, Event, Pallet,

@@ -494,8 +494,8 @@ pub mod pallet {
 		///
 		/// ## Details
 		/// The proof's scope binds the chain, the proposal and its call
-		/// ([`teo_primitives::personhood::veto_scope`]); its message is the veto
-		/// ([`teo_primitives::personhood::VETO_MESSAGE`]); its root is a recent root of the
+		/// ([`teo_zk::semaphore::veto_scope`]); its message is the veto
+		/// ([`teo_zk::semaphore::VETO_MESSAGE`]); its root is a recent root of the
 		/// proposal's group. The tally counts nullifiers: one veto per person and proposal.
 		/// When it reaches the threshold (capped by the group's members), the proposal
 		/// is killed as by [`Pallet::veto`]. Operational class and fee-free, like the signed

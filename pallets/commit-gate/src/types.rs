@@ -115,8 +115,8 @@ where
 }
 
 /// An anonymous veto: a Semaphore proof that a member of the proposal's group says
-/// [`teo_primitives::personhood::VETO_MESSAGE`] in the proposal's scope
-/// ([`teo_primitives::personhood::veto_scope`]). No account signs it and none is named.
+/// [`teo_zk::semaphore::VETO_MESSAGE`] in the proposal's scope
+/// ([`teo_zk::semaphore::veto_scope`]). No account signs it and none is named.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
 )]

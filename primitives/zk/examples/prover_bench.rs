@@ -1,7 +1,7 @@
 //! Measures the membership circuit and Groth16 on this machine: constraints, key generation,
 //! proving and native verification at the depths the chain uses. A benchmark, not a test:
 //!
-//!   cargo run --release -p teo-zk --features prover --example prover_bench -- [runs] [depths...]
+//!   cargo run --release -p teo-zk --features parallel --example prover_bench -- [runs] [depths...]
 //!
 //! defaults: 5 runs at depths 16 and 20. Prints the median and the range of each figure.
 

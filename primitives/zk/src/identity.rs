@@ -12,7 +12,7 @@
 
 use ark_bn254::Fr;
 use ark_ff::{BigInteger, PrimeField};
-use blake_hash::{digest::Digest, Blake512};
+use blake512_hash::{Blake512, Digest};
 
 use crate::{
 	babyjubjub::{self, Point, BASE8},

@@ -58,12 +58,34 @@ impl LeanImt {
 	}
 
 	/// A tree of `leaves`, in order.
+	///
+	/// Level by level: one hash per inner node, `size - 1` in all, where inserting the leaves
+	/// one by one would hash the whole path of each (`size × depth`). With the `parallel`
+	/// feature, each level is hashed on every core.
 	pub fn from_leaves(leaves: impl IntoIterator<Item = Fr>) -> Self {
-		let mut tree = Self::new();
-		for leaf in leaves {
-			tree.insert(leaf);
+		let mut levels = alloc::vec![leaves.into_iter().collect::<Vec<Fr>>()];
+		while let Some(level) = levels.last().filter(|level| level.len() > 1) {
+			let parents = parents_of(level);
+			levels.push(parents);
 		}
-		tree
+		Self { levels }
+	}
+
+	/// Every level, the leaves first and the root last: what a client keeps to prove again
+	/// later without hashing the tree anew ([`LeanImt::from_levels`]).
+	pub fn levels(&self) -> &[Vec<Fr>] {
+		&self.levels
+	}
+
+	/// A tree from the levels [`LeanImt::levels`] gave; `None` unless each level has the size
+	/// the one below makes (nodes are not hashed again: a wrong one yields paths that do not
+	/// lead to the root, which [`MerkleProof::verify`] refuses).
+	pub fn from_levels(levels: Vec<Vec<Fr>>) -> Option<Self> {
+		let leaves = levels.first()?.len();
+		let expected = if leaves <= 1 { 1 } else { depth_for(leaves as u64) + 1 };
+		let shaped = levels.len() == expected
+			&& levels.windows(2).all(|pair| pair[1].len() == pair[0].len().div_ceil(2));
+		shaped.then_some(Self { levels })
 	}
 
 	/// The number of leaves.
@@ -153,6 +175,29 @@ impl LeanImt {
 			}
 		}
 	}
+}
+
+/// The parent of two siblings; a node without a right sibling is copied up.
+fn parent(pair: &[Fr]) -> Fr {
+	match pair {
+		[left, right] => poseidon2(*left, *right),
+		[single] => *single,
+		_ => unreachable!("chunks(2) yields one or two nodes"),
+	}
+}
+
+/// The level above `level`.
+#[cfg(not(feature = "parallel"))]
+fn parents_of(level: &[Fr]) -> Vec<Fr> {
+	level.chunks(2).map(parent).collect()
+}
+
+/// The level above `level`, hashed on every core (in chunks big enough to outweigh the
+/// scheduling).
+#[cfg(feature = "parallel")]
+fn parents_of(level: &[Fr]) -> Vec<Fr> {
+	use rayon::prelude::*;
+	level.par_chunks(2).with_min_len(256).map(parent).collect()
 }
 
 /// The part of a LeanIMT the chain keeps: its size and, per level, the last node with an even
@@ -324,6 +369,46 @@ mod tests {
 				"16563528586039183984321671832027707807991183834423814875891935595014643340107"
 			))
 		);
+	}
+
+	#[test]
+	fn building_level_by_level_gives_the_tree_of_inserting_one_by_one() {
+		let mut inserted = LeanImt::new();
+		assert_eq!(LeanImt::from_leaves([]), inserted);
+		for size in 1..=70u64 {
+			inserted.insert(Fr::from(size * 7919));
+			let built = LeanImt::from_leaves((1..=size).map(|i| Fr::from(i * 7919)));
+			assert_eq!(built, inserted, "size {size}");
+		}
+	}
+
+	#[test]
+	fn a_tree_comes_back_from_its_levels_and_only_from_a_whole_shape() {
+		for size in [0u64, 1, 2, 5, 8, 33] {
+			let tree = LeanImt::from_leaves((0..size).map(Fr::from));
+			assert_eq!(
+				LeanImt::from_levels(tree.levels().to_vec()),
+				Some(tree.clone()),
+				"size {size}"
+			);
+		}
+		let tree = LeanImt::from_leaves((0..5u64).map(Fr::from));
+		let mut short = tree.levels().to_vec();
+		short.pop();
+		assert_eq!(LeanImt::from_levels(short), None, "a level missing");
+		let mut wide = tree.levels().to_vec();
+		wide[1].push(Fr::from(9u64));
+		assert_eq!(LeanImt::from_levels(wide), None, "a level too long");
+		assert_eq!(LeanImt::from_levels(Vec::new()), None, "no level at all");
+		// A wrong inner node passes the shape check; the paths that take it as a sibling do not
+		// verify (those below it recompute it, and the others never meet it).
+		let mut forged = tree.levels().to_vec();
+		forged[1][0] = Fr::from(1u64);
+		let forged = LeanImt::from_levels(forged).unwrap();
+		assert!(!forged.proof(2).unwrap().verify());
+		assert!(!forged.proof(3).unwrap().verify());
+		assert!(forged.proof(0).unwrap().verify());
+		assert!(forged.proof(4).unwrap().verify());
 	}
 
 	#[test]

@@ -362,7 +362,7 @@ mod personhood_and_budgets {
 			},
 			DispatchError, ModuleError,
 		};
-		use teo_primitives::personhood::{veto_scope, VETO_MESSAGE};
+		use teo_zk::semaphore::{veto_scope, VETO_MESSAGE};
 
 		let key = prover::dev_setup(dev::DEV_KEY_DEPTH as usize).unwrap();
 		dev_chain().execute_with(|| {

@@ -38,10 +38,10 @@ use rand_chacha::{
 };
 use teo_primitives::{
 	mesh::{MeshHeader, MessageKind},
-	personhood::{veto_scope, VETO_MESSAGE},
 	traits::PersonhoodInspect,
 	GroupId, H256,
 };
+use teo_zk::semaphore::{veto_scope, VETO_MESSAGE};
 use teo_zk::{dev, groth16, identity::Identity, lean_imt::LeanImt, prover, semaphore};
 
 use super::*;

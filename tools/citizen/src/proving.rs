@@ -86,16 +86,13 @@ fn prove_signal(
 	depth: u8,
 ) -> Result<(groth16::Proof, PublicInputs, usize), Error> {
 	let tree = tree_of(state)?;
-	let leaf_index = tree.index_of(&identity.commitment).ok_or(Error::NotAMember)?;
-	let membership = tree.proof(leaf_index).ok_or(Error::NoMerkleProof)?;
-	let scope = semaphore::hash_to_field(scope);
-	let message = semaphore::hash_to_field(message);
+	if tree.index_of(&identity.commitment).is_none() {
+		return Err(Error::NotAMember);
+	}
 	let mut seed = [0u8; 32];
 	getrandom::getrandom(&mut seed).map_err(Error::Randomness)?;
 	let mut rng = prover::rng_from_seed(seed);
-	let (proof, inputs) =
-		prover::prove(key, depth as usize, identity, &membership, message, scope, &mut rng)?;
-	Ok((proof, inputs, leaf_index))
+	Ok(prover::prove_signal(key, depth as usize, &tree, identity, message, scope, &mut rng)?)
 }
 
 /// `proof` as the chain takes it.
@@ -138,8 +135,8 @@ pub fn prove_veto(
 	key: &ProvingKey,
 	depth: u8,
 ) -> Result<VerifyCall, Error> {
-	let scope = teo_primitives::personhood::veto_scope(&state.genesis_hash, id, call_hash);
-	let message = &teo_primitives::personhood::VETO_MESSAGE;
+	let scope = semaphore::veto_scope(&state.genesis_hash, id, call_hash);
+	let message = &semaphore::VETO_MESSAGE;
 	let (proof, inputs, leaf_index) = prove_signal(state, identity, message, &scope, key, depth)?;
 	let call = RuntimeCall::CommitGate(pallet_commit_gate::Call::veto_anonymously {
 		id,

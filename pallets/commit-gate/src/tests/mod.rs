@@ -15,7 +15,8 @@ use polkadot_sdk::frame_support::{
 	assert_ok, dispatch::DispatchResultWithPostInfo, traits::fungible::InspectHold,
 };
 use teo_pallet_test_utils::TABLE_ROOT;
-use teo_primitives::personhood::{veto_scope, FieldBytes, MembershipProof, VETO_MESSAGE};
+use teo_primitives::personhood::{FieldBytes, MembershipProof};
+use teo_zk::semaphore::{veto_scope, VETO_MESSAGE};
 
 use crate::{mock::*, AnonymousVeto, Event, HoldReason, Proposals};
 

@@ -145,10 +145,10 @@ fn the_pool_refuses_anonymous_vetoes_that_would_fail_and_tags_the_nullifier() {
 		// Another encoding of the same person's veto provides the same tag.
 		let mut copy = veto.clone();
 		copy.proof.a[0] ^= 1;
-		People::sign(TOWN, copy.nullifier, teo_primitives::personhood::VETO_MESSAGE, {
+		People::sign(TOWN, copy.nullifier, teo_zk::semaphore::VETO_MESSAGE, {
 			let genesis: [u8; 32] = teo_pallet_support::genesis_hash::<Test>().into();
 			let hash = crate::Proposals::<Test>::get(id).unwrap().call_hash;
-			teo_primitives::personhood::veto_scope(&genesis, id, hash.as_fixed_bytes())
+			teo_zk::semaphore::veto_scope(&genesis, id, hash.as_fixed_bytes())
 		});
 		assert_eq!(validate_bare(call(&copy)).unwrap().provides, valid.provides);
 		let mut stale = veto.clone();

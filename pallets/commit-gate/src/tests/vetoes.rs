@@ -5,10 +5,8 @@ use polkadot_sdk::frame_support::{assert_noop, assert_ok};
 
 use super::{anonymous_veto, committed_result, held, nullifier, submit, veto_anonymously};
 use crate::{mock::*, CommitCount, Error, Event, Proposals, Queue};
-use teo_primitives::{
-	personhood::{veto_scope, VETO_MESSAGE},
-	traits::PersonhoodInspect,
-};
+use teo_primitives::traits::PersonhoodInspect;
+use teo_zk::semaphore::{veto_scope, VETO_MESSAGE};
 
 #[test]
 fn a_veto_kills_slashes_and_penalises() {

@@ -19,7 +19,13 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisErr
 use ark_std::rand::{CryptoRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
-use crate::{groth16::Proof, identity::Identity, lean_imt::MerkleProof, poseidon::poseidon2};
+use crate::{
+	groth16::Proof,
+	identity::Identity,
+	lean_imt::{LeanImt, MerkleProof},
+	poseidon::poseidon2,
+	semaphore,
+};
 
 /// A Groth16 proving key for the membership circuit.
 pub type ProvingKey = ark_groth16::ProvingKey<Bn254>;
@@ -126,6 +132,26 @@ pub fn prove<R: RngCore + CryptoRng>(
 	let inputs = PublicInputs { root: circuit.root, nullifier: circuit.nullifier, message, scope };
 	let proof = Snark::create_random_proof_with_reduction(circuit, key, rng)?;
 	Ok((proof, inputs))
+}
+
+/// Proves that `identity`, a member of `tree`, says `message` in `scope`, both given before
+/// Semaphore's hash to the field (a personhood proof, an anonymous veto). Returns the proof, its
+/// public inputs and the member's leaf index.
+pub fn prove_signal<R: RngCore + CryptoRng>(
+	key: &ProvingKey,
+	max_depth: usize,
+	tree: &LeanImt,
+	identity: &Identity,
+	message: &[u8; 32],
+	scope: &[u8; 32],
+	rng: &mut R,
+) -> Result<(Proof, PublicInputs, usize), ProveError> {
+	let leaf_index = tree.index_of(&identity.commitment).ok_or(ProveError::NotAMember)?;
+	let membership = tree.proof(leaf_index).ok_or(ProveError::NotAMember)?;
+	let message = semaphore::hash_to_field(message);
+	let scope = semaphore::hash_to_field(scope);
+	let (proof, inputs) = prove(key, max_depth, identity, &membership, message, scope, rng)?;
+	Ok((proof, inputs, leaf_index))
 }
 
 /// The statement and witness that `identity` is the member `membership` proves, for `message`

@@ -1,0 +1,70 @@
+// The prover's worker: TEO's prover compiled to WebAssembly (teo-browser-prover), off the
+// page's thread so that the page stays responsive while it proves. It holds the proving key and
+// the groups' trees; the page sends requests and gets answers by id.
+import init, { Group, Prover, identityCommitment, vetoNullifier } from "./pkg/teo_browser_prover.js";
+
+const ready = init({ module_or_path: new URL("./pkg/teo_browser_prover_bg.wasm", import.meta.url) });
+let prover = null;
+const groups = new Map();
+
+function group(id) {
+  const tree = groups.get(id);
+  if (!tree) throw new Error(`the desk has not read group ${id} yet`);
+  return tree;
+}
+
+const handlers = {
+  // { dev: true } for the insecure dev key, or { bytes, depth } for a key file.
+  async loadKey({ dev, bytes, depth }) {
+    prover?.free();
+    prover = null;
+    prover = dev ? Prover.devKey() : Prover.fromKeyFile(new Uint8Array(bytes), depth);
+    return { depth: prover.depth(), verifyingKey: prover.verifyingKey() };
+  },
+  // Replaces a group's tree with one of `leaves` (32 bytes each, concatenated).
+  setGroup({ id, leaves }) {
+    groups.get(id)?.free();
+    groups.set(id, new Group(leaves));
+    return { root: groups.get(id).root() ?? null, size: groups.get(id).size() };
+  },
+  // The tree the page stored (Group.toBytes) for `size` leaves.
+  importGroup({ id, size, bytes }) {
+    const tree = Group.fromBytes(size, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+    groups.get(id)?.free();
+    groups.set(id, tree);
+    return { root: tree.root() ?? null, size: tree.size() };
+  },
+  exportGroup({ id }) {
+    return group(id).toBytes();
+  },
+  appendLeaves({ id, leaves }) {
+    group(id).append(leaves);
+    return { root: group(id).root() ?? null, size: group(id).size() };
+  },
+  indexOf({ id, commitment }) {
+    return group(id).indexOf(commitment) ?? null;
+  },
+  commitment({ privateKey }) {
+    return identityCommitment(privateKey);
+  },
+  nullifier({ privateKey, genesisHash, proposal, callHash }) {
+    return vetoNullifier(privateKey, genesisHash, proposal, callHash);
+  },
+  proveVeto({ id, privateKey, genesisHash, proposal, callHash }) {
+    if (!prover) throw new Error("no proving key is loaded");
+    const started = performance.now();
+    const veto = prover.proveVeto(group(id), privateKey, genesisHash, proposal, callHash);
+    return { veto, milliseconds: Math.round(performance.now() - started) };
+  },
+};
+
+self.onmessage = async ({ data: { id, method, params } }) => {
+  try {
+    await ready;
+    const result = await handlers[method](params);
+    // Large byte strings (a whole tree) go back without a copy.
+    self.postMessage({ id, result }, result instanceof Uint8Array ? [result.buffer] : []);
+  } catch (err) {
+    self.postMessage({ id, error: String(err?.message ?? err) });
+  }
+};
