@@ -114,8 +114,9 @@ desk_dir=$(mktemp -d "${TMPDIR:-/tmp}/teo-desk.XXXXXX")
 desk_pid=
 if build_veto_desk; then
 	step "The veto desk in Chromium against a dev chain (in the background; screenshots in $desk_dir)"
-	(cd "$TEO_ROOT/tools/veto-desk" && timeout 900 node tests/desk.test.mjs --node "$TEO_NODE_BIN" \
-		--citizen "$(dirname "$TEO_NODE_BIN")/teo-citizen" --screenshots "$desk_dir") >"$desk_dir/log" 2>&1 &
+	(cd "$TEO_ROOT/tools/veto-desk" && node tests/tree-builder.test.mjs &&
+		timeout 900 node tests/desk.test.mjs --node "$TEO_NODE_BIN" \
+			--citizen "$(dirname "$TEO_NODE_BIN")/teo-citizen" --screenshots "$desk_dir") >"$desk_dir/log" 2>&1 &
 	desk_pid=$!
 else
 	record "veto desk build (WebAssembly prover and page)" 1
@@ -232,6 +233,20 @@ if [ ! -s "$launch_spec" ] && [ ! -e "$setup_dir/failed" ]; then
 		echo "  the trusted setup stays at the lowest priority (renice needs root)"
 fi
 
+# The proving benchmark (scripts/bench-proving.sh) at 2^10 members, in the background: a check
+# that its harness runs end to end (a town's chain spec, a node, teo-citizen first and warm,
+# the desk in Chromium first and warm), not a measurement.
+scale_pid=
+scale_log=$(mktemp "${TMPDIR:-/tmp}/teo-scale.XXXXXX")
+if [ $tests_built -eq 0 ] && [ -n "$desk_pid" ]; then
+	step "Proving benchmark, small run (2^10 members; a check, not a measurement; in the background)"
+	# The town's chain spec comes from the test binaries' build (`--examples`).
+	(cd "$TEO_ROOT/tools/veto-desk" && timeout 900 nice -n 5 node tests/scale.bench.mjs --node "$TEO_NODE_BIN" \
+			--citizen "$(dirname "$TEO_NODE_BIN")/teo-citizen" \
+			--town-spec "$CARGO_TARGET_DIR/release/examples/town_chain_spec" --sizes 10) >"$scale_log" 2>&1 &
+	scale_pid=$!
+fi
+
 lanes=()
 if [ -z "${TEO_SKIP_ZOMBIENET:-}" ] && [ $tests_built -eq 0 ]; then
 	logs_root=$(mktemp -d "${TMPDIR:-/tmp}/teo-zombienet.XXXXXX")
@@ -314,7 +329,15 @@ if [ -n "$desk_pid" ]; then
 	wait "$desk_pid"
 	status=$?
 	cat "$desk_dir/log"
-	record "veto desk in Chromium (identity, registration, anonymous veto, the second refused, killed, the tree kept)" $status
+	record "veto desk: the tree hashed in chunks, and in Chromium (identity, registration, anonymous veto, the second refused, killed, the tree kept)" $status
+fi
+
+if [ -n "$scale_pid" ]; then
+	step "Proving benchmark, small run: result"
+	wait "$scale_pid"
+	status=$?
+	cat "$scale_log"
+	record "proving benchmark at 2^10 members (native and in Chromium, first sync and warm)" $status
 fi
 
 step "Trusted setup, launch rehearsal and snarkjs compatibility: result"

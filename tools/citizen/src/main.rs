@@ -13,6 +13,7 @@ mod chain;
 mod error;
 mod identity_file;
 mod proving;
+mod tree_cache;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -27,6 +28,7 @@ use error::Error;
 use identity_file::IdentitySource;
 use proving::KeySource;
 use teo_client::Chain;
+use tree_cache::TreeCache;
 
 /// TEO personhood: Semaphore identities, membership proofs and the `personhood.verify` call.
 #[derive(Parser)]
@@ -130,6 +132,23 @@ struct NodeArgs {
 	/// The node's WebSocket JSON-RPC endpoint.
 	#[arg(long, default_value = "ws://127.0.0.1:9944")]
 	url: String,
+	/// Where to keep a copy of each group's tree, so that the next command reads only the
+	/// members added since: `$XDG_CACHE_HOME/teo/trees` (or `~/.cache/teo/trees`) by default.
+	/// The trees are public; the copy does not mark your leaf.
+	#[arg(long, env = "TEO_TREE_CACHE", conflicts_with = "no_tree_cache")]
+	tree_cache: Option<PathBuf>,
+	/// Read every leaf from the node, and keep no copy.
+	#[arg(long)]
+	no_tree_cache: bool,
+}
+
+impl NodeArgs {
+	fn tree_cache(&self) -> Option<TreeCache> {
+		if self.no_tree_cache {
+			return None;
+		}
+		self.tree_cache.clone().or_else(TreeCache::default_dir).map(TreeCache::new)
+	}
 }
 
 #[derive(Args)]
@@ -274,8 +293,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		},
 		Command::Group { node, group } => {
 			let chain = Chain::connect(&node.url).await?;
-			let state = chain::group(&chain, group).await?;
-			let tree = proving::tree_of(&state)?;
+			let state = chain::group(&chain, group, node.tree_cache().as_ref(), None).await?;
+			let tree = &state.tree;
 			println!("group {group} at block {:?}", state.block);
 			println!("members {} (depth {})", state.size, tree.depth());
 			println!("root 0x{}", state.root.map(hex::encode).unwrap_or_else(|| "none".into()));
@@ -285,16 +304,20 @@ async fn run(cli: Cli) -> Result<(), Error> {
 				state.period.start,
 				state.period.last_block()
 			);
-			for (i, leaf) in state.leaves.iter().enumerate() {
-				println!("  {i:>6} 0x{}", hex::encode(leaf));
+			for (i, leaf) in tree.leaves().iter().enumerate() {
+				println!("  {i:>6} 0x{}", hex::encode(groth16::fr_to_be_bytes(leaf)));
 			}
 		},
 		Command::Prove(args) => prove(args).await?,
 		Command::Veto(args) => veto(args).await?,
 		Command::RemoveMember { node, group, commitment, suri } => {
 			let chain = Chain::connect(&node.url).await?;
-			let state = chain::group(&chain, group).await?;
-			let call = proving::removal_call(&state, group, hex32(&commitment)?)?;
+			let commitment = hex32(&commitment)?;
+			let leaf =
+				groth16::fr_from_be_bytes(&commitment).map_err(|_| Error::NotAFieldElement)?;
+			let state =
+				chain::group(&chain, group, node.tree_cache().as_ref(), Some(&leaf)).await?;
+			let call = proving::removal_call(&state, group, commitment)?;
 			match suri {
 				None => println!("0x{}", hex::encode(call.encode())),
 				Some(suri) => report(chain.submit(call, &signer(&suri)?).await?)?,
@@ -413,10 +436,16 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 	};
 	let chain = Chain::connect(&args.node.url).await?;
 	let (key, depth) = proving_key(&chain, &args.key.source()).await?;
-	let state = chain::group(&chain, args.group).await?;
+	let state = chain::group(
+		&chain,
+		args.group,
+		args.node.tree_cache().as_ref(),
+		Some(&identity.commitment),
+	)
+	.await?;
 	eprintln!(
-		"group {}: {} members, period {}; proving (this takes a few seconds)",
-		args.group, state.size, state.period.index
+		"group {}: {} members ({}), period {}; proving",
+		args.group, state.size, state.source, state.period.index
 	);
 	let verify = proving::prove_verify(&state, args.group, &identity, &account, &key, depth)?;
 	// And the proof must verify before it leaves this machine.
@@ -446,10 +475,12 @@ async fn veto(args: VetoArgs) -> Result<(), Error> {
 	let chain = Chain::connect(&args.node.url).await?;
 	let (key, depth) = proving_key(&chain, &args.key.source()).await?;
 	let (group, call_hash) = chain::proposal(&chain, args.proposal).await?;
-	let state = chain::group(&chain, group).await?;
+	let state =
+		chain::group(&chain, group, args.node.tree_cache().as_ref(), Some(&identity.commitment))
+			.await?;
 	eprintln!(
-		"proposal {} of group {group} ({} members); proving (this takes a few seconds)",
-		args.proposal, state.size
+		"proposal {} of group {group}: {} members ({}); proving",
+		args.proposal, state.size, state.source
 	);
 	let veto = proving::prove_veto(&state, &identity, args.proposal, &call_hash, &key, depth)?;
 	if !groth16::verify(&groth16::prepare(&key.vk), &veto.proof, &veto.inputs.to_array()) {

@@ -1,4 +1,4 @@
-//! From a group's leaves to a `personhood.verify` call: the Merkle path, the scope of the
+//! From a group's tree to a `personhood.verify` call: the Merkle path, the scope of the
 //! current period, the proof.
 
 use polkadot_sdk::sp_core::crypto::Ss58Codec;
@@ -7,9 +7,8 @@ use teo_runtime::RuntimeCall;
 use teo_zk::{
 	groth16::{self, ProofBytes},
 	identity::Identity,
-	lean_imt::LeanImt,
 	prover::{self, ProvingKey, PublicInputs},
-	semaphore, Fr,
+	semaphore,
 };
 
 use crate::{chain::GroupState, error::Error};
@@ -59,21 +58,6 @@ pub fn parse_account(text: &str) -> Result<AccountId, Error> {
 		.map_err(|e| Error::BadAccount { text: text.to_string(), reason: format!("{e:?}") })
 }
 
-/// Rebuilds the group's tree from its leaves and checks it against the chain's root.
-pub fn tree_of(state: &GroupState) -> Result<LeanImt, Error> {
-	let leaves = state
-		.leaves
-		.iter()
-		.map(|leaf| groth16::fr_from_be_bytes(leaf).map_err(|_| Error::LeafNotInField))
-		.collect::<Result<Vec<Fr>, _>>()?;
-	let tree = LeanImt::from_leaves(leaves);
-	let root = tree.root().map(|r| groth16::fr_to_be_bytes(&r));
-	if root != state.root {
-		return Err(Error::RootMismatch);
-	}
-	Ok(tree)
-}
-
 /// A proof that `identity`, a member of the group whose tree `state` holds, says `message` in
 /// `scope` (both before the hash to the field), from fresh OS randomness. Returns the proof, its
 /// public inputs and the member's leaf index.
@@ -85,14 +69,14 @@ fn prove_signal(
 	key: &ProvingKey,
 	depth: u8,
 ) -> Result<(groth16::Proof, PublicInputs, usize), Error> {
-	let tree = tree_of(state)?;
+	let tree = &state.tree;
 	if tree.index_of(&identity.commitment).is_none() {
 		return Err(Error::NotAMember);
 	}
 	let mut seed = [0u8; 32];
 	getrandom::getrandom(&mut seed).map_err(Error::Randomness)?;
 	let mut rng = prover::rng_from_seed(seed);
-	Ok(prover::prove_signal(key, depth as usize, &tree, identity, message, scope, &mut rng)?)
+	Ok(prover::prove_signal(key, depth as usize, tree, identity, message, scope, &mut rng)?)
 }
 
 /// `proof` as the chain takes it.
@@ -155,7 +139,7 @@ pub fn removal_call(
 	group: GroupId,
 	commitment: [u8; 32],
 ) -> Result<RuntimeCall, Error> {
-	let tree = tree_of(state)?;
+	let tree = &state.tree;
 	let leaf = groth16::fr_from_be_bytes(&commitment).map_err(|_| Error::NotAFieldElement)?;
 	let index = tree.index_of(&leaf).ok_or(Error::CommitmentNotAMember)?;
 	let proof = tree.proof(index).ok_or(Error::NoMerkleProof)?;

@@ -34,6 +34,16 @@ const handlers = {
     groups.set(id, tree);
     return { root: tree.root() ?? null, size: tree.size() };
   },
+  // Every node of the tree of `leaves` (Group.toBytes), kept nowhere: a chunk of a large
+  // group hashed beside the others (tree-builder.js).
+  treeBytes({ leaves }) {
+    const tree = new Group(leaves);
+    try {
+      return tree.toBytes();
+    } finally {
+      tree.free();
+    }
+  },
   exportGroup({ id }) {
     return group(id).toBytes();
   },
@@ -58,13 +68,17 @@ const handlers = {
   },
 };
 
+// One request at a time: the handlers do not yield, so a request waits in the queue until the
+// one before it is done. `began` tells the page how long it waited.
 self.onmessage = async ({ data: { id, method, params } }) => {
+  let began;
   try {
     await ready;
+    began = performance.timeOrigin + performance.now();
     const result = await handlers[method](params);
     // Large byte strings (a whole tree) go back without a copy.
-    self.postMessage({ id, result }, result instanceof Uint8Array ? [result.buffer] : []);
+    self.postMessage({ id, result, began }, result instanceof Uint8Array ? [result.buffer] : []);
   } catch (err) {
-    self.postMessage({ id, error: String(err?.message ?? err) });
+    self.postMessage({ id, error: String(err?.message ?? err), began });
   }
 };

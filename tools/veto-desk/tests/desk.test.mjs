@@ -21,9 +21,8 @@
 //
 //   node tests/desk.test.mjs --node teo-node --citizen teo-citizen [--screenshots DIR]
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +35,7 @@ import { base64Decode, base64Encode, cryptoWaitReady } from "@polkadot/util-cryp
 import { chromium } from "playwright-core";
 
 import { identityCommitment, initSync } from "../dist/pkg/teo_browser_prover.js";
+import { freePort, startProcess, stopAll, submitTx } from "./harness.mjs";
 
 const { values: options } = parseArgs({
   options: {
@@ -53,6 +53,8 @@ const PASSPHRASE = "correct horse battery staple";
 // Bounded: the whole test stops by itself.
 const deadline = setTimeout(() => fail(new Error("the browser test ran over 10 minutes")), 600_000);
 const children = [];
+const start = (...args) => startProcess(children, ...args);
+const submit = (tx, signer) => submitTx(api, tx, signer);
 let base;
 let browser;
 let page;
@@ -76,67 +78,8 @@ async function cleanup() {
   clearTimeout(deadline);
   await browser?.close().catch(() => {});
   await api?.disconnect().catch(() => {});
-  // The node must be gone before its folder is.
-  await Promise.all(children.map((child) => new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.on("exit", () => { clearTimeout(force); resolve(); });
-    child.kill("SIGTERM");
-  })));
+  await stopAll(children);
   if (base) rmSync(base, { recursive: true, force: true });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a process and resolves once a line of its output matches `ready`. */
-function start(name, command, args, ready, logFile) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    children.push(child);
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output.slice(-2000)}`)), 60_000);
-    const watch = (chunk) => {
-      output += chunk;
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout.on("data", watch);
-    child.stderr.on("data", watch);
-    child.on("error", (err) => reject(new Error(`${name} could not start: ${err.message}`)));
-    child.on("exit", (code) => reject(new Error(`${name} exited (${code}):\n${output.slice(-2000)}`)));
-  });
-}
-
-/** Signs, sends and waits for `tx` in a block; rejects with the dispatch error. */
-function submit(tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsubscribe = () => {};
-    tx.signAndSend(signer, ({ status, dispatchError, events }) => {
-      if (dispatchError) {
-        unsubscribe();
-        const reason = dispatchError.isModule ? JSON.stringify(api.registry.findMetaError(dispatchError.asModule).name) : dispatchError.toString();
-        reject(new Error(`${tx.method.section}.${tx.method.method} failed: ${reason}`));
-      } else if (status.isInBlock) {
-        unsubscribe();
-        resolve({ block: status.asInBlock, events: events.map(({ event }) => event) });
-      } else if (status.isInvalid || status.isDropped) {
-        unsubscribe();
-        reject(new Error(`${tx.method.section}.${tx.method.method}: ${status.type}`));
-      }
-    }).then((u) => { unsubscribe = u; }, reject);
-  });
 }
 
 async function screenshot(page, name) {
