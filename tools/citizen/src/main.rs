@@ -413,7 +413,11 @@ async fn proving_key(
 			 local) accepts; anyone can forge proofs for it"
 		);
 	}
-	let (key, depth) = source.load()?;
+	// Off the async threads: the caller reads the group's tree meanwhile.
+	let loading = source.clone();
+	let (key, depth) = tokio::task::spawn_blocking(move || loading.load())
+		.await
+		.unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()))?;
 	// The key must be the one the chain verifies with: a proving key from anywhere else (a
 	// coordinator's tampered .zkey, a stale file) at best wastes a fee and at worst was made to
 	// leak something through its proofs.
@@ -435,14 +439,13 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 		(None, None) => return Err(Error::NoAccount),
 	};
 	let chain = Chain::connect(&args.node.url).await?;
-	let (key, depth) = proving_key(&chain, &args.key.source()).await?;
-	let state = chain::group(
-		&chain,
-		args.group,
-		args.node.tree_cache().as_ref(),
-		Some(&identity.commitment),
-	)
-	.await?;
+	// The key (generated or read: a few hundred milliseconds) and the tree at once.
+	let (key_source, tree_cache) = (args.key.source(), args.node.tree_cache());
+	let (key, state) = tokio::join!(
+		proving_key(&chain, &key_source),
+		chain::group(&chain, args.group, tree_cache.as_ref(), Some(&identity.commitment))
+	);
+	let ((key, depth), state) = (key?, state?);
 	eprintln!(
 		"group {}: {} members ({}), period {}; proving",
 		args.group, state.size, state.source, state.period.index
@@ -473,11 +476,15 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 async fn veto(args: VetoArgs) -> Result<(), Error> {
 	let identity = args.identity.source().load()?;
 	let chain = Chain::connect(&args.node.url).await?;
-	let (key, depth) = proving_key(&chain, &args.key.source()).await?;
-	let (group, call_hash) = chain::proposal(&chain, args.proposal).await?;
-	let state =
-		chain::group(&chain, group, args.node.tree_cache().as_ref(), Some(&identity.commitment))
-			.await?;
+	// The key (generated or read: a few hundred milliseconds) and the tree at once.
+	let (key_source, tree_cache) = (args.key.source(), args.node.tree_cache());
+	let (key, proposal_and_state) = tokio::join!(proving_key(&chain, &key_source), async {
+		let (group, call_hash) = chain::proposal(&chain, args.proposal).await?;
+		let state =
+			chain::group(&chain, group, tree_cache.as_ref(), Some(&identity.commitment)).await?;
+		Ok::<_, Error>((group, call_hash, state))
+	});
+	let ((key, depth), (group, call_hash, state)) = (key?, proposal_and_state?);
 	eprintln!(
 		"proposal {} of group {group}: {} members ({}); proving",
 		args.proposal, state.size, state.source

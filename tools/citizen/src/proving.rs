@@ -14,6 +14,7 @@ use teo_zk::{
 use crate::{chain::GroupState, error::Error};
 
 /// Where the proving key comes from.
+#[derive(Clone)]
 pub enum KeySource {
 	/// The insecure dev setup, regenerated on the spot (dev and local chains).
 	Dev,

@@ -186,7 +186,7 @@ function App() {
     const syncGroup = async (at, group) => {
       const started = performance.now();
       // The sync's own time: not the time its requests queued behind the prover's other work.
-      const waitedBefore = prover.waitedMs;
+      const waited = { ms: 0 };
       let known = synced.current.get(group.id);
       let source = "unchanged";
       let leavesRead = 0;
@@ -197,7 +197,7 @@ function App() {
         const stored = await store.loadTree(genesis, group.id).catch(() => undefined);
         if (stored) {
           try {
-            const tree = await prover.call("importGroup", { id: group.id, size: stored.size, bytes: stored.bytes }, [stored.bytes.buffer]);
+            const tree = await prover.call("importGroup", { id: group.id, size: stored.size, bytes: stored.bytes }, [stored.bytes.buffer], waited);
             // The worker's size, not the stored record's: the bytes decide what the tree is.
             known = { size: tree.size, root: hexOrNull(tree.root) };
             source = "stored";
@@ -210,13 +210,14 @@ function App() {
         let tree;
         if (known && group.size > known.size) {
           leavesRead = group.size - known.size;
-          tree = await prover.call("appendLeaves", { id: group.id, leaves: await chain.readLeaves(api, at, group.id, known.size, group.size) });
+          const leaves = await chain.readLeaves(api, at, group.id, known.size, group.size);
+          tree = await prover.call("appendLeaves", { id: group.id, leaves }, [leaves.buffer], waited);
           source = source === "stored" ? "stored, then appended" : "appended";
         }
         if (!tree || hexOrNull(tree.root) !== group.root) {
           synced.current.delete(group.id);
           leavesRead = group.size;
-          tree = await buildTree(prover, group.id, await chain.readLeaves(api, at, group.id, 0, group.size));
+          tree = await buildTree(prover, group.id, await chain.readLeaves(api, at, group.id, 0, group.size), waited);
           source = "read";
         }
         if (hexOrNull(tree.root) !== group.root) {
@@ -225,14 +226,14 @@ function App() {
         distrusted.current.delete(group.id);
         const last = savedAt.current.get(group.id) ?? 0;
         if (source === "read" || Date.now() - last > SAVE_EVERY_MS) {
-          const bytes = await prover.call("exportGroup", { id: group.id });
+          const bytes = await prover.call("exportGroup", { id: group.id }, [], waited);
           await store.saveTree(genesis, group.id, { size: group.size, root: group.root, bytes }).catch(() => {});
           savedAt.current.set(group.id, Date.now());
         }
       }
       synced.current.set(group.id, { size: group.size, root: group.root });
       if (source !== "unchanged") {
-        const milliseconds = Math.round(performance.now() - started - (prover.waitedMs - waitedBefore));
+        const milliseconds = Math.round(performance.now() - started - waited.ms);
         setSyncs((all) => ({ ...all, [group.id]: { source, leavesRead, size: group.size, milliseconds } }));
       }
     };

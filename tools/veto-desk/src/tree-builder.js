@@ -11,12 +11,13 @@ const PARALLEL_FROM = 1 << 14;
 const MAX_WORKERS = 8;
 
 /** Builds the tree of `leaves` (32 bytes each) in the prover's worker as group `id`, hashed in
- * parallel where it pays; resolves with the worker's { root, size }. */
-export async function buildTree(prover, id, leaves) {
+ * parallel where it pays; resolves with the worker's { root, size }. `waited`: as in
+ * `ProverClient.call`. */
+export async function buildTree(prover, id, leaves, waited = null) {
   const size = leaves.length / 32;
   const workers = Math.min(globalThis.navigator?.hardwareConcurrency ?? 1, MAX_WORKERS);
   if (size < PARALLEL_FROM || workers < 2) {
-    return prover.call("setGroup", { id, leaves }, [leaves.buffer]);
+    return prover.call("setGroup", { id, leaves }, [leaves.buffer], waited);
   }
   const chunk = 2 ** Math.ceil(Math.log2(size / workers));
   const pool = Array.from({ length: workers }, () => new ProverClient());
@@ -30,7 +31,7 @@ export async function buildTree(prover, id, leaves) {
     const bytes = new Uint8Array(lower.bytes.length + upper.length);
     bytes.set(lower.bytes);
     bytes.set(upper, lower.bytes.length);
-    return await prover.call("importGroup", { id, size, bytes }, [bytes.buffer]);
+    return await prover.call("importGroup", { id, size, bytes }, [bytes.buffer], waited);
   } finally {
     for (const worker of pool) worker.terminate();
   }

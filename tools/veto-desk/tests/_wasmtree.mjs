@@ -1,0 +1,15 @@
+import { readFileSync } from "node:fs";
+import { Group, initSync } from "../dist/pkg/teo_browser_prover.js";
+initSync({ module: readFileSync(new URL("../dist/pkg/teo_browser_prover_bg.wasm", import.meta.url)) });
+const n = Number(process.argv[2] || 65536);
+const leaves = new Uint8Array(n * 32);
+for (let i = 0; i < n; i++) new DataView(leaves.buffer).setUint32(i * 32 + 28, i * 2654435761 + 1);
+let t = performance.now();
+const g = new Group(leaves);
+console.log(n, "leaves: wasm tree in", Math.round(performance.now() - t), "ms");
+t = performance.now();
+const b = g.toBytes();
+console.log("toBytes", Math.round(performance.now() - t), "ms", b.length);
+t = performance.now();
+const h = Group.fromBytes(n, b);
+console.log("fromBytes", Math.round(performance.now() - t), "ms");
