@@ -26,7 +26,7 @@ mkdir -p "$out"
 bash "$TEO_ROOT/scripts/setup.sh"
 step "Building the node, teo-citizen, the town's chain spec and the veto desk"
 (cd "$TEO_ROOT" && cargo build --release --locked --workspace &&
-	cargo build --release --locked -p teo-citizen --example town_chain_spec)
+	cargo build --release --locked --workspace --example town_chain_spec)
 build_veto_desk
 bin=$CARGO_TARGET_DIR/release
 

@@ -755,7 +755,7 @@ impl Chain {
 			.and_then(|set| set.get("changes"))
 			.and_then(Value::as_array)
 			.ok_or_else(|| Error::malformed("unexpected state_queryStorageAt answer"))?;
-		let mut by_key: HashMap<String, Option<Vec<u8>>> = changes
+		let by_key: HashMap<String, Option<Vec<u8>>> = changes
 			.iter()
 			.filter_map(|pair| {
 				let key = pair.get(0)?.as_str()?.to_lowercase();
@@ -763,7 +763,7 @@ impl Chain {
 				Some((key, value))
 			})
 			.collect();
-		Ok(hex_keys.iter().map(|key| by_key.remove(&key.to_lowercase()).flatten()).collect())
+		Ok(hex_keys.iter().map(|key| by_key.get(&key.to_lowercase()).cloned().flatten()).collect())
 	}
 
 	/// Signs `call` with `signer` (immortal, no tip), submits it, and follows it into a block.

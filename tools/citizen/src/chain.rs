@@ -27,8 +27,9 @@ pub struct GroupState {
 /// Where a [`GroupState`]'s tree came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TreeSource {
-	/// The stored copy, with the leaves added since read from the node.
-	Stored { leaves_read: u32 },
+	/// The stored copy, brought up to date: `new` leaves appended, `leaves_read` read from
+	/// the node (from a boundary below the copy's end).
+	Stored { new: u32, leaves_read: u32 },
 	/// Every leaf read from the node and hashed.
 	Read,
 }
@@ -36,9 +37,10 @@ pub enum TreeSource {
 impl std::fmt::Display for TreeSource {
 	fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
 		match self {
-			Self::Stored { leaves_read } => {
-				write!(f, "tree from the stored copy, {leaves_read} new leaves read")
-			},
+			Self::Stored { new, leaves_read } => write!(
+				f,
+				"tree from the stored copy, {new} new members ({leaves_read} leaves read)"
+			),
 			Self::Read => write!(f, "tree read in full from the node"),
 		}
 	}
@@ -89,16 +91,23 @@ pub async fn group(
 	let root = info.side_nodes.last().copied();
 	let genesis_hash: [u8; 32] = chain.genesis_hash().await?.into();
 	let stored = cache
-		.and_then(|cache| cache.load(&genesis_hash, group))
+		.and_then(|cache| cache.load(&genesis_hash, group, info.size))
 		.filter(|tree| tree.size() <= info.size as usize);
 	let mut had = None;
-	if let Some(mut tree) = stored {
-		let from = tree.size() as u32;
-		for leaf in read_leaves(chain, group, from..info.size, block).await? {
-			tree.insert(leaf);
-		}
-		if root_of(&tree) == root && member.is_none_or(|leaf| holds(&tree, leaf)) {
-			had = Some((tree, TreeSource::Stored { leaves_read: info.size - from }));
+	if let Some(tree) = stored {
+		// From a boundary every copy shares, not from the copy's own size: the size of a
+		// citizen's copy dates their last command, and asking from it would let the node link
+		// two of their vetoes. The leaves read again must be the copy's.
+		let size = tree.size() as u32;
+		let from = size - size % READ_BOUNDARY;
+		let read = read_leaves(chain, group, from..info.size, block).await?;
+		let (again, new) = read.split_at((size - from) as usize);
+		if tree.leaves()[from as usize..] == *again {
+			let tree = extend(tree, new);
+			if root_of(&tree) == root && member.is_none_or(|leaf| holds(&tree, leaf)) {
+				let (new, leaves_read) = (info.size - size, info.size - from);
+				had = Some((tree, TreeSource::Stored { new, leaves_read }));
+			}
 		}
 	}
 	let (tree, source) = match had {
@@ -111,7 +120,8 @@ pub async fn group(
 			(tree, TreeSource::Read)
 		},
 	};
-	if let Some(cache) = cache.filter(|_| source != TreeSource::Stored { leaves_read: 0 }) {
+	let changed = !matches!(source, TreeSource::Stored { new: 0, .. });
+	if let Some(cache) = cache.filter(|_| changed) {
 		if let Err(e) = cache.save(&genesis_hash, group, &tree) {
 			eprintln!(
 				"warning: could not keep a copy of the tree in {}: {e}",
@@ -122,6 +132,25 @@ pub async fn group(
 	let period =
 		chain.storage(&CurrentPeriod::<Runtime>::hashed_key(), block).await?.unwrap_or_default();
 	Ok(GroupState { block, size: info.size, root, tree, source, period, genesis_hash })
+}
+
+/// The leaves a stored copy is brought up to date from are read from a multiple of this: the
+/// node sees which block of 4,096 members a copy ends in, not its size.
+const READ_BOUNDARY: u32 = 4096;
+
+/// `tree` with `new` leaves appended: one by one (a path each) while that hashes less than
+/// building the whole tree again, level by level on every core.
+fn extend(tree: LeanImt, new: &[Fr]) -> LeanImt {
+	let depth = tree.depth().max(1);
+	if new.len().saturating_mul(depth) <= tree.size() {
+		let mut tree = tree;
+		for leaf in new {
+			tree.insert(*leaf);
+		}
+		tree
+	} else {
+		LeanImt::from_leaves(tree.leaves().iter().chain(new).copied())
+	}
 }
 
 /// Whether `leaf` is in `tree` on a path that leads to its root (the levels of a stored copy

@@ -135,9 +135,9 @@ struct NodeArgs {
 	/// Where to keep a copy of each group's tree, so that the next command reads only the
 	/// members added since: `$XDG_CACHE_HOME/teo/trees` (or `~/.cache/teo/trees`) by default.
 	/// The trees are public; the copy does not mark your leaf.
-	#[arg(long, env = "TEO_TREE_CACHE", conflicts_with = "no_tree_cache")]
+	#[arg(long, env = "TEO_TREE_CACHE")]
 	tree_cache: Option<PathBuf>,
-	/// Read every leaf from the node, and keep no copy.
+	/// Read every leaf from the node, and keep no copy (whatever `--tree-cache` says).
 	#[arg(long)]
 	no_tree_cache: bool,
 }
@@ -293,7 +293,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		},
 		Command::Group { node, group } => {
 			let chain = Chain::connect(&node.url).await?;
-			let state = chain::group(&chain, group, node.tree_cache().as_ref(), None).await?;
+			// Read in full: a copy is checked against the root only, and what this prints is
+			// the tree as the chain holds it.
+			let state = chain::group(&chain, group, None, None).await?;
 			let tree = &state.tree;
 			println!("group {group} at block {:?}", state.block);
 			println!("members {} (depth {})", state.size, tree.depth());
@@ -441,11 +443,11 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 	let chain = Chain::connect(&args.node.url).await?;
 	// The key (generated or read: a few hundred milliseconds) and the tree at once.
 	let (key_source, tree_cache) = (args.key.source(), args.node.tree_cache());
-	let (key, state) = tokio::join!(
+	let (key, state) = tokio::try_join!(
 		proving_key(&chain, &key_source),
 		chain::group(&chain, args.group, tree_cache.as_ref(), Some(&identity.commitment))
-	);
-	let ((key, depth), state) = (key?, state?);
+	)?;
+	let (key, depth) = key;
 	eprintln!(
 		"group {}: {} members ({}), period {}; proving",
 		args.group, state.size, state.source, state.period.index

@@ -48,10 +48,18 @@ impl TreeCache {
 		self.dir.join(format!("{}-{group}.tree", hex::encode(genesis)))
 	}
 
-	/// The stored tree of `group` on the chain of `genesis`, if there is a readable one.
-	pub fn load(&self, genesis: &[u8; 32], group: GroupId) -> Option<LeanImt> {
-		let bytes = std::fs::read(self.path(genesis, group)).ok()?;
-		decode(&bytes, genesis, group)
+	/// The stored tree of `group` on the chain of `genesis`, if there is a readable one of at
+	/// most `max_leaves` leaves. A file larger than such a tree, or not a regular file, is not
+	/// read at all.
+	pub fn load(&self, genesis: &[u8; 32], group: GroupId, max_leaves: u32) -> Option<LeanImt> {
+		let path = self.path(genesis, group);
+		let metadata = std::fs::symlink_metadata(&path).ok()?;
+		// At most 2 × leaves + depth nodes in all levels.
+		let max_len = (2 * max_leaves as u64 + 64) * 32 + (HEADER + CHECKSUM) as u64;
+		if !metadata.is_file() || metadata.len() > max_len {
+			return None;
+		}
+		decode(&std::fs::read(path).ok()?, genesis, group)
 	}
 
 	/// Stores `tree` as the copy of `group`, replacing the one before as a whole: a crash
@@ -62,7 +70,12 @@ impl TreeCache {
 		group: GroupId,
 		tree: &LeanImt,
 	) -> Result<(), std::io::Error> {
-		std::fs::create_dir_all(&self.dir)?;
+		// Owner-only: the files' names say which groups the citizen proves in.
+		let mut folder = std::fs::DirBuilder::new();
+		folder.recursive(true);
+		#[cfg(unix)]
+		std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+		folder.create(&self.dir)?;
 		let path = self.path(genesis, group);
 		let partial = path.with_extension(format!("partial.{}", std::process::id()));
 		std::fs::write(&partial, encode(tree, genesis, group))
@@ -153,14 +166,15 @@ mod tests {
 		let cache = TreeCache::new(dir.path().join("trees"));
 		for size in [0, 1, 2, 5, 64, 1000] {
 			cache.save(&GENESIS, 3, &tree(size)).unwrap();
-			assert_eq!(cache.load(&GENESIS, 3), Some(tree(size)), "{size} leaves");
+			assert_eq!(cache.load(&GENESIS, 3, 1000), Some(tree(size)), "{size} leaves");
 		}
-		assert_eq!(cache.load(&[8; 32], 3), None, "another chain's file name");
+		assert_eq!(cache.load(&[8; 32], 3, 1000), None, "another chain's file name");
+		assert_eq!(cache.load(&GENESIS, 3, 100), None, "a file too large for the group");
 		// A file copied under another chain's or group's name is refused by its header.
 		std::fs::copy(cache.path(&GENESIS, 3), cache.path(&GENESIS, 4)).unwrap();
-		assert_eq!(cache.load(&GENESIS, 4), None);
+		assert_eq!(cache.load(&GENESIS, 4, 1000), None);
 		std::fs::copy(cache.path(&GENESIS, 3), cache.path(&[8; 32], 3)).unwrap();
-		assert_eq!(cache.load(&[8; 32], 3), None);
+		assert_eq!(cache.load(&[8; 32], 3, 1000), None);
 	}
 
 	#[test]

@@ -93,7 +93,7 @@ fn the_stored_tree_is_used_only_when_it_leads_to_the_chains_root_and_holds_the_m
 	assert_eq!(files.len(), 1, "one file for the chain's group 0: {files:?}");
 	let file = &files[0];
 	assert!(file.file_name().unwrap().to_str().unwrap().ends_with("-0.tree"));
-	assert!(prove(&url, &cache).contains("tree from the stored copy, 0 new leaves read"));
+	assert!(prove(&url, &cache).contains("tree from the stored copy, 0 new members"));
 
 	// A flipped bit: the checksum refuses the file.
 	let mut bytes = std::fs::read(file).unwrap();
@@ -113,7 +113,7 @@ fn the_stored_tree_is_used_only_when_it_leads_to_the_chains_root_and_holds_the_m
 	// stranger; the tree is read again and the proof made.
 	tamper(file, |body| body[HEADER + 31] ^= 1);
 	assert!(prove(&url, &cache).contains("tree read in full"));
-	assert!(prove(&url, &cache).contains("tree from the stored copy, 0 new leaves read"));
+	assert!(prove(&url, &cache).contains("tree from the stored copy, 0 new members"));
 }
 
 /// BLAKE2b-256, the chain's own hash.

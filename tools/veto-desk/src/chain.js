@@ -55,8 +55,9 @@ export async function readLeaves(api, at, group, from, to) {
   const ranges = [];
   for (let start = from; start < to; start += LEAVES_PER_QUERY) ranges.push([start, Math.min(to, start + LEAVES_PER_QUERY)]);
   let next = 0;
+  let failed = false;
   const reader = async () => {
-    while (next < ranges.length) {
+    while (next < ranges.length && !failed) {
       const [start, end] = ranges[next++];
       const keys = [];
       for (let index = start; index < end; index++) keys.push(prefix + leafKeySuffix(index));
@@ -71,7 +72,12 @@ export async function readLeaves(api, at, group, from, to) {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(QUERIES_IN_FLIGHT, ranges.length) }, reader));
+  // One failed query stops the others at their next range.
+  const guarded = () => reader().catch((err) => {
+    failed = true;
+    throw err;
+  });
+  await Promise.all(Array.from({ length: Math.min(QUERIES_IN_FLIGHT, ranges.length) }, guarded));
   return leaves;
 }
 

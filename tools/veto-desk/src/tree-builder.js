@@ -19,7 +19,9 @@ export async function buildTree(prover, id, leaves, waited = null) {
   if (size < PARALLEL_FROM || workers < 2) {
     return prover.call("setGroup", { id, leaves }, [leaves.buffer], waited);
   }
-  const chunk = 2 ** Math.ceil(Math.log2(size / workers));
+  // Rounded down: at least one chunk per worker whatever the size (2^20 + 1 leaves on eight
+  // workers are eight chunks and a leaf, not four chunks and a leaf).
+  const chunk = 2 ** Math.floor(Math.log2(size / workers));
   const pool = Array.from({ length: workers }, () => new ProverClient());
   try {
     const chunks = await Promise.all(Array.from({ length: Math.ceil(size / chunk) }, (_, j) => {
