@@ -199,7 +199,16 @@ async function main() {
 }
 
 // Stopped from outside (the test command's timeout): the node, Chromium and the folders go too.
-for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => fail(new Error(`stopped by ${signal}`)));
+// Once, and never hanging: whatever cleanup has not done in 30 s is left to the signal's sender.
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), 30_000).unref();
+    fail(new Error(`stopped by ${signal}`));
+  });
+}
 
 main().then(() => {
   clearTimeout(deadline);
