@@ -480,13 +480,14 @@ async fn veto(args: VetoArgs) -> Result<(), Error> {
 	let chain = Chain::connect(&args.node.url).await?;
 	// The key (generated or read: a few hundred milliseconds) and the tree at once.
 	let (key_source, tree_cache) = (args.key.source(), args.node.tree_cache());
-	let (key, proposal_and_state) = tokio::join!(proving_key(&chain, &key_source), async {
-		let (group, call_hash) = chain::proposal(&chain, args.proposal).await?;
-		let state =
-			chain::group(&chain, group, tree_cache.as_ref(), Some(&identity.commitment)).await?;
-		Ok::<_, Error>((group, call_hash, state))
-	});
-	let ((key, depth), (group, call_hash, state)) = (key?, proposal_and_state?);
+	let ((key, depth), (group, call_hash, state)) =
+		tokio::try_join!(proving_key(&chain, &key_source), async {
+			let (group, call_hash) = chain::proposal(&chain, args.proposal).await?;
+			let state =
+				chain::group(&chain, group, tree_cache.as_ref(), Some(&identity.commitment))
+					.await?;
+			Ok::<_, Error>((group, call_hash, state))
+		})?;
 	eprintln!(
 		"proposal {} of group {group}: {} members ({}); proving",
 		args.proposal, state.size, state.source

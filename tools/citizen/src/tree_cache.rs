@@ -52,14 +52,23 @@ impl TreeCache {
 	/// most `max_leaves` leaves. A file larger than such a tree, or not a regular file, is not
 	/// read at all.
 	pub fn load(&self, genesis: &[u8; 32], group: GroupId, max_leaves: u32) -> Option<LeanImt> {
-		let path = self.path(genesis, group);
-		let metadata = std::fs::symlink_metadata(&path).ok()?;
+		use std::io::Read as _;
 		// At most 2 × leaves + depth nodes in all levels.
 		let max_len = (2 * max_leaves as u64 + 64) * 32 + (HEADER + CHECKSUM) as u64;
+		let path = self.path(genesis, group);
+		// Not a link, a FIFO (opening one would wait for a writer) or a device.
+		if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+			return None;
+		}
+		// Then one handle for the check and the read: the size cannot change in between.
+		let file = std::fs::File::open(path).ok()?;
+		let metadata = file.metadata().ok()?;
 		if !metadata.is_file() || metadata.len() > max_len {
 			return None;
 		}
-		decode(&std::fs::read(path).ok()?, genesis, group)
+		let mut bytes = Vec::with_capacity(metadata.len() as usize);
+		file.take(max_len + 1).read_to_end(&mut bytes).ok()?;
+		decode(&bytes, genesis, group)
 	}
 
 	/// Stores `tree` as the copy of `group`, replacing the one before as a whole: a crash
@@ -76,6 +85,9 @@ impl TreeCache {
 		#[cfg(unix)]
 		std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
 		folder.create(&self.dir)?;
+		// And a folder an earlier version made readable to others.
+		#[cfg(unix)]
+		std::fs::set_permissions(&self.dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
 		let path = self.path(genesis, group);
 		let partial = path.with_extension(format!("partial.{}", std::process::id()));
 		std::fs::write(&partial, encode(tree, genesis, group))
