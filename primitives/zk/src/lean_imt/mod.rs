@@ -11,6 +11,14 @@ use ark_bn254::Fr;
 
 use crate::poseidon::poseidon2;
 
+mod pruned;
+pub use pruned::PrunedTree;
+
+/// The chain keeps the root of every aligned subtree of 2^`SUBTREE_DEPTH` leaves
+/// (pallet-personhood's `SubtreeRoots`), so that a client proves by hashing its own subtree and
+/// the tree above the subtrees' roots ([`PrunedTree`]) instead of the whole tree.
+pub const SUBTREE_DEPTH: usize = 10;
+
 /// A full in-memory LeanIMT: every level is kept, so it can prove membership of any leaf.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LeanImt {
@@ -211,6 +219,26 @@ pub struct Frontier {
 	side_nodes: Vec<Fr>,
 }
 
+/// The roots of the subtrees of 2^[`SUBTREE_DEPTH`] leaves that a batch changed, in order:
+/// `roots[k]` is the root of subtree `first + k` (the root of its leaves so far, for a subtree
+/// not yet full).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubtreeRoots {
+	/// The index of the first changed subtree (its first leaf's index over 2^`SUBTREE_DEPTH`).
+	pub first: u64,
+	/// Their new roots.
+	pub roots: Vec<Fr>,
+}
+
+/// What [`Frontier::update`] changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpdatedPath {
+	/// The tree's new root.
+	pub root: Fr,
+	/// The new root of the updated leaf's subtree of 2^[`SUBTREE_DEPTH`] leaves.
+	pub subtree_root: Fr,
+}
+
 /// Why a [`Frontier`] refused a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FrontierError {
@@ -261,10 +289,19 @@ impl Frontier {
 		self.side_nodes.last().copied()
 	}
 
-	/// Appends `leaves` in order, hashing every new node once (zk-kit's `insertMany`).
-	pub fn insert_many(&mut self, leaves: &[Fr]) -> Result<(), FrontierError> {
+	/// Appends `leaves` in order, hashing every new node once (zk-kit's `insertMany`). Returns
+	/// the roots of the subtrees of 2^[`SUBTREE_DEPTH`] leaves that changed.
+	pub fn insert_many(&mut self, leaves: &[Fr]) -> Result<SubtreeRoots, FrontierError> {
+		self.insert_many_at(leaves, SUBTREE_DEPTH)
+	}
+
+	fn insert_many_at(
+		&mut self,
+		leaves: &[Fr],
+		subtree_depth: usize,
+	) -> Result<SubtreeRoots, FrontierError> {
 		if leaves.is_empty() {
-			return Ok(());
+			return Ok(SubtreeRoots { first: self.size >> subtree_depth, roots: Vec::new() });
 		}
 		let new_size = self.size.checked_add(leaves.len() as u64).ok_or(FrontierError::TreeFull)?;
 		let new_depth = depth_for(new_size);
@@ -275,7 +312,11 @@ impl Frontier {
 		// The new or changed nodes of the current level, the first at index `first`.
 		let mut nodes = leaves.to_vec();
 		let mut first = self.size;
+		let mut subtrees = None;
 		for level in 0..new_depth {
+			if level == subtree_depth {
+				subtrees = Some(SubtreeRoots { first, roots: nodes.clone() });
+			}
 			let last = (new_size - 1) >> level;
 			// When the first new node is a right child, its left sibling is unchanged and is
 			// this level's side node; read it before the side node moves on.
@@ -298,19 +339,32 @@ impl Frontier {
 		}
 		self.side_nodes[new_depth] = nodes[0];
 		self.size = new_size;
-		Ok(())
+		// A tree no deeper than a subtree is the first subtree: its root is the tree's.
+		Ok(subtrees.unwrap_or(SubtreeRoots { first: 0, roots: alloc::vec![nodes[0]] }))
 	}
 
 	/// Replaces the leaf at `index`, which holds `old_leaf`, by `new_leaf` (zero removes a
 	/// member). `siblings` are the leaf's proof siblings (as [`LeanImt::proof`] gives them);
-	/// they must lead from `old_leaf` to the current root. Returns the new root.
+	/// they must lead from `old_leaf` to the current root. Returns the new root and the new root
+	/// of the leaf's subtree of 2^[`SUBTREE_DEPTH`] leaves.
 	pub fn update(
 		&mut self,
 		index: u64,
 		old_leaf: Fr,
 		new_leaf: Fr,
 		siblings: &[Fr],
-	) -> Result<Fr, FrontierError> {
+	) -> Result<UpdatedPath, FrontierError> {
+		self.update_at(index, old_leaf, new_leaf, siblings, SUBTREE_DEPTH)
+	}
+
+	fn update_at(
+		&mut self,
+		index: u64,
+		old_leaf: Fr,
+		new_leaf: Fr,
+		siblings: &[Fr],
+		subtree_depth: usize,
+	) -> Result<UpdatedPath, FrontierError> {
 		if index >= self.size {
 			return Err(FrontierError::UnknownLeaf);
 		}
@@ -320,7 +374,11 @@ impl Frontier {
 		let (mut old_node, mut new_node) = (old_leaf, new_leaf);
 		// Side nodes on the path, applied only once the siblings are known to be right.
 		let mut new_side_nodes = Vec::new();
+		let mut subtree_root = None;
 		for level in 0..depth {
+			if level == subtree_depth {
+				subtree_root = Some(new_node);
+			}
 			let i = index >> level;
 			let last_at_level = last >> level;
 			if i == last_at_level & !1 {
@@ -343,7 +401,7 @@ impl Frontier {
 			self.side_nodes[level] = node;
 		}
 		self.side_nodes[depth] = new_node;
-		Ok(new_node)
+		Ok(UpdatedPath { root: new_node, subtree_root: subtree_root.unwrap_or(new_node) })
 	}
 }
 
@@ -474,10 +532,23 @@ mod tests {
 		*state
 	}
 
+	/// The node of `tree` at `level` and `index`, a root copied up above the top.
+	fn node_at(tree: &LeanImt, level: usize, index: u64) -> Fr {
+		match tree.levels().get(level) {
+			Some(nodes) => nodes[index as usize],
+			None => {
+				assert_eq!(index, 0, "above the root there is one node");
+				tree.root().unwrap()
+			},
+		}
+	}
+
 	#[test]
 	fn the_frontier_follows_the_full_tree_through_inserts_batches_and_updates() {
 		for seed in 1..=12u64 {
 			let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+			// Small subtrees, so that batches cross them and trees grow above them.
+			let subtree_depth = (seed % 4) as usize;
 			let mut tree = LeanImt::new();
 			let mut frontier = Frontier::default();
 			let mut counter = 1000u64;
@@ -494,7 +565,20 @@ mod tests {
 						for leaf in &leaves {
 							tree.insert(*leaf);
 						}
-						frontier.insert_many(&leaves).unwrap();
+						let changed = frontier.insert_many_at(&leaves, subtree_depth).unwrap();
+						let first_new = (tree.size() - batch) as u64;
+						let last_new = tree.size().saturating_sub(1) as u64;
+						let expected = if batch == 0 {
+							0
+						} else {
+							(last_new >> subtree_depth) - (first_new >> subtree_depth) + 1
+						};
+						assert_eq!(changed.first, first_new >> subtree_depth);
+						assert_eq!(changed.roots.len() as u64, expected, "seed {seed}");
+						for (k, root) in changed.roots.iter().enumerate() {
+							let at = node_at(&tree, subtree_depth, changed.first + k as u64);
+							assert_eq!(*root, at, "seed {seed}");
+						}
 					},
 					_ if tree.size() > 0 => {
 						let index = (next(&mut state) % tree.size() as u64) as usize;
@@ -504,10 +588,19 @@ mod tests {
 						} else {
 							Fr::from(counter + 7)
 						};
-						let root =
-							frontier.update(index as u64, proof.leaf, new_leaf, &proof.siblings);
+						let updated = frontier
+							.update_at(
+								index as u64,
+								proof.leaf,
+								new_leaf,
+								&proof.siblings,
+								subtree_depth,
+							)
+							.unwrap();
 						tree.update(index, new_leaf);
-						assert_eq!(root.ok(), tree.root());
+						assert_eq!(Some(updated.root), tree.root());
+						let at = node_at(&tree, subtree_depth, (index >> subtree_depth) as u64);
+						assert_eq!(updated.subtree_root, at, "seed {seed}");
 					},
 					_ => {},
 				}
