@@ -69,6 +69,9 @@ pub const MAX_ROOTS: u32 = 4;
 pub const MAX_MEMBERS: u32 = 12;
 
 parameter_types! {
+	// Raised by the tests of trees larger than a subtree.
+	pub static GroupCapacity: u32 = MAX_MEMBERS;
+	pub static BatchCapacity: u32 = 4;
 	pub const RootValidity: BlockNumber = ROOT_VALIDITY;
 	pub const KeyGracePeriod: BlockNumber = KEY_GRACE;
 }
@@ -77,8 +80,8 @@ impl pallet_personhood::Config for Test {
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type Agents = TableAgents;
 	type MaxGroups = ConstU32<3>;
-	type MaxMembers = ConstU32<MAX_MEMBERS>;
-	type MaxBatch = ConstU32<4>;
+	type MaxMembers = GroupCapacity;
+	type MaxBatch = BatchCapacity;
 	type MaxNameLength = ConstU32<16>;
 	type MaxRoots = ConstU32<MAX_ROOTS>;
 	type RootValidity = RootValidity;

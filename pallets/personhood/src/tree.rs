@@ -1,6 +1,6 @@
 //! Group membership: appending and removing members' identity commitments, the LeanIMT
-//! frontier the chain keeps instead of the whole tree, and the history of recent roots that
-//! proofs may be made against.
+//! frontier the chain keeps instead of the whole tree, the roots of its subtrees that clients
+//! prove from, and the history of recent roots that proofs may be made against.
 
 use super::*;
 use alloc::vec::Vec;
@@ -11,9 +11,15 @@ use polkadot_sdk::{
 use teo_primitives::{AccountId, GroupId};
 use teo_zk::{
 	groth16,
-	lean_imt::{Frontier, FrontierError},
+	lean_imt::{Frontier, FrontierError, SUBTREE_DEPTH},
 	Fr,
 };
+
+/// The most subtrees of 2^[`SUBTREE_DEPTH`] leaves that a batch of `leaves` new members
+/// changes: the one it starts in and those it fills.
+pub(crate) fn subtrees_spanned(leaves: usize) -> u64 {
+	(leaves as u64).div_ceil(1 << SUBTREE_DEPTH) + 1
+}
 
 /// A group as stored.
 pub(crate) type GroupInfoOf<T> = GroupInfo<BoundedVec<u8, <T as Config>::MaxNameLength>>;
@@ -55,7 +61,7 @@ impl<T: Config> Pallet<T> {
 			leaves.push(leaf);
 		}
 		let mut frontier = Self::frontier(&info)?;
-		frontier.insert_many(&leaves).map_err(|_| Error::<T>::GroupFull)?;
+		let subtrees = frontier.insert_many(&leaves).map_err(|_| Error::<T>::GroupFull)?;
 		// The batch is not empty, so the tree has a root.
 		let root =
 			frontier.root().map(|r| groth16::fr_to_be_bytes(&r)).defensive_unwrap_or_default();
@@ -63,6 +69,9 @@ impl<T: Config> Pallet<T> {
 		for (index, commitment) in (first_index..new_size).zip(commitments) {
 			Leaves::<T>::insert(group, index, commitment);
 			MemberIndex::<T>::insert(group, commitment, index);
+		}
+		for (subtree, root) in (subtrees.first..).zip(&subtrees.roots) {
+			SubtreeRoots::<T>::insert(group, subtree as u32, groth16::fr_to_be_bytes(root));
 		}
 		MemberCount::<T>::mutate(group, |count| {
 			*count = count.saturating_add(commitments.len() as u32)
@@ -89,14 +98,19 @@ impl<T: Config> Pallet<T> {
 		let mut frontier = Self::frontier(&info)?;
 		let old_leaf = Self::field(&commitment)?;
 		let siblings = siblings.iter().map(Self::field).collect::<Result<Vec<_>, _>>()?;
-		let root = frontier.update(index.into(), old_leaf, Fr::from(0u64), &siblings).map_err(
-			|e| match e {
+		let updated = frontier
+			.update(index.into(), old_leaf, Fr::from(0u64), &siblings)
+			.map_err(|e| match e {
 				FrontierError::WrongSiblings => Error::<T>::WrongSiblings,
 				FrontierError::UnknownLeaf | FrontierError::TreeFull => Error::<T>::NotMember,
-			},
-		)?;
-		let root = groth16::fr_to_be_bytes(&root);
+			})?;
+		let root = groth16::fr_to_be_bytes(&updated.root);
 		Self::store_frontier(group, info, &frontier);
+		SubtreeRoots::<T>::insert(
+			group,
+			index >> SUBTREE_DEPTH,
+			groth16::fr_to_be_bytes(&updated.subtree_root),
+		);
 		Leaves::<T>::insert(group, index, [0u8; 32]);
 		MemberIndex::<T>::remove(group, commitment);
 		MemberCount::<T>::mutate(group, |count| *count = count.saturating_sub(1));

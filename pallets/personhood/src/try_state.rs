@@ -4,11 +4,14 @@
 use super::*;
 use alloc::vec::Vec;
 use polkadot_sdk::{frame_support::pallet_prelude::*, sp_runtime::TryRuntimeError};
-use teo_zk::{groth16, lean_imt::Frontier};
+use teo_zk::{
+	groth16,
+	lean_imt::{Frontier, PrunedTree},
+};
 
 impl<T: Config> Pallet<T> {
 	/// The pallet's invariants: the period lengths lie within the constitution; every group's
-	/// side nodes, leaves, member indices and current root agree; every key is prepared, and
+	/// side nodes, leaves, subtree roots, member indices and current root agree; every key is prepared, and
 	/// none is the insecure dev key unless the constitution allows insecure keys; the
 	/// per-period records agree with each other.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
@@ -39,6 +42,14 @@ impl<T: Config> Pallet<T> {
 				.map_err(|_| "a leaf is not in the field")?;
 			rebuilt.insert_many(&values).map_err(|_| "the leaves do not fit a tree")?;
 			ensure!(rebuilt.root() == frontier.root(), "the root does not match the leaves");
+			let subtrees = PrunedTree::from_leaves(values);
+			for (subtree, root) in SubtreeRoots::<T>::iter_prefix(group) {
+				ensure!(
+					subtrees.subtree_roots().get(subtree as usize).map(groth16::fr_to_be_bytes)
+						== Some(root),
+					"a subtree root does not match the leaves"
+				);
+			}
 			let current = Self::current_root(group);
 			ensure!(
 				current == frontier.root().map(|r| groth16::fr_to_be_bytes(&r)),

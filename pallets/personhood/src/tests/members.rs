@@ -109,3 +109,56 @@ fn removing_a_member_zeroes_its_leaf_given_the_right_siblings() {
 		assert_eq!(Personhood::current_root(CITIZENS), Some(root_of(&tree)));
 	});
 }
+
+#[test]
+fn the_chain_keeps_every_subtrees_root_through_batches_and_removals() {
+	use teo_zk::lean_imt::{PrunedTree, SUBTREE_DEPTH};
+	const SIZE: u32 = 2_100;
+	const BATCH: u32 = 100;
+	GroupCapacity::set(SIZE);
+	BatchCapacity::set(BATCH);
+	let stored = || {
+		let mut roots: Vec<(u32, FieldBytes)> = SubtreeRoots::<Test>::iter_prefix(CITIZENS).collect();
+		roots.sort();
+		roots.into_iter().map(|(_, root)| root).collect::<Vec<_>>()
+	};
+	let expected = || {
+		let tree = PrunedTree::from_leaves(tree_of(CITIZENS).leaves().to_vec());
+		tree.subtree_roots().iter().map(groth16::fr_to_be_bytes).collect::<Vec<_>>()
+	};
+	ExtBuilder::default().build_and_execute(|| {
+		// The genesis members start subtree 0, whose root is then the tree's.
+		assert_eq!(stored(), vec![Personhood::current_root(CITIZENS).unwrap()]);
+		// Batches that end inside a subtree, fill one, and cross into the next.
+		let mut next = 6;
+		while next < SIZE {
+			let batch: Vec<Commitment> = (next..SIZE.min(next + BATCH))
+				.map(|n| groth16::fr_to_be_bytes(&Fr::from(1_000_000 + n as u64)))
+				.collect();
+			next += batch.len() as u32;
+			let batch: BoundedVec<_, _> = batch.try_into().unwrap();
+			assert_ok!(Personhood::add_members(signed(&registrar()), CITIZENS, batch));
+			assert_eq!(stored(), expected(), "after {next} members");
+		}
+		assert_eq!(stored().len(), (SIZE as usize).div_ceil(1 << SUBTREE_DEPTH));
+
+		// A removal in the middle subtree changes its root alone.
+		let index = 1_500;
+		let leaf = Leaves::<Test>::get(CITIZENS, index).unwrap();
+		let before = stored();
+		let siblings = siblings_at(&tree_of(CITIZENS), index as usize);
+		assert_ok!(Personhood::remove_member(signed(&registrar()), CITIZENS, leaf, siblings));
+		let after = stored();
+		assert_eq!(after, expected());
+		assert_ne!(after[1], before[1]);
+		assert_eq!((after[0], after[2]), (before[0], before[2]));
+
+		// A root that does not match the leaves breaks the invariants.
+		SubtreeRoots::<Test>::insert(CITIZENS, 1, before[1]);
+		assert_eq!(
+			Personhood::do_try_state(),
+			Err("a subtree root does not match the leaves".into())
+		);
+		SubtreeRoots::<Test>::insert(CITIZENS, 1, after[1]);
+	});
+}
