@@ -5,9 +5,16 @@ use polkadot_sdk::sp_core::H256;
 use teo_client::Chain;
 use teo_primitives::GroupId;
 use teo_runtime::Runtime;
-use teo_zk::{groth16, lean_imt::LeanImt, Fr};
+use teo_zk::{
+	groth16,
+	lean_imt::{PrunedTree, SUBTREE_DEPTH},
+	Fr,
+};
 
-use crate::{error::Error, tree_cache::TreeCache};
+use crate::{
+	error::Error,
+	tree_cache::{StoredTree, TreeCache},
+};
 
 pub use teo_client::Outcome;
 
@@ -16,8 +23,9 @@ pub struct GroupState {
 	pub block: H256,
 	pub size: u32,
 	pub root: Option<[u8; 32]>,
-	/// The whole tree, whose root is the chain's.
-	pub tree: LeanImt,
+	/// The tree, whose root is the chain's: every leaf, and the nodes from the subtrees' roots
+	/// up.
+	pub tree: PrunedTree,
 	/// How the tree was had: from the stored copy, or read from the node.
 	pub source: TreeSource,
 	pub period: pallet_personhood::PeriodInfo,
@@ -28,20 +36,23 @@ pub struct GroupState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TreeSource {
 	/// The stored copy, brought up to date: `new` leaves appended, `leaves_read` read from
-	/// the node (from a boundary below the copy's end).
-	Stored { new: u32, leaves_read: u32 },
-	/// Every leaf read from the node and hashed.
-	Read,
+	/// the node (from a boundary below the copy's end), `hashed` subtrees hashed here.
+	Stored { new: u32, leaves_read: u32, hashed: usize },
+	/// Every leaf read from the node; `hashed` subtrees hashed here, the others' roots read.
+	Read { hashed: usize },
 }
 
 impl std::fmt::Display for TreeSource {
 	fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
 		match self {
-			Self::Stored { new, leaves_read } => write!(
+			Self::Stored { new, leaves_read, hashed } => write!(
 				f,
-				"tree from the stored copy, {new} new members ({leaves_read} leaves read)"
+				"tree from the stored copy, {new} new members ({leaves_read} leaves read, \
+				 {hashed} subtrees hashed)"
 			),
-			Self::Read => write!(f, "tree read in full from the node"),
+			Self::Read { hashed } => {
+				write!(f, "tree read in full from the node ({hashed} subtrees hashed)")
+			},
 		}
 	}
 }
@@ -70,12 +81,16 @@ pub async fn verifying_key(chain: &Chain, depth: u8) -> Result<Option<Vec<u8>>, 
 
 /// A group's tree, the current period and the genesis hash, all read at the finalized head.
 ///
-/// With `cache`, the stored copy of the tree is brought up to date (the leaves added since are
-/// read and appended) and used if it leads to the chain's root and, for `member`, holds it on a
-/// path to that root; otherwise (no copy, a member removed since, a damaged or planted file)
-/// every leaf is read again, so that a bad copy never makes a member look like a stranger. The
-/// tree is stored back for the next command; a copy that cannot be written costs a warning,
-/// not the command.
+/// The tree is had from every leaf and the chain's subtree roots: the node learns nothing of
+/// which leaf is the citizen's. A subtree whose root the chain lacks is hashed here, and so is
+/// every subtree when the roots read do not lead to the chain's root.
+///
+/// With `cache`, the stored copy is brought up to date (the leaves added since are read and
+/// appended) and used if it leads to the chain's root and, for `member`, holds it on a path to
+/// that root; otherwise (no copy, a member removed since, a damaged or planted file) every
+/// leaf is read again, so that a bad copy never makes a member look like a stranger. The tree
+/// is stored back for the next command; a copy that cannot be written costs a warning, not the
+/// command.
 pub async fn group(
 	chain: &Chain,
 	group: GroupId,
@@ -92,32 +107,53 @@ pub async fn group(
 	let genesis_hash: [u8; 32] = chain.genesis_hash().await?.into();
 	let stored = cache
 		.and_then(|cache| cache.load(&genesis_hash, group, info.size))
-		.filter(|tree| tree.size() <= info.size as usize);
+		.filter(|copy| copy.leaves.len() <= info.size as usize);
 	let mut had = None;
-	if let Some(tree) = stored {
+	if let Some(copy) = stored {
+		let StoredTree { mut leaves, subtree_roots } = copy;
 		// From a boundary every copy shares, not from the copy's own size: the size of a
 		// citizen's copy dates their last command, and asking from it would let the node link
 		// two of their vetoes. The leaves read again must be the copy's.
-		let size = tree.size() as u32;
+		let size = leaves.len() as u32;
 		let from = size - size % READ_BOUNDARY;
-		let read = read_leaves(chain, group, from..info.size, block).await?;
+		let (read, mut given) = tokio::try_join!(
+			read_leaves(chain, group, from..info.size, block),
+			read_subtree_roots(chain, group, from..info.size, block),
+		)?;
 		let (again, new) = read.split_at((size - from) as usize);
-		if tree.leaves()[from as usize..] == *again {
-			let tree = extend(tree, new);
+		if leaves[from as usize..] == *again {
+			leaves.extend_from_slice(new);
+			// The boundary is a whole number of subtrees: those below it are the copy's.
+			let below = (from >> SUBTREE_DEPTH) as usize;
+			let mut roots: Vec<Option<Fr>> =
+				subtree_roots.get(..below).unwrap_or_default().iter().copied().map(Some).collect();
+			roots.append(&mut given);
+			let tree = PrunedTree::new(leaves, &roots);
 			if root_of(&tree) == root && member.is_none_or(|leaf| holds(&tree, leaf)) {
 				let (new, leaves_read) = (info.size - size, info.size - from);
-				had = Some((tree, TreeSource::Stored { new, leaves_read }));
+				let hashed = tree.hashed_subtrees();
+				had = Some((tree, TreeSource::Stored { new, leaves_read, hashed }));
 			}
 		}
 	}
 	let (tree, source) = match had {
 		Some(had) => had,
 		None => {
-			let tree = LeanImt::from_leaves(read_leaves(chain, group, 0..info.size, block).await?);
+			let (leaves, given) = tokio::try_join!(
+				read_leaves(chain, group, 0..info.size, block),
+				read_subtree_roots(chain, group, 0..info.size, block),
+			)?;
+			let mut tree = PrunedTree::new(leaves, &given);
+			if root_of(&tree) != root {
+				// The roots read do not add up (a node that lies, or roots written before a
+				// runtime upgrade): hash every subtree from the leaves.
+				tree = PrunedTree::from_leaves(tree.leaves().to_vec());
+			}
 			if root_of(&tree) != root {
 				return Err(Error::RootMismatch);
 			}
-			(tree, TreeSource::Read)
+			let hashed = tree.hashed_subtrees();
+			(tree, TreeSource::Read { hashed })
 		},
 	};
 	let changed = !matches!(source, TreeSource::Stored { new: 0, .. });
@@ -135,32 +171,19 @@ pub async fn group(
 }
 
 /// The leaves a stored copy is brought up to date from are read from a multiple of this: the
-/// node sees which block of 4,096 members a copy ends in, not its size.
+/// node sees which block of 4,096 members a copy ends in, not its size. A whole number of
+/// subtrees, so that the copy's roots below it stay whole.
 const READ_BOUNDARY: u32 = 4096;
+const _: () = assert!(READ_BOUNDARY % (1 << SUBTREE_DEPTH) == 0);
 
-/// `tree` with `new` leaves appended: one by one (a path each) while that hashes less than
-/// building the whole tree again, level by level on every core.
-fn extend(tree: LeanImt, new: &[Fr]) -> LeanImt {
-	let depth = tree.depth().max(1);
-	if new.len().saturating_mul(depth) <= tree.size() {
-		let mut tree = tree;
-		for leaf in new {
-			tree.insert(*leaf);
-		}
-		tree
-	} else {
-		LeanImt::from_leaves(tree.leaves().iter().chain(new).copied())
-	}
-}
-
-/// Whether `leaf` is in `tree` on a path that leads to its root (the levels of a stored copy
-/// are not hashed again when loaded).
-fn holds(tree: &LeanImt, leaf: &Fr) -> bool {
+/// Whether `leaf` is in `tree` on a path that leads to its root (a subtree root given wrong
+/// gives its members no path).
+fn holds(tree: &PrunedTree, leaf: &Fr) -> bool {
 	tree.index_of(leaf).and_then(|index| tree.proof(index)).is_some_and(|proof| proof.verify())
 }
 
 /// The tree's root as the chain stores it.
-fn root_of(tree: &LeanImt) -> Option<[u8; 32]> {
+fn root_of(tree: &PrunedTree) -> Option<[u8; 32]> {
 	tree.root().map(|root| groth16::fr_to_be_bytes(&root))
 }
 
@@ -187,6 +210,32 @@ async fn read_leaves(
 			groth16::fr_from_be_bytes(&leaf).map_err(|_| Error::LeafNotInField)
 		})
 		.collect()
+}
+
+/// The chain's roots of the subtrees that leaves `range` of `group` fall in, at `block`; `None`
+/// where the chain has none (or one that is not a field element: it is hashed here).
+async fn read_subtree_roots(
+	chain: &Chain,
+	group: GroupId,
+	range: std::ops::Range<u32>,
+	block: H256,
+) -> Result<Vec<Option<Fr>>, Error> {
+	use pallet_personhood::SubtreeRoots;
+	if range.is_empty() {
+		return Ok(Vec::new());
+	}
+	let subtrees = (range.start >> SUBTREE_DEPTH)..=((range.end - 1) >> SUBTREE_DEPTH);
+	let keys: Vec<Vec<u8>> =
+		subtrees.map(|j| SubtreeRoots::<Runtime>::hashed_key_for(group, j)).collect();
+	Ok(chain
+		.storage_many(&keys, block)
+		.await?
+		.into_iter()
+		.map(|value| {
+			let root = <[u8; 32]>::decode(&mut &value?[..]).ok()?;
+			groth16::fr_from_be_bytes(&root).ok()
+		})
+		.collect())
 }
 
 /// Pending proposal `id` at the finalized head: its group and call hash, which a veto's scope

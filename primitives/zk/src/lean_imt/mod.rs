@@ -19,6 +19,33 @@ pub use pruned::PrunedTree;
 /// the tree above the subtrees' roots ([`PrunedTree`]) instead of the whole tree.
 pub const SUBTREE_DEPTH: usize = 10;
 
+/// A tree that proves membership of its leaves: the whole [`LeanImt`], or the [`PrunedTree`]
+/// a client keeps.
+pub trait MembershipTree {
+	/// The index of `leaf`, if present.
+	fn index_of(&self, leaf: &Fr) -> Option<usize>;
+	/// A membership proof for the leaf at `index`.
+	fn proof(&self, index: usize) -> Option<MerkleProof>;
+}
+
+impl MembershipTree for LeanImt {
+	fn index_of(&self, leaf: &Fr) -> Option<usize> {
+		LeanImt::index_of(self, leaf)
+	}
+	fn proof(&self, index: usize) -> Option<MerkleProof> {
+		LeanImt::proof(self, index)
+	}
+}
+
+impl MembershipTree for PrunedTree {
+	fn index_of(&self, leaf: &Fr) -> Option<usize> {
+		PrunedTree::index_of(self, leaf)
+	}
+	fn proof(&self, index: usize) -> Option<MerkleProof> {
+		PrunedTree::proof(self, index)
+	}
+}
+
 /// A full in-memory LeanIMT: every level is kept, so it can prove membership of any leaf.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LeanImt {

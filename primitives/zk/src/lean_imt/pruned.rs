@@ -13,7 +13,7 @@
 use alloc::vec::Vec;
 use ark_bn254::Fr;
 
-use super::{parent, LeanImt, MerkleProof, SUBTREE_DEPTH};
+use super::{depth_for, parent, LeanImt, MerkleProof, SUBTREE_DEPTH};
 
 /// A LeanIMT known by its leaves and its nodes from level [`SUBTREE_DEPTH`] up: it proves any
 /// leaf, hashing the leaf's subtree for it. Node for node the tree [`LeanImt::from_leaves`]
@@ -63,6 +63,11 @@ impl PrunedTree {
 	/// The number of leaves.
 	pub fn size(&self) -> usize {
 		self.leaves.len()
+	}
+
+	/// The depth: the number of levels above the leaves (0 for zero or one leaf).
+	pub fn depth(&self) -> usize {
+		depth_for(self.size() as u64)
 	}
 
 	/// The leaves, in order.
@@ -133,6 +138,7 @@ mod tests {
 				let whole = LeanImt::from_leaves(leaves(size));
 				let pruned = PrunedTree::with_subtree_depth(subtree_depth, leaves(size), &[]);
 				assert_eq!(pruned.root(), whole.root(), "size {size}, depth {subtree_depth}");
+				assert_eq!(pruned.depth(), whole.depth());
 				assert_eq!(pruned.hashed_subtrees(), (size as usize).div_ceil(1 << subtree_depth));
 				for index in 0..size as usize {
 					assert_eq!(pruned.proof(index), whole.proof(index), "size {size}, {index}");

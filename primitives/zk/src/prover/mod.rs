@@ -22,7 +22,7 @@ use rand_chacha::ChaCha20Rng;
 use crate::{
 	groth16::Proof,
 	identity::Identity,
-	lean_imt::{LeanImt, MerkleProof},
+	lean_imt::{MembershipTree, MerkleProof},
 	poseidon::poseidon2,
 	semaphore,
 };
@@ -140,7 +140,7 @@ pub fn prove<R: RngCore + CryptoRng>(
 pub fn prove_signal<R: RngCore + CryptoRng>(
 	key: &ProvingKey,
 	max_depth: usize,
-	tree: &LeanImt,
+	tree: &impl MembershipTree,
 	identity: &Identity,
 	message: &[u8; 32],
 	scope: &[u8; 32],
