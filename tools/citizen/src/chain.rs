@@ -110,25 +110,18 @@ pub async fn group(
 		.filter(|copy| copy.leaves.len() <= info.size as usize);
 	let mut had = None;
 	if let Some(copy) = stored {
-		let StoredTree { mut leaves, subtree_roots } = copy;
+		let StoredTree { leaves, subtree_roots } = copy;
 		// From a boundary every copy shares, not from the copy's own size: the size of a
 		// citizen's copy dates their last command, and asking from it would let the node link
 		// two of their vetoes. The leaves read again must be the copy's.
 		let size = leaves.len() as u32;
 		let from = size - size % READ_BOUNDARY;
-		let (read, mut given) = tokio::try_join!(
+		let (read, given) = tokio::try_join!(
 			read_leaves(chain, group, from..info.size, block),
 			read_subtree_roots(chain, group, from..info.size, block),
 		)?;
-		let (again, new) = read.split_at((size - from) as usize);
-		if leaves[from as usize..] == *again {
-			leaves.extend_from_slice(new);
-			// The boundary is a whole number of subtrees: those below it are the copy's.
-			let below = (from >> SUBTREE_DEPTH) as usize;
-			let mut roots: Vec<Option<Fr>> =
-				subtree_roots.get(..below).unwrap_or_default().iter().copied().map(Some).collect();
-			roots.append(&mut given);
-			let tree = PrunedTree::new(leaves, &roots);
+		let copy = PrunedTree::new(leaves, &subtree_roots.into_iter().map(Some).collect::<Vec<_>>());
+		if let Some(tree) = copy.updated(from as usize, &read, &given) {
 			if root_of(&tree) == root && member.is_none_or(|leaf| holds(&tree, leaf)) {
 				let (new, leaves_read) = (info.size - size, info.size - from);
 				let hashed = tree.hashed_subtrees();
@@ -172,7 +165,7 @@ pub async fn group(
 
 /// The leaves a stored copy is brought up to date from are read from a multiple of this: the
 /// node sees which block of 4,096 members a copy ends in, not its size. A whole number of
-/// subtrees, so that the copy's roots below it stay whole.
+/// subtrees, as [`PrunedTree::updated`] needs.
 const READ_BOUNDARY: u32 = 4096;
 const _: () = assert!(READ_BOUNDARY % (1 << SUBTREE_DEPTH) == 0);
 

@@ -4,6 +4,8 @@ import { ApiPromise, WsProvider } from "@polkadot/api";
 import { hexToU8a, u8aEq, u8aToHex, u8aToString } from "@polkadot/util";
 import { blake2AsU8a, xxhashAsU8a } from "@polkadot/util-crypto";
 
+import { SUBTREE_LEAVES } from "./tree-builder.js";
+
 /** Leaves read per storage query: about 120 KB asked and 200 KB answered, far below the
  * node's default limits (15 MB and 10 MB). */
 const LEAVES_PER_QUERY = 1024;
@@ -11,7 +13,7 @@ const LEAVES_PER_QUERY = 1024;
  * out each round trip before the next would leave the node idle most of the time. */
 const QUERIES_IN_FLIGHT = 4;
 
-/** Each connection's provider, for the raw storage queries of `readLeaves`. */
+/** Each connection's provider, for the raw storage queries of `readValues`. */
 const providers = new WeakMap();
 
 export async function connect(url) {
@@ -43,15 +45,35 @@ export async function readGroups(api) {
   return { at: hash.toHex(), groups };
 }
 
-/** Leaves `from..to` of `group` at block `at` (a hash), concatenated (32 bytes each).
+/** Leaves `from..to` of `group` at block `at` (a hash), concatenated (32 bytes each). */
+export function readLeaves(api, at, group, from, to) {
+  const prefix = api.query.personhood.leaves.keyPrefix(group);
+  return readValues(api, at, prefix, from, to, (index) => {
+    throw new Error(`leaf ${index} of group ${group} is missing`);
+  });
+}
+
+/** The chain's roots of the subtrees that leaves `from..to` of `group` fall in (subtrees of
+ * `SUBTREE_LEAVES`), at block `at`, concatenated; zero where the chain has none (subtrees
+ * filled before it kept them), for the prover to hash. */
+export function readSubtreeRoots(api, at, group, from, to) {
+  if (to <= from) return Promise.resolve(new Uint8Array(0));
+  const prefix = api.query.personhood.subtreeRoots.keyPrefix(group);
+  const first = Math.floor(from / SUBTREE_LEAVES);
+  const last = Math.floor((to - 1) / SUBTREE_LEAVES);
+  return readValues(api, at, prefix, first, last + 1, () => {});
+}
+
+/** The 32-byte values of the `Twox64Concat`-keyed map entries `prefix` + index, for indices
+ * `from..to`, concatenated; `missing(index)` is called for an entry that is absent (and its
+ * bytes left zero).
  *
  * Raw `state_queryStorageAt` queries, a few in flight: the keys are computed here (the map's
- * prefix for the group, then xxhash64 and the index, as `Twox64Concat` makes them) and the
- * values taken as bytes, without a codec object per leaf. */
-export async function readLeaves(api, at, group, from, to) {
+ * prefix, then xxhash64 and the index, as `Twox64Concat` makes them) and the values taken as
+ * bytes, without a codec object per value. */
+async function readValues(api, at, prefix, from, to, missing) {
   const provider = providers.get(api);
-  const prefix = api.query.personhood.leaves.keyPrefix(group);
-  const leaves = new Uint8Array((to - from) * 32);
+  const values = new Uint8Array((to - from) * 32);
   const ranges = [];
   for (let start = from; start < to; start += LEAVES_PER_QUERY) ranges.push([start, Math.min(to, start + LEAVES_PER_QUERY)]);
   let next = 0;
@@ -60,15 +82,18 @@ export async function readLeaves(api, at, group, from, to) {
     while (next < ranges.length && !failed) {
       const [start, end] = ranges[next++];
       const keys = [];
-      for (let index = start; index < end; index++) keys.push(prefix + leafKeySuffix(index));
+      for (let index = start; index < end; index++) keys.push(prefix + indexKeySuffix(index));
       const [changes] = await provider.send("state_queryStorageAt", [keys, at]);
-      const values = new Map((changes?.changes ?? []).map(([key, value]) => [key.toLowerCase(), value]));
+      const found = new Map((changes?.changes ?? []).map(([key, value]) => [key.toLowerCase(), value]));
       for (const [i, key] of keys.entries()) {
-        const value = values.get(key);
-        if (!value) throw new Error(`leaf ${start + i} of group ${group} is missing`);
+        const value = found.get(key);
+        if (!value) {
+          missing(start + i);
+          continue;
+        }
         const bytes = hexToU8a(value);
-        if (bytes.length !== 32) throw new Error(`leaf ${start + i} of group ${group} is not 32 bytes`);
-        leaves.set(bytes, (start + i - from) * 32);
+        if (bytes.length !== 32) throw new Error(`${key} is not 32 bytes`);
+        values.set(bytes, (start + i - from) * 32);
       }
     }
   };
@@ -78,11 +103,11 @@ export async function readLeaves(api, at, group, from, to) {
     throw err;
   });
   await Promise.all(Array.from({ length: Math.min(QUERIES_IN_FLIGHT, ranges.length) }, guarded));
-  return leaves;
+  return values;
 }
 
-/** The `Twox64Concat` key of a leaf's index (a u32, little-endian), as lowercase hex. */
-function leafKeySuffix(index) {
+/** The `Twox64Concat` key of an index (a u32, little-endian), as lowercase hex. */
+function indexKeySuffix(index) {
   const encoded = new Uint8Array(4);
   new DataView(encoded.buffer).setUint32(0, index, true);
   return u8aToHex(xxhashAsU8a(encoded, 64), -1, false) + u8aToHex(encoded, -1, false);

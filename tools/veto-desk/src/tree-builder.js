@@ -1,80 +1,66 @@
-// A large group's tree hashed on every core the browser offers: the leaves are cut into
-// aligned chunks of 2^m, each hashed in a worker of its own, and the levels above the chunks'
-// roots hashed last. In a LeanIMT every node covers an aligned range of leaves, so the nodes
-// below level m are exactly the chunks' own nodes (a chunk's lone root is copied up, as the
-// whole tree copies it), and the tree is the same, node for node, as one hashed in one piece.
+// A group's tree made in the prover's worker from its leaves and the chain's subtree roots.
+// With every root given, that is one hash per subtree. Where many are missing (a chain that
+// did not keep them when those subtrees filled, or roots that did not add up to the chain's
+// root and are hashed again), they are hashed on every core the browser offers: contiguous
+// runs of whole subtrees, each in a worker of its own.
 import { ProverClient } from "./prover.js";
 
-/** Below this many leaves one worker is faster than starting others. */
+/** The leaves under each of the chain's subtree roots: 2^10, teo-zk's `SUBTREE_DEPTH`. */
+export const SUBTREE_LEAVES = 1024;
+
+/** Below this many leaves to hash, one worker is faster than starting others. */
 const PARALLEL_FROM = 1 << 14;
 /** At most this many workers, whatever the browser reports. */
 const MAX_WORKERS = 8;
 
-/** Builds the tree of `leaves` (32 bytes each) in the prover's worker as group `id`, hashed in
- * parallel where it pays; resolves with the worker's { root, size }. `waited`: as in
- * `ProverClient.call`. */
-export async function buildTree(prover, id, leaves, waited = null) {
+/** Makes the tree of `leaves` (32 bytes each) in the prover's worker as group `id`, with the
+ * chain's subtree `roots` (32 bytes each, zero for one to hash here); resolves with the
+ * worker's { root, size, hashed }. `waited`: as in `ProverClient.call`. */
+export async function buildTree(prover, id, leaves, roots, waited = null) {
   const size = leaves.length / 32;
+  const subtrees = Math.ceil(size / SUBTREE_LEAVES);
+  const missing = missingRoots(roots, subtrees);
   const workers = Math.min(globalThis.navigator?.hardwareConcurrency ?? 1, MAX_WORKERS);
-  if (size < PARALLEL_FROM || workers < 2) {
-    return prover.call("setGroup", { id, leaves }, [leaves.buffer], waited);
+  if (missing.length * SUBTREE_LEAVES < PARALLEL_FROM || workers < 2) {
+    return prover.call("setGroup", { id, leaves, roots }, [leaves.buffer, roots.buffer], waited);
   }
-  // Rounded down: at least one chunk per worker whatever the size (2^20 + 1 leaves on eight
-  // workers are eight chunks and a leaf, not four chunks and a leaf).
-  const chunk = 2 ** Math.floor(Math.log2(size / workers));
-  const pool = Array.from({ length: workers }, () => new ProverClient());
+  const pool = Array.from({ length: Math.min(workers, missing.length) }, () => new ProverClient());
+  let filled;
   try {
-    const chunks = await Promise.all(Array.from({ length: Math.ceil(size / chunk) }, (_, j) => {
-      const part = leaves.slice(j * chunk * 32, Math.min(size, (j + 1) * chunk) * 32);
-      return pool[j % workers].call("treeBytes", { leaves: part }, [part.buffer]);
-    }));
-    const lower = chunkLevels(chunks, size, chunk);
-    const upper = await pool[0].call("treeBytes", { leaves: lower.roots }, [lower.roots.buffer]);
-    const bytes = new Uint8Array(lower.bytes.length + upper.length);
-    bytes.set(lower.bytes);
-    bytes.set(upper, lower.bytes.length);
-    return await prover.call("importGroup", { id, size, bytes }, [bytes.buffer], waited);
+    filled = await fillMissingRoots(leaves, roots, missing, pool.length, (k, part) =>
+      pool[k].call("subtreeRoots", { leaves: part }, [part.buffer]));
   } finally {
     for (const worker of pool) worker.terminate();
   }
+  const tree = await prover.call("setGroup", { id, leaves, roots: filled }, [leaves.buffer, filled.buffer], waited);
+  return { ...tree, hashed: tree.hashed + missing.length };
 }
 
-/** The levels under the chunks' roots, from the chunks' own trees (`Group.toBytes` of each,
- * in order; chunks of `chunk` leaves but the last), and the roots themselves: the level the
- * upper tree is built from. */
-export function chunkLevels(chunks, size, chunk) {
-  const m = Math.log2(chunk);
-  // Each chunk's levels: [offset, width] of each, the leaves first, the root last.
-  const layouts = chunks.map((bytes, j) => {
-    let width = Math.min(chunk, size - j * chunk);
-    let offset = 0;
-    const levels = [];
-    for (;;) {
-      levels.push([offset, width]);
-      offset += width * 32;
-      if (width <= 1) break;
-      width = Math.ceil(width / 2);
-    }
-    if (offset !== bytes.length) throw new Error(`chunk ${j} has ${bytes.length} bytes, not ${offset}`);
-    return levels;
-  });
-  const node = (j, level) => {
-    const levels = layouts[j];
-    const [offset, width] = levels[Math.min(level, levels.length - 1)];
-    return chunks[j].subarray(offset, offset + width * 32);
-  };
-  let total = 0;
-  for (let level = 0; level < m; level++) for (let j = 0; j < chunks.length; j++) total += node(j, level).length;
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (let level = 0; level < m; level++) {
-    for (let j = 0; j < chunks.length; j++) {
-      const part = node(j, level);
-      bytes.set(part, at);
-      at += part.length;
-    }
+/** The indices of the subtrees among the first `subtrees` whose root is zero or absent. */
+export function missingRoots(roots, subtrees) {
+  const missing = [];
+  for (let j = 0; j < subtrees; j++) {
+    if (j * 32 >= roots.length || roots.subarray(j * 32, j * 32 + 32).every((byte) => byte === 0)) missing.push(j);
   }
-  const roots = new Uint8Array(chunks.length * 32);
-  for (let j = 0; j < chunks.length; j++) roots.set(node(j, m), j * 32);
-  return { bytes, roots };
+  return missing;
+}
+
+/** `roots` with the `missing` ones hashed from `leaves`: the missing subtrees split into `runs`
+ * contiguous runs, whole subtrees each (so that a run's first leaf starts one), and run `k`'s
+ * leaves hashed by `hashRun(k, leaves)` (a worker's `subtreeRoots`). */
+export async function fillMissingRoots(leaves, roots, missing, runs, hashRun) {
+  const size = leaves.length / 32;
+  const filled = new Uint8Array(Math.ceil(size / SUBTREE_LEAVES) * 32);
+  filled.set(roots.subarray(0, Math.min(roots.length, filled.length)));
+  const per = Math.ceil(missing.length / runs);
+  const parts = [];
+  for (let k = 0; k < missing.length; k += per) parts.push(missing.slice(k, k + per));
+  await Promise.all(parts.map(async (run, k) => {
+    // The run's span: from its first missing subtree to its last, those between included.
+    const [first, last] = [run[0], run[run.length - 1]];
+    const part = leaves.slice(first * SUBTREE_LEAVES * 32, Math.min(size, (last + 1) * SUBTREE_LEAVES) * 32);
+    const hashed = await hashRun(k, part);
+    for (const j of run) filled.set(hashed.subarray((j - first) * 32, (j - first + 1) * 32), j * 32);
+  }));
+  return filled;
 }

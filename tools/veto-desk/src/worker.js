@@ -7,6 +7,11 @@ const ready = init({ module_or_path: new URL("./pkg/teo_browser_prover_bg.wasm",
 let prover = null;
 const groups = new Map();
 
+function summary(id) {
+  const tree = group(id);
+  return { root: tree.root() ?? null, size: tree.size(), hashed: tree.hashedSubtrees() };
+}
+
 function group(id) {
   const tree = groups.get(id);
   if (!tree) throw new Error(`the desk has not read group ${id} yet`);
@@ -21,35 +26,33 @@ const handlers = {
     prover = dev ? Prover.devKey() : Prover.fromKeyFile(new Uint8Array(bytes), depth);
     return { depth: prover.depth(), verifyingKey: prover.verifyingKey() };
   },
-  // Replaces a group's tree with one of `leaves` (32 bytes each, concatenated).
-  setGroup({ id, leaves }) {
+  // Replaces a group's tree with one of `leaves` (32 bytes each, concatenated) and the chain's
+  // subtree `roots` (zero for one to hash here).
+  setGroup({ id, leaves, roots }) {
     groups.get(id)?.free();
-    groups.set(id, new Group(leaves));
-    return { root: groups.get(id).root() ?? null, size: groups.get(id).size() };
+    groups.set(id, new Group(leaves, roots));
+    return summary(id);
   },
   // The tree the page stored (Group.toBytes) for `size` leaves.
   importGroup({ id, size, bytes }) {
     const tree = Group.fromBytes(size, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
     groups.get(id)?.free();
     groups.set(id, tree);
-    return { root: tree.root() ?? null, size: tree.size() };
+    return summary(id);
   },
-  // Every node of the tree of `leaves` (Group.toBytes), kept nowhere: a chunk of a large
-  // group hashed beside the others (tree-builder.js).
-  treeBytes({ leaves }) {
-    const tree = new Group(leaves);
-    try {
-      return tree.toBytes();
-    } finally {
-      tree.free();
-    }
+  // The roots of the subtrees of `leaves`, kept nowhere: part of a large group hashed beside
+  // the others (tree-builder.js).
+  subtreeRoots({ leaves }) {
+    return Group.subtreeRoots(leaves);
   },
   exportGroup({ id }) {
     return group(id).toBytes();
   },
-  appendLeaves({ id, leaves }) {
-    group(id).append(leaves);
-    return { root: group(id).root() ?? null, size: group(id).size() };
+  // The chain's leaves from `from` (a multiple of 4,096) on, and its subtree roots from there:
+  // refused when the leaves read again are not the tree's.
+  updateGroup({ id, from, leaves, roots }) {
+    group(id).update(from, leaves, roots);
+    return summary(id);
   },
   indexOf({ id, commitment }) {
     return group(id).indexOf(commitment) ?? null;

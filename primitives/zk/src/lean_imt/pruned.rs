@@ -60,6 +60,27 @@ impl PrunedTree {
 		Self { subtree_depth, leaves, upper, hashed }
 	}
 
+	/// The tree brought up to date: `leaves` are the chain's from index `from` on (a whole
+	/// number of subtrees, at most this tree's size) and `given` its roots of the subtrees from
+	/// `from`'s on, as in [`PrunedTree::new`]; this tree's roots below `from` are kept. `None`
+	/// when the leaves read again from `from` are not this tree's (a member removed since, or a
+	/// copy that was not the chain's): read the whole tree again.
+	pub fn updated(mut self, from: usize, leaves: &[Fr], given: &[Option<Fr>]) -> Option<Self> {
+		let width = 1usize << self.subtree_depth;
+		if from % width != 0 || from > self.size() {
+			return None;
+		}
+		let known = self.size() - from;
+		if leaves.get(..known)? != &self.leaves[from..] {
+			return None;
+		}
+		self.leaves.extend_from_slice(&leaves[known..]);
+		let mut roots: Vec<Option<Fr>> =
+			self.subtree_roots()[..from / width].iter().copied().map(Some).collect();
+		roots.extend_from_slice(given);
+		Some(Self::with_subtree_depth(self.subtree_depth, self.leaves, &roots))
+	}
+
 	/// The number of leaves.
 	pub fn size(&self) -> usize {
 		self.leaves.len()
@@ -160,6 +181,27 @@ mod tests {
 			let last = size as usize - 1;
 			assert_eq!(pruned.proof(last), whole.proof(last));
 		}
+	}
+
+	#[test]
+	fn an_update_from_a_boundary_appends_and_refuses_a_copy_that_is_not_the_chains() {
+		let whole = LeanImt::from_leaves(leaves(37));
+		let copy = PrunedTree::with_subtree_depth(2, leaves(21), &[]);
+		let read = &leaves(37)[20..];
+		let updated = copy.clone().updated(20, read, &[]).unwrap();
+		assert_eq!(updated.root(), whole.root());
+		// Subtrees 0 to 4 kept, 5 to 9 hashed (none given).
+		assert_eq!(updated.hashed_subtrees(), 5);
+		for index in 0..37 {
+			assert_eq!(updated.proof(index), whole.proof(index));
+		}
+		assert_eq!(copy.clone().updated(20, &leaves(37)[20..21], &[]).unwrap().size(), 21);
+		assert_eq!(copy.clone().updated(18, &leaves(37)[18..], &[]), None, "not a boundary");
+		assert_eq!(copy.clone().updated(24, &[], &[]), None, "beyond the copy");
+		assert_eq!(copy.clone().updated(20, &[], &[]), None, "the copy's last leaf not read");
+		let mut changed = read.to_vec();
+		changed[0] = Fr::from(0u64);
+		assert_eq!(copy.updated(20, &changed, &[]), None, "a leaf changed below the copy's end");
 	}
 
 	#[test]

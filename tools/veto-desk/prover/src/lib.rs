@@ -18,7 +18,7 @@
 use teo_zk::{
 	dev, groth16,
 	identity::Identity,
-	lean_imt::LeanImt,
+	lean_imt::{PrunedTree, SUBTREE_DEPTH},
 	prover::{self, ProveError, ProvingKey},
 	semaphore, Fr,
 };
@@ -67,81 +67,78 @@ pub fn veto_nullifier(
 	Ok(groth16::fr_to_be_bytes(&identity.nullifier(semaphore::hash_to_field(&scope))).to_vec())
 }
 
-/// A group's membership tree, as the chain holds it (a LeanIMT).
+/// A group's membership tree, as the chain holds it (a LeanIMT), kept as its leaves and its
+/// subtrees' roots ([`PrunedTree`]): a proof hashes the member's own subtree and the tree above
+/// the roots, not the whole tree.
 #[wasm_bindgen]
 pub struct Group {
-	tree: LeanImt,
+	tree: PrunedTree,
 }
 
 #[wasm_bindgen]
 impl Group {
-	/// The tree of `leaves`: 32-byte big-endian commitments, concatenated, in the chain's
-	/// order. One hash per inner node.
+	/// The tree of `leaves` (32-byte big-endian commitments, concatenated, in the chain's order)
+	/// with `roots`, the chain's roots of its subtrees of 2^10 leaves (32 bytes each, in
+	/// order). A root left out, or zero, is hashed here from the leaves. The roots are not
+	/// checked: the caller compares [`Group::root`] with the chain's.
 	#[wasm_bindgen(constructor)]
-	pub fn new(leaves: &[u8]) -> Result<Group, Refusal> {
-		Ok(Group { tree: LeanImt::from_leaves(field_elements(leaves, "leaf")?) })
+	pub fn new(leaves: &[u8], roots: &[u8]) -> Result<Group, Refusal> {
+		let given = given_roots(roots)?;
+		Ok(Group { tree: PrunedTree::new(field_elements(leaves, "leaf")?, &given) })
 	}
 
-	/// Every node of the tree, 32 big-endian bytes each, level after level from the leaves up:
-	/// what the page keeps (IndexedDB) so that it need not hash the tree again next time.
+	/// The roots of the subtrees of `leaves` (as in the constructor), the first leaf starting a
+	/// subtree: a part of a large group hashed beside the others (`tree-builder.js`).
+	#[wasm_bindgen(js_name = subtreeRoots)]
+	pub fn subtree_roots(leaves: &[u8]) -> Result<Vec<u8>, Refusal> {
+		let tree = PrunedTree::from_leaves(field_elements(leaves, "leaf")?);
+		Ok(concat(tree.subtree_roots()))
+	}
+
+	/// The leaves, then the subtrees' roots, 32 big-endian bytes each: what the page keeps
+	/// (IndexedDB) so that it need not read the group again next time.
 	#[wasm_bindgen(js_name = toBytes)]
 	pub fn to_bytes(&self) -> Vec<u8> {
-		let nodes: usize = self.tree.levels().iter().map(Vec::len).sum();
-		let mut bytes = Vec::with_capacity(nodes * 32);
-		for node in self.tree.levels().iter().flatten() {
-			bytes.extend_from_slice(&groth16::fr_to_be_bytes(node));
-		}
-		bytes
+		concat(self.tree.leaves().iter().chain(self.tree.subtree_roots()))
 	}
 
 	/// The tree [`Group::to_bytes`] wrote for `size` leaves; refused if the bytes do not have
-	/// that shape. Its nodes are not hashed again: the caller compares the root with the
-	/// chain's, and a proof through a wrong node fails to verify before it is made.
+	/// that shape. The roots are not hashed again: the caller compares the root with the
+	/// chain's, and a wrong one gives its subtree's members no proof.
 	#[wasm_bindgen(js_name = fromBytes)]
 	pub fn from_bytes(size: u32, bytes: &[u8]) -> Result<Group, Refusal> {
-		let nodes = field_elements(bytes, "node")?;
-		let mut levels = Vec::new();
-		let (mut width, mut rest) = (size as usize, &nodes[..]);
-		loop {
-			if rest.len() < width {
-				return Err(Refusal::new("the stored tree is cut short"));
-			}
-			let (level, above) = rest.split_at(width);
-			levels.push(level.to_vec());
-			rest = above;
-			if width <= 1 {
-				break;
-			}
-			width = width.div_ceil(2);
+		let mut nodes = field_elements(bytes, "node")?;
+		let subtrees = (size as usize).div_ceil(1 << SUBTREE_DEPTH);
+		if nodes.len() != size as usize + subtrees {
+			return Err(Refusal::new("the stored tree does not have the shape of its size"));
 		}
-		if !rest.is_empty() {
-			return Err(Refusal::new("the stored tree has nodes beyond its root"));
-		}
-		LeanImt::from_levels(levels)
-			.map(|tree| Group { tree })
-			.ok_or_else(|| Refusal::new("the stored tree does not have the shape of its size"))
+		let roots: Vec<Option<Fr>> = nodes.split_off(size as usize).into_iter().map(Some).collect();
+		Ok(Group { tree: PrunedTree::new(nodes, &roots) })
 	}
 
-	/// Appends `leaves` (as in the constructor): the members added since the last sync.
-	pub fn append(&mut self, leaves: &[u8]) -> Result<(), Refusal> {
-		for leaf in field_elements(leaves, "leaf")? {
-			self.tree.insert(leaf);
-		}
-		Ok(())
-	}
-
-	/// Replaces leaf `index` (with zero where a member was removed).
-	pub fn update(&mut self, index: u32, leaf: &[u8]) -> Result<(), Refusal> {
-		let leaf = field_element(&bytes32(leaf, "leaf")?, "leaf")?;
-		if !self.tree.update(index as usize, leaf) {
-			return Err(Refusal::new(&format!("the group has no leaf {index}")));
-		}
+	/// Brings the tree up to date: `leaves` are the chain's from index `from` (a multiple of
+	/// 2^10, at most the tree's size) on, `roots` its roots of the subtrees from `from`'s on (as
+	/// in the constructor). Refused, and the tree unchanged, when the leaves read again are not
+	/// this tree's: the page then reads the whole group.
+	pub fn update(&mut self, from: u32, leaves: &[u8], roots: &[u8]) -> Result<(), Refusal> {
+		let (leaves, given) = (field_elements(leaves, "leaf")?, given_roots(roots)?);
+		let updated = self.tree.clone().updated(from as usize, &leaves, &given);
+		self.tree = updated.ok_or_else(|| {
+			Refusal::new("the leaves read again are not the stored tree's: read the group again")
+		})?;
 		Ok(())
 	}
 
 	/// The number of leaves.
 	pub fn size(&self) -> u32 {
 		self.tree.size() as u32
+	}
+
+	/// How many subtrees' roots were hashed in the page rather than read, when the tree was
+	/// last made or brought up to date.
+	#[wasm_bindgen(js_name = hashedSubtrees)]
+	pub fn hashed_subtrees(&self) -> u32 {
+		self.tree.hashed_subtrees() as u32
 	}
 
 	/// The root, 32 big-endian bytes; `undefined` for an empty group.
@@ -155,6 +152,19 @@ impl Group {
 		let leaf = field_element(&bytes32(commitment, "commitment")?, "commitment")?;
 		Ok(self.tree.index_of(&leaf).map(|index| index as u32))
 	}
+}
+
+/// Subtree roots as the page passes them: 32 bytes each, zero for one to hash here.
+fn given_roots(bytes: &[u8]) -> Result<Vec<Option<Fr>>, Refusal> {
+	Ok(field_elements(bytes, "subtree root")?
+		.into_iter()
+		.map(|root| (root != Fr::from(0u64)).then_some(root))
+		.collect())
+}
+
+/// Field elements as 32 big-endian bytes each, concatenated.
+fn concat<'a>(nodes: impl IntoIterator<Item = &'a Fr>) -> Vec<u8> {
+	nodes.into_iter().flat_map(groth16::fr_to_be_bytes).collect()
 }
 
 /// A proving key and the depth of its circuit.

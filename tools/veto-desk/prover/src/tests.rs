@@ -11,7 +11,7 @@ const CALL_HASH: [u8; 32] = [9; 32];
 
 /// The dev group as the chain's genesis holds it: the six dev identities.
 fn dev_group() -> Group {
-	Group::new(&dev::DEV_IDENTITY_COMMITMENTS.concat()).unwrap()
+	Group::new(&dev::DEV_IDENTITY_COMMITMENTS.concat(), &[]).unwrap()
 }
 
 #[test]
@@ -66,20 +66,50 @@ fn a_stranger_cannot_prove_and_is_told_so() {
 
 #[test]
 fn a_group_grows_and_changes_as_the_chain_does() {
-	let mut group = Group::new(&dev::DEV_IDENTITY_COMMITMENTS[..4].concat()).unwrap();
-	group.append(&dev::DEV_IDENTITY_COMMITMENTS[4..].concat()).unwrap();
+	let all = dev::DEV_IDENTITY_COMMITMENTS.concat();
+	let mut group = Group::new(&all[..4 * 32], &[]).unwrap();
+	group.update(0, &all, &[]).unwrap();
 	assert_eq!(group.root(), dev_group().root());
 	assert_eq!(group.index_of(&dev::DEV_IDENTITY_COMMITMENTS[5]).unwrap(), Some(5));
-	group.update(5, &[0; 32]).unwrap();
+	// A member removed below the copy's end: the leaves read again differ, the copy is refused
+	// and left as it was; the page reads the group again.
+	let mut removed = all.clone();
+	removed[5 * 32..].fill(0);
+	assert!(group.update(0, &removed, &[]).is_err());
+	assert_eq!(group.root(), dev_group().root());
+	let group = Group::new(&removed, &[]).unwrap();
 	assert_eq!(group.index_of(&dev::DEV_IDENTITY_COMMITMENTS[5]).unwrap(), None);
 	assert_eq!(group.size(), 6, "a removed member leaves a zero leaf");
-	assert!(group.update(6, &[0; 32]).is_err());
+	assert!(Group::new(&all[..4 * 32], &[]).unwrap().update(1024, &[], &[]).is_err());
+}
+
+#[test]
+fn the_chains_subtree_roots_are_taken_and_a_wrong_one_changes_the_root() {
+	let leaves: Vec<u8> = (0..2500u64).flat_map(|i| groth16::fr_to_be_bytes(&Fr::from(i + 1))).collect();
+	let hashed = Group::new(&leaves, &[]).unwrap();
+	assert_eq!(hashed.hashed_subtrees(), 3);
+	let roots = Group::subtree_roots(&leaves).unwrap();
+	assert_eq!(roots.len(), 3 * 32);
+	let given = Group::new(&leaves, &roots).unwrap();
+	assert_eq!((given.hashed_subtrees(), given.root()), (0, hashed.root()));
+	// A zero root is one to hash here.
+	let mut one_missing = roots.clone();
+	one_missing[32..64].fill(0);
+	let partly = Group::new(&leaves, &one_missing).unwrap();
+	assert_eq!((partly.hashed_subtrees(), partly.root()), (1, hashed.root()));
+	let mut wrong = roots.clone();
+	wrong[63] ^= 1;
+	assert_ne!(Group::new(&leaves, &wrong).unwrap().root(), hashed.root());
+	// Parts hashed apart give the same roots.
+	let parts = [Group::subtree_roots(&leaves[..2048 * 32]).unwrap(), Group::subtree_roots(&leaves[2048 * 32..]).unwrap()].concat();
+	assert_eq!(parts, roots);
 }
 
 #[test]
 fn bad_bytes_are_refused_with_a_reason() {
-	assert!(Group::new(&[1; 33]).is_err(), "not a whole number of leaves");
-	assert!(Group::new(&[0xff; 32]).is_err(), "above the field's modulus");
+	assert!(Group::new(&[1; 33], &[]).is_err(), "not a whole number of leaves");
+	assert!(Group::new(&[0xff; 32], &[]).is_err(), "above the field's modulus");
+	assert!(Group::new(&[1; 32], &[1; 31]).is_err(), "not a whole number of roots");
 	assert!(veto_nullifier(b"//Alice", &[0; 31], 0, &CALL_HASH).is_err());
 	assert!(Prover::from_key_file(b"zkey and nothing else", 20).is_err());
 	assert!(Prover::from_key_file(&[1, 2, 3], 20).is_err());
@@ -89,7 +119,7 @@ fn bad_bytes_are_refused_with_a_reason() {
 fn a_stored_tree_comes_back_whole_and_a_damaged_one_is_refused() {
 	let group = dev_group();
 	let bytes = group.to_bytes();
-	assert_eq!(bytes.len(), (6 + 3 + 2 + 1) * 32, "every level of six leaves");
+	assert_eq!(bytes.len(), (6 + 1) * 32, "six leaves and their subtree's root");
 	let back = Group::from_bytes(6, &bytes).unwrap();
 	assert_eq!((back.root(), back.size()), (group.root(), 6));
 	let prover = Prover::dev_key().unwrap();
@@ -97,16 +127,16 @@ fn a_stored_tree_comes_back_whole_and_a_damaged_one_is_refused() {
 
 	assert!(Group::from_bytes(6, &bytes[..bytes.len() - 32]).is_err(), "the root missing");
 	assert!(Group::from_bytes(5, &bytes).is_err(), "another size");
-	let empty = Group::new(&[]).unwrap();
+	let empty = Group::new(&[], &[]).unwrap();
 	assert_eq!(Group::from_bytes(0, &empty.to_bytes()).unwrap().root(), None);
 }
 
 #[test]
 fn stored_trees_of_every_shape_come_back_and_one_node_more_or_less_is_refused() {
-	for size in (0u32..=17).chain([31, 32, 33, 64]) {
+	for size in (0u32..=17).chain([31, 32, 33, 64, 1023, 1024, 1025, 2049]) {
 		let leaves: Vec<u8> =
 			(0..size).flat_map(|i| groth16::fr_to_be_bytes(&Fr::from(u64::from(i) + 1))).collect();
-		let group = Group::new(&leaves).unwrap();
+		let group = Group::new(&leaves, &[]).unwrap();
 		let bytes = group.to_bytes();
 		let back = Group::from_bytes(size, &bytes).unwrap();
 		assert_eq!((back.root(), back.size()), (group.root(), size), "size {size}");
