@@ -46,6 +46,7 @@ fn prepare_for_fixture<T: Config>() -> AccountId {
 	Roots::<T>::remove(1);
 	let _ = Leaves::<T>::clear_prefix(1, u32::MAX, None);
 	let _ = MemberIndex::<T>::clear_prefix(1, u32::MAX, None);
+	let _ = SubtreeRoots::<T>::clear_prefix(1, u32::MAX, None);
 	MemberCount::<T>::remove(1);
 	CurrentPeriod::<T>::mutate(|p| p.index = 0);
 	AccountId::from(fixture::CALLER)

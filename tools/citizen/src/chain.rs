@@ -83,7 +83,8 @@ pub async fn verifying_key(chain: &Chain, depth: u8) -> Result<Option<Vec<u8>>, 
 ///
 /// The tree is had from every leaf and the chain's subtree roots: the node learns nothing of
 /// which leaf is the citizen's. A subtree whose root the chain lacks is hashed here, and so is
-/// every subtree when the roots read do not lead to the chain's root.
+/// every subtree when the roots read do not lead to the chain's root, or when the leaves do not
+/// match their roots in the subtrees checked ([`consistent`]).
 ///
 /// With `cache`, the stored copy is brought up to date (the leaves added since are read and
 /// appended) and used if it leads to the chain's root and, for `member`, holds it on a path to
@@ -120,9 +121,12 @@ pub async fn group(
 			read_leaves(chain, group, from..info.size, block),
 			read_subtree_roots(chain, group, from..info.size, block),
 		)?;
-		let copy = PrunedTree::new(leaves, &subtree_roots.into_iter().map(Some).collect::<Vec<_>>());
-		if let Some(tree) = copy.updated(from as usize, &read, &given) {
-			if root_of(&tree) == root && member.is_none_or(|leaf| holds(&tree, leaf)) {
+		let copy =
+			PrunedTree::updated_from_parts(leaves, &subtree_roots, from as usize, &read, &given);
+		if let Some(tree) = copy {
+			// The leaves below the boundary are the copy's, checked when they were read.
+			let read_from = (from >> SUBTREE_DEPTH) as usize;
+			if root_of(&tree) == root && consistent(&tree, member, read_from)? {
 				let (new, leaves_read) = (info.size - size, info.size - from);
 				let hashed = tree.hashed_subtrees();
 				had = Some((tree, TreeSource::Stored { new, leaves_read, hashed }));
@@ -137,9 +141,10 @@ pub async fn group(
 				read_subtree_roots(chain, group, 0..info.size, block),
 			)?;
 			let mut tree = PrunedTree::new(leaves, &given);
-			if root_of(&tree) != root {
-				// The roots read do not add up (a node that lies, or roots written before a
-				// runtime upgrade): hash every subtree from the leaves.
+			let all_hashed = tree.hashed_subtrees() == tree.subtree_roots().len();
+			if root_of(&tree) != root || !(all_hashed || consistent(&tree, member, 0)?) {
+				// Roots that do not add up, or leaves that do not match their roots where this
+				// command looked (a node that lies): hash every subtree from the leaves.
 				tree = PrunedTree::from_leaves(tree.leaves().to_vec());
 			}
 			if root_of(&tree) != root {
@@ -168,6 +173,25 @@ pub async fn group(
 /// subtrees, as [`PrunedTree::updated`] needs.
 const READ_BOUNDARY: u32 = 4096;
 const _: () = assert!(READ_BOUNDARY % (1 << SUBTREE_DEPTH) == 0);
+
+/// Subtrees hashed at random on every read, beside the member's own: a node that serves the
+/// chain's roots over changed leaves (which keeps the root right) is caught whichever subtree
+/// the citizen is in, so their command's outcome does not tell the node where they are. Four
+/// catch a node that changed half the subtrees 15 times in 16 (docs/PERSONHOOD.md).
+const SAMPLED_SUBTREES: usize = 4;
+
+/// Whether `tree`'s leaves match its subtree roots where this command looks: a few subtrees at
+/// random among those read from the node (from subtree `read_from` on; on every core) and, for
+/// `member`, the subtree their proof hashes (which must hold them).
+fn consistent(tree: &PrunedTree, member: Option<&Fr>, read_from: usize) -> Result<bool, Error> {
+	let read = tree.subtree_roots().len().saturating_sub(read_from);
+	let mut random = [0u8; 4 * SAMPLED_SUBTREES];
+	getrandom::getrandom(&mut random).map_err(Error::Randomness)?;
+	let sample = random.chunks_exact(4).filter(|_| read > 0).map(|bytes| {
+		read_from + u32::from_le_bytes(bytes.try_into().expect("4 bytes")) as usize % read
+	});
+	Ok(tree.subtrees_match(sample) && member.is_none_or(|leaf| holds(tree, leaf)))
+}
 
 /// Whether `leaf` is in `tree` on a path that leads to its root (a subtree root given wrong
 /// gives its members no path).

@@ -296,7 +296,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			// Read in full: a copy is checked against the root only, and what this prints is
 			// the tree as the chain holds it.
 			let state = chain::group(&chain, group, None, None).await?;
-			let tree = &state.tree;
+			// Every leaf hashed, not only checked where a proof would look.
+			let tree = &teo_zk::lean_imt::PrunedTree::from_leaves(state.tree.leaves().to_vec());
+			if tree.root().map(|root| groth16::fr_to_be_bytes(&root)) != state.root {
+				return Err(Error::RootMismatch);
+			}
 			println!("group {group} at block {:?}", state.block);
 			println!("members {} (depth {})", state.size, tree.depth());
 			println!("root 0x{}", state.root.map(hex::encode).unwrap_or_else(|| "none".into()));

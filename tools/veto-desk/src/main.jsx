@@ -38,6 +38,9 @@ const SAVE_EVERY_MS = 5 * 60 * 1000;
  * the chain's subtrees): the node sees which block of 4,096 members a copy ends in, not its
  * size. */
 const READ_BOUNDARY = 4096;
+/** Subtrees checked at random against the node's roots after every read (as teo-citizen
+ * does): four catch a node that changed half the subtrees 15 times in 16. */
+const SAMPLED_SUBTREES = 4;
 
 /** An unlocked identity locks itself after this long without a key press or a click. */
 const IDLE_LOCK_MS = 15 * 60 * 1000;
@@ -214,6 +217,9 @@ function App() {
       }
       if (!known || known.root !== group.root || distrusted.current.has(group.id)) {
         let tree;
+        // Every subtree hashed here, none of the node's roots taken: the group's tree was found
+        // wrong where a proof or a membership check looked.
+        const hashAll = distrusted.current.has(group.id);
         if (known && group.size >= known.size) {
           // From a boundary every copy shares, not from the copy's own size: the size of a
           // citizen's copy dates their last sync, and asking from it would let the node link
@@ -225,6 +231,8 @@ function App() {
           ]);
           leavesRead = group.size - from;
           tree = await prover.call("updateGroup", { id: group.id, from, leaves, roots }, [leaves.buffer, roots.buffer], waited).catch(() => undefined);
+          // The leaves below the boundary are the copy's, checked when they were read.
+          if (tree && !(await leavesMatchRoots(group, tree, waited, from / SUBTREE_LEAVES))) tree = undefined;
           source = source === "stored" ? "stored, then appended" : "appended";
         }
         if (!tree || hexOrNull(tree.root) !== group.root) {
@@ -234,9 +242,11 @@ function App() {
             chain.readLeaves(api, at, group.id, 0, group.size),
             chain.readSubtreeRoots(api, at, group.id, 0, group.size),
           ]);
-          tree = await buildTree(prover, group.id, leaves.slice(), roots, waited);
-          if (hexOrNull(tree.root) !== group.root) {
-            // The node's subtree roots do not add up to its root: hash every subtree here.
+          const given = hashAll ? new Uint8Array(roots.length) : roots.slice();
+          tree = await buildTree(prover, group.id, leaves.slice(), given, waited);
+          if (hexOrNull(tree.root) !== group.root || !(await leavesMatchRoots(group, tree, waited))) {
+            // The node's subtree roots do not add up to its root, or its leaves do not match
+            // them where the page looked: hash every subtree here.
             tree = await buildTree(prover, group.id, leaves, new Uint8Array(roots.length), waited);
           }
           source = "read";
@@ -258,6 +268,16 @@ function App() {
         const milliseconds = Math.round(performance.now() - started - waited.ms);
         setSyncs((all) => ({ ...all, [group.id]: { source, leavesRead, hashed, size: group.size, milliseconds } }));
       }
+    };
+    // Whether the group's leaves hash to the node's roots in a few subtrees picked at random: a
+    // node serving the chain's roots over changed leaves (the root still right) is caught
+    // whichever subtree the citizen is in, so what the page does next does not tell it.
+    // Only subtrees from `readFrom` on were read from the node this time.
+    const leavesMatchRoots = async (group, tree, waited, readFrom = 0) => {
+      const read = Math.ceil(group.size / SUBTREE_LEAVES) - readFrom;
+      if (read <= 0 || tree.hashed === read) return true;
+      const picked = Array.from(crypto.getRandomValues(new Uint32Array(SAMPLED_SUBTREES)), (r) => readFrom + (r % read));
+      return prover.call("subtreesMatch", { id: group.id, subtrees: picked }, [], waited);
     };
     (async () => {
       state.running = true;
@@ -286,11 +306,14 @@ function App() {
         found[group.id] = (await prover.call("indexOf", { id: group.id, commitment: identity.commitment })) !== null;
       }
       // Before the desk tells a citizen they belong to no group, the copies taken from this
-      // browser's storage are read again from the node (a damaged leaf would say so). Only then:
-      // a member of one group does not pay a full read of every other at each visit.
+      // browser's storage, and the trees made with the node's subtree roots, are read again and
+      // hashed here in full (a damaged or changed leaf would say so). Only then: a member of one
+      // group does not pay a full read of every other at each visit.
       if (!Object.values(found).some(Boolean)) {
         for (const group of groups) {
-          if (syncs[group.id]?.source.startsWith("stored")) distrusted.current.add(group.id);
+          const sync = syncs[group.id];
+          const tookRoots = sync && sync.hashed < Math.ceil(group.size / SUBTREE_LEAVES);
+          if (sync?.source.startsWith("stored") || tookRoots) distrusted.current.add(group.id);
         }
       }
       if (current) setMembership(found);
@@ -378,10 +401,10 @@ function App() {
       });
     } catch (err) {
       if (/not a member of the group/.test(String(err.message)) && membership[p.group]) {
-        // The tree says member, the path says otherwise: the stored copy is damaged. Read the
-        // group again from the node.
+        // The tree says member, the path says otherwise: the stored copy is damaged, or the
+        // node's leaves do not match its subtree roots. Read the group again and hash it here.
         distrusted.current.add(p.group);
-        set({ phase: "refused", name: null, text: "This browser's copy of the group was damaged; it is being read again from the node: veto again in a moment." });
+        set({ phase: "refused", name: null, text: "This browser's copy of the group did not match the chain's; it is being read again and hashed in this browser: veto again in a moment." });
         return;
       }
       const refusal = api ? chain.explainRefusal(api, err) : { name: null, text: String(err.message ?? err) };

@@ -54,6 +54,10 @@ const handlers = {
     group(id).update(from, leaves, roots);
     return summary(id);
   },
+  // Whether the subtrees at these indices hash to the tree's roots for them.
+  subtreesMatch({ id, subtrees }) {
+    return group(id).subtreesMatch(Uint32Array.from(subtrees));
+  },
   indexOf({ id, commitment }) {
     return group(id).indexOf(commitment) ?? null;
   },

@@ -9,6 +9,11 @@
 //! The stored roots need no trust: a client compares the root with the chain's, and a root it
 //! was given wrong only sends it back to hashing every subtree itself
 //! ([`PrunedTree::from_leaves`]); a wrong root that passes would need a Poseidon collision.
+//! The leaves under given roots are not hashed, though: a node could serve the chain's roots
+//! over changed leaves, the root would still match, and a member of a changed subtree would
+//! have no path. A client checks the member's own subtree when it proves ([`PrunedTree::proof`]
+//! refuses), and a few subtrees at random on every read ([`PrunedTree::subtrees_match`]), so
+//! that a node changing leaves is caught whichever subtree the member is in.
 
 use alloc::vec::Vec;
 use ark_bn254::Fr;
@@ -60,25 +65,64 @@ impl PrunedTree {
 		Self { subtree_depth, leaves, upper, hashed }
 	}
 
-	/// The tree brought up to date: `leaves` are the chain's from index `from` on (a whole
+	/// The tree brought up to date: `read` are the chain's leaves from index `from` on (a whole
 	/// number of subtrees, at most this tree's size) and `given` its roots of the subtrees from
-	/// `from`'s on, as in [`PrunedTree::new`]; this tree's roots below `from` are kept. `None`
-	/// when the leaves read again from `from` are not this tree's (a member removed since, or a
-	/// copy that was not the chain's): read the whole tree again.
-	pub fn updated(mut self, from: usize, leaves: &[Fr], given: &[Option<Fr>]) -> Option<Self> {
+	/// `from`'s on, as in [`PrunedTree::new`]; this tree's roots below `from` are kept. The tree
+	/// unchanged, as `Err`, when the leaves read again from `from` are not this tree's (a member
+	/// removed since, or a copy that was not the chain's): read the whole tree again.
+	pub fn updated(self, from: usize, read: &[Fr], given: &[Option<Fr>]) -> Result<Self, Self> {
+		if !continues(self.subtree_depth, &self.leaves, from, read) {
+			return Err(self);
+		}
+		let Self { subtree_depth, leaves, upper, .. } = self;
+		Ok(appended(subtree_depth, leaves, upper.leaves(), from, read, given))
+	}
+
+	/// [`PrunedTree::updated`] for a copy kept as its parts, `leaves` and `subtree_roots` (as
+	/// [`PrunedTree::leaves`] and [`PrunedTree::subtree_roots`] give them), without building the
+	/// copy's tree first; `None` where `updated` refuses.
+	pub fn updated_from_parts(
+		leaves: Vec<Fr>,
+		subtree_roots: &[Fr],
+		from: usize,
+		read: &[Fr],
+		given: &[Option<Fr>],
+	) -> Option<Self> {
+		Self::updated_from_parts_at(SUBTREE_DEPTH, leaves, subtree_roots, from, read, given)
+	}
+
+	fn updated_from_parts_at(
+		subtree_depth: usize,
+		leaves: Vec<Fr>,
+		subtree_roots: &[Fr],
+		from: usize,
+		read: &[Fr],
+		given: &[Option<Fr>],
+	) -> Option<Self> {
+		continues(subtree_depth, &leaves, from, read)
+			.then(|| appended(subtree_depth, leaves, subtree_roots, from, read, given))
+	}
+
+	/// Whether each of `subtrees` (indices; those beyond the tree are skipped) hashes to the
+	/// root the tree holds for it: 2^[`SUBTREE_DEPTH`] - 1 hashes each.
+	pub fn subtrees_match(&self, subtrees: impl IntoIterator<Item = usize>) -> bool {
 		let width = 1usize << self.subtree_depth;
-		if from % width != 0 || from > self.size() {
-			return None;
+		let matches = |j: &usize| {
+			let (start, roots) = (j.saturating_mul(width), self.subtree_roots());
+			let end = self.size().min(start.saturating_add(width));
+			match (self.leaves.get(start..end), roots.get(*j)) {
+				(Some(leaves), Some(root)) => subtree_root(leaves) == *root,
+				_ => true,
+			}
+		};
+		let subtrees: Vec<usize> = subtrees.into_iter().collect();
+		#[cfg(feature = "parallel")]
+		{
+			use rayon::prelude::*;
+			subtrees.par_iter().all(matches)
 		}
-		let known = self.size() - from;
-		if leaves.get(..known)? != &self.leaves[from..] {
-			return None;
-		}
-		self.leaves.extend_from_slice(&leaves[known..]);
-		let mut roots: Vec<Option<Fr>> =
-			self.subtree_roots()[..from / width].iter().copied().map(Some).collect();
-		roots.extend_from_slice(given);
-		Some(Self::with_subtree_depth(self.subtree_depth, self.leaves, &roots))
+		#[cfg(not(feature = "parallel"))]
+		subtrees.iter().all(matches)
 	}
 
 	/// The number of leaves.
@@ -133,6 +177,32 @@ impl PrunedTree {
 		siblings.extend(upper.siblings);
 		Some(MerkleProof { root: upper.root, leaf: lower.leaf, index, siblings })
 	}
+}
+
+/// Whether `read`, the chain's leaves from `from` on, continue `leaves`: `from` a whole number of
+/// subtrees within them, and the leaves from there on the same.
+fn continues(subtree_depth: usize, leaves: &[Fr], from: usize, read: &[Fr]) -> bool {
+	from % (1 << subtree_depth) == 0
+		&& from <= leaves.len()
+		&& read.get(..leaves.len() - from) == Some(&leaves[from..])
+}
+
+/// The tree of `leaves` continued by `read` (which [`continues`] them), with `subtree_roots`
+/// below `from` (any missing is hashed) and `given` from there.
+fn appended(
+	subtree_depth: usize,
+	mut leaves: Vec<Fr>,
+	subtree_roots: &[Fr],
+	from: usize,
+	read: &[Fr],
+	given: &[Option<Fr>],
+) -> PrunedTree {
+	let known = leaves.len() - from;
+	leaves.extend_from_slice(&read[known..]);
+	let below = from >> subtree_depth;
+	let mut roots: Vec<Option<Fr>> = (0..below).map(|j| subtree_roots.get(j).copied()).collect();
+	roots.extend_from_slice(given);
+	PrunedTree::with_subtree_depth(subtree_depth, leaves, &roots)
 }
 
 /// The root of a subtree's leaves (its lone nodes copied up, as the whole tree copies them).
@@ -196,12 +266,36 @@ mod tests {
 			assert_eq!(updated.proof(index), whole.proof(index));
 		}
 		assert_eq!(copy.clone().updated(20, &leaves(37)[20..21], &[]).unwrap().size(), 21);
-		assert_eq!(copy.clone().updated(18, &leaves(37)[18..], &[]), None, "not a boundary");
-		assert_eq!(copy.clone().updated(24, &[], &[]), None, "beyond the copy");
-		assert_eq!(copy.clone().updated(20, &[], &[]), None, "the copy's last leaf not read");
+		let refused = |from, read: &[Fr]| copy.clone().updated(from, read, &[]).err();
+		assert_eq!(refused(18, &leaves(37)[18..]), Some(copy.clone()), "not a boundary");
+		assert_eq!(refused(24, &[]), Some(copy.clone()), "beyond the copy");
+		assert_eq!(refused(20, &[]), Some(copy.clone()), "the copy's last leaf not read");
 		let mut changed = read.to_vec();
 		changed[0] = Fr::from(0u64);
-		assert_eq!(copy.updated(20, &changed, &[]), None, "a leaf changed below the copy's end");
+		assert_eq!(refused(20, &changed), Some(copy.clone()), "a leaf changed below the end");
+		// From its parts: the same tree, and the same refusals.
+		let parts = |from, read: &[Fr]| {
+			let (leaves, roots) = (copy.leaves().to_vec(), copy.subtree_roots().to_vec());
+			PrunedTree::updated_from_parts_at(2, leaves, &roots, from, read, &[])
+		};
+		assert_eq!(parts(20, read), Some(updated));
+		assert_eq!(parts(18, &leaves(37)[18..]), None);
+		assert_eq!(parts(20, &changed), None);
+	}
+
+	#[test]
+	fn changed_leaves_under_the_right_roots_keep_the_root_and_are_found_by_their_subtree() {
+		let whole = LeanImt::from_leaves(leaves(30));
+		let right = PrunedTree::with_subtree_depth(2, leaves(30), &[]);
+		let given: Vec<Option<Fr>> = right.subtree_roots().iter().copied().map(Some).collect();
+		let mut changed = leaves(30);
+		changed[13] = Fr::from(5u64);
+		let served = PrunedTree::with_subtree_depth(2, changed, &given);
+		assert_eq!(served.root(), whole.root(), "the root alone does not show it");
+		assert_eq!(served.proof(12), None, "a member of the changed subtree has no path");
+		assert!(!served.subtrees_match([3]));
+		assert!(served.subtrees_match([0, 1, 2, 4, 5, 6, 7]));
+		assert!(PrunedTree::from_leaves(served.leaves().to_vec()).root() != whole.root());
 	}
 
 	#[test]
@@ -220,6 +314,8 @@ mod tests {
 		assert_ne!(lied.root(), whole.root());
 		// The wrong subtree's own members get no proof; the others' lead to the wrong root.
 		assert_eq!(lied.proof(13), None);
+		assert!(!lied.subtrees_match([3]));
+		assert!(lied.subtrees_match([0, 1, 2, 4, 7, 99]), "the others, and one beyond the tree");
 		assert!(lied.proof(0).unwrap().verify());
 		assert_ne!(lied.proof(0).unwrap().root, whole.root().unwrap());
 	}

@@ -122,11 +122,28 @@ impl Group {
 	/// this tree's: the page then reads the whole group.
 	pub fn update(&mut self, from: u32, leaves: &[u8], roots: &[u8]) -> Result<(), Refusal> {
 		let (leaves, given) = (field_elements(leaves, "leaf")?, given_roots(roots)?);
-		let updated = self.tree.clone().updated(from as usize, &leaves, &given);
-		self.tree = updated.ok_or_else(|| {
-			Refusal::new("the leaves read again are not the stored tree's: read the group again")
-		})?;
-		Ok(())
+		// Taken out for the update and put back either way: no copy of a million leaves.
+		let tree = core::mem::replace(&mut self.tree, PrunedTree::from_leaves(Vec::new()));
+		match tree.updated(from as usize, &leaves, &given) {
+			Ok(updated) => {
+				self.tree = updated;
+				Ok(())
+			},
+			Err(unchanged) => {
+				self.tree = unchanged;
+				Err(Refusal::new(
+					"the leaves read again are not the stored tree's: read the group again",
+				))
+			},
+		}
+	}
+
+	/// Whether each of `subtrees` (indices) hashes to the root the tree holds for it: the page
+	/// checks a few at random after every read, so that a node serving the chain's roots over
+	/// changed leaves is caught whichever subtree the citizen is in.
+	#[wasm_bindgen(js_name = subtreesMatch)]
+	pub fn subtrees_match(&self, subtrees: &[u32]) -> bool {
+		self.tree.subtrees_match(subtrees.iter().map(|j| *j as usize))
 	}
 
 	/// The number of leaves.
@@ -154,11 +171,16 @@ impl Group {
 	}
 }
 
-/// Subtree roots as the page passes them: 32 bytes each, zero for one to hash here.
+/// Subtree roots as the page passes them: 32 bytes each, zero for one to hash here. One that
+/// is not a field element (a node's, never the chain's) is hashed here too.
 fn given_roots(bytes: &[u8]) -> Result<Vec<Option<Fr>>, Refusal> {
-	Ok(field_elements(bytes, "subtree root")?
-		.into_iter()
-		.map(|root| (root != Fr::from(0u64)).then_some(root))
+	if bytes.len() % 32 != 0 {
+		return Err(Refusal::new("the subtree roots are not a whole number of 32-byte values"));
+	}
+	Ok(bytes
+		.chunks_exact(32)
+		.map(|root| groth16::fr_from_be_bytes(root.try_into().expect("32 bytes")).ok())
+		.map(|root| root.filter(|root| *root != Fr::from(0u64)))
 		.collect())
 }
 

@@ -100,6 +100,18 @@ fn the_chains_subtree_roots_are_taken_and_a_wrong_one_changes_the_root() {
 	let mut wrong = roots.clone();
 	wrong[63] ^= 1;
 	assert_ne!(Group::new(&leaves, &wrong).unwrap().root(), hashed.root());
+	// A root outside the field is hashed here, as a missing one is.
+	let mut outside = roots.clone();
+	outside[32..64].fill(0xff);
+	let recovered = Group::new(&leaves, &outside).unwrap();
+	assert_eq!((recovered.hashed_subtrees(), recovered.root()), (1, hashed.root()));
+	// Changed leaves under the right roots: the root holds, the changed subtree does not.
+	let mut changed = leaves.clone();
+	changed[1500 * 32 + 31] ^= 1;
+	let served = Group::new(&changed, &roots).unwrap();
+	assert_eq!(served.root(), hashed.root());
+	assert!(!served.subtrees_match(&[1]));
+	assert!(served.subtrees_match(&[0, 2, 7]));
 	// Parts hashed apart give the same roots.
 	let parts = [Group::subtree_roots(&leaves[..2048 * 32]).unwrap(), Group::subtree_roots(&leaves[2048 * 32..]).unwrap()].concat();
 	assert_eq!(parts, roots);
@@ -110,6 +122,7 @@ fn bad_bytes_are_refused_with_a_reason() {
 	assert!(Group::new(&[1; 33], &[]).is_err(), "not a whole number of leaves");
 	assert!(Group::new(&[0xff; 32], &[]).is_err(), "above the field's modulus");
 	assert!(Group::new(&[1; 32], &[1; 31]).is_err(), "not a whole number of roots");
+	assert!(Group::new(&[1; 32], &[0xff; 32]).is_ok(), "a root outside the field: hashed here");
 	assert!(veto_nullifier(b"//Alice", &[0; 31], 0, &CALL_HASH).is_err());
 	assert!(Prover::from_key_file(b"zkey and nothing else", 20).is_err());
 	assert!(Prover::from_key_file(&[1, 2, 3], 20).is_err());
