@@ -1,5 +1,6 @@
 //! Measures the membership circuit and Groth16 on this machine: constraints, key generation,
-//! proving and native verification at the depths the chain uses. A benchmark, not a test:
+//! proving (synthesizing the constraints each time, and with the prepared [`prover::Prover`])
+//! and native verification at the depths the chain uses. A benchmark, not a test:
 //!
 //!   cargo run --release -p teo-zk --features parallel --example prover_bench -- [runs] [depths...]
 //!
@@ -50,7 +51,12 @@ fn main() {
 		let message = semaphore::hash_to_field(&[1; 32]);
 		let scope = semaphore::hash_to_field(&[2; 32]);
 
+		let start = Instant::now();
+		let prepared_prover = prover::Prover::new(key.clone(), depth).expect("matrices");
+		let preparing = start.elapsed();
+
 		let mut proving = Vec::new();
+		let mut proving_prepared = Vec::new();
 		let mut verifying = Vec::new();
 		for run in 0..runs {
 			let mut rng = rng_from_seed([run as u8; 32]);
@@ -60,18 +66,30 @@ fn main() {
 					.expect("prove");
 			proving.push(start.elapsed());
 			let start = Instant::now();
+			let (again, _) = prepared_prover
+				.prove(&members[3], &membership, message, scope, &mut rng_from_seed([run as u8; 32]))
+				.expect("prove");
+			proving_prepared.push(start.elapsed());
+			assert_eq!(again, proof, "the prepared prover makes the same proof");
+			let start = Instant::now();
 			assert!(groth16::verify(&prepared, &proof, &inputs.to_array()));
 			verifying.push(start.elapsed());
 		}
 		let (prove, prove_min, prove_max) = median(proving);
+		let (prepared_prove, prepared_min, prepared_max) = median(proving_prepared);
 		let (verify, verify_min, verify_max) = median(verifying);
 		println!(
 			"depth {depth}: {constraints} constraints; setup {}; prove {} (min {}, max {}); \
+			 matrices once {}, then prove {} (min {}, max {}); \
 			 verify (prepared key) {} (min {}, max {}); {runs} runs",
 			ms(setup),
 			ms(prove),
 			ms(prove_min),
 			ms(prove_max),
+			ms(preparing),
+			ms(prepared_prove),
+			ms(prepared_min),
+			ms(prepared_max),
 			ms(verify),
 			ms(verify_min),
 			ms(verify_max)

@@ -13,6 +13,7 @@ use teo_zk::{
 
 use crate::{
 	error::Error,
+	timeline,
 	tree_cache::{StoredTree, TreeCache},
 };
 
@@ -106,9 +107,13 @@ pub async fn group(
 		.ok_or(Error::NoSuchGroup(group))?;
 	let root = info.side_nodes.last().copied();
 	let genesis_hash: [u8; 32] = chain.genesis_hash().await?.into();
+	timeline::mark("group's size read");
 	let stored = cache
 		.and_then(|cache| cache.load(&genesis_hash, group, info.size))
 		.filter(|copy| copy.leaves.len() <= info.size as usize);
+	if stored.is_some() {
+		timeline::mark("stored copy loaded");
+	}
 	let mut had = None;
 	if let Some(copy) = stored {
 		let StoredTree { leaves, subtree_roots } = copy;
@@ -121,6 +126,7 @@ pub async fn group(
 			read_leaves(chain, group, from..info.size, block),
 			read_subtree_roots(chain, group, from..info.size, block),
 		)?;
+		timeline::mark("new leaves read");
 		let copy =
 			PrunedTree::updated_from_parts(leaves, &subtree_roots, from as usize, &read, &given);
 		if let Some(tree) = copy {
@@ -131,6 +137,7 @@ pub async fn group(
 				let hashed = tree.hashed_subtrees();
 				had = Some((tree, TreeSource::Stored { new, leaves_read, hashed }));
 			}
+			timeline::mark("stored copy checked");
 		}
 	}
 	let (tree, source) = match had {
@@ -140,6 +147,7 @@ pub async fn group(
 				read_leaves(chain, group, 0..info.size, block),
 				read_subtree_roots(chain, group, 0..info.size, block),
 			)?;
+			timeline::mark("every leaf read");
 			let mut tree = PrunedTree::new(leaves, &given);
 			let all_hashed = tree.hashed_subtrees() == tree.subtree_roots().len();
 			if root_of(&tree) != root || !(all_hashed || consistent(&tree, member, 0)?) {
@@ -150,6 +158,7 @@ pub async fn group(
 			if root_of(&tree) != root {
 				return Err(Error::RootMismatch);
 			}
+			timeline::mark("tree built and checked");
 			let hashed = tree.hashed_subtrees();
 			(tree, TreeSource::Read { hashed })
 		},
@@ -162,6 +171,7 @@ pub async fn group(
 				cache.dir().display()
 			);
 		}
+		timeline::mark("copy stored");
 	}
 	let period =
 		chain.storage(&CurrentPeriod::<Runtime>::hashed_key(), block).await?.unwrap_or_default();

@@ -13,6 +13,7 @@ mod chain;
 mod error;
 mod identity_file;
 mod proving;
+mod timeline;
 mod tree_cache;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -36,6 +37,9 @@ use tree_cache::TreeCache;
 struct Cli {
 	#[command(subcommand)]
 	command: Command,
+	/// Print when each step ended (reading the chain, the tree, the key, the proof) to stderr.
+	#[arg(long, global = true)]
+	timings: bool,
 }
 
 #[derive(Subcommand)]
@@ -403,12 +407,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
 	Ok(())
 }
 
-/// The proving key for `chain`: the dev key only where the chain accepts it, a key file only if
-/// it is the one the chain verifies with.
-async fn proving_key(
-	chain: &Chain,
-	source: &KeySource,
-) -> Result<(teo_zk::prover::ProvingKey, u8), Error> {
+/// The proving key for `chain`, prepared for proving: the dev key only where the chain accepts
+/// it, a key file only if it is the one the chain verifies with.
+async fn proving_key(chain: &Chain, source: &KeySource) -> Result<teo_zk::prover::Prover, Error> {
 	if matches!(source, KeySource::Dev) {
 		// Never the dev key by accident: only where the chain itself accepts it.
 		if !chain::allows_insecure_keys(chain).await? {
@@ -421,19 +422,24 @@ async fn proving_key(
 	}
 	// Off the async threads: the caller reads the group's tree meanwhile.
 	let loading = source.clone();
-	let (key, depth) = tokio::task::spawn_blocking(move || loading.load())
-		.await
-		.unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()))?;
+	let prover = tokio::task::spawn_blocking(move || {
+		let (key, depth) = loading.load()?;
+		Ok::<_, Error>(teo_zk::prover::Prover::new(key, depth as usize)?)
+	})
+	.await
+	.unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()))?;
+	timeline::mark("proving key loaded");
 	// The key must be the one the chain verifies with: a proving key from anywhere else (a
 	// coordinator's tampered .zkey, a stale file) at best wastes a fee and at worst was made to
 	// leak something through its proofs.
+	let depth = prover.max_depth() as u8;
 	if !matches!(source, KeySource::Dev)
 		&& chain::verifying_key(chain, depth).await?.as_deref()
-			!= Some(groth16::encode_verifying_key(&key.vk).as_slice())
+			!= Some(groth16::encode_verifying_key(&prover.key().vk).as_slice())
 	{
 		return Err(Error::KeyNotTheChains { depth });
 	}
-	Ok((key, depth))
+	Ok(prover)
 }
 
 async fn prove(args: ProveArgs) -> Result<(), Error> {
@@ -445,36 +451,43 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 		(None, None) => return Err(Error::NoAccount),
 	};
 	let chain = Chain::connect(&args.node.url).await?;
+	timeline::mark("connected, runtime checked");
 	// The key (generated or read: a few hundred milliseconds) and the tree at once.
 	let (key_source, tree_cache) = (args.key.source(), args.node.tree_cache());
-	let (key, state) = tokio::try_join!(
+	let (prover, state) = tokio::try_join!(
 		proving_key(&chain, &key_source),
 		chain::group(&chain, args.group, tree_cache.as_ref(), Some(&identity.commitment))
 	)?;
-	let (key, depth) = key;
 	eprintln!(
 		"group {}: {} members ({}), period {}; proving",
 		args.group, state.size, state.source, state.period.index
 	);
-	let verify = proving::prove_verify(&state, args.group, &identity, &account, &key, depth)?;
+	let verify = proving::prove_verify(&state, args.group, &identity, &account, &prover)?;
+	timeline::mark("proved");
 	// And the proof must verify before it leaves this machine.
+	let key = prover.key();
 	if !groth16::verify(&groth16::prepare(&key.vk), &verify.proof, &verify.inputs.to_array()) {
 		return Err(Error::InvalidProof);
 	}
+	timeline::mark("proof verified");
 	eprintln!(
 		"member #{}; nullifier 0x{}",
 		verify.leaf_index,
 		hex::encode(groth16::fr_to_be_bytes(&verify.inputs.nullifier))
 	);
 	if let Some(dir) = &args.snarkjs_out {
-		write_snarkjs(dir, &key, &verify.proof, &verify.inputs)?;
+		write_snarkjs(dir, key, &verify.proof, &verify.inputs)?;
 	}
 	match signer {
 		None => {
 			eprintln!("personhood.verify, encoded (submit it from {account}):");
 			println!("0x{}", hex::encode(verify.call.encode()));
 		},
-		Some(pair) => report(chain.submit(verify.call, &pair).await?)?,
+		Some(pair) => {
+			let outcome = chain.submit(verify.call, &pair).await?;
+			timeline::mark("included");
+			report(outcome)?
+		},
 	}
 	Ok(())
 }
@@ -482,11 +495,13 @@ async fn prove(args: ProveArgs) -> Result<(), Error> {
 async fn veto(args: VetoArgs) -> Result<(), Error> {
 	let identity = args.identity.source().load()?;
 	let chain = Chain::connect(&args.node.url).await?;
+	timeline::mark("connected, runtime checked");
 	// The key (generated or read: a few hundred milliseconds) and the tree at once.
 	let (key_source, tree_cache) = (args.key.source(), args.node.tree_cache());
-	let ((key, depth), (group, call_hash, state)) =
+	let (prover, (group, call_hash, state)) =
 		tokio::try_join!(proving_key(&chain, &key_source), async {
 			let (group, call_hash) = chain::proposal(&chain, args.proposal).await?;
+			timeline::mark("proposal read");
 			let state =
 				chain::group(&chain, group, tree_cache.as_ref(), Some(&identity.commitment))
 					.await?;
@@ -496,10 +511,13 @@ async fn veto(args: VetoArgs) -> Result<(), Error> {
 		"proposal {} of group {group}: {} members ({}); proving",
 		args.proposal, state.size, state.source
 	);
-	let veto = proving::prove_veto(&state, &identity, args.proposal, &call_hash, &key, depth)?;
-	if !groth16::verify(&groth16::prepare(&key.vk), &veto.proof, &veto.inputs.to_array()) {
+	let veto = proving::prove_veto(&state, &identity, args.proposal, &call_hash, &prover)?;
+	timeline::mark("proved");
+	if !groth16::verify(&groth16::prepare(&prover.key().vk), &veto.proof, &veto.inputs.to_array())
+	{
 		return Err(Error::InvalidProof);
 	}
+	timeline::mark("proof verified");
 	eprintln!(
 		"nullifier for this proposal 0x{}",
 		hex::encode(groth16::fr_to_be_bytes(&veto.inputs.nullifier))
@@ -508,7 +526,9 @@ async fn veto(args: VetoArgs) -> Result<(), Error> {
 		println!("0x{}", hex::encode(veto.call.encode()));
 		return Ok(());
 	}
-	report(chain.submit_bare(veto.call).await?)
+	let outcome = chain.submit_bare(veto.call).await?;
+	timeline::mark("included");
+	report(outcome)
 }
 
 /// Prints what a submitted call did; an error if it failed.
@@ -547,7 +567,9 @@ fn report(outcome: chain::Outcome) -> Result<(), Error> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-	match run(Cli::parse()).await {
+	let cli = Cli::parse();
+	timeline::start(cli.timings);
+	match run(cli).await {
 		Ok(()) => ExitCode::SUCCESS,
 		Err(error) => {
 			eprintln!("error: {error}");

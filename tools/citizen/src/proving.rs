@@ -7,7 +7,7 @@ use teo_runtime::RuntimeCall;
 use teo_zk::{
 	groth16::{self, ProofBytes},
 	identity::Identity,
-	prover::{self, ProvingKey, PublicInputs},
+	prover::{self, Prover, ProvingKey, PublicInputs},
 	semaphore,
 };
 
@@ -67,8 +67,7 @@ fn prove_signal(
 	identity: &Identity,
 	message: &[u8; 32],
 	scope: &[u8; 32],
-	key: &ProvingKey,
-	depth: u8,
+	prover: &Prover,
 ) -> Result<(groth16::Proof, PublicInputs, usize), Error> {
 	let tree = &state.tree;
 	if tree.index_of(&identity.commitment).is_none() {
@@ -77,13 +76,13 @@ fn prove_signal(
 	let mut seed = [0u8; 32];
 	getrandom::getrandom(&mut seed).map_err(Error::Randomness)?;
 	let mut rng = prover::rng_from_seed(seed);
-	Ok(prover::prove_signal(key, depth as usize, tree, identity, message, scope, &mut rng)?)
+	Ok(prover.prove_signal(tree, identity, message, scope, &mut rng)?)
 }
 
-/// `proof` as the chain takes it.
-fn membership_proof(depth: u8, proof: &groth16::Proof) -> pallet_personhood::MembershipProof {
+/// `proof`, by `prover`'s key, as the chain takes it.
+fn membership_proof(prover: &Prover, proof: &groth16::Proof) -> pallet_personhood::MembershipProof {
 	<pallet_personhood::MembershipProof as pallet_personhood::ProofPoints>::from_points(
-		depth,
+		prover.max_depth() as u8,
 		ProofBytes::from_proof(proof),
 	)
 }
@@ -94,17 +93,16 @@ pub fn prove_verify(
 	group: GroupId,
 	identity: &Identity,
 	account: &AccountId,
-	key: &ProvingKey,
-	depth: u8,
+	prover: &Prover,
 ) -> Result<VerifyCall, Error> {
 	let scope = semaphore::personhood_scope(&state.genesis_hash, group, state.period.index);
 	let (proof, inputs, leaf_index) =
-		prove_signal(state, identity, account.as_ref(), &scope, key, depth)?;
+		prove_signal(state, identity, account.as_ref(), &scope, prover)?;
 	let call = RuntimeCall::Personhood(pallet_personhood::Call::verify {
 		group,
 		root: groth16::fr_to_be_bytes(&inputs.root),
 		nullifier: groth16::fr_to_be_bytes(&inputs.nullifier),
-		proof: membership_proof(depth, &proof),
+		proof: membership_proof(prover, &proof),
 	});
 	Ok(VerifyCall { call, proof, inputs, leaf_index })
 }
@@ -117,18 +115,17 @@ pub fn prove_veto(
 	identity: &Identity,
 	id: u32,
 	call_hash: &[u8; 32],
-	key: &ProvingKey,
-	depth: u8,
+	prover: &Prover,
 ) -> Result<VerifyCall, Error> {
 	let scope = semaphore::veto_scope(&state.genesis_hash, id, call_hash);
 	let message = &semaphore::VETO_MESSAGE;
-	let (proof, inputs, leaf_index) = prove_signal(state, identity, message, &scope, key, depth)?;
+	let (proof, inputs, leaf_index) = prove_signal(state, identity, message, &scope, prover)?;
 	let call = RuntimeCall::CommitGate(pallet_commit_gate::Call::veto_anonymously {
 		id,
 		veto: pallet_commit_gate::AnonymousVeto {
 			root: groth16::fr_to_be_bytes(&inputs.root),
 			nullifier: groth16::fr_to_be_bytes(&inputs.nullifier),
-			proof: membership_proof(depth, &proof),
+			proof: membership_proof(prover, &proof),
 		},
 	});
 	Ok(VerifyCall { call, proof, inputs, leaf_index })

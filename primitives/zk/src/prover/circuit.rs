@@ -41,6 +41,16 @@ pub struct MembershipCircuit {
 }
 
 impl MembershipCircuit {
+	/// The statement: what the verifier is given.
+	pub fn public_inputs(&self) -> super::PublicInputs {
+		super::PublicInputs {
+			root: self.root,
+			nullifier: self.nullifier,
+			message: self.message,
+			scope: self.scope,
+		}
+	}
+
 	/// A circuit of the right shape for key generation.
 	pub fn blank(max_depth: usize) -> Self {
 		Self {

@@ -6,11 +6,13 @@
 //! a real chain uses the keys of a multi-party ceremony (docs/PERSONHOOD.md).
 
 mod circuit;
+mod prepared;
 mod qap;
 pub mod r1cs;
 pub mod zkey;
 
 pub use circuit::MembershipCircuit;
+pub use prepared::Prover;
 pub use qap::CircomReduction;
 
 use ark_bn254::{Bn254, Fr};
@@ -121,6 +123,21 @@ pub fn prove<R: RngCore + CryptoRng>(
 	scope: Fr,
 	rng: &mut R,
 ) -> Result<(Proof, PublicInputs), ProveError> {
+	let circuit = checked_circuit(max_depth, identity, membership, message, scope)?;
+	let inputs = circuit.public_inputs();
+	let proof = Snark::create_random_proof_with_reduction(circuit, key, rng)?;
+	Ok((proof, inputs))
+}
+
+/// The circuit for `identity`'s membership, once the Merkle proof is known to be theirs and to
+/// fit the circuit.
+fn checked_circuit(
+	max_depth: usize,
+	identity: &Identity,
+	membership: &MerkleProof,
+	message: Fr,
+	scope: Fr,
+) -> Result<MembershipCircuit, ProveError> {
 	if membership.leaf != identity.commitment || !membership.verify() {
 		return Err(ProveError::NotAMember);
 	}
@@ -128,10 +145,7 @@ pub fn prove<R: RngCore + CryptoRng>(
 	if depth > max_depth {
 		return Err(ProveError::TreeTooDeep { depth, max_depth });
 	}
-	let circuit = membership_circuit(max_depth, identity, membership, message, scope);
-	let inputs = PublicInputs { root: circuit.root, nullifier: circuit.nullifier, message, scope };
-	let proof = Snark::create_random_proof_with_reduction(circuit, key, rng)?;
-	Ok((proof, inputs))
+	Ok(membership_circuit(max_depth, identity, membership, message, scope))
 }
 
 /// Proves that `identity`, a member of `tree`, says `message` in `scope`, both given before

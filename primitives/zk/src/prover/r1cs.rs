@@ -35,7 +35,7 @@ pub struct Shape {
 }
 
 /// The constraint system of the circuit for `max_depth`, synthesized as for key generation.
-fn setup_system(max_depth: usize) -> Result<ConstraintSystemRef<Fr>, ProveError> {
+pub(super) fn setup_system(max_depth: usize) -> Result<ConstraintSystemRef<Fr>, ProveError> {
 	let cs = ConstraintSystem::new_ref();
 	cs.set_optimization_goal(OptimizationGoal::Constraints);
 	cs.set_mode(SynthesisMode::Setup);

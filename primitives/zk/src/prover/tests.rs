@@ -134,6 +134,51 @@ fn proofs_verify_for_their_inputs_only() {
 }
 
 #[test]
+fn the_prepared_prover_makes_the_same_proof_bit_for_bit() {
+	let max_depth = 4;
+	let members = identities(6);
+	let tree = tree_of(&members);
+	let (message, scope) = (hash_to_field(&[1u8; 32]), hash_to_field(&[2u8; 32]));
+	let prepared_prover = Prover::new(dev_setup(max_depth).unwrap(), max_depth).unwrap();
+	let verifying = groth16::prepare(&prepared_prover.key().vk);
+	for index in [0, 3, 5] {
+		let membership = tree.proof(index).unwrap();
+		let seed = [index as u8; 32];
+		let (proof, inputs) = prepared_prover
+			.prove(&members[index], &membership, message, scope, &mut ChaCha20Rng::from_seed(seed))
+			.unwrap();
+		let (synthesized, same_inputs) = prove(
+			prepared_prover.key(),
+			max_depth,
+			&members[index],
+			&membership,
+			message,
+			scope,
+			&mut ChaCha20Rng::from_seed(seed),
+		)
+		.unwrap();
+		assert!(groth16::verify(&verifying, &proof, &inputs.to_array()));
+		assert_eq!((proof, inputs), (synthesized, same_inputs), "member {index}");
+	}
+	// The same refusals as the synthesizing prover.
+	let mut rng = ChaCha20Rng::from_seed([9; 32]);
+	let stranger = Identity::from_private_key(b"not a member");
+	assert_eq!(
+		prepared_prover.prove_signal(&tree, &stranger, &[1; 32], &[2; 32], &mut rng).unwrap_err(),
+		ProveError::NotAMember
+	);
+	let deep = tree_of(&identities(17));
+	assert_eq!(
+		prepared_prover
+			.prove(&members[0], &deep.proof(0).unwrap(), message, scope, &mut rng)
+			.unwrap_err(),
+		ProveError::TreeTooDeep { depth: 5, max_depth }
+	);
+	// And a key for another circuit is refused when prepared, not at the first proof.
+	assert!(matches!(Prover::new(dev_setup(3).unwrap(), max_depth), Err(ProveError::Synthesis(_))));
+}
+
+#[test]
 fn the_prover_refuses_non_members_and_too_deep_trees() {
 	let members = identities(5);
 	let tree = tree_of(&members[..4]);

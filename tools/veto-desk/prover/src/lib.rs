@@ -192,8 +192,8 @@ fn concat<'a>(nodes: impl IntoIterator<Item = &'a Fr>) -> Vec<u8> {
 /// A proving key and the depth of its circuit.
 #[wasm_bindgen]
 pub struct Prover {
-	key: ProvingKey,
-	depth: u8,
+	/// The key with its circuit's constraint matrices, computed once when the key is loaded.
+	prover: prover::Prover,
 }
 
 #[wasm_bindgen]
@@ -202,8 +202,8 @@ impl Prover {
 	/// local chains verify with, and nothing else does.
 	#[wasm_bindgen(js_name = devKey)]
 	pub fn dev_key() -> Result<Prover, Refusal> {
-		let depth = dev::DEV_KEY_DEPTH;
-		Ok(Prover { key: prover::dev_setup(depth as usize).map_err(prove_error)?, depth })
+		let depth = dev::DEV_KEY_DEPTH as usize;
+		Prover::prepared(prover::dev_setup(depth).map_err(prove_error)?, depth)
 	}
 
 	/// A key file for the circuit of `depth`: a ceremony's `.zkey` (snarkjs; recognised by its
@@ -216,19 +216,19 @@ impl Prover {
 		} else {
 			prover::decode_proving_key(bytes).map_err(prove_error)?
 		};
-		Ok(Prover { key, depth })
+		Prover::prepared(key, depth as usize)
 	}
 
 	/// The depth of the key's circuit: trees of up to `2^depth` members.
 	pub fn depth(&self) -> u8 {
-		self.depth
+		self.prover.max_depth() as u8
 	}
 
 	/// The verifying key, in the encoding the chain stores (`personhood.verifyingKeys`): the
 	/// page compares the two before it proves anything.
 	#[wasm_bindgen(js_name = verifyingKey)]
 	pub fn verifying_key(&self) -> Vec<u8> {
-		groth16::encode_verifying_key(&self.key.vk)
+		groth16::encode_verifying_key(&self.prover.key().vk)
 	}
 
 	/// An anonymous veto of proposal `id` (whose call hash is `call_hash`) on the chain of
@@ -249,22 +249,29 @@ impl Prover {
 		let mut seed = [0u8; 32];
 		getrandom::getrandom(&mut seed)
 			.map_err(|e| Refusal::new(&format!("no randomness for the proof: {e}")))?;
-		let (proof, inputs, _) = prover::prove_signal(
-			&self.key,
-			self.depth as usize,
-			&group.tree,
-			&identity,
-			&semaphore::VETO_MESSAGE,
-			&scope,
-			&mut prover::rng_from_seed(seed),
-		)
-		.map_err(prove_error)?;
+		let (proof, inputs, _) = self
+			.prover
+			.prove_signal(
+				&group.tree,
+				&identity,
+				&semaphore::VETO_MESSAGE,
+				&scope,
+				&mut prover::rng_from_seed(seed),
+			)
+			.map_err(prove_error)?;
 		Ok(encode_anonymous_veto(
 			&groth16::fr_to_be_bytes(&inputs.root),
 			&groth16::fr_to_be_bytes(&inputs.nullifier),
-			self.depth,
+			self.depth(),
 			&groth16::ProofBytes::from_proof(&proof),
 		))
+	}
+}
+
+impl Prover {
+	/// `key`, for the circuit of `depth`, with its matrices.
+	fn prepared(key: ProvingKey, depth: usize) -> Result<Prover, Refusal> {
+		Ok(Prover { prover: prover::Prover::new(key, depth).map_err(prove_error)? })
 	}
 }
 
