@@ -68,8 +68,11 @@ use tokio::sync::{mpsc, oneshot};
 
 const EPOCH: u32 = 1;
 const FINALIZED: u32 = 10;
-/// Time for gossipsub's mesh to form after the last peer started: a few heartbeats.
-const SETTLE: Duration = Duration::from_secs(5);
+/// How long the coordinator waits for every peer to see all its neighbours subscribed: a
+/// bound for a loaded machine (the test command runs three networks beside the small run).
+const READY_WITHIN: Duration = Duration::from_secs(120);
+/// Time for gossipsub's meshes to graft once every peer sees its neighbours: two heartbeats.
+const SETTLE: Duration = Duration::from_secs(2);
 /// How long a peer goes on receiving after the publishers stop, or after the last delivery.
 const DRAIN: Duration = Duration::from_secs(4);
 /// Messages each publisher signs in advance for a saturation run.
@@ -102,9 +105,11 @@ struct Options {
 	/// Exit with an error unless every peer beyond the publishers got every message published
 	/// (the test command's small run).
 	check: bool,
-	/// For a peer process: its index, the addresses it dials, its mode.
+	/// For a peer process: its index, the addresses it dials, its mode, and how many of its
+	/// neighbours subscribe to the topic (it is ready when it sees them all).
 	peer: Option<usize>,
 	dial: Vec<Multiaddr>,
+	expect: usize,
 }
 
 impl Options {
@@ -120,6 +125,7 @@ impl Options {
 			check: false,
 			peer: None,
 			dial: Vec::new(),
+			expect: 0,
 		};
 		let args: Vec<String> = std::env::args().skip(1).collect();
 		let mut i = 0;
@@ -135,6 +141,7 @@ impl Options {
 				"--body" => options.body = number() as usize,
 				"--modes" => options.modes = value.split(',').map(str::to_string).collect(),
 				"--peer" => options.peer = Some(number() as usize),
+				"--expect" => options.expect = number() as usize,
 				"--check" => {
 					options.check = true;
 					i += 1;
@@ -323,6 +330,29 @@ fn announce(address: Multiaddr) {
 	std::io::stdout().flush().expect("stdout");
 }
 
+/// Tells the coordinator once this peer sees `expect` neighbours subscribed to the topic
+/// (`subscribed` counts them), or that it gave up after [`READY_WITHIN`]: a message published
+/// before the subscriptions are known would not reach everyone, and on a loaded machine a
+/// fixed pause is not enough.
+async fn announce_ready<F, Fut>(expect: usize, subscribed: F)
+where
+	F: Fn() -> Fut,
+	Fut: std::future::Future<Output = usize>,
+{
+	let until = Instant::now() + READY_WITHIN;
+	let mut seen = subscribed().await;
+	while seen < expect && Instant::now() < until {
+		tokio::time::sleep(Duration::from_millis(100)).await;
+		seen = subscribed().await;
+	}
+	if seen >= expect {
+		println!("READY");
+	} else {
+		println!("UNREADY {seen} of {expect}");
+	}
+	std::io::stdout().flush().expect("stdout");
+}
+
 async fn run_peer(options: Options, index: usize, mode: &str) {
 	let publisher = index < options.publishers;
 	let saturate = options.rate == 0;
@@ -417,6 +447,12 @@ async fn teo_peer(
 			}
 		})
 	};
+	let topic_name = topic().name(&view().genesis);
+	announce_ready(options.expect, || async {
+		let peers = handle.peers().await.unwrap_or_default();
+		peers.iter().filter(|p| p.topics.contains(&topic_name)).count()
+	})
+	.await;
 	let _ = go.await;
 	let go = Instant::now();
 	let (published, failures) = if publisher {
@@ -597,6 +633,7 @@ async fn plain_peer(
 	let (publish_tx, mut publish_rx) =
 		mpsc::channel::<(Vec<u8>, tokio::sync::oneshot::Sender<Result<(), String>>)>(1024);
 	let (peers_tx, mut peers_rx) = mpsc::channel::<tokio::sync::oneshot::Sender<Vec<String>>>(1);
+	let (subscribed_tx, mut subscribed_rx) = mpsc::channel::<tokio::sync::oneshot::Sender<usize>>(1);
 	let swarm_task = {
 		let deliveries = deliveries.clone();
 		let ident = ident.clone();
@@ -618,6 +655,11 @@ async fn plain_peer(
 					Some(reply) = peers_rx.recv() => {
 						let _ = reply.send(swarm.connected_peers().map(|p| p.to_string()).collect());
 					},
+					Some(reply) = subscribed_rx.recv() => {
+						let gossipsub = &swarm.behaviour().gossipsub;
+						let subscribed = gossipsub.all_peers().filter(|(_, topics)| topics.contains(&&ident.hash())).count();
+						let _ = reply.send(subscribed);
+					},
 				}
 			}
 		})
@@ -630,6 +672,15 @@ async fn plain_peer(
 			answer.await.map_err(|_| "the swarm stopped".to_string())?
 		}
 	};
+	announce_ready(options.expect, || {
+		let subscribed_tx = subscribed_tx.clone();
+		async move {
+			let (reply, answer) = tokio::sync::oneshot::channel();
+			let _ = subscribed_tx.send(reply).await;
+			answer.await.unwrap_or(0)
+		}
+	})
+	.await;
 	let _ = go.await;
 	let go = Instant::now();
 	let (published, failures) = if !publisher {
@@ -697,6 +748,7 @@ fn spawn_peer(
 	index: usize,
 	mode: &str,
 	dial: &[Multiaddr],
+	expect: usize,
 ) -> (Running, Multiaddr) {
 	let dial: Vec<String> = dial.iter().map(|a| a.to_string()).collect();
 	let mut child = Process::new(std::env::current_exe().expect("this executable"))
@@ -709,6 +761,7 @@ fn spawn_peer(
 		.args(["--modes", mode])
 		.args(["--peer", &index.to_string()])
 		.args(["--dial", &dial.join(",")])
+		.args(["--expect", &expect.to_string()])
 		.stdin(Stdio::piped())
 		.stdout(Stdio::piped())
 		.stderr(Stdio::inherit())
@@ -791,18 +844,53 @@ fn hop_distances(
 
 fn run_mode(options: &Options, mode: &str) -> ModeResult {
 	let layers = options.layers();
+	// Whom each peer dials, and how many of its neighbours (those it dials and those that dial
+	// it) subscribe: all but a saturation run's publishers, which only offer load.
+	let dials: Vec<Vec<usize>> = (0..options.peers)
+		.map(|index| {
+			(0..index)
+				.filter(|&j| {
+					layers[j] + 1 == layers[index] || (layers[j] == layers[index] && layers[j] > 0)
+				})
+				.collect()
+		})
+		.collect();
+	let subscribes = |j: usize| !(j < options.publishers && options.rate == 0);
+	let expected_subscribers = |index: usize| {
+		let dialed = dials[index].iter().filter(|&&j| subscribes(j)).count();
+		let dialing = (index + 1..options.peers)
+			.filter(|&j| dials[j].contains(&index) && subscribes(j))
+			.count();
+		dialed + dialing
+	};
 	let mut running = Vec::new();
 	let mut addresses: Vec<Multiaddr> = Vec::new();
 	for index in 0..options.peers {
-		let dial: Vec<Multiaddr> = (0..index)
-			.filter(|&j| {
-				layers[j] + 1 == layers[index] || (layers[j] == layers[index] && layers[j] > 0)
-			})
-			.map(|j| addresses[j].clone())
-			.collect();
-		let (peer, address) = spawn_peer(options, index, mode, &dial);
+		let dial: Vec<Multiaddr> = dials[index].iter().map(|&j| addresses[j].clone()).collect();
+		let (peer, address) = spawn_peer(options, index, mode, &dial, expected_subscribers(index));
 		running.push(peer);
 		addresses.push(address);
+	}
+	let mut problems = Vec::new();
+	let ready_by = Instant::now() + READY_WITHIN + Duration::from_secs(10);
+	for (index, peer) in running.iter_mut().enumerate() {
+		loop {
+			match peer.lines.recv_timeout(ready_by.saturating_duration_since(Instant::now())) {
+				Ok(line) if line == "READY" => break,
+				Ok(line) if line.starts_with("UNREADY ") => {
+					problems.push(format!(
+						"peer {index} saw {} neighbours subscribed before the run",
+						&line["UNREADY ".len()..]
+					));
+					break;
+				},
+				Ok(_) => continue,
+				Err(_) => {
+					problems.push(format!("peer {index} never said it was ready"));
+					break;
+				},
+			}
+		}
 	}
 	std::thread::sleep(SETTLE);
 	let start = Instant::now();
@@ -810,7 +898,6 @@ fn run_mode(options: &Options, mode: &str) -> ModeResult {
 		writeln!(peer.stdin, "go").expect("a running peer");
 	}
 	let mut reports: Vec<PeerReport> = Vec::new();
-	let mut problems = Vec::new();
 	let deadline = Instant::now() + Duration::from_secs(options.seconds * 8 + 120);
 	for (index, peer) in running.iter_mut().enumerate() {
 		let report = loop {

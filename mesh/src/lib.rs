@@ -15,7 +15,7 @@
 //!   identify, ping, Kademlia, and [`scan`]: asking peers for an agent's latest messages after
 //!   a lost ledger.
 //! - [`node`]: the event loop joining the swarm, the validator and the signature workers, which
-//!   check [`signatures`] in batches.
+//!   check [`signatures`] in batches; [`offenders`]: the peers it bans for relaying junk.
 //! - [`metrics`]: Prometheus metrics and their HTTP endpoint.
 //! - [`chain`]: follows the node's finalized blocks and submits the only two extrinsics the mesh
 //!   can build (pull requests and fraud reports).
@@ -40,6 +40,7 @@ pub mod message;
 pub mod metrics;
 pub mod network;
 pub mod node;
+pub mod offenders;
 pub mod publisher;
 pub mod rpc;
 pub mod scan;

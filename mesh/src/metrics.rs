@@ -66,6 +66,22 @@ pub struct Metrics {
 	pub state_entries: Family<StateLabels, Gauge>,
 	/// Seconds since the chain view last moved to a newer finalized block.
 	pub chain_view_age_seconds: Gauge,
+	/// Peers banned for relaying rejected messages (`crate::offenders`).
+	pub peers_banned: Counter,
+	/// Peers banned now.
+	pub banned_peers: Gauge,
+	/// Connections a banned peer tried to open, refused.
+	pub banned_connections_refused: Counter,
+	/// Work dropped because the chain task's queue was full, by kind (`agent_lookup`,
+	/// `evidence_report`): the chain is slower than the mesh asks.
+	pub chain_queue_full: Family<ChainQueueLabels, Counter>,
+}
+
+/// Which chain-task queue was full.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ChainQueueLabels {
+	/// `agent_lookup` or `evidence_report`.
+	pub queue: &'static str,
 }
 
 impl Metrics {
@@ -84,6 +100,10 @@ impl Metrics {
 			finalized_number: Gauge::default(),
 			state_entries: Family::default(),
 			chain_view_age_seconds: Gauge::default(),
+			peers_banned: Counter::default(),
+			banned_peers: Gauge::default(),
+			banned_connections_refused: Counter::default(),
+			chain_queue_full: Family::default(),
 		};
 		let registry = registry.sub_registry_with_prefix("teo_mesh");
 		registry.register(
@@ -131,6 +151,22 @@ impl Metrics {
 			"chain_view_age_seconds",
 			"Seconds since the chain view last moved to a newer finalized block",
 			metrics.chain_view_age_seconds.clone(),
+		);
+		registry.register(
+			"peers_banned",
+			"Peers banned for relaying messages every honest peer rejects",
+			metrics.peers_banned.clone(),
+		);
+		registry.register("banned_peers", "Peers banned now", metrics.banned_peers.clone());
+		registry.register(
+			"banned_connections_refused",
+			"Connections a banned peer tried to open, refused",
+			metrics.banned_connections_refused.clone(),
+		);
+		registry.register(
+			"chain_queue_full",
+			"Agent lookups or fraud reports dropped because the chain task's queue was full",
+			metrics.chain_queue_full.clone(),
 		);
 		metrics
 	}

@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use libp2p::{
+	allow_block_list::{self, BlockedPeers},
 	connection_limits::{self, ConnectionLimits},
 	gossipsub::{self, MessageAuthenticity, ValidationMode},
 	identify, identity, kad, noise, ping,
@@ -97,6 +98,8 @@ pub enum NetworkError {
 /// The behaviours of a mesh peer.
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
+	/// Refuses every connection of a banned peer ([`crate::offenders`]) before the others see it.
+	pub blocked: allow_block_list::Behaviour<BlockedPeers>,
 	/// Message propagation.
 	pub gossipsub: gossipsub::Behaviour,
 	/// Exchanges listen addresses and protocols with every peer.
@@ -118,6 +121,9 @@ fn peer_score() -> (gossipsub::PeerScoreParams, gossipsub::PeerScoreThresholds) 
 		topics: Default::default(),
 		app_specific_weight: 1.0,
 		ip_colocation_factor_threshold: IP_COLOCATION_THRESHOLD,
+		// A peer gone keeps its score (undecayed) this long: reconnecting does not wipe a
+		// penalty, and a banned peer comes back to a clean score (see `crate::offenders`).
+		retain_score: PENALTY_MEMORY,
 		..Default::default()
 	};
 	let thresholds = gossipsub::PeerScoreThresholds {
@@ -202,7 +208,15 @@ fn behaviour(
 	kademlia.set_mode(Some(if discovery { kad::Mode::Server } else { kad::Mode::Client }));
 	let limits = connection_limits::Behaviour::new(connection_limits());
 	let scan = crate::scan::behaviour();
-	Ok(Behaviour { gossipsub, identify, ping: ping::Behaviour::default(), kademlia, limits, scan })
+	Ok(Behaviour {
+		blocked: Default::default(),
+		gossipsub,
+		identify,
+		ping: ping::Behaviour::default(),
+		kademlia,
+		limits,
+		scan,
+	})
 }
 
 /// A swarm for `key` on tokio, listening nowhere yet.

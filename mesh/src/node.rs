@@ -31,8 +31,9 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::{
 	fair_queue::FairQueue,
 	message::{message_id, Evidence, MeshMessage, Topic, TopicKind},
-	metrics::Metrics,
+	metrics::{ChainQueueLabels, Metrics},
 	network::{self, Behaviour, NetworkError},
+	offenders::{self, Offenders},
 	scan::{self, LatestRequest, LatestResponse},
 	signatures,
 	validation::{Admission, AgentStanding, ChainView, Limits, Reason, Validator, Verdict},
@@ -518,6 +519,8 @@ struct Node {
 	parked_count: usize,
 	/// Parked messages by the peer that sent them: one peer may fill a quarter of the space.
 	parked_by: HashMap<PeerId, usize>,
+	/// Peers counted for their rejected messages, and banned.
+	offenders: Offenders,
 	last_lookup: Option<Instant>,
 	/// When the chain view last moved to a newer finalized block.
 	view_updated: Instant,
@@ -602,6 +605,7 @@ pub fn start(
 		parked: HashMap::new(),
 		parked_count: 0,
 		parked_by: HashMap::new(),
+		offenders: Offenders::default(),
 		last_lookup: None,
 		view_updated: Instant::now(),
 		asking: HashMap::new(),
@@ -629,6 +633,7 @@ impl Node {
 				},
 				_ = sweep.tick() => {
 					self.expire_parked();
+					self.end_bans();
 					self.metrics.observe_state(self.validator.state_size(), self.parked_count, self.waiting.len());
 					self.metrics.chain_view_age_seconds.set(self.view_updated.elapsed().as_secs() as i64);
 				},
@@ -686,6 +691,12 @@ impl Node {
 					self.last_lookup = Some(Instant::now());
 					let _ = self.swarm.behaviour_mut().kademlia.bootstrap();
 				}
+			},
+			SwarmEvent::IncomingConnectionError {
+				error: libp2p::swarm::ListenError::Denied { cause },
+				..
+			} if cause.downcast_ref::<libp2p::allow_block_list::Blocked>().is_some() => {
+				self.metrics.banned_connections_refused.inc();
 			},
 			SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. } => {
 				self.metrics.peers.set(self.swarm.connected_peers().count() as i64);
@@ -805,6 +816,10 @@ impl Node {
 			.report_message_validation_result(id, source, acceptance);
 		self.metrics.count(verdict);
 		self.metrics.validation_seconds.observe(received.elapsed().as_secs_f64());
+		if matches!(verdict, Verdict::Reject(_)) && self.offenders.rejected(*source, Instant::now())
+		{
+			self.ban(*source);
+		}
 		if !matches!(verdict, Verdict::Accept) {
 			tracing::debug!(%source, ?verdict, "message not accepted");
 		}
@@ -860,14 +875,21 @@ impl Node {
 			&& self.parked_by.get(source).copied().unwrap_or(0) < share
 	}
 
-	/// Holds a message or evidence until the chain reports its agent (or `PARK_TIMEOUT`).
+	/// Holds a message or evidence until the chain reports its agent (or `PARK_TIMEOUT`). When
+	/// the chain task has more lookups queued than it can take, the message is ignored at once
+	/// rather than parked for a lookup that was never asked for.
 	fn park(&mut self, agent: AccountId, parked: Parked) {
-		let queue = self.parked.entry(agent.clone()).or_default();
-		if queue.is_empty() {
-			let _ = self.agent_lookups.try_send(agent);
+		if !self.parked.contains_key(&agent) {
+			if let Err(full) = self.agent_lookups.try_send(agent.clone()) {
+				if matches!(full, mpsc::error::TrySendError::Full(_)) {
+					self.metrics.chain_queue_full.get_or_create(&ChainQueueLabels { queue: "agent_lookup" }).inc();
+				}
+				let verdict = Verdict::Ignore(Reason::UnknownAgent);
+				return self.report(&parked.id, &parked.source, verdict, parked.received);
+			}
 		}
 		*self.parked_by.entry(parked.source).or_default() += 1;
-		queue.push_back(parked);
+		self.parked.entry(agent).or_default().push_back(parked);
 		self.parked_count += 1;
 	}
 
@@ -942,7 +964,12 @@ impl Node {
 				tracing::debug!("gossiping evidence: {e}");
 			}
 		}
-		let _ = self.evidence_out.try_send(evidence.clone());
+		if let Err(mpsc::error::TrySendError::Full(_)) = self.evidence_out.try_send(evidence.clone())
+		{
+			// Gossiped all the same: every peer that reports fraud can report this one.
+			tracing::warn!(offence = ?evidence.offence(), "the fraud reporter is behind; not reported from here");
+			self.metrics.chain_queue_full.get_or_create(&ChainQueueLabels { queue: "evidence_report" }).inc();
+		}
 		let _ = self.deliveries.send(Delivery::Evidence { topic, evidence });
 	}
 
@@ -1023,6 +1050,24 @@ impl Node {
 				let _ = reply.send(self.swarm.listeners().cloned().collect());
 			},
 		}
+	}
+
+	/// Bans `peer` (see [`crate::offenders`]): its connections close now, and none opens
+	/// until the ban ends.
+	fn ban(&mut self, peer: PeerId) {
+		tracing::info!(%peer, until = ?offenders::BAN, "banning a peer that relayed rejected messages");
+		let behaviour = self.swarm.behaviour_mut();
+		behaviour.blocked.block_peer(peer);
+		behaviour.kademlia.remove_peer(&peer);
+		self.metrics.peers_banned.inc();
+	}
+
+	/// Lets in the peers whose ban has ended.
+	fn end_bans(&mut self) {
+		for peer in self.offenders.expire(Instant::now()) {
+			self.swarm.behaviour_mut().blocked.unblock_peer(peer);
+		}
+		self.metrics.banned_peers.set(self.offenders.banned() as i64);
 	}
 
 	/// Gives up on messages whose agent the chain has not reported within `PARK_TIMEOUT`.

@@ -480,10 +480,6 @@ fn seed(i: u32) -> [u8; 32] {
 	seed
 }
 
-fn score_of(peers: &[node::PeerInfo], peer: &libp2p::PeerId) -> Option<f64> {
-	peers.iter().find(|p| p.peer_id == peer.to_string()).and_then(|p| p.score)
-}
-
 fn resident_kib() -> u64 {
 	let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
 	status
@@ -494,9 +490,9 @@ fn resident_kib() -> u64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_peer_relaying_junk_is_graylisted() {
+async fn a_peer_relaying_junk_is_banned() {
 	// Made-up accounts, looked up on a chain that has no record of them: every honest peer
-	// rejects such messages alike, so the relayer is penalised for each, by its square.
+	// rejects such messages alike, so the relayer is banned after two of them.
 	let mut target = peer(Vec::new()).await;
 	let raw = raw_peer(&target.address);
 	let raw_id = *raw.0.local_peer_id();
@@ -513,12 +509,23 @@ async fn a_peer_relaying_junk_is_graylisted() {
 	// Published once the raw peer has joined the topic (publishing fails until then).
 	let junk: Vec<Vec<u8>> = (0..3).map(from_stranger).collect();
 	let driver = tokio::spawn(flood(raw, junk, 30));
-	let score = wait_for("the relayer to be graylisted", || async {
-		let peers = target.handle.peers().await.unwrap();
-		score_of(&peers, &raw_id).filter(|score| *score < network::GRAYLIST_THRESHOLD)
+	let metrics = target.metrics.clone();
+	wait_for("the relayer to be banned", || async { (metrics.peers_banned.get() >= 1).then_some(()) })
+		.await;
+	assert!(validations(&target.metrics, "rejected", "not_an_agent") >= 2);
+	// The relayer dials back every second: refused before any protocol runs, so it never
+	// shows among the peers again, and it is banned once, not once per connection.
+	wait_for("the relayer's next connection to be refused", || async {
+		(metrics.banned_connections_refused.get() >= 1).then_some(())
 	})
 	.await;
-	assert!(validations(&target.metrics, "rejected", "not_an_agent") >= 2, "score {score}");
+	let peers = target.handle.peers().await.unwrap();
+	assert!(peers.iter().all(|p| p.peer_id != raw_id.to_string()), "the banned peer is connected");
+	assert_eq!(target.metrics.peers_banned.get(), 1);
+	wait_for("the ban to show in the gauge", || async {
+		(metrics.banned_peers.get() == 1).then_some(())
+	})
+	.await;
 	driver.abort();
 	chain.abort();
 }
@@ -573,9 +580,14 @@ async fn a_flood_of_unknown_agents_leaves_the_state_bounded() {
 		 halfway, {after} KiB after",
 		halfway.unwrap_or(0)
 	);
-	assert!(parked_most <= 64, "parked {parked_most}");
+	// The lookup queue holds 16: nothing is parked without a lookup asked for it.
+	assert!(parked_most <= 16, "parked {parked_most}");
 	assert_eq!(strangers_most, 0, "nothing cached without an answer from the chain");
 	assert_eq!(validations(&target.metrics, "rejected", "not_an_agent"), 0);
+	// The chain's lookup queue (16 here) filled: later strangers were ignored at once, not
+	// parked for lookups that were never asked for.
+	let full = teo_mesh::metrics::ChainQueueLabels { queue: "agent_lookup" };
+	assert!(target.metrics.chain_queue_full.get_or_create(&full).get() > 0);
 	published.abort();
 }
 

@@ -129,12 +129,13 @@ async function measure(k, devSpec) {
   log(`2^${k}: proposal #${id} pending`);
 
   // Native.
-  const veto = ["veto", "--url", rpc, "--proposal", String(id), "--dev-identity", "//Dave", "--print", "--tree-cache", join(caches, "dave")];
+  const veto = ["veto", "--url", rpc, "--proposal", String(id), "--dev-identity", "//Dave", "--print", "--timings", "--tree-cache", join(caches, "dave")];
   const nativeFirst = timed(options.citizen, veto);
   assert.match(nativeFirst.stderr, /tree read in full/);
   const nativeWarm = timed(options.citizen, veto);
   assert.match(nativeWarm.stderr, /tree from the stored copy, 0 new members/);
-  log(`2^${k}: native first ${seconds(nativeFirst.ms)}, warm ${seconds(nativeWarm.ms)}`);
+  log(`2^${k}: native first ${seconds(nativeFirst.ms)}, warm ${seconds(nativeWarm.ms)}; the warm run's steps:`);
+  for (const step of nativeWarm.stderr.split("\n").filter((line) => line.startsWith("["))) log(`  ${step}`);
 
   // The browser.
   const browser = (current.browser = await chromium.launch({ executablePath: options.chromium, args: ["--no-sandbox"] }));

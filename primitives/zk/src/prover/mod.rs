@@ -47,6 +47,9 @@ pub enum ProveError {
 	TreeTooDeep { depth: usize, max_depth: usize },
 	/// Constraint synthesis or proving failed.
 	Synthesis(String),
+	/// The proving key would not hide the identity, or its proofs would not verify with its
+	/// own verifying key: a damaged or hostile key, refused before it proves anything.
+	UnsafeKey(&'static str),
 }
 
 impl core::fmt::Display for ProveError {
@@ -57,6 +60,7 @@ impl core::fmt::Display for ProveError {
 				write!(f, "the tree has depth {depth}, the key proves at most {max_depth}")
 			},
 			Self::Synthesis(e) => write!(f, "proving failed: {e}"),
+			Self::UnsafeKey(why) => write!(f, "the proving key is refused: {why}"),
 		}
 	}
 }

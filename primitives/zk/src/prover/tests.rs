@@ -176,6 +176,67 @@ fn the_prepared_prover_makes_the_same_proof_bit_for_bit() {
 	);
 	// And a key for another circuit is refused when prepared, not at the first proof.
 	assert!(matches!(Prover::new(dev_setup(3).unwrap(), max_depth), Err(ProveError::Synthesis(_))));
+	// So is a key of the right depth with any query cut or emptied (a damaged file read by
+	// other means than the .zkey reader, which checks the shape itself).
+	let damaged: [fn(&mut ProvingKey); 5] = [
+		|key| key.a_query.clear(),
+		|key| drop(key.b_g1_query.pop()),
+		|key| key.b_g2_query.truncate(1),
+		|key| drop(key.l_query.pop()),
+		|key| drop(key.h_query.pop()),
+	];
+	for damage in damaged {
+		let mut key = prepared_prover.key().clone();
+		damage(&mut key);
+		assert!(matches!(Prover::new(key, max_depth), Err(ProveError::Synthesis(_))));
+	}
+}
+
+/// A key the citizen did not make must not turn a proof into a carrier of the identity: with
+/// `δ₁` zero, `A` would be a sum of the key's points weighted by the witness, chosen by whoever
+/// made the key; with a query changed apart from the verifying key, `C` would no longer be fixed
+/// by `A` and `B`.
+#[test]
+fn a_hostile_key_is_refused_before_it_proves_or_its_proof_is_kept() {
+	use ark_bn254::{G1Affine, G2Affine};
+	use ark_ec::{AffineRepr, CurveGroup};
+	let max_depth = 2;
+	let honest = dev_setup(max_depth).unwrap();
+	let hostile: [(fn(&mut ProvingKey), &str); 5] = [
+		(|key| key.delta_g1 = G1Affine::zero(), "delta, the proof's mask, is zero"),
+		// Zero on both sides of the pairing check would pass it: the zero check comes first.
+		(
+			|key| (key.delta_g1, key.beta_g1) = (G1Affine::zero(), G1Affine::zero()),
+			"beta is zero",
+		),
+		(|key| key.vk.delta_g2 = G2Affine::zero(), "delta, the proof's mask, is zero"),
+		(
+			|key| key.delta_g1 = (key.delta_g1 * Fr::from(2u64)).into_affine(),
+			"delta and beta disagree between G1 and G2",
+		),
+		(|key| key.vk.alpha_g1 = G1Affine::zero(), "alpha is zero"),
+	];
+	for (damage, why) in hostile {
+		let mut key = honest.clone();
+		damage(&mut key);
+		assert_eq!(Prover::new(key, max_depth).err(), Some(ProveError::UnsafeKey(why)));
+	}
+	// A query changed apart from the verifying key passes every check of the key's own, and
+	// its proof is made: it does not verify, so it is not returned.
+	let members = identities(3);
+	let tree = tree_of(&members);
+	let mut key = honest.clone();
+	// The constant one's point: its weight is 1 in every witness.
+	key.a_query[0] = (key.a_query[0] + G1Affine::generator()).into_affine();
+	let prover = Prover::new(key, max_depth).unwrap();
+	let mut rng = ChaCha20Rng::from_seed([4; 32]);
+	assert_eq!(
+		prover.prove_signal(&tree, &members[1], &[1; 32], &[2; 32], &mut rng).unwrap_err(),
+		ProveError::UnsafeKey("its proof does not verify with its own verifying key")
+	);
+	// The honest key proves.
+	let prover = Prover::new(honest, max_depth).unwrap();
+	assert!(prover.prove_signal(&tree, &members[1], &[1; 32], &[2; 32], &mut rng).is_ok());
 }
 
 #[test]

@@ -126,21 +126,8 @@ pub fn read_zkey(bytes: &[u8]) -> Result<(ProvingKey, ZkeyShape), ZkeyError> {
 	let gamma_g2 = header.g2()?;
 	let delta_g1 = header.g1()?;
 	let delta_g2 = header.g2()?;
-	for (degenerate, name) in [
-		(alpha_g1.is_zero(), "alpha is zero"),
-		(beta_g1.is_zero() || beta_g2.is_zero(), "beta is zero"),
-		(gamma_g2.is_zero(), "gamma is zero"),
-		(delta_g1.is_zero() || delta_g2.is_zero(), "delta is zero"),
-	] {
-		if degenerate {
-			return Err(ZkeyError::Inconsistent(name));
-		}
-	}
-	// δ₁ = δ·g₁, δ₂ = δ·g₂, β₁ = β·g₁, β₂ = β·g₂ for the key's generators, whatever they are:
-	// then e(δ₁, β₂) = e(β₁, δ₂). A δ₁ changed apart from δ₂ (or β₁ from β₂) breaks it.
-	if Bn254::pairing(delta_g1, beta_g2) != Bn254::pairing(beta_g1, delta_g2) {
-		return Err(ZkeyError::Inconsistent("delta and beta disagree between G1 and G2"));
-	}
+	super::prepared::check_fixed_points([alpha_g1, beta_g1, delta_g1], [beta_g2, gamma_g2, delta_g2])
+		.map_err(ZkeyError::Inconsistent)?;
 	let private = shape
 		.variables
 		.checked_sub(shape.public.saturating_add(1))
