@@ -9,10 +9,11 @@
 use std::{
 	collections::{HashSet, VecDeque},
 	sync::Arc,
-	time::Duration,
+	time::{Duration, Instant},
 };
 
 use codec::Decode;
+use futures::{stream::FuturesUnordered, StreamExt};
 use pallet_action_budget::{runtime_api::AgentBudget, AgentInfo, EpochInfo, EVIDENCE_EPOCHS};
 use polkadot_sdk::sp_core::{sr25519, H256};
 use teo_client::{Chain, Outcome};
@@ -23,7 +24,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::{
 	message::Evidence,
 	metrics::{Metrics, ReportLabels},
-	node::{Command, NodeError, NodeHandle},
+	node::{AgentLookup, Command, NodeError, NodeHandle},
 	validation::{AgentStanding, ChainView, CommitHead, EpochBudget},
 };
 
@@ -254,12 +255,17 @@ impl Follower {
 	/// differ from the ones this mesh was built with: then it says why on [`Follower::halt`]
 	/// and stops feeding the peer (whose view goes stale, so it relays nothing). Agent lookups
 	/// and evidence arrive on the two channels.
-	pub async fn run(self, lookups: mpsc::Receiver<AccountId>, evidence: mpsc::Receiver<Evidence>) {
+	pub async fn run(
+		self,
+		lookups: mpsc::Receiver<AgentLookup>,
+		evidence: mpsc::Receiver<Evidence>,
+	) {
 		let (heads_tx, heads) = watch::channel(None::<Head>);
 		let (epochs_tx, epochs) = mpsc::channel(4);
 		let lookups = tokio::spawn(look_up(
 			self.chain.clone(),
 			self.node.clone(),
+			self.metrics.clone(),
 			heads.clone(),
 			lookups,
 			epochs,
@@ -365,20 +371,45 @@ async fn refresh(
 	Ok(node.send(Command::SetAgent { agent: agent.clone(), standing }).await?)
 }
 
+/// Lookups the lookup task runs at once: each is a few reads over the node connection, so a
+/// flood of messages naming made-up agents is answered (and its relayers rejected, then
+/// banned) within the messages' parking time rather than queued behind one another.
+pub const LOOKUPS_AT_ONCE: usize = 8;
+
 /// The lookup task: agents the peer asks about first, then, when an epoch starts, every agent
-/// the peer caches (its allowance is fixed now), one at a time between requests.
+/// the peer caches (its allowance is fixed now), up to [`LOOKUPS_AT_ONCE`] at a time. A request
+/// whose message was given up before its turn came is skipped.
 async fn look_up(
 	chain: Arc<ChainLink>,
 	node: NodeHandle,
+	metrics: Metrics,
 	heads: watch::Receiver<Option<Head>>,
-	mut requests: mpsc::Receiver<AccountId>,
+	mut requests: mpsc::Receiver<AgentLookup>,
 	mut epochs: mpsc::Receiver<u32>,
 ) {
 	let mut due: VecDeque<AccountId> = VecDeque::new();
+	let mut running = FuturesUnordered::new();
 	loop {
+		let room = running.len() < LOOKUPS_AT_ONCE;
 		let agent = tokio::select! {
+			Some((agent, result)) = running.next(), if !running.is_empty() => {
+				match result {
+					Ok(()) => {},
+					Err(ChainError::Node(NodeError::Stopped)) => return,
+					// The message waiting for it is ignored after its parking time; it is looked
+					// up again when the agent speaks again.
+					Err(e) => tracing::warn!(%agent, "looking up an agent: {e}"),
+				}
+				continue;
+			},
 			// Unbiased: requests and the epoch's refreshes take turns.
-			Some(agent) = requests.recv() => agent,
+			Some(lookup) = requests.recv(), if room => {
+				if lookup.until <= Instant::now() {
+					metrics.agent_lookups_skipped.inc();
+					continue;
+				}
+				lookup.agent
+			},
 			Some(_) = epochs.recv() => {
 				match node.cached_agents().await {
 					Ok(agents) => due = agents.into(),
@@ -386,24 +417,21 @@ async fn look_up(
 				}
 				continue;
 			},
-			_ = std::future::ready(()), if !due.is_empty() => match due.pop_front() {
+			_ = std::future::ready(()), if room && !due.is_empty() => match due.pop_front() {
 				Some(agent) => agent,
 				None => continue,
 			},
 			else => return,
 		};
 		let Some(head) = *heads.borrow() else { continue };
-		let result = match chain.get().await {
-			Ok(chain) => refresh(&chain, &node, &agent, (head.number, head.hash)).await,
-			Err(e) => Err(e.into()),
-		};
-		match result {
-			Ok(()) => {},
-			Err(ChainError::Node(NodeError::Stopped)) => return,
-			// The message waiting for it is ignored after its parking time; it is looked up
-			// again when the agent speaks again.
-			Err(e) => tracing::warn!(%agent, "looking up an agent: {e}"),
-		}
+		let (chain, node) = (chain.clone(), node.clone());
+		running.push(async move {
+			let result = match chain.get().await {
+				Ok(chain) => refresh(&chain, &node, &agent, (head.number, head.hash)).await,
+				Err(e) => Err(e.into()),
+			};
+			(agent, result)
+		});
 	}
 }
 

@@ -72,6 +72,8 @@ pub struct Metrics {
 	pub banned_peers: Gauge,
 	/// Connections a banned peer tried to open, refused.
 	pub banned_connections_refused: Counter,
+	/// Agent lookups the chain task reached after their message was given up, skipped.
+	pub agent_lookups_skipped: Counter,
 	/// Work dropped because the chain task's queue was full, by kind (`agent_lookup`,
 	/// `evidence_report`): the chain is slower than the mesh asks.
 	pub chain_queue_full: Family<ChainQueueLabels, Counter>,
@@ -103,6 +105,7 @@ impl Metrics {
 			peers_banned: Counter::default(),
 			banned_peers: Gauge::default(),
 			banned_connections_refused: Counter::default(),
+			agent_lookups_skipped: Counter::default(),
 			chain_queue_full: Family::default(),
 		};
 		let registry = registry.sub_registry_with_prefix("teo_mesh");
@@ -158,6 +161,11 @@ impl Metrics {
 			metrics.peers_banned.clone(),
 		);
 		registry.register("banned_peers", "Peers banned now", metrics.banned_peers.clone());
+		registry.register(
+			"agent_lookups_skipped",
+			"Agent lookups reached after their message was given up, skipped",
+			metrics.agent_lookups_skipped.clone(),
+		);
 		registry.register(
 			"banned_connections_refused",
 			"Connections a banned peer tried to open, refused",

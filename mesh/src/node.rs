@@ -129,6 +129,20 @@ const LOOKUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 const PARK_TIMEOUT: std::time::Duration =
 	network::MESSAGE_CACHE_WINDOW.saturating_sub(network::HEARTBEAT.saturating_mul(2));
 
+/// An agent the peer asks the chain task about: a message waits for it until `until`, and a
+/// lookup the chain task reaches later helps nobody (it skips it).
+#[derive(Clone, Debug)]
+pub struct AgentLookup {
+	/// The agent named by a message or evidence.
+	pub agent: AccountId,
+	/// When the message waiting for it is given up.
+	pub until: Instant,
+}
+
+/// Offences found here and not yet handed to the reporter, at most: evidence gossiped back is a
+/// duplicate and never reaches the reporter again, so what its queue cannot take waits here.
+const MAX_UNREPORTED: usize = 4096;
+
 /// How often parked messages are checked against [`PARK_TIMEOUT`].
 const PARK_SWEEP: std::time::Duration = std::time::Duration::from_millis(250);
 
@@ -508,7 +522,9 @@ struct Node {
 	topics: HashMap<gossipsub::TopicHash, Topic>,
 	deliveries: broadcast::Sender<Delivery>,
 	evidence_out: mpsc::Sender<Evidence>,
-	agent_lookups: mpsc::Sender<AccountId>,
+	/// Evidence waiting for room in the reporter's queue, each offence once.
+	unreported: VecDeque<Evidence>,
+	agent_lookups: mpsc::Sender<AgentLookup>,
 	/// Checks waiting for a signature worker, per peer.
 	waiting: FairQueue<PeerId, Checked>,
 	/// Jobs for the signature workers, at most `max_in_flight` at a time.
@@ -539,7 +555,7 @@ pub fn start(
 	metrics: Metrics,
 	registry: &mut prometheus_client::registry::Registry,
 	evidence_out: mpsc::Sender<Evidence>,
-	agent_lookups: mpsc::Sender<AccountId>,
+	agent_lookups: mpsc::Sender<AgentLookup>,
 ) -> Result<NodeHandle, NodeStartError> {
 	let mut swarm = if config.discovery {
 		network::swarm(key, registry)?
@@ -601,6 +617,7 @@ pub fn start(
 		topics,
 		deliveries: deliveries.clone(),
 		evidence_out,
+		unreported: VecDeque::new(),
 		agent_lookups,
 		parked: HashMap::new(),
 		parked_count: 0,
@@ -634,6 +651,7 @@ impl Node {
 				_ = sweep.tick() => {
 					self.expire_parked();
 					self.end_bans();
+					self.hand_over_evidence();
 					self.metrics.observe_state(self.validator.state_size(), self.parked_count, self.waiting.len());
 					self.metrics.chain_view_age_seconds.set(self.view_updated.elapsed().as_secs() as i64);
 				},
@@ -880,7 +898,8 @@ impl Node {
 	/// rather than parked for a lookup that was never asked for.
 	fn park(&mut self, agent: AccountId, parked: Parked) {
 		if !self.parked.contains_key(&agent) {
-			if let Err(full) = self.agent_lookups.try_send(agent.clone()) {
+			let lookup = AgentLookup { agent: agent.clone(), until: parked.received + PARK_TIMEOUT };
+			if let Err(full) = self.agent_lookups.try_send(lookup) {
 				if matches!(full, mpsc::error::TrySendError::Full(_)) {
 					self.metrics.chain_queue_full.get_or_create(&ChainQueueLabels { queue: "agent_lookup" }).inc();
 				}
@@ -964,11 +983,17 @@ impl Node {
 				tracing::debug!("gossiping evidence: {e}");
 			}
 		}
-		if let Err(mpsc::error::TrySendError::Full(_)) = self.evidence_out.try_send(evidence.clone())
-		{
+		let offence = evidence.offence();
+		if self.unreported.iter().any(|waiting| waiting.offence() == offence) {
+			// Reported once is enough.
+		} else if self.unreported.len() < MAX_UNREPORTED {
+			self.unreported.push_back(evidence.clone());
+			self.hand_over_evidence();
+		} else {
 			// Gossiped all the same: every peer that reports fraud can report this one.
-			tracing::warn!(offence = ?evidence.offence(), "the fraud reporter is behind; not reported from here");
-			self.metrics.chain_queue_full.get_or_create(&ChainQueueLabels { queue: "evidence_report" }).inc();
+			tracing::warn!(?offence, "the fraud reporter is far behind; not reported from here");
+			let full = ChainQueueLabels { queue: "evidence_report" };
+			self.metrics.chain_queue_full.get_or_create(&full).inc();
 		}
 		let _ = self.deliveries.send(Delivery::Evidence { topic, evidence });
 	}
@@ -1060,6 +1085,21 @@ impl Node {
 		behaviour.blocked.block_peer(peer);
 		behaviour.kademlia.remove_peer(&peer);
 		self.metrics.peers_banned.inc();
+	}
+
+	/// Hands waiting evidence to the reporter, as much as its queue takes.
+	fn hand_over_evidence(&mut self) {
+		while let Some(evidence) = self.unreported.pop_front() {
+			match self.evidence_out.try_send(evidence) {
+				Ok(()) => {},
+				Err(mpsc::error::TrySendError::Full(evidence)) => {
+					self.unreported.push_front(evidence);
+					return;
+				},
+				// No reporter: nothing will take it.
+				Err(mpsc::error::TrySendError::Closed(_)) => self.unreported.clear(),
+			}
+		}
 	}
 
 	/// Lets in the peers whose ban has ended.

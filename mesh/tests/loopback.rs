@@ -61,8 +61,12 @@ fn standing() -> AgentStanding {
 }
 
 fn draft(seq: u64, spent_before: u64, body: &[u8]) -> MeshMessage {
+	draft_by(&agent(), seq, spent_before, body)
+}
+
+fn draft_by(agent: &sr25519::Pair, seq: u64, spent_before: u64, body: &[u8]) -> MeshMessage {
 	let header = MeshHeader {
-		agent: agent().public().into(),
+		agent: agent.public().into(),
 		group: GROUP,
 		kind: MessageKind::Draft,
 		epoch: EPOCH,
@@ -75,7 +79,7 @@ fn draft(seq: u64, spent_before: u64, body: &[u8]) -> MeshMessage {
 		anchor_hash: Hash::repeat_byte(0x50),
 		commit_root: Hash::zero(),
 	};
-	MeshMessage::signed(&agent(), header, body.to_vec(), &genesis())
+	MeshMessage::signed(agent, header, body.to_vec(), &genesis())
 }
 
 fn topic() -> Topic {
@@ -87,7 +91,7 @@ struct Peer {
 	address: Multiaddr,
 	evidence: mpsc::Receiver<Evidence>,
 	/// The agents the peer asks the chain about.
-	lookups: mpsc::Receiver<AccountId>,
+	lookups: mpsc::Receiver<node::AgentLookup>,
 	metrics: Metrics,
 }
 
@@ -264,6 +268,43 @@ async fn an_equivocation_becomes_evidence_everywhere() {
 	}
 	// The conflicting message was not relayed past peer 2, and no peer relays it now.
 	assert!(peers[0].handle.publish(topic(), conflicting).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_waits_for_a_reporter_that_is_behind() {
+	// The reporter's queue holds 16 here, and nobody drains it while 24 agents equivocate: the
+	// offences beyond 16 wait in the peer (a copy gossiped back would be a duplicate, never
+	// validated again), and each reaches the reporter once it catches up, once.
+	const AGENTS: u32 = 24;
+	let mut target = peer(Vec::new()).await;
+	let agents: Vec<sr25519::Pair> =
+		(0..AGENTS).map(|i| sr25519::Pair::from_seed(&seed(1_000 + i))).collect();
+	for pair in &agents {
+		let agent = pair.public().into();
+		target.handle.send(node::Command::SetAgent { agent, standing: standing() }).await.unwrap();
+	}
+	let both_drafts: Vec<Vec<u8>> = agents
+		.iter()
+		.flat_map(|pair| [draft_by(pair, 0, 0, b"first"), draft_by(pair, 0, 0, b"second")])
+		.map(|message| message.encode())
+		.collect();
+	let driver = tokio::spawn(flood(raw_peer(&target.address), both_drafts, 30));
+	let metrics = target.metrics.clone();
+	wait_for("every equivocation found", || async {
+		(metrics.evidence_found.get() >= u64::from(AGENTS)).then_some(())
+	})
+	.await;
+	let mut offences = std::collections::HashSet::new();
+	while offences.len() < AGENTS as usize {
+		let evidence = timeout(Duration::from_secs(20), target.evidence.recv())
+			.await
+			.expect("the next offence within 20 s")
+			.expect("the channel is open");
+		assert!(offences.insert(evidence.offence()), "an offence handed over twice");
+	}
+	let full = teo_mesh::metrics::ChainQueueLabels { queue: "evidence_report" };
+	assert_eq!(target.metrics.chain_queue_full.get_or_create(&full).get(), 0);
+	driver.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -500,7 +541,7 @@ async fn a_peer_relaying_junk_is_banned() {
 		let handle = target.handle.clone();
 		let mut lookups = std::mem::replace(&mut target.lookups, mpsc::channel(1).1);
 		tokio::spawn(async move {
-			while let Some(agent) = lookups.recv().await {
+			while let Some(node::AgentLookup { agent, .. }) = lookups.recv().await {
 				let standing = AgentStanding { read_at: FINALIZED, ..Default::default() };
 				let _ = handle.send(node::Command::SetAgent { agent, standing }).await;
 			}
