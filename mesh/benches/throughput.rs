@@ -633,7 +633,8 @@ async fn plain_peer(
 	let (publish_tx, mut publish_rx) =
 		mpsc::channel::<(Vec<u8>, tokio::sync::oneshot::Sender<Result<(), String>>)>(1024);
 	let (peers_tx, mut peers_rx) = mpsc::channel::<tokio::sync::oneshot::Sender<Vec<String>>>(1);
-	let (subscribed_tx, mut subscribed_rx) = mpsc::channel::<tokio::sync::oneshot::Sender<usize>>(1);
+	let (subscribed_tx, mut subscribed_rx) =
+		mpsc::channel::<tokio::sync::oneshot::Sender<usize>>(1);
 	let swarm_task = {
 		let deliveries = deliveries.clone();
 		let ident = ident.clone();

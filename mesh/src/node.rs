@@ -898,10 +898,14 @@ impl Node {
 	/// rather than parked for a lookup that was never asked for.
 	fn park(&mut self, agent: AccountId, parked: Parked) {
 		if !self.parked.contains_key(&agent) {
-			let lookup = AgentLookup { agent: agent.clone(), until: parked.received + PARK_TIMEOUT };
+			let lookup =
+				AgentLookup { agent: agent.clone(), until: parked.received + PARK_TIMEOUT };
 			if let Err(full) = self.agent_lookups.try_send(lookup) {
 				if matches!(full, mpsc::error::TrySendError::Full(_)) {
-					self.metrics.chain_queue_full.get_or_create(&ChainQueueLabels { queue: "agent_lookup" }).inc();
+					self.metrics
+						.chain_queue_full
+						.get_or_create(&ChainQueueLabels { queue: "agent_lookup" })
+						.inc();
 				}
 				let verdict = Verdict::Ignore(Reason::UnknownAgent);
 				return self.report(&parked.id, &parked.source, verdict, parked.received);

@@ -36,8 +36,9 @@ use crate::network;
 
 /// How long a ban lasts: the penalty's memory, and two heartbeats for gossipsub to forget the
 /// score it retained when the peer left (`retain_score` is the penalty's memory too).
-pub const BAN: Duration =
-	Duration::from_millis(network::PENALTY_MEMORY.as_millis() as u64 + 2 * network::HEARTBEAT.as_millis() as u64);
+pub const BAN: Duration = Duration::from_millis(
+	network::PENALTY_MEMORY.as_millis() as u64 + 2 * network::HEARTBEAT.as_millis() as u64,
+);
 
 /// Peers tracked at most, counted and banned apart: a flood of identities cannot grow either
 /// table without bound.

@@ -551,8 +551,10 @@ async fn a_peer_relaying_junk_is_banned() {
 	let junk: Vec<Vec<u8>> = (0..3).map(from_stranger).collect();
 	let driver = tokio::spawn(flood(raw, junk, 30));
 	let metrics = target.metrics.clone();
-	wait_for("the relayer to be banned", || async { (metrics.peers_banned.get() >= 1).then_some(()) })
-		.await;
+	wait_for("the relayer to be banned", || async {
+		(metrics.peers_banned.get() >= 1).then_some(())
+	})
+	.await;
 	assert!(validations(&target.metrics, "rejected", "not_an_agent") >= 2);
 	// The relayer dials back every second: refused before any protocol runs, so it never
 	// shows among the peers again, and it is banned once, not once per connection.

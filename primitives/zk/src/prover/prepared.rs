@@ -55,7 +55,8 @@ impl Prover {
 		})?;
 		// Every query of the key must have this circuit's shape: a key of another shape would
 		// index out of bounds (an empty query) or prove nothing (a short one is cut silently).
-		let (witness, domain) = (cs.num_witness_variables(), (num_constraints + num_inputs).next_power_of_two());
+		let (witness, domain) =
+			(cs.num_witness_variables(), (num_constraints + num_inputs).next_power_of_two());
 		let variables = num_inputs + witness;
 		let shape = [
 			(key.a_query.len(), variables),

@@ -205,10 +205,7 @@ fn a_hostile_key_is_refused_before_it_proves_or_its_proof_is_kept() {
 	let hostile: [(fn(&mut ProvingKey), &str); 5] = [
 		(|key| key.delta_g1 = G1Affine::zero(), "delta, the proof's mask, is zero"),
 		// Zero on both sides of the pairing check would pass it: the zero check comes first.
-		(
-			|key| (key.delta_g1, key.beta_g1) = (G1Affine::zero(), G1Affine::zero()),
-			"beta is zero",
-		),
+		(|key| (key.delta_g1, key.beta_g1) = (G1Affine::zero(), G1Affine::zero()), "beta is zero"),
 		(|key| key.vk.delta_g2 = G2Affine::zero(), "delta, the proof's mask, is zero"),
 		(
 			|key| key.delta_g1 = (key.delta_g1 * Fr::from(2u64)).into_affine(),

@@ -18,8 +18,8 @@
 
 use std::collections::BTreeMap;
 
-use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
-use ark_ec::{pairing::Pairing, AffineRepr};
+use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
+use ark_ec::AffineRepr;
 use ark_ff::{BigInt, BigInteger, PrimeField, Zero};
 use ark_groth16::VerifyingKey;
 
@@ -126,8 +126,11 @@ pub fn read_zkey(bytes: &[u8]) -> Result<(ProvingKey, ZkeyShape), ZkeyError> {
 	let gamma_g2 = header.g2()?;
 	let delta_g1 = header.g1()?;
 	let delta_g2 = header.g2()?;
-	super::prepared::check_fixed_points([alpha_g1, beta_g1, delta_g1], [beta_g2, gamma_g2, delta_g2])
-		.map_err(ZkeyError::Inconsistent)?;
+	super::prepared::check_fixed_points(
+		[alpha_g1, beta_g1, delta_g1],
+		[beta_g2, gamma_g2, delta_g2],
+	)
+	.map_err(ZkeyError::Inconsistent)?;
 	let private = shape
 		.variables
 		.checked_sub(shape.public.saturating_add(1))
