@@ -158,7 +158,7 @@ pub(super) fn check_fixed_points(
 		(alpha_g1.is_zero(), "alpha is zero"),
 		(beta_g1.is_zero() || beta_g2.is_zero(), "beta is zero"),
 		(gamma_g2.is_zero(), "gamma is zero"),
-		(delta_g1.is_zero() || delta_g2.is_zero(), "delta, the proof's mask, is zero"),
+		(delta_g1.is_zero() || delta_g2.is_zero(), "delta is zero"),
 	];
 	if let Some((_, why)) = zero.iter().find(|(is_zero, _)| *is_zero) {
 		return Err(why);
