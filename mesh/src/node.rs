@@ -834,9 +834,16 @@ impl Node {
 			.report_message_validation_result(id, source, acceptance);
 		self.metrics.count(verdict);
 		self.metrics.validation_seconds.observe(received.elapsed().as_secs_f64());
-		if matches!(verdict, Verdict::Reject(_)) && self.offenders.rejected(*source, Instant::now())
-		{
-			self.ban(*source);
+		if let Verdict::Reject(reason) = verdict {
+			if reason.bans_the_relayer() {
+				let (banned, let_back) = self.offenders.rejected(*source, Instant::now());
+				if banned {
+					self.ban(*source);
+				}
+				if let Some(peer) = let_back {
+					self.let_back(peer);
+				}
+			}
 		}
 		if !matches!(verdict, Verdict::Accept) {
 			tracing::debug!(%source, ?verdict, "message not accepted");
@@ -1109,9 +1116,31 @@ impl Node {
 	/// Lets in the peers whose ban has ended.
 	fn end_bans(&mut self) {
 		for peer in self.offenders.expire(Instant::now()) {
-			self.swarm.behaviour_mut().blocked.unblock_peer(peer);
+			self.let_back(peer);
 		}
 		self.metrics.banned_peers.set(self.offenders.banned() as i64);
+	}
+
+	/// Ends `peer`'s ban (its time is up, or it made room in a full table), and dials it again
+	/// if it is a bootnode: nothing else would (with discovery off, a bootnode is the only way
+	/// to a peer).
+	fn let_back(&mut self, peer: PeerId) {
+		self.swarm.behaviour_mut().blocked.unblock_peer(peer);
+		let bootnodes: Vec<Multiaddr> = self
+			.config
+			.bootnodes
+			.iter()
+			.filter(|address| network::peer_of(address) == Some(peer))
+			.cloned()
+			.collect();
+		for address in bootnodes {
+			if self.config.discovery {
+				self.swarm.behaviour_mut().kademlia.add_address(&peer, address.clone());
+			}
+			if let Err(e) = self.swarm.dial(address.clone()) {
+				tracing::warn!(%address, "dialing a bootnode after its ban: {e}");
+			}
+		}
 	}
 
 	/// Gives up on messages whose agent the chain has not reported within `PARK_TIMEOUT`.

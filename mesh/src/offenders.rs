@@ -19,11 +19,19 @@
 //!
 //! Threats, and what holds:
 //! - *A stream of junk from fresh identities*: each identity is banned after two rejections in
-//!   a few seconds; the tables are bounded ([`MAX_TRACKED`]), oldest entries first out.
+//!   a few seconds; the tables are bounded ([`MAX_TRACKED`]), oldest entries first out, and a
+//!   ban evicted is lifted at once (the attacker's oldest identities come back early, to be
+//!   banned again after two more messages).
+//! - *Getting honest peers banned*: only faults in the message's bytes count
+//!   ([`crate::validation::Reason::bans_the_relayer`]). A rejection that rests on the chain
+//!   (`NotAnAgent` for an agent registered a block later, which a peer that saw the
+//!   registration relays in good faith) is left to gossipsub's score and closes nothing.
+//! - *A bootnode banned*: dialed again when its ban ends.
 //! - *A peer that redials at once*: refused before any protocol runs, until the ban ends.
-//! - *Honest peers banning each other*: only rejections count, and an honest relayer forwards
-//!   nothing it has not validated. Two versions that disagree on what is malformed would ban
-//!   each other for [`BAN`] at a time, not for good.
+//! - *Honest peers banning each other*: an honest relayer forwards nothing it has not
+//!   validated. Two releases that disagree on what is malformed (a new message type, a larger
+//!   body limit) would ban each other for [`BAN`] at a time, again and again while traffic
+//!   flows: such a change needs new topic names (a version in them), not yet in place.
 
 use std::{
 	collections::HashMap,
@@ -34,11 +42,10 @@ use libp2p::PeerId;
 
 use crate::network;
 
-/// How long a ban lasts: the penalty's memory, and two heartbeats for gossipsub to forget the
-/// score it retained when the peer left (`retain_score` is the penalty's memory too).
-pub const BAN: Duration = Duration::from_millis(
-	network::PENALTY_MEMORY.as_millis() as u64 + 2 * network::HEARTBEAT.as_millis() as u64,
-);
+/// How long a ban lasts: the penalty's memory, and five seconds for gossipsub to forget the
+/// score it retained when the peer left (`retain_score` is the penalty's memory too, counted
+/// from the connection's close, and scores are dropped on a one-second timer).
+pub const BAN: Duration = Duration::from_millis(network::PENALTY_MEMORY.as_millis() as u64 + 5_000);
 
 /// Peers tracked at most, counted and banned apart: a flood of identities cannot grow either
 /// table without bound.
@@ -57,9 +64,10 @@ pub struct Offenders {
 }
 
 impl Offenders {
-	/// Counts a message from `peer` that this peer rejected; `true` when that bans it (it was
-	/// not banned before).
-	pub fn rejected(&mut self, peer: PeerId, now: Instant) -> bool {
+	/// Counts a message from `peer` that this peer rejected: whether that bans it (it was not
+	/// banned before), and a peer whose ban ended early to make room in a full table, to be let
+	/// back in (a ban evicted but left in force would last until the process restarts).
+	pub fn rejected(&mut self, peer: PeerId, now: Instant) -> (bool, Option<PeerId>) {
 		if !self.rejections.contains_key(&peer) && self.rejections.len() >= MAX_TRACKED {
 			self.forget_decayed(now);
 			if self.rejections.len() >= MAX_TRACKED {
@@ -71,13 +79,15 @@ impl Offenders {
 		*at = now;
 		let penalty = *count * *count * network::INVALID_DELIVERY_WEIGHT;
 		if penalty >= network::GRAYLIST_THRESHOLD || self.banned.contains_key(&peer) {
-			return false;
+			return (false, None);
 		}
-		if self.banned.len() >= MAX_TRACKED {
-			evict_oldest(&mut self.banned, |until| *until);
-		}
+		let evicted = if self.banned.len() >= MAX_TRACKED {
+			evict_oldest(&mut self.banned, |until| *until)
+		} else {
+			None
+		};
 		self.banned.insert(peer, now + BAN);
-		true
+		(true, evicted)
 	}
 
 	/// Ends the bans due by `now` and forgets decayed counts: the peers to let back in.
@@ -113,11 +123,11 @@ fn decayed(count: f64, elapsed: Duration) -> f64 {
 	count * FORGOTTEN.powf(elapsed.as_secs_f64() / network::PENALTY_MEMORY.as_secs_f64())
 }
 
-/// Removes the entry whose `key` is least.
-fn evict_oldest<V>(map: &mut HashMap<PeerId, V>, key: impl Fn(&V) -> Instant) {
-	if let Some(oldest) = map.iter().min_by_key(|(_, value)| key(value)).map(|(peer, _)| *peer) {
-		map.remove(&oldest);
-	}
+/// Removes the entry whose `key` is least, and says whose it was.
+fn evict_oldest<V>(map: &mut HashMap<PeerId, V>, key: impl Fn(&V) -> Instant) -> Option<PeerId> {
+	let oldest = map.iter().min_by_key(|(_, value)| key(value)).map(|(peer, _)| *peer)?;
+	map.remove(&oldest);
+	Some(oldest)
 }
 
 #[cfg(test)]
@@ -127,50 +137,58 @@ mod tests {
 	#[test]
 	fn two_rejections_in_a_few_seconds_ban_a_peer_one_does_not() {
 		let (mut offenders, start, peer) = (Offenders::default(), Instant::now(), PeerId::random());
-		assert!(!offenders.rejected(peer, start));
+		assert_eq!(offenders.rejected(peer, start), (false, None));
 		assert!(!offenders.is_banned(&peer));
-		assert!(offenders.rejected(peer, start + Duration::from_secs(3)));
+		assert_eq!(offenders.rejected(peer, start + Duration::from_secs(3)), (true, None));
 		assert!(offenders.is_banned(&peer));
 		// Banned once: more rejections do not ban again.
-		assert!(!offenders.rejected(peer, start + Duration::from_secs(4)));
+		assert_eq!(offenders.rejected(peer, start + Duration::from_secs(4)), (false, None));
 		assert_eq!(offenders.banned(), 1);
 	}
 
 	#[test]
 	fn rejections_far_apart_are_forgiven() {
 		let (mut offenders, start, peer) = (Offenders::default(), Instant::now(), PeerId::random());
-		assert!(!offenders.rejected(peer, start));
+		assert!(!offenders.rejected(peer, start).0);
 		// Decayed to 1 %: the second counts as almost a first.
-		assert!(!offenders.rejected(peer, start + network::PENALTY_MEMORY));
+		assert!(!offenders.rejected(peer, start + network::PENALTY_MEMORY).0);
 		assert!(!offenders.is_banned(&peer));
 		// Decayed to 10 % at half the memory: 1.1 is below the threshold's √2.5.
-		assert!(!offenders.rejected(peer, start + network::PENALTY_MEMORY * 3 / 2));
+		assert!(!offenders.rejected(peer, start + network::PENALTY_MEMORY * 3 / 2).0);
 	}
 
 	#[test]
 	fn a_ban_ends_after_its_time_and_the_count_is_forgotten_later() {
 		let (mut offenders, start, peer) = (Offenders::default(), Instant::now(), PeerId::random());
 		offenders.rejected(peer, start);
-		assert!(offenders.rejected(peer, start));
+		assert!(offenders.rejected(peer, start).0);
 		assert!(offenders.expire(start + BAN - Duration::from_millis(1)).is_empty());
 		assert_eq!(offenders.expire(start + BAN), vec![peer]);
 		assert!(!offenders.is_banned(&peer));
 		// Back with 2 × 1 % left: one more rejection does not ban it again at once.
-		assert!(!offenders.rejected(peer, start + BAN));
+		assert!(!offenders.rejected(peer, start + BAN).0);
 		assert!(offenders.expire(start + BAN * 3).is_empty());
 		assert!(offenders.rejections.is_empty());
 	}
 
 	#[test]
-	fn a_flood_of_identities_stays_bounded() {
+	fn a_flood_of_identities_stays_bounded_and_every_ban_evicted_is_lifted() {
 		let (mut offenders, start) = (Offenders::default(), Instant::now());
+		let mut banned = Vec::new();
+		let mut lifted = Vec::new();
 		for i in 0..(3 * MAX_TRACKED) {
 			let peer = PeerId::random();
 			let at = start + Duration::from_millis(i as u64);
 			offenders.rejected(peer, at);
-			offenders.rejected(peer, at);
+			let (newly, evicted) = offenders.rejected(peer, at);
+			assert!(newly);
+			banned.push(peer);
+			lifted.extend(evicted);
 		}
 		assert!(offenders.rejections.len() <= MAX_TRACKED);
 		assert_eq!(offenders.banned(), MAX_TRACKED);
+		// The oldest bans made room, in order, and each was handed back to be lifted.
+		assert_eq!(lifted, banned[..2 * MAX_TRACKED]);
+		assert!(lifted.iter().all(|peer| !offenders.is_banned(peer)));
 	}
 }

@@ -138,6 +138,24 @@ pub enum Reason {
 }
 
 impl Reason {
+	/// Whether a rejection for this reason counts towards banning the peer that relayed the
+	/// message (`crate::offenders`): only faults any peer reads from the bytes alone, whatever
+	/// its view of the chain. A rejection that rests on chain state (`NotAnAgent`: the agent
+	/// may be registered a block later, and an honest peer that saw it registered relays its
+	/// messages; `Overspend`) is still scored by gossipsub, but closes no connection.
+	pub fn bans_the_relayer(self) -> bool {
+		matches!(
+			self,
+			Reason::Oversized
+				| Reason::Malformed
+				| Reason::BodyLength
+				| Reason::WrongTopic
+				| Reason::BodyHash
+				| Reason::BadSignature
+				| Reason::InvalidEvidence
+		)
+	}
+
 	/// The label in metrics.
 	pub fn as_str(self) -> &'static str {
 		match self {

@@ -530,32 +530,31 @@ fn resident_kib() -> u64 {
 		.unwrap_or(0)
 }
 
+/// Drafts of the registered agent whose bodies were changed after signing: junk any peer
+/// recognises from the bytes alone.
+fn tampered(count: u64) -> Vec<Vec<u8>> {
+	(0..count)
+		.map(|seq| {
+			let mut message = draft(seq, 0, b"original");
+			message.body = b"replaced".to_vec();
+			message.encode()
+		})
+		.collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_relaying_junk_is_banned() {
-	// Made-up accounts, looked up on a chain that has no record of them: every honest peer
-	// rejects such messages alike, so the relayer is banned after two of them.
-	let mut target = peer(Vec::new()).await;
+	let target = peer(Vec::new()).await;
 	let raw = raw_peer(&target.address);
 	let raw_id = *raw.0.local_peer_id();
-	let chain = {
-		let handle = target.handle.clone();
-		let mut lookups = std::mem::replace(&mut target.lookups, mpsc::channel(1).1);
-		tokio::spawn(async move {
-			while let Some(node::AgentLookup { agent, .. }) = lookups.recv().await {
-				let standing = AgentStanding { read_at: FINALIZED, ..Default::default() };
-				let _ = handle.send(node::Command::SetAgent { agent, standing }).await;
-			}
-		})
-	};
 	// Published once the raw peer has joined the topic (publishing fails until then).
-	let junk: Vec<Vec<u8>> = (0..3).map(from_stranger).collect();
-	let driver = tokio::spawn(flood(raw, junk, 30));
+	let driver = tokio::spawn(flood(raw, tampered(3), 30));
 	let metrics = target.metrics.clone();
 	wait_for("the relayer to be banned", || async {
 		(metrics.peers_banned.get() >= 1).then_some(())
 	})
 	.await;
-	assert!(validations(&target.metrics, "rejected", "not_an_agent") >= 2);
+	assert!(validations(&target.metrics, "rejected", "body_hash") >= 2);
 	// The relayer dials back every second: refused before any protocol runs, so it never
 	// shows among the peers again, and it is banned once, not once per connection.
 	wait_for("the relayer's next connection to be refused", || async {
@@ -569,6 +568,40 @@ async fn a_peer_relaying_junk_is_banned() {
 		(metrics.banned_peers.get() == 1).then_some(())
 	})
 	.await;
+	driver.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayer_of_agents_the_chain_does_not_know_is_not_banned() {
+	// Made-up accounts, looked up on a chain that has no record of them, are rejected. But an
+	// agent registered a block after this peer looked it up is relayed in good faith by peers
+	// that saw the registration: such rejections rest on the chain, not on the bytes, and
+	// close no connection (gossipsub's score still counts them).
+	let mut target = peer(Vec::new()).await;
+	let raw = raw_peer(&target.address);
+	let raw_id = *raw.0.local_peer_id();
+	let chain = {
+		let handle = target.handle.clone();
+		let mut lookups = std::mem::replace(&mut target.lookups, mpsc::channel(1).1);
+		tokio::spawn(async move {
+			while let Some(node::AgentLookup { agent, .. }) = lookups.recv().await {
+				let standing = AgentStanding { read_at: FINALIZED, ..Default::default() };
+				let _ = handle.send(node::Command::SetAgent { agent, standing }).await;
+			}
+		})
+	};
+	let junk: Vec<Vec<u8>> = (0..3).map(from_stranger).collect();
+	let driver = tokio::spawn(flood(raw, junk, 30));
+	let metrics = target.metrics.clone();
+	wait_for("three rejections", || async {
+		(validations(&metrics, "rejected", "not_an_agent") >= 3).then_some(())
+	})
+	.await;
+	// A sweep has passed (250 ms): nothing banned, the relayer still connected.
+	tokio::time::sleep(Duration::from_millis(500)).await;
+	assert_eq!(target.metrics.peers_banned.get(), 0);
+	let peers = target.handle.peers().await.unwrap();
+	assert!(peers.iter().any(|p| p.peer_id == raw_id.to_string()), "the relayer was cut off");
 	driver.abort();
 	chain.abort();
 }
@@ -627,6 +660,7 @@ async fn a_flood_of_unknown_agents_leaves_the_state_bounded() {
 	assert!(parked_most <= 16, "parked {parked_most}");
 	assert_eq!(strangers_most, 0, "nothing cached without an answer from the chain");
 	assert_eq!(validations(&target.metrics, "rejected", "not_an_agent"), 0);
+	assert_eq!(target.metrics.peers_banned.get(), 0, "nobody is at fault");
 	// The chain's lookup queue (16 here) filled: later strangers were ignored at once, not
 	// parked for lookups that were never asked for.
 	let full = teo_mesh::metrics::ChainQueueLabels { queue: "agent_lookup" };
