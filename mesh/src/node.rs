@@ -1146,7 +1146,11 @@ impl Node {
 	/// Gives up on messages whose agent the chain has not reported within `PARK_TIMEOUT`.
 	fn expire_parked(&mut self) {
 		let mut expired = Vec::new();
-		self.parked.retain(|_, queue| {
+		// Agents whose first message expired but not all: their lookup carried that message's
+		// deadline, so the chain task may skip it; the next message asks again.
+		let mut ask_again = Vec::new();
+		self.parked.retain(|agent, queue| {
+			let before = queue.len();
 			queue.retain(|parked| {
 				let keep = parked.received.elapsed() < PARK_TIMEOUT;
 				if !keep {
@@ -1154,8 +1158,20 @@ impl Node {
 				}
 				keep
 			});
+			if let Some(next) = queue.front().filter(|_| queue.len() < before) {
+				ask_again.push(AgentLookup {
+					agent: agent.clone(),
+					until: next.received + PARK_TIMEOUT,
+				});
+			}
 			!queue.is_empty()
 		});
+		for lookup in ask_again {
+			if self.agent_lookups.try_send(lookup).is_err() {
+				let full = ChainQueueLabels { queue: "agent_lookup" };
+				self.metrics.chain_queue_full.get_or_create(&full).inc();
+			}
+		}
 		for (id, source, received) in expired {
 			self.unpark(&source);
 			self.report(&id, &source, Verdict::Ignore(Reason::UnknownAgent), received);
