@@ -465,15 +465,6 @@ impl Validator {
 
 	/// Records what the chain says about `agent`.
 	pub fn set_agent(&mut self, agent: AccountId, standing: AgentStanding) {
-		// Lookups run concurrently: a read at an older block that finishes last changes nothing.
-		let known_at = match self.known(&agent) {
-			Known::Agent(known) => Some(known.read_at),
-			Known::Stranger { read_at } => Some(read_at),
-			Known::Unknown => None,
-		};
-		if known_at.is_some_and(|known_at| standing.read_at < known_at) {
-			return;
-		}
 		if self.local.contains(&agent) {
 			self.local_standings.insert(agent, standing);
 		} else if standing.registered {
