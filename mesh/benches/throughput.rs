@@ -2,7 +2,7 @@
 //! to rerun, not a test (docs/PERFORMANCE.md has the figures and what they leave out).
 //!
 //! ```sh
-//! cargo bench -p teo-mesh --bench throughput -- [--peers 12] [--publishers 3] [--agents 4]
+//! cargo bench -p teo-mesh --bench throughput -- [--peers 13] [--publishers 3] [--agents 4]
 //!     [--rate 5000] [--seconds 10] [--body 256] [--modes teo,plain]
 //! ```
 //!
@@ -15,22 +15,26 @@
 //!
 //! Each mode runs the same peers and topology:
 //! - `teo`: every peer is a real mesh node with default settings (the event loop, the fair
-//!   queue, signatures in batches on two workers, budgets, conflict tracking). At a `--rate`,
-//!   each publisher hosts `--agents` agents and publishes through the service's own
-//!   `Publisher::publish` (budget check, the ledger's durable reservation, the conflict check,
-//!   signing, gossip), the path of `mesh_publish` less its JSON-RPC transport.
+//!   queue, signatures in batches on two workers, budgets, conflict tracking) serving the
+//!   agents' API as the service does (tokens checked on every call). At a `--rate`, each
+//!   publisher hosts `--agents` agents, and each agent calls `mesh_publish` over its own
+//!   WebSocket connection (the budget check, the ledger's durable reservation, the conflict
+//!   check, signing, gossip). Every peer's deliveries are read as an agent reads them: from a
+//!   `mesh_subscribe` subscription to its API, as JSON.
 //! - `plain`: plain gossipsub with TEO's configuration, accepting every message unread;
 //!   publishers sign each message (the same work as `teo`'s) and publish it.
 //!
 //! `--rate 0` measures saturation: publishers (plain swarms in both modes, so that they offer
 //! all they can) publish messages signed in advance as fast as gossipsub takes them.
 //!
-//! Latency runs from the start of a publication (the body carries the time, the peers share the
-//! machine's clock) to a peer's delivery to its local subscribers, after validation. Every
+//! Latency runs from the agent's `mesh_publish` call (the body carries the time, the peers share
+//! the machine's clock) to the subscriber's receipt of the JSON item, after validation at every
+//! hop (in `plain` mode: to the swarm's delivery). Every
 //! process shares the machine's cores, so each node pays for the others' work too: the
 //! measured node's messages per CPU-second tell what one node does with a core of its own.
 
 use std::{
+	collections::HashMap,
 	io::{BufRead, BufReader, Write},
 	process::{Child, ChildStdin, Command as Process, Stdio},
 	sync::{
@@ -42,6 +46,11 @@ use std::{
 
 use codec::Encode;
 use futures::StreamExt;
+use jsonrpsee::{
+	core::client::{ClientT as _, SubscriptionClientT as _},
+	rpc_params,
+	ws_client::{HeaderMap, WsClient, WsClientBuilder},
+};
 use libp2p::{
 	gossipsub::{self, IdentTopic, MessageAcceptance},
 	identity::Keypair,
@@ -52,12 +61,15 @@ use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
 use prometheus_client::registry::Registry;
 use serde::{Deserialize, Serialize};
 use teo_mesh::{
+	access::{self, Gatekeeper, Tokens},
+	chain::ChainLink,
 	ledger::Ledger,
 	message::{body_hash, MeshMessage, Topic, TopicKind},
 	metrics::{Metrics, ValidationLabels},
 	network,
-	node::{self, Command, Delivery, NodeConfig, NodeHandle},
+	node::{self, Command, NodeConfig, NodeHandle},
 	publisher::Publisher,
+	rpc::{self, MeshApiServer as _, MeshRpc},
 	validation::{AgentStanding, ChainView, CommitHead, EpochBudget},
 };
 use teo_primitives::{
@@ -77,6 +89,11 @@ const SETTLE: Duration = Duration::from_secs(2);
 const DRAIN: Duration = Duration::from_secs(4);
 /// Messages each publisher signs in advance for a saturation run.
 const SATURATION_MESSAGES: usize = 25_000;
+/// Items the subscriber's client holds before it drops its subscription (jsonrpsee's default
+/// is 1,024): the recorder only counts, so a larger buffer absorbs bursts, never a slow reader.
+const SUBSCRIPTION_BUFFER: usize = 16_384;
+/// The publication time (nanoseconds since 1970) as decimal digits at the start of a body.
+const TIME_DIGITS: usize = 39;
 
 fn view() -> ChainView {
 	ChainView {
@@ -115,7 +132,7 @@ struct Options {
 impl Options {
 	fn parse() -> Self {
 		let mut options = Options {
-			peers: 12,
+			peers: 13,
 			publishers: 3,
 			agents: 4,
 			rate: 5_000,
@@ -162,7 +179,7 @@ impl Options {
 			}
 			i += 2;
 		}
-		assert!(options.body >= 16, "--body: at least 16 bytes, for the publication time");
+		assert!(options.body >= 64, "--body: at least 64 bytes, for the publication time");
 		assert!(
 			options.publishers >= 1 && options.peers >= options.publishers + 3,
 			"--peers: the publishers and three more layers"
@@ -201,19 +218,17 @@ fn agent_pair(publisher: usize, agent: usize) -> sr25519::Pair {
 	sr25519::Pair::from_string(&format!("//Agent{publisher}-{agent}"), None).expect("a dev seed")
 }
 
-/// A body of `len` bytes starting with the publication time.
+/// A text body of `len` bytes (`mesh_publish` takes text): the publication time and the
+/// sequence number in decimal, then padding.
 fn timed_body(len: usize, seq: u64, time: u128) -> Vec<u8> {
-	let mut body = vec![b'x'; len];
-	body[..16].copy_from_slice(&time.to_le_bytes());
-	if len >= 24 {
-		body[16..24].copy_from_slice(&seq.to_le_bytes());
-	}
+	let mut body = format!("{time:0width$} {seq:020} ", width = TIME_DIGITS).into_bytes();
+	body.resize(len.max(body.len()), b'x');
 	body
 }
 
 fn publication_time(body: &[u8]) -> Option<u128> {
-	let time = u128::from_le_bytes(body.get(..16)?.try_into().ok()?);
-	(time != 0).then_some(time)
+	let digits = std::str::from_utf8(body.get(..TIME_DIGITS)?).ok()?;
+	digits.parse().ok().filter(|time| *time != 0)
 }
 
 /// A message of `agent` with slot `seq`, signed, as the publisher would sign it.
@@ -247,6 +262,8 @@ struct PeerReport {
 	publish_failures: u64,
 	delivered: u64,
 	validated: Option<u64>,
+	/// Deliveries the subscription reported lost (`lagged`): it read too slowly.
+	missed: u64,
 	/// Seconds from the first delivery to the last.
 	span: f64,
 	latencies_ms: Vec<f64>,
@@ -266,6 +283,8 @@ struct Deliveries {
 	latencies: Vec<u128>,
 	/// Messages validation accepted (a TEO node's metric).
 	validated: Option<u64>,
+	/// Deliveries the subscription reported lost.
+	missed: u64,
 }
 
 impl Deliveries {
@@ -424,27 +443,67 @@ async fn teo_peer(
 	}
 	announce(listen_address(&handle).await);
 
+	// The agents' API as the service serves it: a token for each hosted agent and one for the
+	// reader that records this peer's deliveries. Nothing here reads the chain.
+	let api_dir = tempfile::tempdir().expect("a folder for the tokens and the ledger");
+	let tokens: HashMap<AccountId, String> = agents
+		.iter()
+		.enumerate()
+		.map(|(a, pair)| {
+			let agent: AccountId = pair.public().into();
+			let label = format!("agent {a}");
+			let token = access::issue(api_dir.path(), &agent, &label).expect("a token");
+			(agent, token)
+		})
+		.collect();
+	let reader =
+		access::issue(api_dir.path(), &AccountId::from([0xee; 32]), "reader").expect("a token");
+	let ledger =
+		Ledger::open(api_dir.path().join("ledger.json"), view().genesis).expect("a ledger");
+	let service = Arc::new(Publisher::new(handle.clone(), agents.clone(), ledger, metrics.clone()));
+	let methods =
+		MeshRpc::new(handle.clone(), service, Arc::new(ChainLink::lazy("ws://127.0.0.1:9")))
+			.into_rpc();
+	let gatekeeper = Gatekeeper::new(Tokens::load(api_dir.path()).expect("the tokens"), &[]);
+	let (api, server) = rpc::serve(([127, 0, 0, 1], 0).into(), methods, gatekeeper)
+		.await
+		.expect("the agents' API serves");
+
 	let metrics_for_report = metrics.clone();
 	let deliveries = Arc::new(Mutex::new(Deliveries::default()));
-	let mut received = handle.subscribe();
+	let subscriber = api_client(api, &reader).await;
+	let mut items = subscriber
+		.subscribe::<serde_json::Value, _>(
+			"mesh_subscribe",
+			rpc_params![topic().group, topic().kind.name()],
+			"mesh_unsubscribe",
+		)
+		.await
+		.expect("subscribed");
 	let recorder = {
 		let deliveries = deliveries.clone();
 		tokio::spawn(async move {
-			loop {
-				match received.recv().await {
-					Ok(Delivery::Message { message, .. }) => {
-						deliveries.lock().unwrap().record(&message.body)
+			let _subscriber = subscriber;
+			while let Some(item) = items.next().await {
+				let item = match item {
+					Ok(item) => item,
+					Err(e) => {
+						eprintln!("peer {}: an undecodable item: {e}", std::process::id());
+						continue;
 					},
-					Ok(_) => {},
-					Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-						eprintln!(
-							"peer {}: the recorder lagged by {n} deliveries",
-							std::process::id()
-						)
+				};
+				match item["type"].as_str() {
+					Some("message") => deliveries
+						.lock()
+						.unwrap()
+						.record(item["body"].as_str().unwrap_or_default().as_bytes()),
+					Some("lagged") => {
+						deliveries.lock().unwrap().missed += item["missed"].as_u64().unwrap_or(0)
 					},
-					Err(_) => return,
+					_ => {},
 				}
 			}
+			eprintln!("peer {}: the subscription ended", std::process::id());
 		})
 	};
 	let topic_name = topic().name(&view().genesis);
@@ -453,19 +512,24 @@ async fn teo_peer(
 		peers.iter().filter(|p| p.topics.contains(&topic_name)).count()
 	})
 	.await;
+	// Each agent its own connection, as agents are separate programs.
+	let mut clients = HashMap::new();
+	for (agent, token) in &tokens {
+		clients.insert(agent.clone(), Arc::new(api_client(api, token).await));
+	}
+	let clients = Arc::new(clients);
 	let _ = go.await;
 	let go = Instant::now();
 	let (published, failures) = if publisher {
-		let dir = tempfile::tempdir().expect("a ledger folder");
-		let ledger =
-			Ledger::open(dir.path().join("ledger.json"), view().genesis).expect("a ledger");
-		let publisher =
-			Arc::new(Publisher::new(handle.clone(), agents.clone(), ledger, metrics.clone()));
 		publish_paced(options, agents, move |agent, body| {
-			let publisher = publisher.clone();
+			let clients = clients.clone();
 			async move {
-				publisher
-					.publish(Some(&agent), 0, MessageKind::Poll, body, None)
+				let body = String::from_utf8(body).expect("a text body");
+				clients[&agent]
+					.request::<serde_json::Value, _>(
+						"mesh_publish",
+						rpc_params![topic().group, topic().kind.name(), body],
+					)
 					.await
 					.map(|_| ())
 					.map_err(|e| e.to_string())
@@ -484,7 +548,20 @@ async fn teo_peer(
 	deliveries.lock().unwrap().validated =
 		Some(metrics_for_report.validations.get_or_create(&accepted).get());
 	recorder.abort();
-	(finish(index, (published, failures, publishing), &deliveries, connected), Box::new(handle))
+	let report = finish(index, (published, failures, publishing), &deliveries, connected);
+	(report, Box::new((handle, server, api_dir)))
+}
+
+/// A client of the agents' API at `address` with `token`, as an agent connects.
+async fn api_client(address: std::net::SocketAddr, token: &str) -> WsClient {
+	let mut headers = HeaderMap::new();
+	headers.insert("authorization", format!("Bearer {token}").parse().expect("a header value"));
+	WsClientBuilder::default()
+		.set_headers(headers)
+		.max_buffer_capacity_per_subscription(SUBSCRIPTION_BUFFER)
+		.build(format!("ws://{address}"))
+		.await
+		.expect("connected to the agents' API")
 }
 
 async fn listen_address(handle: &NodeHandle) -> Multiaddr {
@@ -576,6 +653,7 @@ fn finish(
 		publish_failures,
 		delivered: deliveries.count,
 		validated: deliveries.validated,
+		missed: deliveries.missed,
 		span,
 		latencies_ms: latencies,
 		rss_kib: proc_status_kib("VmRSS:"),
@@ -709,10 +787,10 @@ async fn plain_peer(
 		}
 		(published, failures)
 	} else {
-		let pairs: std::collections::HashMap<AccountId, sr25519::Pair> =
+		let pairs: HashMap<AccountId, sr25519::Pair> =
 			agents.iter().map(|a| (a.public().into(), a.clone())).collect();
 		let pairs = Arc::new(pairs);
-		let seqs = Arc::new(Mutex::new(std::collections::HashMap::<AccountId, u64>::new()));
+		let seqs = Arc::new(Mutex::new(HashMap::<AccountId, u64>::new()));
 		publish_paced(options, agents, move |agent, body| {
 			let (pairs, seqs, publish) = (pairs.clone(), seqs.clone(), publish.clone());
 			async move {
@@ -942,13 +1020,13 @@ fn run_mode(options: &Options, mode: &str) -> ModeResult {
 		"published {published} in {publish_seconds:.1} s, {:.0} msg/s ({failures} publish attempts failed or were retried)",
 		published as f64 / publish_seconds.max(1e-9)
 	);
-	println!("peer  layer  hops  links  validated  delivered  rate msg/s  latency p50 / p99 / max ms  RSS peak MiB  CPU s");
+	println!("peer  layer  hops  links  validated  delivered  missed  rate msg/s  latency p50 / p99 / max ms  RSS peak MiB  CPU s");
 	for report in &reports {
 		let layer = layers[report.index];
 		let hops = hops[report.index].map_or("-".to_string(), |h| h.to_string());
 		let l = &report.latencies_ms;
 		println!(
-			"{:>4}{}  {:>5}  {:>4}  {:>5}  {:>9}  {:>9}  {:>10.0}  {:>8.1} / {:>7.1} / {:>7.1}  {:>12.1}  {:>5.1}",
+			"{:>4}{}  {:>5}  {:>4}  {:>5}  {:>9}  {:>9}  {:>6}  {:>10.0}  {:>8.1} / {:>7.1} / {:>7.1}  {:>12.1}  {:>5.1}",
 			report.index,
 			if report.index == options.measured() { "*" } else { " " },
 			layer,
@@ -956,6 +1034,7 @@ fn run_mode(options: &Options, mode: &str) -> ModeResult {
 			report.connected.len(),
 			report.validated.map_or("-".to_string(), |v| v.to_string()),
 			report.delivered,
+			report.missed,
 			report.delivered as f64 / report.span.max(1e-9),
 			percentile(l, 0.5),
 			percentile(l, 0.99),

@@ -193,25 +193,40 @@ pub async fn standing_at(
 /// serves them all, and submissions share one nonce lock ([`Chain::submit`]).
 pub struct ChainLink {
 	url: String,
-	current: tokio::sync::Mutex<Arc<Chain>>,
+	current: tokio::sync::Mutex<Option<Arc<Chain>>>,
 }
 
 impl ChainLink {
 	/// Connects to `url`.
 	pub async fn connect(url: &str) -> Result<Self, teo_client::Error> {
-		let chain = Chain::connect(url).await?;
-		Ok(Self { url: url.to_string(), current: tokio::sync::Mutex::new(Arc::new(chain)) })
+		let link = Self::lazy(url);
+		link.get().await?;
+		Ok(link)
+	}
+
+	/// A link to `url` that connects when it is first used (a peer whose agents only publish
+	/// never needs one).
+	pub fn lazy(url: &str) -> Self {
+		Self { url: url.to_string(), current: tokio::sync::Mutex::new(None) }
 	}
 
 	/// The connection; a new one if the last was lost (or the error of making it: retry).
 	pub async fn get(&self) -> Result<Arc<Chain>, teo_client::Error> {
 		let mut current = self.current.lock().await;
-		if !current.is_connected() {
+		let lost = match current.as_ref() {
+			Some(chain) if chain.is_connected() => return Ok(chain.clone()),
+			Some(_) => true,
+			None => false,
+		};
+		if lost {
 			tracing::warn!(url = %self.url, "the node connection was lost: connecting again");
-			*current = Arc::new(Chain::connect(&self.url).await?);
+		}
+		let chain = Arc::new(Chain::connect(&self.url).await?);
+		if lost {
 			tracing::info!(url = %self.url, "connected to the node again");
 		}
-		Ok(current.clone())
+		*current = Some(chain.clone());
+		Ok(chain)
 	}
 }
 

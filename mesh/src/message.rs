@@ -231,6 +231,44 @@ mod tests {
 		assert_eq!(decode_bounded::<MeshMessage>(&[0xff; 40]), Err(DecodeError::Malformed));
 	}
 
+	/// Peers of two releases that disagree on what decodes or fits (a header field, a kind of
+	/// evidence or topic, the body limit) reject each other's messages and ban each other
+	/// (`crate::offenders`). Such a change must raise [`PROTOCOL_VERSION`], which is in every
+	/// topic name so that the two never share a topic, and update this fixture with it.
+	#[test]
+	fn the_wire_format_changes_only_with_the_protocol_version() {
+		use teo_primitives::{mesh::HEADER_SIGNING_CONTEXT, AccountId};
+		let header = MeshHeader {
+			agent: AccountId::from([1; 32]),
+			group: 2,
+			kind: MessageKind::Draft,
+			epoch: 3,
+			seq: 4,
+			spent_before: 5,
+			cost: 6,
+			body_len: 7,
+			body_hash: Hash::repeat_byte(8),
+			anchor_number: 9,
+			anchor_hash: Hash::repeat_byte(10),
+			commit_root: Hash::repeat_byte(11),
+		};
+		let signature = MultiSignature::Sr25519(sr25519::Signature::from_raw([12; 64]));
+		let signed = SignedMeshHeader { header, signature };
+		let mut wire = MeshMessage { header: signed.clone(), body: vec![13; 7] }.encode();
+		wire.extend(Evidence::Equivocation(signed.clone(), signed.clone()).encode());
+		wire.extend(Evidence::Overspend(signed).encode());
+		for kind in TopicKind::ALL {
+			wire.extend(kind.name().as_bytes());
+		}
+		wire.extend(MAX_BODY_LEN.to_le_bytes());
+		wire.extend(HEADER_SIGNING_CONTEXT);
+		assert_eq!(
+			(PROTOCOL_VERSION, hex::encode(BlakeTwo256::hash(&wire))),
+			(2, "a9988c6e5c99b11e188342d97c1f9147c803aa8def45c5ac30bf265d0f7fc4af".to_string()),
+			"the wire format changed: raise PROTOCOL_VERSION and pin the new hash"
+		);
+	}
+
 	#[test]
 	fn message_ids_depend_on_content_only() {
 		assert_eq!(message_id(b"a"), message_id(b"a"));

@@ -1069,7 +1069,9 @@ impl Node {
 				self.validator.set_view(view);
 			},
 			Command::SetAgent { agent, standing } => {
-				self.validator.set_agent(agent.clone(), standing);
+				if !self.validator.record_lookup(agent.clone(), standing) {
+					tracing::debug!(%agent, "a lookup read at an older block finished last: kept the newer");
+				}
 				for parked in self.parked.remove(&agent).unwrap_or_default() {
 					self.unpark(&parked.source);
 					match parked.topic.kind {

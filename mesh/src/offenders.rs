@@ -31,7 +31,8 @@
 //! - *Honest peers banning each other*: an honest relayer forwards nothing it has not
 //!   validated. Two releases that disagree on what is malformed (a new message type, a larger
 //!   body limit) would ban each other for [`BAN`] at a time, again and again while traffic
-//!   flows: such a change needs new topic names (a version in them), not yet in place.
+//!   flows: such a change raises the protocol version in the topic names, so that the two
+//!   releases never share a topic (a test pins the wire format to the version).
 
 use std::{
 	collections::HashMap,

@@ -606,17 +606,18 @@ mod tests {
 		publisher.publish(None, 0, MessageKind::Poll, vec![3; 10], None).await.unwrap();
 
 		// One lands in block 20; a second, on a standing read there, releases the hold and then
-		// certainly fails. A publication judged on a standing read before block 20 (read before
-		// it waited for its turn, or a lagging view) would miss the first one's spend: refused.
+		// certainly fails. A call judged on a standing read before block 20 (taken before the
+		// release) would miss the first one's spend: refused.
 		publisher.begin_pull_request(&agent, 10).await.unwrap();
 		publisher.end_pull_request(&agent, Some(Hold::UntilRead(20)));
 		set(&node, &agent, AgentStanding { read_at: 20, ..standing(300, 110) }).await;
 		publisher.begin_pull_request(&agent, 10).await.unwrap();
 		publisher.end_pull_request(&agent, None);
-		set(&node, &agent, AgentStanding { read_at: 19, ..standing(300, 100) }).await;
-		let stale = publisher.publish(None, 0, MessageKind::Poll, vec![4; 10], None).await;
+		let stale = publisher.check_in_flight(&agent, 19);
 		assert!(matches!(stale, Err(PublisherError::PullRequestInFlight)), "{stale:?}");
-		set(&node, &agent, AgentStanding { read_at: 20, ..standing(300, 110) }).await;
+		// Nor does the node go back to a read before block 20 when one finishes last.
+		set(&node, &agent, AgentStanding { read_at: 19, ..standing(300, 100) }).await;
+		assert_eq!(publisher.budget(None).await.unwrap().spent_on_chain, 110);
 		publisher.publish(None, 0, MessageKind::Poll, vec![4; 10], None).await.unwrap();
 	}
 

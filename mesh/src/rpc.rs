@@ -627,30 +627,23 @@ impl MeshApiServer for MeshRpc {
 			},
 			None => None,
 		};
-		let mut deliveries = self.node.subscribe();
+		let deliveries = self.node.subscribe();
 		let sink = pending.accept().await?;
-		loop {
-			let delivery = match deliveries.recv().await {
-				Ok(delivery) => delivery,
-				Err(RecvError::Lagged(missed)) => {
-					tracing::warn!(missed, "a subscriber fell behind");
-					let message = SubscriptionMessage::from_json(&Item::Lagged { missed })?;
-					if sink.send(message).await.is_err() {
-						return Ok(());
-					}
-					continue;
-				},
-				Err(RecvError::Closed) => return Ok(()),
-			};
-			let (topic, item) = Item::of(delivery);
-			if group.is_some_and(|g| g != topic.group) || kind.is_some_and(|k| k != topic.kind) {
-				continue;
+		forward(deliveries, group, kind, |item| {
+			let message = SubscriptionMessage::from_json(&item);
+			let sink = &sink;
+			async move {
+				match message {
+					Ok(message) => sink.send(message).await.is_ok(),
+					Err(e) => {
+						tracing::error!("a subscription item: {e}");
+						false
+					},
+				}
 			}
-			let message = SubscriptionMessage::from_json(&item)?;
-			if sink.send(message).await.is_err() {
-				return Ok(());
-			}
-		}
+		})
+		.await;
+		Ok(())
 	}
 
 	async fn budget(&self, ext: &Extensions, agent: Option<String>) -> RpcResult<Budget> {
@@ -751,6 +744,41 @@ impl MeshApiServer for MeshRpc {
 			unlock_at: submitted.map(|(_, unlock)| unlock),
 			error: outcome.error.map(|failure| failure.name),
 		})
+	}
+}
+
+/// Hands a subscriber the `deliveries` of `group` and `kind` (all when `None`) through `send`,
+/// until `send` fails (the subscriber left) or the node stops. A subscriber that read too slowly
+/// is told how many deliveries it missed ([`Item::Lagged`]) before it gets the next: it must not
+/// believe it saw everything.
+async fn forward<F, Sent>(
+	mut deliveries: tokio::sync::broadcast::Receiver<Delivery>,
+	group: Option<GroupId>,
+	kind: Option<TopicKind>,
+	mut send: F,
+) where
+	F: FnMut(Item) -> Sent,
+	Sent: std::future::Future<Output = bool>,
+{
+	loop {
+		let delivery = match deliveries.recv().await {
+			Ok(delivery) => delivery,
+			Err(RecvError::Lagged(missed)) => {
+				tracing::warn!(missed, "a subscriber fell behind");
+				if !send(Item::Lagged { missed }).await {
+					return;
+				}
+				continue;
+			},
+			Err(RecvError::Closed) => return,
+		};
+		let (topic, item) = Item::of(delivery);
+		if group.is_some_and(|g| g != topic.group) || kind.is_some_and(|k| k != topic.kind) {
+			continue;
+		}
+		if !send(item).await {
+			return;
+		}
 	}
 }
 
@@ -887,6 +915,63 @@ mod tests {
 		assert_eq!(invalid.code(), INVALID_PARAMS);
 		// No checked caller (a server started without the gatekeeper): nobody is served.
 		assert_eq!(acting_agent(None, None).unwrap_err().code(), REFUSED);
+	}
+
+	/// A subscriber that reads too slowly for the node's delivery buffer is told how many
+	/// deliveries it missed, then gets what follows; a filter never hides that it missed some.
+	#[tokio::test]
+	async fn a_slow_subscriber_is_told_what_it_missed() {
+		use crate::message::MeshMessage;
+		use teo_primitives::mesh::{MeshHeader, MessageKind};
+		let pair = sr25519::Pair::from_string("//Dave", None).unwrap();
+		let delivery = |group: GroupId, seq: u64| {
+			let header = MeshHeader {
+				agent: pair.public().into(),
+				group,
+				kind: MessageKind::Poll,
+				epoch: 1,
+				seq,
+				spent_before: seq,
+				cost: 1,
+				body_len: 2,
+				body_hash: crate::message::body_hash(b"hi"),
+				anchor_number: 1,
+				anchor_hash: Hash::zero(),
+				commit_root: Hash::zero(),
+			};
+			let message = MeshMessage::signed(&pair, header, b"hi".to_vec(), &Hash::zero());
+			let topic = Topic { group, kind: TopicKind::Message(MessageKind::Poll) };
+			Delivery::Message { topic, message, id: format!("{seq}") }
+		};
+		let (deliveries, receiver) = tokio::sync::broadcast::channel(4);
+		// Seven deliveries before the subscriber reads any: the buffer keeps the last four.
+		for seq in 0..7 {
+			deliveries.send(delivery(if seq == 5 { 2 } else { 1 }, seq)).unwrap();
+		}
+		drop(deliveries);
+		let mut received = Vec::new();
+		forward(receiver, Some(1), None, |item| {
+			received.push(serde_json::to_value(&item).unwrap());
+			async { true }
+		})
+		.await;
+		assert_eq!(received[0], serde_json::json!({"type": "lagged", "missed": 3}));
+		let seqs: Vec<_> = received[1..].iter().map(|item| item["seq"].as_u64().unwrap()).collect();
+		assert_eq!(seqs, [3, 4, 6], "group 2's message filtered out, the rest in order");
+		assert_eq!(received[1]["type"], "message");
+		assert_eq!(received[1]["body"], "hi");
+
+		// A subscriber that left stops the forwarding at once.
+		let (deliveries, receiver) = tokio::sync::broadcast::channel(4);
+		deliveries.send(delivery(1, 0)).unwrap();
+		deliveries.send(delivery(1, 1)).unwrap();
+		let mut sent = 0;
+		forward(receiver, None, None, |_| {
+			sent += 1;
+			async { false }
+		})
+		.await;
+		assert_eq!(sent, 1);
 	}
 
 	/// Rule C's refusals tell a program what to do next: the reason, and the head to catch up

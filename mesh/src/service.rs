@@ -56,6 +56,15 @@ pub enum StartError {
 		/// The flag.
 		flag: &'static str,
 	},
+	/// A key file that users other than its owner can read or write: whoever reads it can sign
+	/// as the agent (and spend its budget, or have it slashed).
+	#[error("{path}: others can read or write this key (mode {mode:o}); `chmod 600` it")]
+	SecretExposed {
+		/// The file.
+		path: PathBuf,
+		/// Its permission bits.
+		mode: u32,
+	},
 	/// The agents' API on every interface without the names it is reached by.
 	#[error("--rpc-external needs --rpc-allowed-host: the names agents reach this service by (requests for other hosts are refused)")]
 	ExternalWithoutHost,
@@ -161,14 +170,15 @@ pub struct Config {
 	/// go in files: --agent-key-file.
 	#[arg(long = "agent-suri")]
 	pub agent_suris: Vec<String>,
-	/// A file holding an agent's secret URI or seed phrase (repeatable; keep it 0600).
+	/// A file holding an agent's secret URI or seed phrase (repeatable; refused unless only its
+	/// owner can read it: `chmod 600`).
 	#[arg(long = "agent-key-file")]
 	pub agent_key_files: Vec<PathBuf>,
 	/// The `//Name` development seed of the account that signs fraud reports (and receives
 	/// the rewards); defaults to the first agent.
 	#[arg(long)]
 	pub reporter_suri: Option<String>,
-	/// A file holding the reporter's secret URI or seed phrase.
+	/// A file holding the reporter's secret URI or seed phrase (`chmod 600`, as the agents').
 	#[arg(long, conflicts_with = "reporter_suri")]
 	pub reporter_key_file: Option<PathBuf>,
 	/// Where the ledger, the network key and the API's token hashes live: one service per base
@@ -211,6 +221,17 @@ fn argument_seed(flag: &'static str, suri: &str) -> Result<(), StartError> {
 }
 
 /// A key from a secret URI, refusing development seeds on chains that are not for development.
+/// The secret in a key file, refused (as `ssh` refuses a private key) if users other than its
+/// owner can read or write the file.
+fn read_secret(path: &Path) -> Result<String, StartError> {
+	use std::os::unix::fs::PermissionsExt as _;
+	let mode = std::fs::metadata(path).map_err(StartError::io(path))?.permissions().mode() & 0o7777;
+	if mode & 0o077 != 0 {
+		return Err(StartError::SecretExposed { path: path.to_path_buf(), mode });
+	}
+	std::fs::read_to_string(path).map_err(StartError::io(path))
+}
+
 fn key_from_suri(suri: &str, development: bool) -> Result<sr25519::Pair, StartError> {
 	if suri.trim_start().starts_with("//") && !development {
 		return Err(StartError::DevSeed { suri: suri.to_string() });
@@ -252,6 +273,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	if let Some(suri) = &config.reporter_suri {
 		argument_seed("--reporter-suri", suri)?;
 	}
+	let agent_secrets: Vec<String> =
+		config.agent_key_files.iter().map(|file| read_secret(file)).collect::<Result<_, _>>()?;
+	let reporter_secret = config.reporter_key_file.as_deref().map(read_secret).transpose()?;
 	if config.rpc_external && config.rpc_allowed_hosts.is_empty() {
 		return Err(StartError::ExternalWithoutHost);
 	}
@@ -268,16 +292,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 	for suri in &config.agent_suris {
 		agents.push(key_from_suri(suri, development)?);
 	}
-	for file in &config.agent_key_files {
-		let suri = std::fs::read_to_string(file).map_err(StartError::io(file))?;
-		agents.push(key_from_suri(&suri, development)?);
+	for secret in &agent_secrets {
+		agents.push(key_from_suri(secret, development)?);
 	}
-	let reporter = match (&config.reporter_suri, &config.reporter_key_file) {
+	let reporter = match (&config.reporter_suri, &reporter_secret) {
 		(Some(suri), _) => Some(key_from_suri(suri, development)?),
-		(None, Some(file)) => {
-			let suri = std::fs::read_to_string(file).map_err(StartError::io(file))?;
-			Some(key_from_suri(&suri, development)?)
-		},
+		(None, Some(secret)) => Some(key_from_suri(secret, development)?),
 		(None, None) => agents.first().cloned(),
 	};
 	let local_agents: Vec<AccountId> = agents.iter().map(|p| p.public().into()).collect();
@@ -407,6 +427,30 @@ mod tests {
 		}
 		// A development seed gets past this check (and fails at the node, which is absent).
 		let started = start(config(dir.path(), &["--agent-suri", "//Alice//mallory"])).await;
+		assert!(matches!(started, Err(StartError::Client(_))), "{:?}", started.err());
+	}
+
+	#[tokio::test]
+	async fn a_key_file_others_can_read_is_refused_before_connecting() {
+		use std::os::unix::fs::PermissionsExt as _;
+		let dir = tempfile::tempdir().unwrap();
+		let key = dir.path().join("agent.key");
+		std::fs::write(&key, "//Dave").unwrap();
+		let key_arg = key.to_str().unwrap();
+		for (flag, mode) in [
+			("--agent-key-file", 0o644),
+			("--reporter-key-file", 0o640),
+			("--agent-key-file", 0o602),
+		] {
+			std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+			let refused = start(config(&dir.path().join("mesh"), &[flag, key_arg])).await;
+			let exposed =
+				matches!(refused, Err(StartError::SecretExposed { mode: m, .. }) if m == mode);
+			assert!(exposed, "{flag} {mode:o}: {:?}", refused.err());
+		}
+		// The owner's alone: read, and the service goes on to the node (absent here).
+		std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+		let started = start(config(&dir.path().join("mesh"), &["--agent-key-file", key_arg])).await;
 		assert!(matches!(started, Err(StartError::Client(_))), "{:?}", started.err());
 	}
 

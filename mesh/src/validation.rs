@@ -478,6 +478,22 @@ impl Validator {
 		}
 	}
 
+	/// Records a lookup's answer unless this peer holds a read of `agent` at a later block:
+	/// lookups run concurrently (a message's and an epoch's refresh of the same agent), and
+	/// one read at an older block may finish last. Returns whether the answer was recorded.
+	pub fn record_lookup(&mut self, agent: AccountId, standing: AgentStanding) -> bool {
+		let known_at = match self.known(&agent) {
+			Known::Agent(known) => Some(known.read_at),
+			Known::Stranger { read_at } => Some(read_at),
+			Known::Unknown => None,
+		};
+		if known_at.is_some_and(|known_at| standing.read_at < known_at) {
+			return false;
+		}
+		self.set_agent(agent, standing);
+		true
+	}
+
 	/// What this peer knows about `agent`, if it is a registered agent it caches.
 	pub fn agent(&self, agent: &AccountId) -> Option<&AgentStanding> {
 		match self.known(agent) {
@@ -1380,6 +1396,39 @@ mod tests {
 		assert!(v.agent(&agent().public().into()).is_none(), "silent since EPOCH: forgotten");
 		// This service's own agent is never forgotten; only its old budgets are.
 		assert!(v.agent(&local).unwrap().budgets.is_empty());
+	}
+
+	#[test]
+	fn a_lookup_read_at_an_older_block_changes_nothing() {
+		let mut v = validator();
+		let me: AccountId = agent().public().into();
+		// Deregistered at the finalized head, then an answer read three blocks earlier arrives
+		// last: the agent stays deregistered.
+		let gone =
+			AgentStanding { registered: true, active: false, read_at: FINALIZED, ..registered(0) };
+		assert!(v.record_lookup(me.clone(), gone.clone()));
+		assert!(!v.record_lookup(me.clone(), registered(FINALIZED - 3)));
+		assert_eq!(v.agent(&me), Some(&gone));
+		assert_eq!(
+			verdict_of(&mut v, header(0, 0, BODY), BODY),
+			Verdict::Ignore(Reason::InactiveAgent)
+		);
+		// A read at the same block or later is recorded.
+		assert!(v.record_lookup(me.clone(), registered(FINALIZED)));
+		assert_eq!(verdict_of(&mut v, header(0, 0, BODY), BODY), Verdict::Accept);
+
+		// The same for a stranger: the chain had no record of it at the head, and an older
+		// read that says so too changes nothing (it would make the stranger look up again).
+		let nobody = stranger(1);
+		assert!(v.record_lookup(
+			nobody.clone(),
+			AgentStanding { read_at: FINALIZED, ..Default::default() }
+		));
+		assert!(!v.record_lookup(
+			nobody.clone(),
+			AgentStanding { read_at: FINALIZED - 4, ..Default::default() }
+		));
+		assert!(matches!(v.known(&nobody), Known::Stranger { read_at: FINALIZED }));
 	}
 
 	fn stranger(i: u32) -> AccountId {
