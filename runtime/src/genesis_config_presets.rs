@@ -240,6 +240,30 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	)
 }
 
+/// A preset as a native genesis config, as the runtime's genesis builder reads it: its JSON
+/// patch over the defaults. For tools whose genesis is too large for the WebAssembly builder's
+/// heap (the proving benchmark's town, the flash-crash harness's swarm): they add to it and
+/// build its storage natively.
+#[cfg(feature = "std")]
+pub fn preset_config(id: &PresetId) -> Option<RuntimeGenesisConfig> {
+	/// `patch` over `base`: objects merge key by key, anything else replaces.
+	fn merge(base: &mut Value, patch: Value) {
+		match (base, patch) {
+			(Value::Object(base), Value::Object(patch)) => {
+				for (key, value) in patch {
+					merge(base.entry(key).or_insert(Value::Null), value);
+				}
+			},
+			(base, patch) => *base = patch,
+		}
+	}
+	let patch: Value = serde_json::from_slice(&get_preset(id)?).expect("a preset is JSON; qed");
+	let mut config =
+		serde_json::to_value(RuntimeGenesisConfig::default()).expect("a config is JSON; qed");
+	merge(&mut config, patch);
+	Some(serde_json::from_value(config).expect("every preset is a genesis config; qed"))
+}
+
 /// The names of all presets.
 pub fn preset_names() -> Vec<PresetId> {
 	vec![

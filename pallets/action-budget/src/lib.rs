@@ -157,6 +157,12 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// The parameters from block 0; without them every call fails with `NotConfigured`.
 		pub parameters: Option<BudgetParameters>,
+		/// Agents registered from block 0, as (sponsor, agent), through the registration's own
+		/// checks and deposit hold: each sponsor a verified citizen at genesis (personhood's
+		/// genesis, built before this pallet's) with the deposit in its balance.
+		pub agents: alloc::vec::Vec<(AccountId, AccountId)>,
+		/// Delegations from block 0, as (citizen, agent), made after the agents' registration.
+		pub delegations: alloc::vec::Vec<(AccountId, AccountId)>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -172,6 +178,16 @@ pub mod pallet {
 				ParameterEras::<T>::put(
 					BoundedVec::try_from(alloc::vec![era]).expect("one era fits in three; qed"),
 				);
+			}
+			for (sponsor, agent) in &self.agents {
+				if let Err(e) = Pallet::<T>::do_register_agent(sponsor.clone(), agent.clone()) {
+					panic!("the genesis agent {agent:?} of {sponsor:?}: {e:?}");
+				}
+			}
+			for (citizen, agent) in &self.delegations {
+				if let Err(e) = Pallet::<T>::do_delegate(citizen.clone(), agent.clone()) {
+					panic!("the genesis delegation of {citizen:?} to {agent:?}: {e:?}");
+				}
 			}
 		}
 	}

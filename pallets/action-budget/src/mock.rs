@@ -128,11 +128,13 @@ pub fn reporter() -> AccountId {
 
 pub struct ExtBuilder {
 	parameters: Option<BudgetParameters>,
+	agents: Vec<(AccountId, AccountId)>,
+	delegations: Vec<(AccountId, AccountId)>,
 }
 
 impl Default for ExtBuilder {
 	fn default() -> Self {
-		Self { parameters: Some(parameters()) }
+		Self { parameters: Some(parameters()), agents: Vec::new(), delegations: Vec::new() }
 	}
 }
 
@@ -148,7 +150,23 @@ impl ExtBuilder {
 		self
 	}
 
+	/// Agents, as (sponsor, agent), and delegations, as (citizen, agent), from genesis.
+	pub fn genesis(
+		mut self,
+		agents: Vec<(AccountId, AccountId)>,
+		delegations: Vec<(AccountId, AccountId)>,
+	) -> Self {
+		self.agents = agents;
+		self.delegations = delegations;
+		self
+	}
+
 	pub fn build(self) -> sp_io::TestExternalities {
+		// The table outlives one test on its thread; genesis agents need verified sponsors.
+		People::clear();
+		for citizen in [alice(), bob(), charlie(), dave()] {
+			People::verify(&citizen, CITIZENS, FOREVER);
+		}
 		let balances = [alice(), bob(), charlie(), dave(), eve(), ferdie(), reporter()]
 			.into_iter()
 			.map(|a| (a, 100_000))
@@ -158,6 +176,8 @@ impl ExtBuilder {
 			balances: pallet_balances::GenesisConfig { balances, ..Default::default() },
 			action_budget: pallet_action_budget::GenesisConfig {
 				parameters: self.parameters,
+				agents: self.agents,
+				delegations: self.delegations,
 				_config: Default::default(),
 			},
 		}
@@ -169,14 +189,7 @@ impl ExtBuilder {
 		ext.register_extension(polkadot_sdk::sp_keystore::KeystoreExt::new(
 			polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),
 		));
-		ext.execute_with(|| {
-			// The table outlives one test on its thread.
-			People::clear();
-			System::set_block_number(1);
-			for citizen in [alice(), bob(), charlie(), dave()] {
-				People::verify(&citizen, CITIZENS, FOREVER);
-			}
-		});
+		ext.execute_with(|| System::set_block_number(1));
 		ext
 	}
 

@@ -63,10 +63,7 @@ impl<T: Config> Pallet<T> {
 		let mut nullifier: FieldBytes = *AsRef::<[u8; 32]>::as_ref(who);
 		nullifier[0] = 0;
 		if !Verified::<T>::contains_key((period.index, group, who)) {
-			Verified::<T>::insert((period.index, group, who), nullifier);
-			Nullifiers::<T>::insert((period.index, group, nullifier), who);
-			VerifiedCount::<T>::mutate(period.index, group, |c| *c = c.saturating_add(1));
-			VerifiedHumans::<T>::mutate(period.index, who, |g| *g = g.saturating_add(1));
+			Self::record_verification(period.index, group, who, nullifier);
 		}
 	}
 }

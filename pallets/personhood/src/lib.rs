@@ -216,6 +216,11 @@ pub mod pallet {
 		pub verifying_keys: Vec<(u8, Vec<u8>)>,
 		/// Blocks in a verification period; must be set (non-zero) for a usable chain.
 		pub verification_period: BlockNumber,
+		/// Accounts verified in the first period without a proof, as (group, account): for
+		/// harnesses that need thousands of verified citizens at once (`tools/swarm`).
+		/// Development chains only (the constitution must allow insecure keys, whose public
+		/// secrets would let anyone verify anyway).
+		pub verified: Vec<(GroupId, AccountId)>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -230,6 +235,16 @@ pub mod pallet {
 						.contains(&self.verification_period),
 				"the genesis verification period must lie within the constitution"
 			);
+			if !self.verified.is_empty() {
+				assert!(
+					T::Constitution::get().allows_insecure_keys,
+					"accounts verified at genesis, without a proof, are for development chains only"
+				);
+				assert!(
+					self.verification_period != 0,
+					"accounts verified at genesis need a verification period"
+				);
+			}
 			CurrentPeriod::<T>::put(PeriodInfo {
 				index: 0,
 				start: 0,
@@ -251,6 +266,18 @@ pub mod pallet {
 					"a genesis verifying key must be well formed, for a depth from 1 to 32, and \
 					 not the insecure dev key unless the constitution allows insecure keys",
 				);
+			}
+			for (group, who) in &self.verified {
+				assert!(
+					Groups::<T>::contains_key(group),
+					"an account verified at genesis must name a genesis group"
+				);
+				assert!(
+					!Verified::<T>::contains_key((0, *group, who)),
+					"an account is verified at genesis once per group"
+				);
+				let nullifier = Pallet::<T>::genesis_nullifier(*group, who);
+				Pallet::<T>::record_verification(0, *group, who, nullifier);
 			}
 		}
 	}

@@ -135,17 +135,24 @@ pub fn commitment(n: usize) -> Commitment {
 pub struct ExtBuilder {
 	period: BlockNumber,
 	members: usize,
+	verified: Vec<(GroupId, AccountId)>,
 }
 
 impl Default for ExtBuilder {
 	fn default() -> Self {
-		Self { period: PERIOD, members: 6 }
+		Self { period: PERIOD, members: 6, verified: Vec::new() }
 	}
 }
 
 impl ExtBuilder {
 	pub fn period(mut self, period: BlockNumber) -> Self {
 		self.period = period;
+		self
+	}
+
+	/// Accounts verified at genesis, without a proof.
+	pub fn verified(mut self, accounts: Vec<(GroupId, AccountId)>) -> Self {
+		self.verified = accounts;
 		self
 	}
 
@@ -159,6 +166,7 @@ impl ExtBuilder {
 			}],
 			verifying_keys: vec![(DEPTH, key_bytes(proving_key()).into_inner())],
 			verification_period: self.period,
+			verified: self.verified,
 			_config: Default::default(),
 		}
 		.assimilate_storage(&mut storage)

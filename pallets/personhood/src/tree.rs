@@ -98,12 +98,12 @@ impl<T: Config> Pallet<T> {
 		let mut frontier = Self::frontier(&info)?;
 		let old_leaf = Self::field(&commitment)?;
 		let siblings = siblings.iter().map(Self::field).collect::<Result<Vec<_>, _>>()?;
-		let updated = frontier
-			.update(index.into(), old_leaf, Fr::from(0u64), &siblings)
-			.map_err(|e| match e {
+		let updated = frontier.update(index.into(), old_leaf, Fr::from(0u64), &siblings).map_err(
+			|e| match e {
 				FrontierError::WrongSiblings => Error::<T>::WrongSiblings,
 				FrontierError::UnknownLeaf | FrontierError::TreeFull => Error::<T>::NotMember,
-			})?;
+			},
+		)?;
 		let root = groth16::fr_to_be_bytes(&updated.root);
 		Self::store_frontier(group, info, &frontier);
 		SubtreeRoots::<T>::insert(

@@ -53,13 +53,35 @@ impl<T: Config> Pallet<T> {
 		)?;
 
 		// Written only now that the proof holds.
-		Verified::<T>::insert((period.index, group, &who), nullifier);
-		Nullifiers::<T>::insert((period.index, group, nullifier), &who);
-		VerifiedCount::<T>::mutate(period.index, group, |count| count.saturating_inc());
-		VerifiedHumans::<T>::mutate(period.index, &who, |groups| groups.saturating_inc());
+		Self::record_verification(period.index, group, &who, nullifier);
 		let until = period.last_block();
 		Self::deposit_event(Event::Verified { group, who, period: period.index, nullifier, until });
 		Ok(pairings)
+	}
+
+	/// Records `who` as verified in `group` for `period` with `nullifier`: the four records of
+	/// every verification, which `try_state` checks agree.
+	pub(crate) fn record_verification(
+		period: u32,
+		group: GroupId,
+		who: &AccountId,
+		nullifier: FieldBytes,
+	) {
+		Verified::<T>::insert((period, group, who), nullifier);
+		Nullifiers::<T>::insert((period, group, nullifier), who);
+		VerifiedCount::<T>::mutate(period, group, |count| count.saturating_inc());
+		VerifiedHumans::<T>::mutate(period, who, |groups| groups.saturating_inc());
+	}
+
+	/// The nullifier recorded for an account verified at genesis: distinct per group and
+	/// account, within the field (its first byte zero), and under a tag of its own, so no
+	/// Semaphore identity's nullifier (a Poseidon hash) is expected to meet it.
+	pub(crate) fn genesis_nullifier(group: GroupId, who: &AccountId) -> FieldBytes {
+		let mut nullifier = polkadot_sdk::sp_io::hashing::blake2_256(
+			&(b"teo/personhood/genesis-verified", group, who).encode(),
+		);
+		nullifier[0] = 0;
+		nullifier
 	}
 
 	/// Checks that `proof` shows a member of `group`'s tree at `root` saying `message` in

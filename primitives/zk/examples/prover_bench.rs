@@ -67,7 +67,13 @@ fn main() {
 			proving.push(start.elapsed());
 			let start = Instant::now();
 			let (again, _) = prepared_prover
-				.prove(&members[3], &membership, message, scope, &mut rng_from_seed([run as u8; 32]))
+				.prove(
+					&members[3],
+					&membership,
+					message,
+					scope,
+					&mut rng_from_seed([run as u8; 32]),
+				)
 				.expect("prove");
 			proving_prepared.push(start.elapsed());
 			assert_eq!(again, proof, "the prepared prover makes the same proof");

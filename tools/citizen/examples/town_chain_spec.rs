@@ -20,7 +20,7 @@ use polkadot_sdk::{
 	},
 };
 use serde_json::Value;
-use teo_runtime::{genesis_config_presets, RuntimeGenesisConfig};
+use teo_runtime::genesis_config_presets;
 
 fn main() {
 	let mut args = std::env::args().skip(1);
@@ -38,7 +38,9 @@ fn main() {
 		.expect("a raw chain spec (export-chain-spec --raw) with the runtime's code")
 		.to_string();
 
-	let mut config = dev_genesis();
+	let mut config =
+		genesis_config_presets::preset_config(&genesis_config_presets::DEV_PRESET.into())
+			.expect("the dev preset exists");
 	let citizens = &mut config.personhood.groups[0].members;
 	let first = citizens.len();
 	citizens.extend((first as u64..members as u64).map(citizen));
@@ -57,30 +59,6 @@ fn main() {
 	let mut out = std::io::BufWriter::new(std::io::stdout().lock());
 	serde_json::to_writer(&mut out, &spec).expect("stdout");
 	out.flush().expect("stdout");
-}
-
-/// The dev preset, as the runtime's genesis builder reads it: its JSON patch over the defaults.
-fn dev_genesis() -> RuntimeGenesisConfig {
-	let patch: Value = serde_json::from_slice(
-		&genesis_config_presets::get_preset(&genesis_config_presets::DEV_PRESET.into())
-			.expect("the dev preset exists"),
-	)
-	.expect("a preset is JSON");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("JSON");
-	merge(&mut config, patch);
-	serde_json::from_value(config).expect("the dev preset is a genesis config")
-}
-
-/// `patch` over `base`: objects merge key by key, anything else replaces.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
 }
 
 /// The `i`-th pseudo-random citizen's commitment: the same at every run.

@@ -513,8 +513,7 @@ async fn veto(args: VetoArgs) -> Result<(), Error> {
 	);
 	let veto = proving::prove_veto(&state, &identity, args.proposal, &call_hash, &prover)?;
 	timeline::mark("proved");
-	if !groth16::verify(&groth16::prepare(&prover.key().vk), &veto.proof, &veto.inputs.to_array())
-	{
+	if !groth16::verify(&groth16::prepare(&prover.key().vk), &veto.proof, &veto.inputs.to_array()) {
 		return Err(Error::InvalidProof);
 	}
 	timeline::mark("proof verified");

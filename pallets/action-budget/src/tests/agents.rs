@@ -146,3 +146,37 @@ fn the_deposit_returns_after_unbonding() {
 		assert_noop!(ActionBudget::release_deposit(signed(reporter()), eve()), Error::UnknownAgent);
 	});
 }
+
+/// A harness's genesis (`tools/swarm`): agents and delegations from block 0, through the
+/// calls' own checks and holds, so that they are what the calls would have made.
+#[test]
+fn agents_and_delegations_given_at_genesis_are_what_their_calls_make() {
+	let agents = vec![(alice(), eve()), (bob(), ferdie())];
+	let delegations = vec![(charlie(), eve()), (dave(), eve())];
+	ExtBuilder::default().genesis(agents, delegations).build_and_execute(|| {
+		assert_eq!(ActionBudget::sponsor_of(&eve()), Some(alice()));
+		assert_eq!(ActionBudget::sponsor_of(&ferdie()), Some(bob()));
+		assert!(ActionBudget::is_active_agent(&ferdie()));
+		assert_eq!(held(&alice()), DEPOSIT);
+		assert_eq!(Delegations::<Test>::get(dave()).unwrap().agent, eve());
+		// As for delegations made in an epoch's first block by call.
+		assert_eq!(allowance(&eve()), 1_000);
+		run_to_epoch(1);
+		assert_eq!(allowance(&eve()), 1_200);
+		assert_eq!(allowance(&ferdie()), 1_000);
+	});
+}
+
+#[test]
+#[should_panic(expected = "NotVerifiedCitizen")]
+fn a_genesis_agent_needs_a_verified_sponsor() {
+	let _ = ExtBuilder::default().genesis(vec![(ferdie(), eve())], Vec::new()).build();
+}
+
+#[test]
+#[should_panic(expected = "TooManyAgents")]
+fn a_genesis_sponsor_keeps_to_the_agents_limit() {
+	// The mock's limit is two agents per sponsor.
+	let agents = vec![(alice(), eve()), (alice(), ferdie()), (alice(), reporter())];
+	let _ = ExtBuilder::default().genesis(agents, Vec::new()).build();
+}

@@ -118,7 +118,8 @@ fn the_chain_keeps_every_subtrees_root_through_batches_and_removals() {
 	GroupCapacity::set(SIZE);
 	BatchCapacity::set(BATCH);
 	let stored = || {
-		let mut roots: Vec<(u32, FieldBytes)> = SubtreeRoots::<Test>::iter_prefix(CITIZENS).collect();
+		let mut roots: Vec<(u32, FieldBytes)> =
+			SubtreeRoots::<Test>::iter_prefix(CITIZENS).collect();
 		roots.sort();
 		roots.into_iter().map(|(_, root)| root).collect::<Vec<_>>()
 	};

@@ -259,3 +259,41 @@ fn a_proof_in_flight_survives_a_removal_until_its_root_expires() {
 		);
 	});
 }
+
+/// A harness's genesis: thousands of verified citizens without thousands of proofs. They count
+/// as any verified human of the first period, and lapse with it.
+#[test]
+fn accounts_verified_at_genesis_are_verified_humans_of_the_first_period() {
+	let (alice, bob) = (account(Alice), account(Bob));
+	let genesis = vec![(CITIZENS, alice.clone()), (CITIZENS, bob.clone())];
+	ExtBuilder::default().verified(genesis).build_and_execute(|| {
+		let last_block = CurrentPeriod::<Test>::get().last_block();
+		assert_eq!(Personhood::verified_until(&alice, CITIZENS), Some(last_block));
+		assert!(Personhood::is_human(&bob));
+		assert_eq!(Personhood::verified_count(CITIZENS), 2);
+		let nullifier = Verified::<Test>::get((0, CITIZENS, &alice)).unwrap();
+		assert_eq!(Nullifiers::<Test>::get((0, CITIZENS, nullifier)), Some(alice.clone()));
+		assert_ne!(nullifier, Verified::<Test>::get((0, CITIZENS, &bob)).unwrap());
+		// Verified already: a proof adds nothing.
+		let (root, nullifier, proof) = prove(1, &alice, CITIZENS);
+		assert_noop!(
+			Personhood::verify(signed(&alice), CITIZENS, root, nullifier, proof),
+			Error::<Test>::AlreadyVerified
+		);
+		run_to_block(PERIOD);
+		assert!(!Personhood::is_human(&alice));
+	});
+}
+
+#[test]
+#[should_panic(expected = "development chains only")]
+fn accounts_verified_at_genesis_are_refused_where_keys_must_be_secure() {
+	TestConstitution::allow_insecure_keys(false);
+	let _ = ExtBuilder::default().verified(vec![(CITIZENS, account(Alice))]).build();
+}
+
+#[test]
+#[should_panic(expected = "must name a genesis group")]
+fn an_account_verified_at_genesis_names_a_genesis_group() {
+	let _ = ExtBuilder::default().verified(vec![(CITIZENS + 1, account(Alice))]).build();
+}

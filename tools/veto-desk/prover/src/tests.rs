@@ -85,7 +85,8 @@ fn a_group_grows_and_changes_as_the_chain_does() {
 
 #[test]
 fn the_chains_subtree_roots_are_taken_and_a_wrong_one_changes_the_root() {
-	let leaves: Vec<u8> = (0..2500u64).flat_map(|i| groth16::fr_to_be_bytes(&Fr::from(i + 1))).collect();
+	let leaves: Vec<u8> =
+		(0..2500u64).flat_map(|i| groth16::fr_to_be_bytes(&Fr::from(i + 1))).collect();
 	let hashed = Group::new(&leaves, &[]).unwrap();
 	assert_eq!(hashed.hashed_subtrees(), 3);
 	let roots = Group::subtree_roots(&leaves).unwrap();
@@ -113,7 +114,11 @@ fn the_chains_subtree_roots_are_taken_and_a_wrong_one_changes_the_root() {
 	assert!(!served.subtrees_match(&[1]));
 	assert!(served.subtrees_match(&[0, 2, 7]));
 	// Parts hashed apart give the same roots.
-	let parts = [Group::subtree_roots(&leaves[..2048 * 32]).unwrap(), Group::subtree_roots(&leaves[2048 * 32..]).unwrap()].concat();
+	let parts = [
+		Group::subtree_roots(&leaves[..2048 * 32]).unwrap(),
+		Group::subtree_roots(&leaves[2048 * 32..]).unwrap(),
+	]
+	.concat();
 	assert_eq!(parts, roots);
 }
 
