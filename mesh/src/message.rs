@@ -231,8 +231,9 @@ mod tests {
 		assert_eq!(decode_bounded::<MeshMessage>(&[0xff; 40]), Err(DecodeError::Malformed));
 	}
 
-	/// Peers of two releases that disagree on what decodes or fits (a header field, a kind of
-	/// evidence or topic, the body limit) reject each other's messages and ban each other
+	/// Peers of two releases that disagree on what decodes, fits or is signed (a header field, a
+	/// kind of message, evidence or topic, a size limit, the signed bytes) reject each other's
+	/// messages and ban each other
 	/// (`crate::offenders`). Such a change must raise [`PROTOCOL_VERSION`], which is in every
 	/// topic name so that the two never share a topic, and update this fixture with it.
 	#[test]
@@ -253,18 +254,33 @@ mod tests {
 			commit_root: Hash::repeat_byte(11),
 		};
 		let signature = MultiSignature::Sr25519(sr25519::Signature::from_raw([12; 64]));
+		let genesis = Hash::repeat_byte(14);
+		let mut wire = header.signing_payload(&genesis);
 		let signed = SignedMeshHeader { header, signature };
-		let mut wire = MeshMessage { header: signed.clone(), body: vec![13; 7] }.encode();
+		wire.extend(MeshMessage { header: signed.clone(), body: vec![13; 7] }.encode());
 		wire.extend(Evidence::Equivocation(signed.clone(), signed.clone()).encode());
-		wire.extend(Evidence::Overspend(signed).encode());
+		wire.extend(Evidence::Overspend(signed.clone()).encode());
+		// Which leading bytes decode as a message kind, a kind of evidence or a signature: a
+		// new variant changes what old peers reject even when no old encoding changes.
+		let two_headers = [signed.encode(), signed.encode()].concat();
+		for tag in 0..=u8::MAX {
+			let decodes = [
+				MessageKind::decode(&mut &[tag][..]).is_ok(),
+				Evidence::decode(&mut &[&[tag][..], &two_headers].concat()[..]).is_ok(),
+				MultiSignature::decode(&mut &[&[tag][..], &[0; 65][..]].concat()[..]).is_ok(),
+			];
+			wire.extend(decodes.map(u8::from));
+		}
 		for kind in TopicKind::ALL {
 			wire.extend(kind.name().as_bytes());
 		}
 		wire.extend(MAX_BODY_LEN.to_le_bytes());
+		wire.extend((MAX_MESSAGE_LEN as u64).to_le_bytes());
+		wire.extend(DECODE_DEPTH_LIMIT.to_le_bytes());
 		wire.extend(HEADER_SIGNING_CONTEXT);
 		assert_eq!(
 			(PROTOCOL_VERSION, hex::encode(BlakeTwo256::hash(&wire))),
-			(2, "a9988c6e5c99b11e188342d97c1f9147c803aa8def45c5ac30bf265d0f7fc4af".to_string()),
+			(2, "7a9bd9ab94e98b188190a5dfe14c50eaab3061a65c914c7aab9d411944b6b819".to_string()),
 			"the wire format changed: raise PROTOCOL_VERSION and pin the new hash"
 		);
 	}

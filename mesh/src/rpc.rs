@@ -629,7 +629,7 @@ impl MeshApiServer for MeshRpc {
 		};
 		let deliveries = self.node.subscribe();
 		let sink = pending.accept().await?;
-		forward(deliveries, group, kind, |item| {
+		forward(deliveries, group, kind, sink.closed(), |item| {
 			let message = SubscriptionMessage::from_json(&item);
 			let sink = &sink;
 			async move {
@@ -748,20 +748,31 @@ impl MeshApiServer for MeshRpc {
 }
 
 /// Hands a subscriber the `deliveries` of `group` and `kind` (all when `None`) through `send`,
-/// until `send` fails (the subscriber left) or the node stops. A subscriber that read too slowly
-/// is told how many deliveries it missed ([`Item::Lagged`]) before it gets the next: it must not
-/// believe it saw everything.
+/// until the subscriber leaves (`closed` completes, or `send` fails) or the node stops. A
+/// subscriber that read too slowly is told how many deliveries it missed ([`Item::Lagged`])
+/// before it gets the next: it must not believe it saw everything.
+///
+/// A subscription whose filter matches nothing sends nothing, so only `closed` tells that its
+/// client left: without it, every such subscription left behind would go on reading every
+/// delivery for the life of the service. Deliveries the filter drops are never turned into
+/// items.
 async fn forward<F, Sent>(
 	mut deliveries: tokio::sync::broadcast::Receiver<Delivery>,
 	group: Option<GroupId>,
 	kind: Option<TopicKind>,
+	closed: impl std::future::Future<Output = ()>,
 	mut send: F,
 ) where
 	F: FnMut(Item) -> Sent,
 	Sent: std::future::Future<Output = bool>,
 {
+	let mut closed = std::pin::pin!(closed);
 	loop {
-		let delivery = match deliveries.recv().await {
+		let received = tokio::select! {
+			() = &mut closed => return,
+			received = deliveries.recv() => received,
+		};
+		let delivery = match received {
 			Ok(delivery) => delivery,
 			Err(RecvError::Lagged(missed)) => {
 				tracing::warn!(missed, "a subscriber fell behind");
@@ -772,10 +783,13 @@ async fn forward<F, Sent>(
 			},
 			Err(RecvError::Closed) => return,
 		};
-		let (topic, item) = Item::of(delivery);
+		let topic = match &delivery {
+			Delivery::Message { topic, .. } | Delivery::Evidence { topic, .. } => *topic,
+		};
 		if group.is_some_and(|g| g != topic.group) || kind.is_some_and(|k| k != topic.kind) {
 			continue;
 		}
+		let (_, item) = Item::of(delivery);
 		if !send(item).await {
 			return;
 		}
@@ -950,7 +964,7 @@ mod tests {
 		}
 		drop(deliveries);
 		let mut received = Vec::new();
-		forward(receiver, Some(1), None, |item| {
+		forward(receiver, Some(1), None, std::future::pending(), |item| {
 			received.push(serde_json::to_value(&item).unwrap());
 			async { true }
 		})
@@ -966,12 +980,31 @@ mod tests {
 		deliveries.send(delivery(1, 0)).unwrap();
 		deliveries.send(delivery(1, 1)).unwrap();
 		let mut sent = 0;
-		forward(receiver, None, None, |_| {
+		forward(receiver, None, None, std::future::pending(), |_| {
 			sent += 1;
 			async { false }
 		})
 		.await;
 		assert_eq!(sent, 1);
+
+		// One whose filter matches nothing ends when its client leaves, not never.
+		let (deliveries, receiver) = tokio::sync::broadcast::channel(4);
+		let (leave, left) = tokio::sync::oneshot::channel::<()>();
+		let forwarding = tokio::spawn(forward(
+			receiver,
+			Some(9),
+			None,
+			async move {
+				let _ = left.await;
+			},
+			|_| async { true },
+		));
+		deliveries.send(delivery(1, 0)).unwrap();
+		leave.send(()).unwrap();
+		tokio::time::timeout(Duration::from_secs(5), forwarding)
+			.await
+			.expect("the forwarding ends with its client")
+			.unwrap();
 	}
 
 	/// Rule C's refusals tell a program what to do next: the reason, and the head to catch up

@@ -220,18 +220,22 @@ fn argument_seed(flag: &'static str, suri: &str) -> Result<(), StartError> {
 	}
 }
 
-/// A key from a secret URI, refusing development seeds on chains that are not for development.
 /// The secret in a key file, refused (as `ssh` refuses a private key) if users other than its
-/// owner can read or write the file.
+/// owner can read or write the file. The mode is read from the open file, the one that is
+/// read. (A POSIX ACL shows in the group bits; NFSv4 or CIFS ACLs do not.)
 fn read_secret(path: &Path) -> Result<String, StartError> {
-	use std::os::unix::fs::PermissionsExt as _;
-	let mode = std::fs::metadata(path).map_err(StartError::io(path))?.permissions().mode() & 0o7777;
+	use std::{io::Read as _, os::unix::fs::PermissionsExt as _};
+	let mut file = std::fs::File::open(path).map_err(StartError::io(path))?;
+	let mode = file.metadata().map_err(StartError::io(path))?.permissions().mode() & 0o7777;
 	if mode & 0o077 != 0 {
 		return Err(StartError::SecretExposed { path: path.to_path_buf(), mode });
 	}
-	std::fs::read_to_string(path).map_err(StartError::io(path))
+	let mut secret = String::new();
+	file.read_to_string(&mut secret).map_err(StartError::io(path))?;
+	Ok(secret)
 }
 
+/// A key from a secret URI, refusing development seeds on chains that are not for development.
 fn key_from_suri(suri: &str, development: bool) -> Result<sr25519::Pair, StartError> {
 	if suri.trim_start().starts_with("//") && !development {
 		return Err(StartError::DevSeed { suri: suri.to_string() });

@@ -167,6 +167,14 @@ pub fn raw_spec(base: &[u8], swarm: &Swarm) -> Result<Value, String> {
 		.as_str()
 		.ok_or("the base spec has no runtime code: export it with --raw")?
 		.to_string();
+	// The storage is built by this binary's runtime: the code must be the same runtime.
+	if let Some(ours) = teo_runtime::WASM_BINARY {
+		if code != format!("0x{}", hex::encode(ours)) {
+			return Err("the base spec's runtime is not the one teo-swarm was built with: export \
+			            the base spec with the teo-node of the same build"
+				.into());
+		}
+	}
 	if spec["chainType"] != "Local" {
 		return Err(format!(
 			"the base spec's chain type is {}: the swarm's agents use development seeds, which \
@@ -175,6 +183,9 @@ pub fn raw_spec(base: &[u8], swarm: &Swarm) -> Result<Value, String> {
 		));
 	}
 	let storage = genesis(swarm)?.build_storage()?;
+	if !storage.children_default.is_empty() {
+		return Err("the swarm's genesis has child storage, which this spec would drop".into());
+	}
 	let mut top: serde_json::Map<String, Value> = storage
 		.top
 		.into_iter()
@@ -185,6 +196,8 @@ pub fn raw_spec(base: &[u8], swarm: &Swarm) -> Result<Value, String> {
 	top.insert(code_key, Value::String(code));
 	spec["genesis"]["raw"]["top"] = Value::Object(top);
 	spec["name"] = Value::String(format!("TEO local, a swarm of {} agents", swarm.agents));
+	// Its own id: a node keeps each chain's database under its id.
+	spec["id"] = Value::String("local_swarm".into());
 	Ok(spec)
 }
 
@@ -247,16 +260,26 @@ mod tests {
 	#[test]
 	fn the_spec_keeps_the_base_code_and_refuses_a_development_chain() {
 		let code_key = format!("0x{}", hex::encode(CODE));
+		// The runtime this test was built with, as the node's exported spec carries it.
+		let code = format!("0x{}", hex::encode(teo_runtime::WASM_BINARY.unwrap_or(&[1, 2])));
 		let base = serde_json::json!({
 			"name": "Local",
+			"id": "local_testnet",
 			"chainType": "Local",
-			"genesis": { "raw": { "top": { code_key.clone(): "0x0102" } } },
+			"genesis": { "raw": { "top": { code_key.clone(): code.clone() } } },
 		});
 		let spec = raw_spec(base.to_string().as_bytes(), &swarm(16, 2)).unwrap();
-		assert_eq!(spec["genesis"]["raw"]["top"][&code_key], "0x0102");
+		assert_eq!(spec["genesis"]["raw"]["top"][&code_key], code);
+		assert_eq!(spec["id"], "local_swarm");
 		assert!(spec["genesis"]["raw"]["top"].as_object().unwrap().len() > 100);
 		let mut dev = base.clone();
 		dev["chainType"] = "Development".into();
 		assert!(raw_spec(dev.to_string().as_bytes(), &swarm(16, 2)).unwrap_err().contains("local"));
+		if teo_runtime::WASM_BINARY.is_some() {
+			let mut other = base.clone();
+			other["genesis"]["raw"]["top"][&code_key] = "0x0102".into();
+			let refused = raw_spec(other.to_string().as_bytes(), &swarm(16, 2)).unwrap_err();
+			assert!(refused.contains("same build"), "{refused}");
+		}
 	}
 }
