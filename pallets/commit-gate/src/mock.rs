@@ -302,7 +302,7 @@ impl ExtBuilder {
 			balances: pallet_balances::GenesisConfig { balances, ..Default::default() },
 			action_budget: pallet_action_budget::GenesisConfig {
 				parameters: Some(self.budget),
-				_config: Default::default(),
+				..Default::default()
 			},
 			commit_gate: pallet_commit_gate::GenesisConfig {
 				parameters: self.gate,
