@@ -17,19 +17,7 @@ fn preset(name: &str) -> Value {
 /// The full genesis config of a preset: the runtime's defaults with the preset's patch on top,
 /// exactly as the node's chain-spec builder merges them.
 fn genesis_config(name: &str) -> RuntimeGenesisConfig {
-	fn merge(base: &mut Value, patch: Value) {
-		match (base, patch) {
-			(Value::Object(base), Value::Object(patch)) => {
-				for (key, value) in patch {
-					merge(base.entry(key).or_insert(Value::Null), value);
-				}
-			},
-			(base, patch) => *base = patch,
-		}
-	}
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, preset(name));
-	serde_json::from_value(config).expect("a preset patch fits the genesis config")
+	crate::genesis_config_presets::preset_config(&name.into()).expect("every listed preset exists")
 }
 
 #[test]
