@@ -134,9 +134,9 @@ record "install.sh and the systemd units" $?
 # The trusted setup and the launch, then Groth16 both ways with the Semaphore ecosystem, in the
 # background from here on at the lowest priority: snarkjs runs worker threads on both cores and
 # at normal priority slowed the test build badly; at nice 19 it takes only the cycles the build
-# leaves idle. Once the test binaries are built, two lanes wait for its spec: it then runs at
-# normal priority until the spec exists (at nice 19 beside two networks and the Rust tests it
-# starved past its 15-minute bound), and its last step at the lowest again, beside the network
+# leaves idle. Once the test binaries are built (beside the lanes, where 0006 already waits for
+# its spec), it runs at normal priority until the spec exists (at nice 19 beside two networks
+# and the Rust tests it starved past its 15-minute bound), and its last step at the lowest again, beside the network
 # suites. Its bound is 30 minutes from its start: a test build that recompiles teo-zk's
 # dependents takes about 17 minutes, during which the ceremony gets almost no CPU (with 15, it
 # was killed in its last verification, 2026-12-01). The result is reported at the end:
@@ -178,8 +178,8 @@ process_tree() { # pid
 wait_for_launch_spec() {
 	local waited=0
 	until [ -s "$launch_spec" ]; do
-		if [ -e "$setup_dir/failed" ] || [ $waited -ge 1500 ]; then
-			echo "no launch spec: the trusted setup failed or took over 25 minutes (log: $compat_log)"
+		if [ -e "$setup_dir/failed" ] || [ $waited -ge 2100 ]; then
+			echo "no launch spec: the trusted setup failed or took over 35 minutes (log: $compat_log)"
 			return 1
 		fi
 		sleep 5
@@ -221,16 +221,52 @@ run_suites() { # results file, suites...
 	done
 }
 
+lanes=()
+if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
+	logs_root=$(mktemp -d "${TMPDIR:-/tmp}/teo-zombienet.XXXXXX")
+	results="$logs_root/results"
+	cd "$TEO_ROOT/zombienet"
+	# Three networks at once: the suites wait on block times, epochs and timelocks and leave the
+	# two cores mostly idle. 0003 and 0006 run on networks launched from the trusted setup's
+	# spec and wait for it if it is not ready yet: 0003 after 0001, 0006 from the start, so that
+	# only two networks share the cores with the ceremony. 0004 upgrades the runtime under the
+	# mesh. Every network takes its ports from the system (the mesh suite's services use fixed
+	# ones, 9960 to 9972, in one lane only). Each lane's output is shown when all have ended.
+	lanes_suites=(
+		"0001-smoke-and-fault.zndsl 0003-citizens-agents-and-the-gate.zndsl"
+		"0006-validators-and-upgrade.zndsl"
+		"0005-adversary.zndsl 0004-mesh.zndsl"
+	)
+	if [ -n "${TEO_ZOMBIENET_TESTS:-}" ]; then
+		lanes_suites=("$TEO_ZOMBIENET_TESTS")
+		step "Zombienet: $TEO_ZOMBIENET_TESTS, one after another, beside the Rust test build and tests"
+	else
+		step "Zombienet: three lanes at once (0001, 0003 | 0006 | 0005, 0004), beside the Rust test build and tests; their output follows when all end"
+	fi
+	expected=()
+	for lane in "${!lanes_suites[@]}"; do
+		read -r -a suites <<<"${lanes_suites[$lane]}"
+		[ ${#suites[@]} -gt 0 ] || suites=("TEO_ZOMBIENET_TESTS names no suite")
+		expected+=("${suites[@]}")
+		run_suites "$results" "${suites[@]}" >"$logs_root/lane-$lane.log" 2>&1 &
+		lanes+=($!)
+	done
+fi
+
 # Every target but doc-tests: the workspace has no runnable doc example (the two are `ignore`d
 # sketches), and rustdoc expanding eleven crates, the runtime among them, costs over two
-# minutes of a warm run for nothing. Compiled here; run beside the network suites below.
-step "Rust test binaries (release profile, the same build)"
-(cd "$TEO_ROOT" && cargo test --release --locked --workspace --lib --bins --tests --examples --no-run)
+# minutes of a warm run for nothing. Compiled beside the network suites, which need only the
+# workspace build (the binaries they run are the same artifacts, fresh in this build), at the
+# Rust tests' lower priority: about eight minutes of a cold run's critical path, most of them
+# on cores the networks leave idle.
+step "Rust test binaries (release profile, the same build; beside the lanes, at nice 10)"
+(cd "$TEO_ROOT" && nice -n 10 cargo test --release --locked --workspace --lib --bins --tests --examples --no-run)
 tests_built=$?
 
-# The launched networks' lanes wait for the setup job's spec from here on: its priority back to
-# normal until the spec exists (raising a priority needs root; without it the job stays at the
-# lowest and the lanes wait longer).
+# The launched networks' lanes wait for the setup job's spec from here on (0006 from its start,
+# beside the test build, which the setup job at the lowest priority does not slow): its priority
+# back to normal until the spec exists (raising a priority needs root; without it the job stays
+# at the lowest and the lanes wait longer).
 if [ ! -s "$launch_spec" ] && [ ! -e "$setup_dir/failed" ]; then
 	# shellcheck disable=SC2046 # one pid per word
 	renice -n 0 -p $(process_tree "$compat_pid") >/dev/null 2>&1 ||
@@ -254,39 +290,6 @@ if [ $tests_built -eq 0 ] && [ -n "$desk_pid" ]; then
 		record "proving benchmark at 2^10 members (its chain spec tool did not build)" 1
 	fi
 fi
-
-lanes=()
-if [ -z "${TEO_SKIP_ZOMBIENET:-}" ] && [ $tests_built -eq 0 ]; then
-	logs_root=$(mktemp -d "${TMPDIR:-/tmp}/teo-zombienet.XXXXXX")
-	results="$logs_root/results"
-	cd "$TEO_ROOT/zombienet"
-	# Three networks at once: the suites wait on block times, epochs and timelocks and leave the
-	# two cores mostly idle. 0003 and 0006 run on networks launched from the trusted setup's
-	# spec and wait for it if it is not ready yet: 0003 after 0001, 0006 from the start, so that
-	# only two networks share the cores with the ceremony. 0004 upgrades the runtime under the
-	# mesh. Every network takes its ports from the system (the mesh suite's services use fixed
-	# ones, 9960 to 9972, in one lane only). Each lane's output is shown when all have ended.
-	lanes_suites=(
-		"0001-smoke-and-fault.zndsl 0003-citizens-agents-and-the-gate.zndsl"
-		"0006-validators-and-upgrade.zndsl"
-		"0005-adversary.zndsl 0004-mesh.zndsl"
-	)
-	if [ -n "${TEO_ZOMBIENET_TESTS:-}" ]; then
-		lanes_suites=("$TEO_ZOMBIENET_TESTS")
-		step "Zombienet: $TEO_ZOMBIENET_TESTS, one after another, beside the Rust tests"
-	else
-		step "Zombienet: three lanes at once (0001, 0003 | 0006 | 0005, 0004), beside the Rust tests; their output follows when all end"
-	fi
-	expected=()
-	for lane in "${!lanes_suites[@]}"; do
-		read -r -a suites <<<"${lanes_suites[$lane]}"
-		[ ${#suites[@]} -gt 0 ] || suites=("TEO_ZOMBIENET_TESTS names no suite")
-		expected+=("${suites[@]}")
-		run_suites "$results" "${suites[@]}" >"$logs_root/lane-$lane.log" 2>&1 &
-		lanes+=($!)
-	done
-fi
-
 
 # The Rust tests and the benchmarks run while the networks wait on block times, epochs and
 # timelocks, at a lower priority so that the networks' nodes keep theirs (not the lowest: the
@@ -327,8 +330,6 @@ if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 			record "zombienet $suite" "${status:-1}"
 		done
 		echo "zombienet logs: $logs_root"
-	else
-		record "zombienet (the test binaries did not build)" 1
 	fi
 fi
 
