@@ -44,6 +44,18 @@ pub enum ChainError {
 	/// The peer could not take the chain's news (it stopped).
 	#[error(transparent)]
 	Node(#[from] NodeError),
+	/// The node now serves another chain than the one this link connected to first (its
+	/// database was replaced, or the address now leads to another node): nothing it says is
+	/// read, until the operator points the service at a node of the right chain.
+	#[error("the node at {url} now serves the chain of genesis {found:?}, not {expected:?}, the one this service started on")]
+	AnotherChain {
+		/// The node's address.
+		url: String,
+		/// The genesis hash the link first connected to.
+		expected: H256,
+		/// The genesis hash the node now reports.
+		found: H256,
+	},
 }
 
 impl ChainError {
@@ -59,7 +71,9 @@ impl ChainError {
 		match self {
 			ChainError::Client(e) => e.is_retryable(),
 			ChainError::Node(e) => e.is_retryable(),
-			ChainError::NoParameters | ChainError::UndecodableCall(_) => false,
+			ChainError::NoParameters
+			| ChainError::UndecodableCall(_)
+			| ChainError::AnotherChain { .. } => false,
 		}
 	}
 }
@@ -190,15 +204,24 @@ pub async fn standing_at(
 
 /// A connection to the node that is made again when it is lost (the node restarted, the
 /// network failed): every user asks it for the current connection, so one reconnection
-/// serves them all, and submissions share one nonce lock ([`Chain::submit`]).
+/// serves them all, and submissions share one nonce lock ([`Chain::submit`]). Every connection
+/// must serve the chain of the first: a node that comes back with another genesis is refused
+/// ([`ChainError::AnotherChain`]), since its reads would be newer than the view's and wrong.
 pub struct ChainLink {
 	url: String,
-	current: tokio::sync::Mutex<Option<Arc<Chain>>>,
+	current: tokio::sync::Mutex<Connection>,
+}
+
+/// The link's connection, and the chain it serves from the first connection on.
+#[derive(Default)]
+struct Connection {
+	chain: Option<Arc<Chain>>,
+	genesis: Option<H256>,
 }
 
 impl ChainLink {
 	/// Connects to `url`.
-	pub async fn connect(url: &str) -> Result<Self, teo_client::Error> {
+	pub async fn connect(url: &str) -> Result<Self, ChainError> {
 		let link = Self::lazy(url);
 		link.get().await?;
 		Ok(link)
@@ -207,13 +230,14 @@ impl ChainLink {
 	/// A link to `url` that connects when it is first used (a peer whose agents only publish
 	/// never needs one).
 	pub fn lazy(url: &str) -> Self {
-		Self { url: url.to_string(), current: tokio::sync::Mutex::new(None) }
+		Self { url: url.to_string(), current: Default::default() }
 	}
 
-	/// The connection; a new one if the last was lost (or the error of making it: retry).
-	pub async fn get(&self) -> Result<Arc<Chain>, teo_client::Error> {
+	/// The connection; a new one if the last was lost (or the error of making it: retry; or
+	/// [`ChainError::AnotherChain`]: do not).
+	pub async fn get(&self) -> Result<Arc<Chain>, ChainError> {
 		let mut current = self.current.lock().await;
-		let lost = match current.as_ref() {
+		let lost = match current.chain.as_ref() {
 			Some(chain) if chain.is_connected() => return Ok(chain.clone()),
 			Some(_) => true,
 			None => false,
@@ -222,10 +246,18 @@ impl ChainLink {
 			tracing::warn!(url = %self.url, "the node connection was lost: connecting again");
 		}
 		let chain = Arc::new(Chain::connect(&self.url).await?);
+		let found = chain.genesis_hash().await?;
+		match current.genesis {
+			Some(expected) if expected != found => {
+				current.chain = None;
+				return Err(ChainError::AnotherChain { url: self.url.clone(), expected, found });
+			},
+			_ => current.genesis = Some(found),
+		}
 		if lost {
 			tracing::info!(url = %self.url, "connected to the node again");
 		}
-		*current = Some(chain.clone());
+		current.chain = Some(chain.clone());
 		Ok(chain)
 	}
 }
@@ -323,6 +355,10 @@ impl Follower {
 					let _ = self.halt.send(e);
 					return;
 				},
+				// The view goes stale (`mesh_health` says so) until the operator intervenes.
+				Err(e @ ChainError::AnotherChain { .. }) => {
+					tracing::error!("following the chain: {e}")
+				},
 				Err(e) => tracing::warn!("following the chain: {e}"),
 			}
 		}
@@ -391,9 +427,42 @@ async fn refresh(
 /// banned) within the messages' parking time rather than queued behind one another.
 pub const LOOKUPS_AT_ONCE: usize = 8;
 
+/// The agents being looked up: one lookup per agent at a time, so that an agent's reads finish
+/// in the order they started. Two at once (a message's and the epoch's refresh) could finish
+/// out of order, and the older read would replace the newer for an agent the peer no longer
+/// caches (the peer keeps the newer read only of agents it still holds).
+#[derive(Default)]
+struct InFlight {
+	running: HashSet<AccountId>,
+	/// Epoch refreshes asked for while the agent's lookup ran (at an older head, perhaps one of
+	/// the previous epoch): read again once it ends. At most one per running lookup.
+	again: HashSet<AccountId>,
+}
+
+impl InFlight {
+	/// Whether a lookup of `agent` may start now; if not, an epoch's refresh (`refresh`) is
+	/// remembered for when the running one ends, and a message's request is answered by it.
+	fn start(&mut self, agent: &AccountId, refresh: bool) -> bool {
+		if self.running.insert(agent.clone()) {
+			return true;
+		}
+		if refresh {
+			self.again.insert(agent.clone());
+		}
+		false
+	}
+
+	/// `agent`'s lookup ended; `true` if it is to be read again.
+	fn end(&mut self, agent: &AccountId) -> bool {
+		self.running.remove(agent);
+		self.again.remove(agent)
+	}
+}
+
 /// The lookup task: agents the peer asks about first, then, when an epoch starts, every agent
-/// the peer caches (its allowance is fixed now), up to [`LOOKUPS_AT_ONCE`] at a time. A request
-/// whose message was given up before its turn came is skipped.
+/// the peer caches (its allowance is fixed now), up to [`LOOKUPS_AT_ONCE`] at a time and one
+/// per agent ([`InFlight`]). A request whose message was given up before its turn came is
+/// skipped.
 async fn look_up(
 	chain: Arc<ChainLink>,
 	node: NodeHandle,
@@ -404,10 +473,14 @@ async fn look_up(
 ) {
 	let mut due: VecDeque<AccountId> = VecDeque::new();
 	let mut running = FuturesUnordered::new();
+	let mut in_flight = InFlight::default();
 	loop {
 		let room = running.len() < LOOKUPS_AT_ONCE;
-		let agent = tokio::select! {
+		let (agent, epoch_refresh) = tokio::select! {
 			Some((agent, result)) = running.next(), if !running.is_empty() => {
+				if in_flight.end(&agent) {
+					due.push_front(agent.clone());
+				}
 				match result {
 					Ok(()) => {},
 					Err(ChainError::Node(NodeError::Stopped)) => return,
@@ -423,7 +496,7 @@ async fn look_up(
 					metrics.agent_lookups_skipped.inc();
 					continue;
 				}
-				lookup.agent
+				(lookup.agent, false)
 			},
 			Some(_) = epochs.recv() => {
 				match node.cached_agents().await {
@@ -433,12 +506,15 @@ async fn look_up(
 				continue;
 			},
 			_ = std::future::ready(()), if room && !due.is_empty() => match due.pop_front() {
-				Some(agent) => agent,
+				Some(agent) => (agent, true),
 				None => continue,
 			},
 			else => return,
 		};
 		let Some(head) = *heads.borrow() else { continue };
+		if !in_flight.start(&agent, epoch_refresh) {
+			continue;
+		}
 		let (chain, node) = (chain.clone(), node.clone());
 		running.push(async move {
 			let result = match chain.get().await {
@@ -560,4 +636,39 @@ async fn submit_report(
 	};
 	metrics.evidence_reported.get_or_create(&ReportLabels { result }).inc();
 	ended
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn agent(i: u8) -> AccountId {
+		AccountId::from([i; 32])
+	}
+
+	#[test]
+	fn an_agent_is_looked_up_once_at_a_time() {
+		let mut in_flight = InFlight::default();
+		assert!(in_flight.start(&agent(1), false));
+		// A second message naming it waits for the running lookup's answer.
+		assert!(!in_flight.start(&agent(1), false));
+		// Another agent is not held up.
+		assert!(in_flight.start(&agent(2), false));
+		assert!(!in_flight.end(&agent(1)), "nothing asked for a newer read");
+		assert!(in_flight.start(&agent(1), false), "free once its lookup ended");
+	}
+
+	#[test]
+	fn an_epochs_refresh_during_a_lookup_reads_the_agent_again_after_it() {
+		let mut in_flight = InFlight::default();
+		assert!(in_flight.start(&agent(1), false));
+		// The epoch turned while a message's lookup (perhaps at the previous epoch's head) ran:
+		// the refresh must not run beside it, nor be lost.
+		assert!(!in_flight.start(&agent(1), true));
+		assert!(!in_flight.start(&agent(1), true));
+		assert!(in_flight.end(&agent(1)), "read again once the older read is in");
+		assert!(in_flight.start(&agent(1), true));
+		assert!(!in_flight.end(&agent(1)), "once only");
+		assert!(in_flight.running.is_empty() && in_flight.again.is_empty());
+	}
 }

@@ -91,10 +91,15 @@ fn token_command(command: TokenCommand) -> Result<(), String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+	// The log goes to stderr, as a node's does (stdout is for what a command prints, such as a
+	// token), in colour only on a terminal.
+	let stderr = std::io::stderr();
 	tracing_subscriber::fmt()
 		.with_env_filter(
 			EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
 		)
+		.with_ansi(std::io::IsTerminal::is_terminal(&stderr))
+		.with_writer(std::io::stderr)
 		.init();
 	let cli = Cli::parse();
 	if let Some(Command::Token(command)) = cli.command {

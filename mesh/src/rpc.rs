@@ -484,6 +484,9 @@ fn chain_failure(e: &ChainError) -> Failure {
 		ChainError::Client(client) => client_failure(client),
 		ChainError::UndecodableCall(_) => Failure::new(INVALID_PARAMS, e, "call"),
 		ChainError::NoParameters => Failure::new(INTERNAL, e, "no_parameters"),
+		ChainError::AnotherChain { found, .. } => {
+			Failure::new(INTERNAL, e, "another_chain").with("genesis", format!("{found:?}"))
+		},
 		ChainError::Node(node) => node_failure(node),
 	}
 }
@@ -689,8 +692,7 @@ impl MeshApiServer for MeshRpc {
 		})?;
 		let submission = Submission::pull_request(group, &call, summary.into_bytes())
 			.map_err(|e| chain_failure(&e).into_error())?;
-		let chain =
-			self.chain.get().await.map_err(|e| chain_failure(&ChainError::from(e)).into_error())?;
+		let chain = self.chain.get().await.map_err(|e| chain_failure(&e).into_error())?;
 		// One budget: the pull request's price must fit beside the agent's mesh spending, or
 		// the agent's own mesh messages would prove an overspend once it lands.
 		let worst = worst_admission_price(&chain, group).await.map_err(|e| e.into_error())?;
@@ -822,7 +824,7 @@ impl MeshRpc {
 			Failure::new(UNAVAILABLE, PublisherError::NoAnchor, "no_anchor").into_error()
 		})?;
 		let failed = |e: teo_client::Error| chain_failure(&ChainError::from(e)).into_error();
-		let chain = self.chain.get().await.map_err(failed)?;
+		let chain = self.chain.get().await.map_err(|e| chain_failure(&e).into_error())?;
 		chain.runtime_api(method, args, at).await.map_err(failed)
 	}
 }
@@ -863,7 +865,10 @@ fn certainly_not_sent(e: &ChainError) -> bool {
 			// Before it was handed over: reading the nonce, the runtime, the genesis.
 			_ => true,
 		},
-		ChainError::UndecodableCall(_) | ChainError::NoParameters | ChainError::Node(_) => true,
+		ChainError::UndecodableCall(_)
+		| ChainError::NoParameters
+		| ChainError::Node(_)
+		| ChainError::AnotherChain { .. } => true,
 	}
 }
 
