@@ -27,9 +27,11 @@
 //! `--rate 0` measures saturation: publishers (plain swarms in both modes, so that they offer
 //! all they can) publish messages signed in advance as fast as gossipsub takes them.
 //!
-//! Latency runs from the agent's `mesh_publish` call (the body carries the time, the peers share
-//! the machine's clock) to the subscriber's receipt of the JSON item, after validation at every
-//! hop (in `plain` mode: to the swarm's delivery). Every
+//! Latency runs from the time the agent's `mesh_publish` call was due (the body carries the time,
+//! the peers share the machine's clock; an agent whose previous call is still running sends late,
+//! and that wait counts) to the subscriber's receipt of the JSON item, after validation at every
+//! hop (in `plain` mode: to the swarm's delivery). `--check` compares the messages every
+//! subscriber got with those published, as multisets (a count and a digest). Every
 //! process shares the machine's cores, so each node pays for the others' work too: the
 //! measured node's messages per CPU-second tell what one node does with a core of its own.
 
@@ -260,7 +262,11 @@ struct PeerReport {
 	/// How long its publishing took (a publisher's).
 	publish_seconds: f64,
 	publish_failures: u64,
+	/// The bodies it published.
+	published_digest: Digest,
 	delivered: u64,
+	/// The bodies delivered to its subscriber.
+	digest: Digest,
 	validated: Option<u64>,
 	/// Deliveries the subscription reported lost (`lagged`): it read too slowly.
 	missed: u64,
@@ -285,12 +291,37 @@ struct Deliveries {
 	validated: Option<u64>,
 	/// Deliveries the subscription reported lost.
 	missed: u64,
+	/// The bodies delivered, as a [`Digest`].
+	digest: Digest,
+}
+
+/// A multiset of message bodies in one number: the wrapping sum of each body's hash. Two peers
+/// with equal counts and equal digests got the same messages (up to a 64-bit collision), in any
+/// order; a count alone would pass a peer that got one message twice and missed another. Every
+/// body a run publishes differs (it carries its sending time and sequence), except in a
+/// saturation run's plain mode, whose presigned bodies are alike and so are checked by count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Digest(u64);
+
+impl Digest {
+	fn of(body: &[u8]) -> u64 {
+		use std::hash::{Hash as _, Hasher as _};
+		// SipHash with fixed keys: the same in every process of the run.
+		let mut hasher = std::hash::DefaultHasher::new();
+		body.hash(&mut hasher);
+		hasher.finish()
+	}
+
+	fn add(&mut self, body: &[u8]) {
+		self.0 = self.0.wrapping_add(Self::of(body));
+	}
 }
 
 impl Deliveries {
 	fn record(&mut self, body: &[u8]) {
 		let now = Instant::now();
 		self.count += 1;
+		self.digest.add(body);
 		self.first.get_or_insert(now);
 		self.last = Some(now);
 		if let Some(sent) = publication_time(body) {
@@ -520,7 +551,7 @@ async fn teo_peer(
 	let clients = Arc::new(clients);
 	let _ = go.await;
 	let go = Instant::now();
-	let (published, failures) = if publisher {
+	let (published, failures, published_digest) = if publisher {
 		publish_paced(options, agents, move |agent, body| {
 			let clients = clients.clone();
 			async move {
@@ -537,7 +568,7 @@ async fn teo_peer(
 		})
 		.await
 	} else {
-		(0, 0)
+		(0, 0, Digest::default())
 	};
 	let publishing = go.elapsed();
 	drain(&deliveries, options, go).await;
@@ -548,7 +579,8 @@ async fn teo_peer(
 	deliveries.lock().unwrap().validated =
 		Some(metrics_for_report.validations.get_or_create(&accepted).get());
 	recorder.abort();
-	let report = finish(index, (published, failures, publishing), &deliveries, connected);
+	let report =
+		finish(index, (published, failures, published_digest, publishing), &deliveries, connected);
 	(report, Box::new((handle, server, api_dir)))
 }
 
@@ -576,12 +608,12 @@ async fn listen_address(handle: &NodeHandle) -> Multiaddr {
 }
 
 /// Publishes for each agent at its share of the rate, one publication at a time per agent,
-/// for `--seconds`: (published, failed).
+/// for `--seconds`: (published, failed, the published bodies' digest).
 async fn publish_paced<F, Fut>(
 	options: &Options,
 	agents: Vec<sr25519::Pair>,
 	publish: F,
-) -> (u64, u64)
+) -> (u64, u64, Digest)
 where
 	F: Fn(AccountId, Vec<u8>) -> Fut + Clone + Send + 'static,
 	Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
@@ -590,19 +622,31 @@ where
 	let interval = Duration::from_secs_f64(1.0 / per_agent_rate);
 	let count = (per_agent_rate * options.seconds as f64).round() as u64;
 	let (published, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+	// Wrapping, as `Digest::add`.
+	let digest = Arc::new(AtomicU64::new(0));
 	let mut tasks = Vec::new();
 	for (a, agent) in agents.into_iter().enumerate() {
 		let publish = publish.clone();
-		let (published, failed) = (published.clone(), failed.clone());
+		let (published, failed, digest) = (published.clone(), failed.clone(), digest.clone());
 		let body_len = options.body;
 		tasks.push(tokio::spawn(async move {
 			let agent: AccountId = agent.public().into();
 			// Spread the agents' turns over the interval.
 			let start = Instant::now() + interval.mul_f64(a as f64 / 8.0);
 			for seq in 0..count {
-				tokio::time::sleep_until((start + interval.mul_f64(seq as f64)).into()).await;
-				match publish(agent.clone(), timed_body(body_len, seq, now_nanos())).await {
-					Ok(()) => published.fetch_add(1, Ordering::Relaxed),
+				let due = start + interval.mul_f64(seq as f64);
+				tokio::time::sleep_until(due.into()).await;
+				// Stamped with the time it was due, not the time it went out: when the agent falls
+				// behind (its previous call still running), the wait shows in the latency, as a
+				// user who meant to send it then would see it (no coordinated omission).
+				let late = Instant::now().saturating_duration_since(due).as_nanos();
+				let body = timed_body(body_len, seq, now_nanos().saturating_sub(late));
+				let body_digest = Digest::of(&body);
+				match publish(agent.clone(), body).await {
+					Ok(()) => {
+						digest.fetch_add(body_digest, Ordering::Relaxed);
+						published.fetch_add(1, Ordering::Relaxed)
+					},
 					Err(e) => {
 						if failed.fetch_add(1, Ordering::Relaxed) == 0 {
 							eprintln!("a publication failed: {e}");
@@ -616,7 +660,8 @@ where
 	for task in tasks {
 		task.await.expect("a publishing task");
 	}
-	(published.load(Ordering::Relaxed), failed.load(Ordering::Relaxed))
+	let digest = Digest(digest.load(Ordering::Relaxed));
+	(published.load(Ordering::Relaxed), failed.load(Ordering::Relaxed), digest)
 }
 
 /// Waits until the publishers have had `--seconds` and nothing has been delivered for
@@ -635,7 +680,7 @@ async fn drain(deliveries: &Mutex<Deliveries>, options: &Options, go: Instant) {
 
 fn finish(
 	index: usize,
-	(published, publish_failures, publishing): (u64, u64, Duration),
+	(published, publish_failures, published_digest, publishing): (u64, u64, Digest, Duration),
 	deliveries: &Mutex<Deliveries>,
 	connected: Vec<String>,
 ) -> PeerReport {
@@ -651,7 +696,9 @@ fn finish(
 		published,
 		publish_seconds: publishing.as_secs_f64(),
 		publish_failures,
+		published_digest,
 		delivered: deliveries.count,
+		digest: deliveries.digest,
 		validated: deliveries.validated,
 		missed: deliveries.missed,
 		span,
@@ -762,8 +809,8 @@ async fn plain_peer(
 	.await;
 	let _ = go.await;
 	let go = Instant::now();
-	let (published, failures) = if !publisher {
-		(0, 0)
+	let (published, failures, published_digest) = if !publisher {
+		(0, 0, Digest::default())
 	} else if options.rate == 0 {
 		// As fast as gossipsub takes them: a full send queue is waited out, never skipped,
 		// until a bound on the run's time.
@@ -785,7 +832,9 @@ async fn plain_peer(
 			}
 			published += 1;
 		}
-		(published, failures)
+		// The presigned bodies are alike.
+		let each = Digest::of(&vec![b'x'; options.body]);
+		(published, failures, Digest(each.wrapping_mul(published)))
 	} else {
 		let pairs: HashMap<AccountId, sr25519::Pair> =
 			agents.iter().map(|a| (a.public().into(), a.clone())).collect();
@@ -810,7 +859,8 @@ async fn plain_peer(
 	let (connected_tx, connected_rx) = tokio::sync::oneshot::channel();
 	let _ = peers_tx.send(connected_tx).await;
 	let connected = connected_rx.await.unwrap_or_default();
-	(finish(index, (published, failures, publishing), &deliveries, connected), Box::new(swarm_task))
+	let tally = (published, failures, published_digest, publishing);
+	(finish(index, tally, &deliveries, connected), Box::new(swarm_task))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1067,11 +1117,19 @@ fn run_mode(options: &Options, mode: &str) -> ModeResult {
 	if failures > 0 && options.rate > 0 {
 		problems.push(format!("{failures} publications failed"));
 	}
+	let published_digest = reports
+		.iter()
+		.fold(Digest::default(), |sum, r| Digest(sum.0.wrapping_add(r.published_digest.0)));
 	for report in reports.iter().filter(|r| r.index >= options.publishers) {
-		if report.delivered < published {
+		if report.delivered != published {
 			problems.push(format!(
 				"peer {} got {} of {published} messages",
 				report.index, report.delivered
+			));
+		} else if report.digest != published_digest {
+			problems.push(format!(
+				"peer {} got {published} messages, but not the ones published",
+				report.index
 			));
 		}
 		if hops[report.index].is_none() {
