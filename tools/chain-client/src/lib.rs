@@ -638,6 +638,20 @@ impl Chain {
 		h256_of(&self.call("chain_getBlockHash", rpc_params![0]).await?)
 	}
 
+	/// The hash of block `number` of the best chain (which holds every finalized block), or
+	/// `None` past its head.
+	pub async fn block_hash(&self, number: teo_primitives::BlockNumber) -> Result<Option<H256>, Error> {
+		match self.call("chain_getBlockHash", rpc_params![number]).await? {
+			Value::Null => Ok(None),
+			hash => h256_of(&hash).map(Some),
+		}
+	}
+
+	/// The events of `block`, in the order they were deposited.
+	pub async fn events(&self, block: H256) -> Result<Vec<EventRecord<RuntimeEvent, H256>>, Error> {
+		Ok(self.storage(&system_events_key(), block).await?.unwrap_or_default())
+	}
+
 	/// The latest finalized block.
 	pub async fn finalized_head(&self) -> Result<H256, Error> {
 		h256_of(&self.call("chain_getFinalizedHead", rpc_params![]).await?)

@@ -5,5 +5,14 @@
 //! - [`spec`]: the swarm's chain, built into genesis (sponsors and citizens verified, agents
 //!   registered, delegations made), so that ten thousand agents start in seconds instead of
 //!   ten thousand Groth16 proofs and registrations.
+//! - [`network`]: three validators and three mesh services on loopback, started from it.
+//! - [`api`], [`agents`]: the agents, calling their services' API over pooled HTTP.
+//! - [`observe`], [`run`]: what the chain and the services recorded, the figures and the
+//!   invariants.
 
+pub mod agents;
+pub mod api;
+pub mod network;
+pub mod observe;
+pub mod run;
 pub mod spec;

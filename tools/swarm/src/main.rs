@@ -2,11 +2,15 @@
 //!
 //!   teo-node export-chain-spec --chain local --raw > local.json
 //!   teo-swarm spec --base local.json --agents 10000 > swarm.json
+//!   teo-swarm run --agents 300 --epochs 2 --out DIR --check
 
 use std::{io::Write as _, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use teo_swarm::spec::{self, Swarm};
+use teo_swarm::{
+	run::{self, RunOptions},
+	spec::{self, Swarm},
+};
 
 #[derive(Parser)]
 #[command(version, about)]
@@ -27,10 +31,43 @@ enum Command {
 		#[command(flatten)]
 		swarm: Swarm,
 	},
+	/// Starts the swarm's network (three validators and three mesh services on loopback, from
+	/// the `teo-node` and `teo-mesh` beside this binary), drives its agents for some epochs,
+	/// writes the figures and checks the invariants.
+	Run(RunOptions),
 }
 
 fn main() -> ExitCode {
 	match Cli::parse().command {
+		Command::Run(options) => {
+			let runtime = match tokio::runtime::Runtime::new() {
+				Ok(runtime) => runtime,
+				Err(e) => {
+					eprintln!("{e}");
+					return ExitCode::FAILURE;
+				},
+			};
+			match runtime.block_on(run::run(&options)) {
+				Ok(report) if report.violations.is_empty() => {
+					println!("every invariant held");
+					ExitCode::SUCCESS
+				},
+				Ok(report) => {
+					for violation in &report.violations {
+						eprintln!("invariant broken: {violation}");
+					}
+					if options.check {
+						ExitCode::FAILURE
+					} else {
+						ExitCode::SUCCESS
+					}
+				},
+				Err(e) => {
+					eprintln!("{e}");
+					ExitCode::FAILURE
+				},
+			}
+		},
 		Command::Spec { base, swarm } => {
 			let base = match std::fs::read(&base) {
 				Ok(bytes) => bytes,

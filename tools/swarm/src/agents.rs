@@ -1,0 +1,131 @@
+//! Honest agents at network speed: each, in every epoch, submits one pull request as soon as
+//! it sees the epoch (the fastest the rules let one agent propose: the service holds its mesh
+//! spending until the chain shows the price), then spends the rest of its allowance on drafts
+//! until the service refuses the next one before signing, then waits for the next epoch. A
+//! refusal it may retry (`pull_request_in_flight`, a busy node) is retried two seconds later.
+
+use std::{
+	collections::BTreeMap,
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+
+use codec::Encode as _;
+use serde_json::{json, Value};
+use teo_runtime::RuntimeCall;
+
+use crate::api::{Api, ApiError};
+
+/// A draft's body: about the size of a short negotiation message.
+const DRAFT_BYTES: usize = 160;
+
+/// What the agents did in one epoch (by the service's epoch when they acted).
+#[derive(Clone, Debug, Default)]
+pub struct EpochTally {
+	/// Drafts the services signed and published.
+	pub published: u64,
+	/// Publications refused, by reason (`budget_exceeded` ends an agent's epoch).
+	pub publish_refused: BTreeMap<String, u64>,
+	/// Pull requests, by outcome: `admitted`, `failed in block: <error>`, or the refusal's
+	/// reason (the pool's among them).
+	pub pull_requests: BTreeMap<String, u64>,
+}
+
+/// Every agent's tallies, by epoch.
+pub type Tallies = Arc<Mutex<BTreeMap<u32, EpochTally>>>;
+
+/// One simulated agent.
+pub struct Agent {
+	/// Its index in the swarm.
+	pub index: u32,
+	/// Its service's API port.
+	pub port: u16,
+	/// Its token there.
+	pub token: String,
+	/// The group it proposes to and negotiates in.
+	pub group: u32,
+}
+
+impl Agent {
+	async fn call(&self, api: &Api, method: &str, params: Value) -> Result<Value, ApiError> {
+		api.call(self.port, &self.token, method, params).await
+	}
+
+	/// Acts until `until`, tallying into `tallies`.
+	pub async fn run(self, api: Api, until: Instant, tallies: Tallies) {
+		let tally = |epoch: u32, change: &dyn Fn(&mut EpochTally)| {
+			change(tallies.lock().expect("not poisoned").entry(epoch).or_default())
+		};
+		let mut proposed_in: Option<u32> = None;
+		let mut epoch: Option<u32> = None;
+		let mut seq = 0u64;
+		while Instant::now() < until {
+			let Some(current) = epoch else {
+				epoch = self.epoch(&api).await;
+				if epoch.is_none() {
+					tokio::time::sleep(Duration::from_secs(1)).await;
+				}
+				continue;
+			};
+			if proposed_in != Some(current) {
+				proposed_in = Some(current);
+				let outcome = self.propose(&api, current).await;
+				tally(current, &|t| *t.pull_requests.entry(outcome.clone()).or_default() += 1);
+			}
+			let body = draft(self.index, current, seq);
+			match self.call(&api, "mesh_publish", json!([self.group, "draft", body])).await {
+				Ok(published) => {
+					seq += 1;
+					let at = published["epoch"].as_u64().map_or(current, |e| e as u32);
+					tally(at, &|t| t.published += 1);
+					epoch = Some(at);
+				},
+				Err(e) => {
+					let label = e.label();
+					tally(current, &|t| *t.publish_refused.entry(label.clone()).or_default() += 1);
+					let spent = matches!(&e, ApiError::Refused { reason, .. } if reason == "budget_exceeded");
+					// Spent: nothing more until the next epoch. Otherwise (a pull request's price
+					// not known yet, the node busy): a little later.
+					loop {
+						tokio::time::sleep(Duration::from_secs(2)).await;
+						epoch = self.epoch(&api).await;
+						if !spent || epoch != Some(current) || Instant::now() >= until {
+							break;
+						}
+					}
+				},
+			}
+		}
+	}
+
+	/// The epoch the agent's service is in.
+	async fn epoch(&self, api: &Api) -> Option<u32> {
+		let budget = self.call(api, "mesh_budget", json!([])).await.ok()?;
+		budget["epoch"].as_u64().map(|e| e as u32)
+	}
+
+	/// One pull request (a remark naming the agent and epoch); its outcome's label.
+	async fn propose(&self, api: &Api, epoch: u32) -> String {
+		let remark = format!("swarm agent {} proposes in epoch {epoch}", self.index);
+		let call = RuntimeCall::System(polkadot_sdk::frame_system::Call::remark {
+			remark: remark.clone().into_bytes(),
+		});
+		let call = format!("0x{}", hex::encode(call.encode()));
+		match self.call(api, "mesh_submitPullRequest", json!([self.group, call, remark])).await {
+			Ok(status) => match status["error"].as_str() {
+				None => "admitted".into(),
+				Some(error) => format!("failed in block: {error}"),
+			},
+			Err(e) => e.label(),
+		}
+	}
+}
+
+/// A draft's text: who, when, and padding to [`DRAFT_BYTES`].
+fn draft(agent: u32, epoch: u32, seq: u64) -> String {
+	let mut text = format!("agent {agent}, epoch {epoch}, draft {seq}: ");
+	while text.len() < DRAFT_BYTES {
+		text.push('.');
+	}
+	text
+}

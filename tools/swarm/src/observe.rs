@@ -1,0 +1,115 @@
+//! What the harness reads back: the chain's blocks and events (block times, admissions per
+//! group and epoch, fraud punished), the finality lag sampled while the swarm runs, and the
+//! services' validation counters.
+
+use std::{
+	collections::BTreeMap,
+	time::{Duration, Instant},
+};
+
+use pallet_action_budget::Event as BudgetEvent;
+use polkadot_sdk::sp_io::hashing::twox_128;
+use teo_runtime::RuntimeEvent;
+
+/// One block of the run.
+#[derive(Clone, Debug)]
+pub struct BlockRow {
+	/// Its number.
+	pub number: u32,
+	/// Its timestamp (ms).
+	pub timestamp: u64,
+}
+
+/// What the chain recorded.
+#[derive(Clone, Debug, Default)]
+pub struct ChainRecord {
+	/// Every block from 1 to the finalized head.
+	pub blocks: Vec<BlockRow>,
+	/// Pull requests admitted, by (group, epoch).
+	pub admissions: BTreeMap<(u32, u32), u32>,
+	/// Agents punished for fraud: (agent index if a swarm agent, epoch).
+	pub punished: Vec<(String, u32)>,
+}
+
+/// `(seconds since start, best, finalized)`, once a second until `until`.
+pub async fn sample_finality(url: String, until: Instant) -> Vec<(f64, u32, u32)> {
+	let start = Instant::now();
+	let mut samples = Vec::new();
+	let mut chain = None;
+	while Instant::now() < until {
+		if chain.is_none() {
+			chain = teo_client::Chain::connect(&url).await.ok();
+		}
+		if let Some(connected) = &chain {
+			match (connected.best_number().await, connected.finalized_block().await) {
+				(Ok(best), Ok((finalized, _))) => {
+					samples.push((start.elapsed().as_secs_f64(), best, finalized))
+				},
+				_ => chain = None,
+			}
+		}
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
+	samples
+}
+
+/// Reads blocks `1..=` the finalized head at `url`.
+pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
+	let chain = teo_client::Chain::connect(url).await.map_err(|e| e.to_string())?;
+	let (head, _) = chain.finalized_block().await.map_err(|e| e.to_string())?;
+	let timestamp_key = [twox_128(b"Timestamp"), twox_128(b"Now")].concat();
+	let mut record = ChainRecord::default();
+	for number in 1..=head {
+		let hash = chain
+			.block_hash(number)
+			.await
+			.map_err(|e| e.to_string())?
+			.ok_or(format!("no block {number}"))?;
+		let timestamp: u64 = chain
+			.storage(&timestamp_key, hash)
+			.await
+			.map_err(|e| e.to_string())?
+			.unwrap_or_default();
+		record.blocks.push(BlockRow { number, timestamp });
+		for event in chain.events(hash).await.map_err(|e| e.to_string())? {
+			match event.event {
+				RuntimeEvent::ActionBudget(BudgetEvent::PullRequestAdmitted {
+					group, epoch, ..
+				}) => *record.admissions.entry((group, epoch)).or_default() += 1,
+				RuntimeEvent::ActionBudget(BudgetEvent::FraudPunished { agent, epoch, .. }) => {
+					record.punished.push((agent.to_string(), epoch))
+				},
+				_ => {},
+			}
+		}
+	}
+	Ok(record)
+}
+
+/// `teo_mesh_validations_total` of the service whose metrics are on `port`, by
+/// `result/reason`.
+pub async fn validations(port: u16) -> Result<BTreeMap<String, u64>, String> {
+	use http_body_util::{BodyExt as _, Empty};
+	use hyper::body::Bytes;
+	let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+		.build_http::<Empty<Bytes>>();
+	let uri: http::Uri = format!("http://127.0.0.1:{port}/metrics").parse().map_err(|e| format!("{e}"))?;
+	let response = client.get(uri).await.map_err(|e| format!("metrics: {e}"))?;
+	let body = response.into_body().collect().await.map_err(|e| format!("metrics: {e}"))?;
+	let text = String::from_utf8_lossy(&body.to_bytes()).to_string();
+	let mut counts = BTreeMap::new();
+	for line in text.lines().filter(|l| l.starts_with("teo_mesh_validations_total{")) {
+		let Some((labels, value)) = line.rsplit_once(' ') else { continue };
+		let label = |name: &str| {
+			labels
+				.split(&format!("{name}=\""))
+				.nth(1)
+				.and_then(|rest| rest.split('"').next())
+				.unwrap_or_default()
+				.to_string()
+		};
+		let key = format!("{}/{}", label("result"), label("reason"));
+		*counts.entry(key).or_default() += value.parse::<f64>().unwrap_or_default() as u64;
+	}
+	Ok(counts)
+}
