@@ -319,6 +319,17 @@ step "Mesh throughput harness, small run (a check, not a measurement)"
 	--peers 6 --publishers 2 --agents 2 --rate 200 --seconds 3 --check)
 record "mesh throughput harness (small run)" $?
 
+# The flash-crash harness (docs/FLASH-CRASH.md) at a small scale: 300 agents on a network of its
+# own (three validators, three mesh services) for two epochs, with its invariants: admissions
+# never above D_max, no honest agent punished or its messages rejected, block production and
+# finality never stalled. At normal priority: its validators must keep their slots (the Rust
+# tests have ended; the lanes may still run). Its figures are in the output folder.
+step "Flash-crash harness, small run (300 agents, two epochs; the invariants)"
+swarm_out=$(mktemp -d "${TMPDIR:-/tmp}/teo-swarm.XXXXXX")
+timeout -k 30 900 "$(dirname "$TEO_NODE_BIN")/teo-swarm" run --agents 300 --epochs 2 \
+	--out "$swarm_out" --check
+record "flash-crash harness, small run (300 agents, two epochs; figures in $swarm_out)" $?
+
 if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 	if [ ${#lanes[@]} -gt 0 ]; then
 		step "Zombienet: waiting for the lanes"
