@@ -44,18 +44,6 @@ pub enum ChainError {
 	/// The peer could not take the chain's news (it stopped).
 	#[error(transparent)]
 	Node(#[from] NodeError),
-	/// The node now serves another chain than the one this link connected to first (its
-	/// database was replaced, or the address now leads to another node): nothing it says is
-	/// read, until the operator points the service at a node of the right chain.
-	#[error("the node at {url} now serves the chain of genesis {found:?}, not {expected:?}, the one this service started on")]
-	AnotherChain {
-		/// The node's address.
-		url: String,
-		/// The genesis hash the link first connected to.
-		expected: H256,
-		/// The genesis hash the node now reports.
-		found: H256,
-	},
 }
 
 impl ChainError {
@@ -65,15 +53,19 @@ impl ChainError {
 		matches!(self, ChainError::Client(teo_client::Error::IncompatibleRuntime { .. }))
 	}
 
+	/// `true` when the node serves another chain than the one the service started on
+	/// ([`ChainLink`]).
+	pub fn is_another_chain(&self) -> bool {
+		matches!(self, ChainError::Client(teo_client::Error::AnotherChain { .. }))
+	}
+
 	/// `true` when the same request may succeed later: a transport failure of the node
 	/// connection, or a peer that could not answer.
 	pub fn is_retryable(&self) -> bool {
 		match self {
 			ChainError::Client(e) => e.is_retryable(),
 			ChainError::Node(e) => e.is_retryable(),
-			ChainError::NoParameters
-			| ChainError::UndecodableCall(_)
-			| ChainError::AnotherChain { .. } => false,
+			ChainError::NoParameters | ChainError::UndecodableCall(_) => false,
 		}
 	}
 }
@@ -206,17 +198,24 @@ pub async fn standing_at(
 /// network failed): every user asks it for the current connection, so one reconnection
 /// serves them all, and submissions share one nonce lock ([`Chain::submit`]). Every connection
 /// must serve the chain of the first: a node that comes back with another genesis is refused
-/// ([`ChainError::AnotherChain`]), since its reads would be newer than the view's and wrong.
+/// ([`teo_client::Error::AnotherChain`], read before its runtime is judged), since its reads
+/// would be newer than the view's and wrong; it is asked again only every
+/// [`ANOTHER_CHAIN_RETRY`], not at every call.
 pub struct ChainLink {
 	url: String,
 	current: tokio::sync::Mutex<Connection>,
 }
 
-/// The link's connection, and the chain it serves from the first connection on.
+/// How long a node found serving another chain is not asked again.
+pub const ANOTHER_CHAIN_RETRY: Duration = Duration::from_secs(5);
+
+/// The link's connection, the chain it serves from the first connection on, and the last
+/// refusal of a node of another chain.
 #[derive(Default)]
 struct Connection {
 	chain: Option<Arc<Chain>>,
 	genesis: Option<H256>,
+	refused: Option<(Instant, H256)>,
 }
 
 impl ChainLink {
@@ -234,7 +233,7 @@ impl ChainLink {
 	}
 
 	/// The connection; a new one if the last was lost (or the error of making it: retry; or
-	/// [`ChainError::AnotherChain`]: do not).
+	/// [`teo_client::Error::AnotherChain`]: do not).
 	pub async fn get(&self) -> Result<Arc<Chain>, ChainError> {
 		let mut current = self.current.lock().await;
 		let lost = match current.chain.as_ref() {
@@ -242,18 +241,29 @@ impl ChainLink {
 			Some(_) => true,
 			None => false,
 		};
+		if let (Some(expected), Some((at, found))) = (current.genesis, current.refused) {
+			if at.elapsed() < ANOTHER_CHAIN_RETRY {
+				let url = self.url.clone();
+				return Err(teo_client::Error::AnotherChain { url, expected, found }.into());
+			}
+		}
 		if lost {
 			tracing::warn!(url = %self.url, "the node connection was lost: connecting again");
 		}
-		let chain = Arc::new(Chain::connect(&self.url).await?);
-		let found = chain.genesis_hash().await?;
-		match current.genesis {
-			Some(expected) if expected != found => {
-				current.chain = None;
-				return Err(ChainError::AnotherChain { url: self.url.clone(), expected, found });
+		current.chain = None;
+		let chain = match Chain::connect_expecting(&self.url, current.genesis).await {
+			Ok(chain) => Arc::new(chain),
+			Err(e) => {
+				if let teo_client::Error::AnotherChain { found, .. } = &e {
+					current.refused = Some((Instant::now(), *found));
+				}
+				return Err(e.into());
 			},
-			_ => current.genesis = Some(found),
+		};
+		if current.genesis.is_none() {
+			current.genesis = Some(chain.genesis_hash().await?);
 		}
+		current.refused = None;
 		if lost {
 			tracing::info!(url = %self.url, "connected to the node again");
 		}
@@ -356,9 +366,7 @@ impl Follower {
 					return;
 				},
 				// The view goes stale (`mesh_health` says so) until the operator intervenes.
-				Err(e @ ChainError::AnotherChain { .. }) => {
-					tracing::error!("following the chain: {e}")
-				},
+				Err(e) if e.is_another_chain() => tracing::error!("following the chain: {e}"),
 				Err(e) => tracing::warn!("following the chain: {e}"),
 			}
 		}
@@ -434,21 +442,22 @@ pub const LOOKUPS_AT_ONCE: usize = 8;
 #[derive(Default)]
 struct InFlight {
 	running: HashSet<AccountId>,
-	/// Epoch refreshes asked for while the agent's lookup ran (at an older head, perhaps one of
-	/// the previous epoch): read again once it ends. At most one per running lookup.
+	/// Agents asked about again while their lookup ran: read again once it ends. An epoch's
+	/// refresh needs a read at the new head; a message's request may come from a message parked
+	/// after the running lookup answered the peer (which it does before it ends here), or one
+	/// whose lookup then fails, and the peer asks only once per parked agent. At most one per
+	/// running lookup.
 	again: HashSet<AccountId>,
 }
 
 impl InFlight {
-	/// Whether a lookup of `agent` may start now; if not, an epoch's refresh (`refresh`) is
-	/// remembered for when the running one ends, and a message's request is answered by it.
-	fn start(&mut self, agent: &AccountId, refresh: bool) -> bool {
+	/// Whether a lookup of `agent` may start now; if not, it is remembered for when the
+	/// running one ends.
+	fn start(&mut self, agent: &AccountId) -> bool {
 		if self.running.insert(agent.clone()) {
 			return true;
 		}
-		if refresh {
-			self.again.insert(agent.clone());
-		}
+		self.again.insert(agent.clone());
 		false
 	}
 
@@ -476,7 +485,7 @@ async fn look_up(
 	let mut in_flight = InFlight::default();
 	loop {
 		let room = running.len() < LOOKUPS_AT_ONCE;
-		let (agent, epoch_refresh) = tokio::select! {
+		let agent = tokio::select! {
 			Some((agent, result)) = running.next(), if !running.is_empty() => {
 				if in_flight.end(&agent) {
 					due.push_front(agent.clone());
@@ -496,7 +505,7 @@ async fn look_up(
 					metrics.agent_lookups_skipped.inc();
 					continue;
 				}
-				(lookup.agent, false)
+				lookup.agent
 			},
 			Some(_) = epochs.recv() => {
 				match node.cached_agents().await {
@@ -506,13 +515,13 @@ async fn look_up(
 				continue;
 			},
 			_ = std::future::ready(()), if room && !due.is_empty() => match due.pop_front() {
-				Some(agent) => (agent, true),
+				Some(agent) => agent,
 				None => continue,
 			},
 			else => return,
 		};
 		let Some(head) = *heads.borrow() else { continue };
-		if !in_flight.start(&agent, epoch_refresh) {
+		if !in_flight.start(&agent) {
 			continue;
 		}
 		let (chain, node) = (chain.clone(), node.clone());
@@ -615,7 +624,8 @@ async fn submit_report(
 		Err(e) => Err(e.into()),
 	};
 	let ended = match &result {
-		Err(e) if e.is_retryable() => Reported::TryAgain,
+		// A node of another chain may give way to the right one again.
+		Err(e) if e.is_retryable() || e.is_another_chain() => Reported::TryAgain,
 		_ => Reported::Done,
 	};
 	let result = match result {
@@ -649,25 +659,23 @@ mod tests {
 	#[test]
 	fn an_agent_is_looked_up_once_at_a_time() {
 		let mut in_flight = InFlight::default();
-		assert!(in_flight.start(&agent(1), false));
-		// A second message naming it waits for the running lookup's answer.
-		assert!(!in_flight.start(&agent(1), false));
+		assert!(in_flight.start(&agent(1)));
 		// Another agent is not held up.
-		assert!(in_flight.start(&agent(2), false));
-		assert!(!in_flight.end(&agent(1)), "nothing asked for a newer read");
-		assert!(in_flight.start(&agent(1), false), "free once its lookup ended");
+		assert!(in_flight.start(&agent(2)));
+		assert!(!in_flight.end(&agent(2)), "nothing asked about it meanwhile");
+		assert!(in_flight.start(&agent(2)), "free once its lookup ended");
 	}
 
 	#[test]
-	fn an_epochs_refresh_during_a_lookup_reads_the_agent_again_after_it() {
+	fn a_request_during_a_lookup_reads_the_agent_again_after_it() {
 		let mut in_flight = InFlight::default();
-		assert!(in_flight.start(&agent(1), false));
-		// The epoch turned while a message's lookup (perhaps at the previous epoch's head) ran:
-		// the refresh must not run beside it, nor be lost.
-		assert!(!in_flight.start(&agent(1), true));
-		assert!(!in_flight.start(&agent(1), true));
+		assert!(in_flight.start(&agent(1)));
+		// The epoch turned, or a message was parked after the running lookup answered the
+		// peer: neither runs beside it, and neither is lost.
+		assert!(!in_flight.start(&agent(1)));
+		assert!(!in_flight.start(&agent(1)));
 		assert!(in_flight.end(&agent(1)), "read again once the older read is in");
-		assert!(in_flight.start(&agent(1), true));
+		assert!(in_flight.start(&agent(1)));
 		assert!(!in_flight.end(&agent(1)), "once only");
 		assert!(in_flight.running.is_empty() && in_flight.again.is_empty());
 	}

@@ -463,8 +463,16 @@ fn client_failure(e: &teo_client::Error) -> Failure {
 		teo_client::ErrorKind::Refused => REFUSED,
 		teo_client::ErrorKind::Malformed => INTERNAL,
 	};
+	// The operator must point the service at a node of its chain: nothing the caller can do.
+	let code = match e {
+		teo_client::Error::AnotherChain { .. } => INTERNAL,
+		_ => code,
+	};
 	let failure = Failure::new(code, e, e.reason());
 	match e {
+		teo_client::Error::AnotherChain { found, .. } => {
+			failure.with("genesis", format!("{found:?}"))
+		},
 		teo_client::Error::Unconfirmed { hash, .. } => failure.with("txHash", format!("{hash:?}")),
 		teo_client::Error::Pool(
 			teo_client::PoolRefusal::Invalid { reason }
@@ -484,9 +492,6 @@ fn chain_failure(e: &ChainError) -> Failure {
 		ChainError::Client(client) => client_failure(client),
 		ChainError::UndecodableCall(_) => Failure::new(INVALID_PARAMS, e, "call"),
 		ChainError::NoParameters => Failure::new(INTERNAL, e, "no_parameters"),
-		ChainError::AnotherChain { found, .. } => {
-			Failure::new(INTERNAL, e, "another_chain").with("genesis", format!("{found:?}"))
-		},
 		ChainError::Node(node) => node_failure(node),
 	}
 }
@@ -695,21 +700,22 @@ impl MeshApiServer for MeshRpc {
 		let chain = self.chain.get().await.map_err(|e| chain_failure(&e).into_error())?;
 		// One budget: the pull request's price must fit beside the agent's mesh spending, or
 		// the agent's own mesh messages would prove an overspend once it lands.
-		let worst = worst_admission_price(&chain, group).await.map_err(|e| e.into_error())?;
+		let terms = admission_terms(&chain, group).await.map_err(|e| e.into_error())?;
 		self.publisher
-			.begin_pull_request(&agent, worst)
+			.begin_pull_request(&agent, terms.worst_price)
 			.await
 			.map_err(|e| publisher_failure(&e).into_error())?;
 		// In a task of its own, which says how the pull request ended even when the caller has
 		// left (a dropped connection drops this future): otherwise nobody would release the
 		// agent's mesh spending. Mortal, so that one whose fate is unknown holds it for a
-		// bounded time.
+		// bounded time: to the end of the epoch (a pull request that missed its epoch's
+		// admissions is not kept paused for later ones).
 		let submitting = {
 			let (publisher, agent, pair) = (self.publisher.clone(), agent.clone(), pair.clone());
 			let chain = chain.clone();
 			tokio::spawn(async move {
 				let (last_block, outcome) =
-					submit_mortal(&chain, submission, &pair, PULL_REQUEST_MORTALITY).await;
+					submit_mortal(&chain, submission, &pair, terms.mortality).await;
 				let hold = match &outcome {
 					// It landed and failed: nothing was spent.
 					Ok(outcome) if outcome.error.is_some() => None,
@@ -829,14 +835,24 @@ impl MeshRpc {
 	}
 }
 
-/// Blocks a pull request's transaction stays valid for: a few minutes of blocks, after which
-/// one whose fate the service lost track of can no longer land.
+/// Blocks a pull request's transaction stays valid for at most: a few minutes of blocks, after
+/// which one whose fate the service lost track of can no longer land.
 const PULL_REQUEST_MORTALITY: u64 = 64;
 
-/// The most admitting a pull request to `group` can cost in this epoch: the price of the
-/// group's last admission of the epoch, at the best block. However many pull requests are
-/// admitted before this one (in its block, or on purpose, by a front-runner), it costs no more.
-async fn worst_admission_price(chain: &teo_client::Chain, group: GroupId) -> Result<u64, Failure> {
+/// What a pull request to a group is sent with.
+struct AdmissionTerms {
+	/// The most admitting it can cost in this epoch: the price of the group's last admission of
+	/// the epoch, at the best block. However many pull requests are admitted before this one (in
+	/// its block, or on purpose, by a front-runner), it costs no more.
+	worst_price: u64,
+	/// Its era, in blocks ([`pull_request_mortality`]).
+	mortality: u64,
+}
+
+async fn admission_terms(
+	chain: &teo_client::Chain,
+	group: GroupId,
+) -> Result<AdmissionTerms, Failure> {
 	let client = |e: teo_client::Error| chain_failure(&ChainError::from(e));
 	let best = chain.checked_best_head().await.map_err(client)?;
 	let price: Option<u64> =
@@ -845,10 +861,36 @@ async fn worst_admission_price(chain: &teo_client::Chain, group: GroupId) -> Res
 		chain.runtime_api("ActionBudgetApi_admissions_left", &group, best).await.map_err(client)?;
 	let costs: Option<teo_primitives::mesh::CostSchedule> =
 		chain.runtime_api("ActionBudgetApi_cost_schedule", &(), best).await.map_err(client)?;
-	let (Some(price), Some(costs)) = (price, costs) else {
+	let epoch: Option<pallet_action_budget::EpochInfo> =
+		chain.runtime_api("ActionBudgetApi_epoch", &(), best).await.map_err(client)?;
+	let (Some(price), Some(costs), Some(epoch)) = (price, costs, epoch) else {
 		return Err(chain_failure(&ChainError::NoParameters));
 	};
-	Ok(price.saturating_add(costs.pull_request.saturating_mul(u64::from(left.saturating_sub(1)))))
+	let best_number = chain.block_number(best).await.map_err(client)?;
+	let worst_price =
+		price.saturating_add(costs.pull_request.saturating_mul(u64::from(left.saturating_sub(1))));
+	Ok(AdmissionTerms {
+		worst_price,
+		mortality: pull_request_mortality(best_number, epoch.last_block),
+	})
+}
+
+/// The era of a pull request sent at the best block `best` of an epoch whose last block is
+/// `epoch_end`: the longest that ends by the epoch's end (eras are powers of two, at least 4
+/// blocks; one block is kept in hand, as the best block may move before it is signed), at most
+/// [`PULL_REQUEST_MORTALITY`]. A pull request the pool takes and then finds invalid (the group's
+/// admissions ran out first) might still be in another node's pool, so its agent's mesh
+/// spending stays paused until its era ends: with a fixed era of 64 blocks, an honest agent that
+/// lost the race for an epoch's admissions stayed silent on the mesh for six ten-block epochs
+/// (docs/FLASH-CRASH.md). Within four blocks of the end, the era of 4 reaches into the next
+/// epoch by up to three.
+fn pull_request_mortality(best: BlockNumber, epoch_end: BlockNumber) -> u64 {
+	let left = u64::from(epoch_end.saturating_sub(best));
+	let within = match left {
+		0..=3 => 4,
+		left => 1 << left.ilog2(),
+	};
+	within.min(PULL_REQUEST_MORTALITY)
 }
 
 /// `true` when a failed submission certainly never reached any pool: the node refused it when
@@ -865,10 +907,7 @@ fn certainly_not_sent(e: &ChainError) -> bool {
 			// Before it was handed over: reading the nonce, the runtime, the genesis.
 			_ => true,
 		},
-		ChainError::UndecodableCall(_)
-		| ChainError::NoParameters
-		| ChainError::Node(_)
-		| ChainError::AnotherChain { .. } => true,
+		ChainError::UndecodableCall(_) | ChainError::NoParameters | ChainError::Node(_) => true,
 	}
 }
 
@@ -915,6 +954,30 @@ mod tests {
 
 	fn agent(seed: &str) -> AccountId {
 		sr25519::Pair::from_string(seed, None).unwrap().public().into()
+	}
+
+	/// The last block a pull request sent at `best` may land in, as `Chain::submit_mortal`
+	/// computes it.
+	fn last_block(best: BlockNumber, mortality: u64) -> u64 {
+		let era = polkadot_sdk::sp_runtime::generic::Era::mortal(mortality, u64::from(best));
+		era.death(u64::from(best)) - 1
+	}
+
+	#[test]
+	fn a_pull_request_dies_with_its_epoch() {
+		// Ten-block epochs (dev and local chains): blocks 10..=19.
+		for best in 10..=15 {
+			let mortality = pull_request_mortality(best, 19);
+			// Even if the best block moves on by one before it is signed.
+			assert!(last_block(best + 1, mortality) <= 19, "sent at {best}: era {mortality}");
+			assert!(mortality >= 4);
+		}
+		// Near the end, the shortest era reaches a little into the next epoch.
+		assert_eq!(pull_request_mortality(18, 19), 4);
+		assert!(last_block(18, 4) <= 19 + 3);
+		// Production's 600-block epochs: the cap, not the epoch.
+		assert_eq!(pull_request_mortality(600, 1199), PULL_REQUEST_MORTALITY);
+		assert_eq!(pull_request_mortality(1150, 1199), 32);
 	}
 
 	fn dave() -> Caller {

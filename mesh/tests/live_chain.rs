@@ -51,12 +51,15 @@ fn beside_mesh(binary: &str) -> PathBuf {
 	path
 }
 
-/// A node of `chain` (`--dev`, or `--chain local`) with its RPC on `rpc_port`.
-fn node(chain: &[&str], rpc_port: u16) -> Process {
+/// A node of `chain` (`--dev`, or `--chain local`) with its RPC on `rpc_port` and its database
+/// in `dir` (a killed node cannot delete a `--tmp` one).
+fn node(chain: &[&str], rpc_port: u16, dir: &Path) -> Process {
 	Process(
 		Command::new(beside_mesh("teo-node"))
 			.args(chain)
-			.args(["--tmp", "--no-prometheus", "--no-telemetry", "--no-mdns"])
+			.arg("--base-path")
+			.arg(dir)
+			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
 			.args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()])
 			.stdout(Stdio::null())
 			.stderr(Stdio::null())
@@ -81,10 +84,10 @@ async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(
 	}
 }
 
-/// A dev node with a finalized block after genesis; its URL.
-async fn dev_chain() -> (Process, String) {
+/// A dev node with a finalized block after genesis, its database in `dir`; its URL.
+async fn dev_chain(dir: &Path) -> (Process, String) {
 	let port = free_port();
-	let node = node(&["--dev"], port);
+	let node = node(&["--dev"], port, &dir.join("node"));
 	let url = format!("ws://127.0.0.1:{port}");
 	wait_for("the dev node's first finalized block", Duration::from_secs(90), || async {
 		let chain = teo_client::Chain::connect(&url).await.ok()?;
@@ -165,19 +168,34 @@ fn key_file(dir: &Path, suri: &str) -> String {
 	path.to_str().unwrap().to_string()
 }
 
+/// Every file under `dir` (its path and bytes), sorted.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+	let mut files = Vec::new();
+	for entry in std::fs::read_dir(dir).unwrap() {
+		let path = entry.unwrap().path();
+		if path.is_dir() {
+			files.extend(contents(&path));
+		} else {
+			files.push((path.clone(), std::fs::read(&path).unwrap()));
+		}
+	}
+	files.sort();
+	files
+}
+
 fn dev(name: &str) -> sr25519::Pair {
 	sr25519::Pair::from_string(&format!("//{name}"), None).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_process_on_a_base_path_in_use_stops_and_the_first_serves_on() {
-	let (_node, url) = dev_chain().await;
 	let dir = tempfile::tempdir().unwrap();
+	let (_node, url) = dev_chain(dir.path()).await;
 	let dave = dev("Dave");
 	let first = Service::new(dir.path(), "a", &dave.public());
 	let _first_process = first.start(&url, &[]);
 	let client = first.client().await;
-	let ledger = std::fs::read_dir(&first.base_path).unwrap().count();
+	let before = contents(&first.base_path);
 
 	// Another process, other ports, the same base path: as an operator's second unit file or
 	// a restart that did not wait for the old process would start it.
@@ -197,14 +215,15 @@ async fn a_second_process_on_a_base_path_in_use_stops_and_the_first_serves_on() 
 	assert!(!status.success(), "the second process stopped with {status}");
 	assert!(stderr.contains("in use by another teo-mesh"), "{stderr}");
 	// It wrote nothing, and the first still serves.
-	assert_eq!(std::fs::read_dir(&second.base_path).unwrap().count(), ledger);
+	assert_eq!(contents(&second.base_path), before);
 	let health: Value = client.request("mesh_health", rpc_params![]).await.unwrap();
 	assert_eq!(health["chainStale"], Value::Bool(false), "{health}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_is_looked_up_on_chain_and_its_submissions_at_once_each_land() {
-	let (_node, url) = dev_chain().await;
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, url) = dev_chain(dir.path()).await;
 	let (alice, dave) = (dev("Alice"), dev("Dave"));
 	// Alice proves she is a person (a real proof, with the dev key), then sponsors Dave.
 	let output = Command::new(beside_mesh("teo-citizen"))
@@ -219,7 +238,6 @@ async fn an_agent_is_looked_up_on_chain_and_its_submissions_at_once_each_land() 
 	let outcome = chain.submit(register, &alice).await.unwrap();
 	assert!(outcome.error.is_none(), "{:?}", outcome.error);
 
-	let dir = tempfile::tempdir().unwrap();
 	let a = Service::new(dir.path(), "a", &dave.public());
 	let c = Service::new(dir.path(), "c", &dave.public());
 	let _a = a.start(&url, &["--agent-key-file".into(), key_file(dir.path(), "//Dave")]);
@@ -288,9 +306,10 @@ async fn an_agent_is_looked_up_on_chain_and_its_submissions_at_once_each_land() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_whose_node_comes_back_serving_another_chain_refuses_it() {
+	let dir = tempfile::tempdir().unwrap();
 	let port = free_port();
 	let url = format!("ws://127.0.0.1:{port}");
-	let dev_node = node(&["--dev"], port);
+	let dev_node = node(&["--dev"], port, &dir.path().join("dev"));
 	let link = wait_for("the dev node", Duration::from_secs(60), || async {
 		ChainLink::connect(&url).await.ok()
 	})
@@ -299,16 +318,20 @@ async fn a_link_whose_node_comes_back_serving_another_chain_refuses_it() {
 	drop(dev_node);
 
 	// The same address, another chain (another genesis): a replaced database, a port reused.
-	let _local_node = node(&["--chain", "local"], port);
+	let _local_node = node(&["--chain", "local"], port, &dir.path().join("local"));
 	let refusal = wait_for("the link to reconnect", Duration::from_secs(60), || async {
 		match link.get().await {
-			Err(e @ ChainError::AnotherChain { .. }) => Some(e),
+			Err(e) if e.is_another_chain() => Some(e),
 			_ => None,
 		}
 	})
 	.await;
-	assert!(!refusal.is_retryable(), "{refusal}");
-	let ChainError::AnotherChain { expected, found, .. } = refusal else { unreachable!() };
+	// Told apart from a runtime the service cannot read (which would stop it).
+	assert!(!refusal.is_retryable() && !refusal.is_incompatible_runtime(), "{refusal}");
+	let ChainError::Client(teo_client::Error::AnotherChain { expected, found, .. }) = refusal
+	else {
+		unreachable!()
+	};
 	assert_eq!(expected, dev_genesis);
 	assert_ne!(found, dev_genesis);
 }

@@ -181,6 +181,17 @@ pub enum Error {
 		/// The `specVersion` this client was built with.
 		built_version: u32,
 	},
+	/// The node serves another chain than the one expected ([`Chain::connect_expecting`]): its
+	/// database was replaced, or the address leads to another node. Nothing it says is read.
+	#[error("the node at {url} serves the chain of genesis {found:?}, not {expected:?}")]
+	AnotherChain {
+		/// The node's address.
+		url: String,
+		/// The genesis hash expected.
+		expected: H256,
+		/// The genesis hash the node reports.
+		found: H256,
+	},
 
 	// Malformed answers: do not retry.
 	/// Bytes from the node that are not hex.
@@ -228,7 +239,8 @@ impl Error {
 			| Error::Pool(_)
 			| Error::InvalidInPool
 			| Error::Dispatch(_)
-			| Error::IncompatibleRuntime { .. } => ErrorKind::Refused,
+			| Error::IncompatibleRuntime { .. }
+			| Error::AnotherChain { .. } => ErrorKind::Refused,
 			Error::Hex(_)
 			| Error::Decode { .. }
 			| Error::BadAnswer { .. }
@@ -247,7 +259,7 @@ impl Error {
 	/// A machine-readable name of the error: `connect`, `transport`, `connection_lost`,
 	/// `subscription_closed`, `dropped`, `not_landed`, `pool_busy` (transport); `unconfirmed`;
 	/// `node_error`, `transaction_invalid`, `transaction_unknown`, `transaction_refused`,
-	/// `invalid_in_pool`, `dispatch_failed`, `incompatible_runtime` (refused); `bad_hex`, `undecodable`, `bad_answer`,
+	/// `invalid_in_pool`, `dispatch_failed`, `incompatible_runtime`, `another_chain` (refused); `bad_hex`, `undecodable`, `bad_answer`,
 	/// `bad_status`, `malformed` (malformed).
 	pub fn reason(&self) -> &'static str {
 		match self {
@@ -266,6 +278,7 @@ impl Error {
 			Error::InvalidInPool => "invalid_in_pool",
 			Error::Dispatch(_) => "dispatch_failed",
 			Error::IncompatibleRuntime { .. } => "incompatible_runtime",
+			Error::AnotherChain { .. } => "another_chain",
 			Error::Hex(_) => "bad_hex",
 			Error::Decode { .. } => "undecodable",
 			Error::BadAnswer { .. } => "bad_answer",
@@ -520,6 +533,13 @@ impl Chain {
 	/// Connects to `url` (ws:// or wss://) and checks that the chain's runtime is one this
 	/// client can speak to ([`Chain::checked_runtime`]).
 	pub async fn connect(url: &str) -> Result<Self, Error> {
+		Self::connect_expecting(url, None).await
+	}
+
+	/// [`Chain::connect`] to a node that must serve the chain of genesis `expected` (when
+	/// given): its genesis hash is read first, before its runtime is judged, so that a node of
+	/// another chain is told apart from a runtime upgrade ([`Error::AnotherChain`]).
+	pub async fn connect_expecting(url: &str, expected: Option<H256>) -> Result<Self, Error> {
 		let client = WsClientBuilder::default()
 			.build(url)
 			.await
@@ -529,6 +549,12 @@ impl Chain {
 			nonces: tokio::sync::Mutex::new(()),
 			verdicts: Mutex::new(HashMap::new()),
 		};
+		if let Some(expected) = expected {
+			let found = chain.genesis_hash().await?;
+			if found != expected {
+				return Err(Error::AnotherChain { url: url.to_string(), expected, found });
+			}
+		}
 		chain.checked_runtime(None).await?;
 		Ok(chain)
 	}
@@ -640,7 +666,10 @@ impl Chain {
 
 	/// The hash of block `number` of the best chain (which holds every finalized block), or
 	/// `None` past its head.
-	pub async fn block_hash(&self, number: teo_primitives::BlockNumber) -> Result<Option<H256>, Error> {
+	pub async fn block_hash(
+		&self,
+		number: teo_primitives::BlockNumber,
+	) -> Result<Option<H256>, Error> {
 		match self.call("chain_getBlockHash", rpc_params![number]).await? {
 			Value::Null => Ok(None),
 			hash => h256_of(&hash).map(Some),

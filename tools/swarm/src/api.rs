@@ -92,14 +92,11 @@ impl Api {
 			.map_err(|_| transport("no answer in time".into()))?
 			.map_err(|e| transport(e.to_string()))?;
 		let status = response.status();
-		let bytes = response
-			.into_body()
-			.collect()
-			.await
-			.map_err(|e| transport(e.to_string()))?
-			.to_bytes();
-		let answer: Value = serde_json::from_slice(&bytes)
-			.map_err(|_| transport(format!("HTTP {status}: {}", String::from_utf8_lossy(&bytes))))?;
+		let bytes =
+			response.into_body().collect().await.map_err(|e| transport(e.to_string()))?.to_bytes();
+		let answer: Value = serde_json::from_slice(&bytes).map_err(|_| {
+			transport(format!("HTTP {status}: {}", String::from_utf8_lossy(&bytes)))
+		})?;
 		if let Some(error) = answer.get("error") {
 			let data = &error["data"];
 			let detail = data["detail"].as_str().or(data["error"].as_str()).map(str::to_string);

@@ -129,7 +129,10 @@ pub async fn launch(
 		.output()
 		.map_err(|e| format!("teo-node export-chain-spec: {e}"))?;
 	if !base.status.success() {
-		return Err(format!("teo-node export-chain-spec: {}", String::from_utf8_lossy(&base.stderr)));
+		return Err(format!(
+			"teo-node export-chain-spec: {}",
+			String::from_utf8_lossy(&base.stderr)
+		));
 	}
 	let chain_spec = dir.join("swarm.json");
 	let spec = spec::raw_spec(&base.stdout, swarm)?;
@@ -162,7 +165,10 @@ pub async fn launch(
 		if bootnode.is_none() {
 			let peer_id = wait_for("the first validator's RPC", || async {
 				let chain = teo_client::Chain::connect(&url).await.ok()?;
-				let id = chain.call("system_localPeerId", jsonrpsee::core::params::ArrayParams::new()).await.ok()?;
+				let id = chain
+					.call("system_localPeerId", jsonrpsee::core::params::ArrayParams::new())
+					.await
+					.ok()?;
 				id.as_str().map(str::to_string)
 			})
 			.await
@@ -184,7 +190,8 @@ pub async fn launch(
 	let mut mesh_bootnode: Option<String> = None;
 	for (k, node) in nodes.iter().enumerate() {
 		let base_path = dir.join(format!("mesh-{k}"));
-		let hosted: Vec<u32> = (0..swarm.agents).filter(|i| *i as usize % nodes.len() == k).collect();
+		let hosted: Vec<u32> =
+			(0..swarm.agents).filter(|i| *i as usize % nodes.len() == k).collect();
 		let tokens = issue_tokens(binaries, &base_path, &hosted)?;
 		let (rpc_port, metrics_port, listen_port) = (free_port()?, free_port()?, free_port()?);
 		let mut command = Command::new(&binaries.mesh);
@@ -237,7 +244,10 @@ fn issue_tokens(
 			.output()
 			.map_err(|e| format!("teo-mesh token issue: {e}"))?;
 		if !output.status.success() {
-			return Err(format!("teo-mesh token issue: {}", String::from_utf8_lossy(&output.stderr)));
+			return Err(format!(
+				"teo-mesh token issue: {}",
+				String::from_utf8_lossy(&output.stderr)
+			));
 		}
 		let token = String::from_utf8_lossy(&output.stdout).trim().to_string();
 		tokens.insert(*agent, token);

@@ -74,7 +74,9 @@ pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 		for event in chain.events(hash).await.map_err(|e| e.to_string())? {
 			match event.event {
 				RuntimeEvent::ActionBudget(BudgetEvent::PullRequestAdmitted {
-					group, epoch, ..
+					group,
+					epoch,
+					..
 				}) => *record.admissions.entry((group, epoch)).or_default() += 1,
 				RuntimeEvent::ActionBudget(BudgetEvent::FraudPunished { agent, epoch, .. }) => {
 					record.punished.push((agent.to_string(), epoch))
@@ -93,7 +95,8 @@ pub async fn validations(port: u16) -> Result<BTreeMap<String, u64>, String> {
 	use hyper::body::Bytes;
 	let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
 		.build_http::<Empty<Bytes>>();
-	let uri: http::Uri = format!("http://127.0.0.1:{port}/metrics").parse().map_err(|e| format!("{e}"))?;
+	let uri: http::Uri =
+		format!("http://127.0.0.1:{port}/metrics").parse().map_err(|e| format!("{e}"))?;
 	let response = client.get(uri).await.map_err(|e| format!("metrics: {e}"))?;
 	let body = response.into_body().collect().await.map_err(|e| format!("metrics: {e}"))?;
 	let text = String::from_utf8_lossy(&body.to_bytes()).to_string();

@@ -54,13 +54,18 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	let genesis = crate::spec::genesis(&options.swarm)?;
 	let parameters = genesis.action_budget.parameters.clone().ok_or("no budget parameters")?;
 	let d_max = parameters.max_admissions_per_epoch;
-	let epoch_time = Duration::from_millis(u64::from(parameters.epoch_length) * MILLISECS_PER_BLOCK);
+	let epoch_time =
+		Duration::from_millis(u64::from(parameters.epoch_length) * MILLISECS_PER_BLOCK);
 
 	let api = Api::default();
 	let started = Instant::now();
 	println!("launching 3 validators and 3 mesh services, {} agents", options.swarm.agents);
 	let network = network::launch(&binaries, &options.out, &options.swarm, &api).await?;
-	println!("network up in {:.0} s; driving the agents for {} epochs", started.elapsed().as_secs_f64(), options.epochs);
+	println!(
+		"network up in {:.0} s; driving the agents for {} epochs",
+		started.elapsed().as_secs_f64(),
+		options.epochs
+	);
 
 	let until = Instant::now() + epoch_time * options.epochs;
 	let tallies: Tallies = Arc::new(Mutex::new(BTreeMap::new()));
@@ -100,7 +105,11 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 
 /// Block times in ms: each block's timestamp less its parent's (block 1 has none).
 fn block_times(chain: &ChainRecord) -> Vec<u64> {
-	chain.blocks.windows(2).map(|pair| pair[1].timestamp.saturating_sub(pair[0].timestamp)).collect()
+	chain
+		.blocks
+		.windows(2)
+		.map(|pair| pair[1].timestamp.saturating_sub(pair[0].timestamp))
+		.collect()
 }
 
 fn percentile(sorted: &[u64], p: f64) -> u64 {
@@ -117,7 +126,9 @@ fn check(
 	let mut violations = Vec::new();
 	for ((group, epoch), admitted) in &chain.admissions {
 		if *admitted > d_max {
-			violations.push(format!("group {group} admitted {admitted} in epoch {epoch}, above D_max {d_max}"));
+			violations.push(format!(
+				"group {group} admitted {admitted} in epoch {epoch}, above D_max {d_max}"
+			));
 		}
 	}
 	for (agent, epoch) in &chain.punished {
@@ -127,7 +138,8 @@ fn check(
 		violations.push(format!("{count} honest messages rejected by a peer ({key})"));
 	}
 	let slot = MILLISECS_PER_BLOCK;
-	if let Some(gap) = block_times(chain).into_iter().max().filter(|gap| *gap > STALL_SLOTS * slot) {
+	if let Some(gap) = block_times(chain).into_iter().max().filter(|gap| *gap > STALL_SLOTS * slot)
+	{
 		violations.push(format!("block production stalled: {gap} ms between two blocks"));
 	}
 	let lag = finality.iter().map(|(_, best, finalized)| best.saturating_sub(*finalized)).max();
@@ -160,7 +172,10 @@ fn print_summary(
 		let proposed: u64 = tally.pull_requests.values().sum();
 		let admitted: u32 =
 			chain.admissions.iter().filter(|((_, e), _)| e == epoch).map(|(_, n)| n).sum();
-		println!("{epoch:>5}  {:>16}  {refused:>22}  {proposed:>13}  {admitted:>8}", tally.published);
+		println!(
+			"{epoch:>5}  {:>16}  {refused:>22}  {proposed:>13}  {admitted:>8}",
+			tally.published
+		);
 		for (outcome, count) in &tally.pull_requests {
 			println!("         pull request {outcome}: {count}");
 		}
@@ -220,7 +235,8 @@ fn write_figures(
 	let mut previous = None;
 	for block in &chain.blocks {
 		let time = previous.map(|p: u64| block.timestamp.saturating_sub(p).to_string());
-		let _ = writeln!(blocks, "{},{},{}", block.number, block.timestamp, time.unwrap_or_default());
+		let _ =
+			writeln!(blocks, "{},{},{}", block.number, block.timestamp, time.unwrap_or_default());
 		previous = Some(block.timestamp);
 	}
 	write("blocks.csv", blocks)?;
