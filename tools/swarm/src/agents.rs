@@ -26,9 +26,11 @@ pub struct EpochTally {
 	pub published: u64,
 	/// Publications refused, by reason (`budget_exceeded` ends an agent's epoch).
 	pub publish_refused: BTreeMap<String, u64>,
-	/// Pull requests, by outcome: `admitted`, `failed in block: <error>`, or the refusal's
-	/// reason (the pool's among them).
+	/// Pull requests, by final outcome: `admitted`, `failed in block: <error>`, or the
+	/// refusal's reason (the pool's among them).
 	pub pull_requests: BTreeMap<String, u64>,
+	/// Pull requests refused for now (their service said to try again), by reason.
+	pub pull_requests_deferred: BTreeMap<String, u64>,
 }
 
 /// Every agent's tallies, by epoch.
@@ -68,9 +70,20 @@ impl Agent {
 				continue;
 			};
 			if proposed_in != Some(current) {
-				proposed_in = Some(current);
-				let outcome = self.propose(&api, current).await;
-				tally(current, &|t| *t.pull_requests.entry(outcome.clone()).or_default() += 1);
+				let (outcome, final_outcome) = self.propose(&api, current).await;
+				if final_outcome {
+					tally(current, &|t| *t.pull_requests.entry(outcome.clone()).or_default() += 1);
+					proposed_in = Some(current);
+				} else {
+					tally(current, &|t| {
+						*t.pull_requests_deferred.entry(outcome.clone()).or_default() += 1
+					});
+					// Refused for now (its previous pull request still holds it, the node
+					// was busy): again two seconds later.
+					tokio::time::sleep(Duration::from_secs(2)).await;
+					epoch = self.epoch(&api).await;
+					continue;
+				}
 			}
 			let body = draft(self.index, current, seq);
 			match self.call(&api, "mesh_publish", json!([self.group, "draft", body])).await {
@@ -104,8 +117,9 @@ impl Agent {
 		budget["epoch"].as_u64().map(|e| e as u32)
 	}
 
-	/// One pull request (a remark naming the agent and epoch); its outcome's label.
-	async fn propose(&self, api: &Api, epoch: u32) -> String {
+	/// One pull request (a remark naming the agent and epoch): its outcome's label, and
+	/// whether the outcome is final (not a refusal the service says may pass later).
+	async fn propose(&self, api: &Api, epoch: u32) -> (String, bool) {
 		let remark = format!("swarm agent {} proposes in epoch {epoch}", self.index);
 		let call = RuntimeCall::System(polkadot_sdk::frame_system::Call::remark {
 			remark: remark.clone().into_bytes(),
@@ -113,10 +127,10 @@ impl Agent {
 		let call = format!("0x{}", hex::encode(call.encode()));
 		match self.call(api, "mesh_submitPullRequest", json!([self.group, call, remark])).await {
 			Ok(status) => match status["error"].as_str() {
-				None => "admitted".into(),
-				Some(error) => format!("failed in block: {error}"),
+				None => ("admitted".into(), true),
+				Some(error) => (format!("failed in block: {error}"), true),
 			},
-			Err(e) => e.label(),
+			Err(e) => (e.label(), !e.may_retry()),
 		}
 	}
 }

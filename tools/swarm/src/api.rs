@@ -1,8 +1,13 @@
 //! The agents' API as thousands of agents call it: JSON-RPC over HTTP through one pool of
-//! keep-alive connections, each request with its agent's token. A WebSocket per agent would
-//! need a connection per agent, and a service serves at most 100 at once.
+//! keep-alive connections, each request with its agent's token, and at most
+//! [`CALLS_AT_ONCE`] requests in flight per service. A WebSocket per agent would need a
+//! connection per agent, and a service serves at most 100 at once.
 
-use std::time::Duration;
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+	time::Duration,
+};
 
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
@@ -14,6 +19,10 @@ use serde_json::{json, Value};
 
 /// How long one call may take: a pull request waits for its block.
 const CALL_WITHIN: Duration = Duration::from_secs(60);
+
+/// Requests in flight per service: each holds a connection (the pool keeps only idle ones), and
+/// a service serves at most 100.
+pub const CALLS_AT_ONCE: usize = 64;
 
 /// Why a call failed.
 #[derive(Debug, Clone)]
@@ -28,12 +37,22 @@ pub enum ApiError {
 		reason: String,
 		/// `data.detail` or `data.error`, when the node gave one (the pool's reason).
 		detail: Option<String>,
+		/// `data.retry`: the same call may succeed later.
+		retry: bool,
 	},
 	/// No answer: the connection failed, timed out, or the answer was not JSON-RPC.
 	Transport(String),
 }
 
 impl ApiError {
+	/// Whether the same call may succeed later: the service said so, or no answer came.
+	pub fn may_retry(&self) -> bool {
+		match self {
+			ApiError::Refused { retry, .. } => *retry,
+			ApiError::Transport(_) => true,
+		}
+	}
+
 	/// A short name for counting: the reason, with the pool's detail when there is one.
 	pub fn label(&self) -> String {
 		match self {
@@ -59,6 +78,8 @@ impl std::fmt::Display for ApiError {
 #[derive(Clone)]
 pub struct Api {
 	client: Client<HttpConnector, Full<Bytes>>,
+	/// Per service port.
+	permits: Arc<Mutex<HashMap<u16, Arc<tokio::sync::Semaphore>>>>,
 }
 
 impl Default for Api {
@@ -67,7 +88,7 @@ impl Default for Api {
 			.pool_idle_timeout(Duration::from_secs(30))
 			.pool_max_idle_per_host(32)
 			.build_http();
-		Self { client }
+		Self { client, permits: Default::default() }
 	}
 }
 
@@ -87,6 +108,14 @@ impl Api {
 			.body(Full::new(Bytes::from(body.to_string())))
 			.map_err(|e| ApiError::Transport(e.to_string()))?;
 		let transport = |e: String| ApiError::Transport(format!("{method}: {e}"));
+		let permits = self
+			.permits
+			.lock()
+			.expect("not poisoned")
+			.entry(port)
+			.or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(CALLS_AT_ONCE)))
+			.clone();
+		let _permit = permits.acquire_owned().await.map_err(|e| transport(e.to_string()))?;
 		let response = tokio::time::timeout(CALL_WITHIN, self.client.request(request))
 			.await
 			.map_err(|_| transport("no answer in time".into()))?
@@ -105,6 +134,7 @@ impl Api {
 				message: error["message"].as_str().unwrap_or_default().to_string(),
 				reason: data["reason"].as_str().unwrap_or("unknown").to_string(),
 				detail,
+				retry: data["retry"].as_bool().unwrap_or(false),
 			});
 		}
 		Ok(answer["result"].clone())

@@ -47,7 +47,25 @@ fn main() -> ExitCode {
 					return ExitCode::FAILURE;
 				},
 			};
-			match runtime.block_on(run::run(&options)) {
+			// A stop signal ends the run as an error does: the network is dropped (its
+			// processes killed) on the way out.
+			let stopped = async {
+				let mut terminate =
+					tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+						.map_err(|e| e.to_string())?;
+				tokio::select! {
+					_ = tokio::signal::ctrl_c() => {},
+					_ = terminate.recv() => {},
+				}
+				Err::<run::Report, String>("stopped by a signal".into())
+			};
+			let outcome = runtime.block_on(async {
+				tokio::select! {
+					outcome = run::run(&options) => outcome,
+					stopped = stopped => stopped,
+				}
+			});
+			match outcome {
 				Ok(report) if report.violations.is_empty() => {
 					println!("every invariant held");
 					ExitCode::SUCCESS

@@ -27,6 +27,8 @@ pub struct ChainRecord {
 	pub blocks: Vec<BlockRow>,
 	/// Pull requests admitted, by (group, epoch).
 	pub admissions: BTreeMap<(u32, u32), u32>,
+	/// Proposals the commit gate took (`CommitGate.Submitted`): each must have been admitted.
+	pub submitted: u32,
 	/// Agents punished for fraud: (agent index if a swarm agent, epoch).
 	pub punished: Vec<(String, u32)>,
 }
@@ -80,6 +82,9 @@ pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 				}) => *record.admissions.entry((group, epoch)).or_default() += 1,
 				RuntimeEvent::ActionBudget(BudgetEvent::FraudPunished { agent, epoch, .. }) => {
 					record.punished.push((agent.to_string(), epoch))
+				},
+				RuntimeEvent::CommitGate(pallet_commit_gate::Event::Submitted { .. }) => {
+					record.submitted += 1
 				},
 				_ => {},
 			}

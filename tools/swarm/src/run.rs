@@ -20,8 +20,13 @@ use crate::{
 	spec::Swarm,
 };
 
-/// A block later than this many slots after the one before is a stall.
+/// A block more than this many slots after the one before (two authors in a row missed
+/// theirs) is a stall.
 const STALL_SLOTS: u64 = 3;
+/// The share of the drafts published that the other services must accept: each draft is
+/// validated by every service but its own. Some are ignored honestly (a peer a block behind the
+/// sender's anchor, a full signature queue), none may be lost wholesale.
+const MIN_ACCEPTED_SHARE: f64 = 0.9;
 /// Finality further behind the best block than this is a stall.
 const MAX_FINALITY_LAG: u32 = 10;
 
@@ -68,6 +73,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	);
 
 	let until = Instant::now() + epoch_time * options.epochs;
+	let driving_from = now_ms();
 	let tallies: Tallies = Arc::new(Mutex::new(BTreeMap::new()));
 	let finality = tokio::spawn(observe::sample_finality(network.nodes[0].clone(), until));
 	let mut agents = Vec::new();
@@ -94,13 +100,35 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 			*validations.entry(key).or_default() += count;
 		}
 	}
+	let network_services = network.services.len();
 	drop(network);
 
 	let tallies = tallies.lock().expect("not poisoned").clone();
 	write_figures(&options.out, &tallies, &chain, &finality, d_max)?;
-	let violations = check(&tallies, &chain, &finality, &validations, d_max);
+	let accepts_per_draft = (network_services - 1) as u64;
+	let violations =
+		check(&tallies, &chain, &finality, &validations, d_max, driving_from, accepts_per_draft);
 	print_summary(&tallies, &chain, &finality, &validations, d_max);
 	Ok(Report { violations })
+}
+
+fn now_ms() -> u64 {
+	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+	now.map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The largest number of slots between two blocks authored from `from` (ms) on: a block's
+/// slot is its timestamp over the slot's length (Aura's), so jitter in the time it was authored
+/// does not count.
+fn largest_slot_gap(chain: &ChainRecord, from: u64) -> u64 {
+	let slot = |timestamp: u64| timestamp / MILLISECS_PER_BLOCK;
+	chain
+		.blocks
+		.windows(2)
+		.filter(|pair| pair[0].timestamp >= from)
+		.map(|pair| slot(pair[1].timestamp).saturating_sub(slot(pair[0].timestamp)))
+		.max()
+		.unwrap_or_default()
 }
 
 /// Block times in ms: each block's timestamp less its parent's (block 1 has none).
@@ -122,6 +150,8 @@ fn check(
 	finality: &[(f64, u32, u32)],
 	validations: &BTreeMap<String, u64>,
 	d_max: u32,
+	driving_from: u64,
+	accepts_per_draft: u64,
 ) -> Vec<String> {
 	let mut violations = Vec::new();
 	for ((group, epoch), admitted) in &chain.admissions {
@@ -137,10 +167,24 @@ fn check(
 	for (key, count) in validations.iter().filter(|(key, _)| key.starts_with("rejected/")) {
 		violations.push(format!("{count} honest messages rejected by a peer ({key})"));
 	}
-	let slot = MILLISECS_PER_BLOCK;
-	if let Some(gap) = block_times(chain).into_iter().max().filter(|gap| *gap > STALL_SLOTS * slot)
-	{
-		violations.push(format!("block production stalled: {gap} ms between two blocks"));
+	let admitted: u32 = chain.admissions.values().sum();
+	if chain.submitted != admitted {
+		violations.push(format!(
+			"the commit gate took {} proposals, the budget admitted {admitted}",
+			chain.submitted
+		));
+	}
+	let gap = largest_slot_gap(chain, driving_from);
+	if gap > STALL_SLOTS {
+		violations.push(format!("block production stalled: {gap} slots between two blocks"));
+	}
+	let published: u64 = tallies.values().map(|t| t.published).sum();
+	let accepted = validations.get("accepted/").copied().unwrap_or_default();
+	let expected = published * accepts_per_draft;
+	if (accepted as f64) < expected as f64 * MIN_ACCEPTED_SHARE {
+		violations.push(format!(
+			"honest drafts went missing: {accepted} accepted by the other services of {expected} ({published} published)"
+		));
 	}
 	let lag = finality.iter().map(|(_, best, finalized)| best.saturating_sub(*finalized)).max();
 	match lag {
@@ -179,6 +223,9 @@ fn print_summary(
 		for (outcome, count) in &tally.pull_requests {
 			println!("         pull request {outcome}: {count}");
 		}
+		for (reason, count) in &tally.pull_requests_deferred {
+			println!("         pull request deferred, {reason}: {count} times");
+		}
 	}
 	let mut times = block_times(chain);
 	times.sort_unstable();
@@ -215,7 +262,10 @@ fn write_figures(
 		for (reason, count) in &tally.publish_refused {
 			let _ = writeln!(refusals, "{epoch},mesh,{reason},{count}");
 		}
-		for (outcome, count) in tally.pull_requests.iter().filter(|(o, _)| *o != "admitted") {
+		let deferred =
+			tally.pull_requests_deferred.iter().map(|(o, n)| (format!("{o} (deferred)"), n));
+		let outcomes = tally.pull_requests.iter().map(|(o, n)| (o.clone(), n));
+		for (outcome, count) in outcomes.chain(deferred).filter(|(o, _)| o != "admitted") {
 			let place = match outcome.as_str() {
 				o if o.starts_with("failed in block") => "block",
 				o if o.starts_with("transaction_")
