@@ -431,7 +431,11 @@ mod tests {
 		}
 		// A development seed gets past this check (and fails at the node, which is absent).
 		let started = start(config(dir.path(), &["--agent-suri", "//Alice//mallory"])).await;
-		assert!(matches!(started, Err(StartError::Client(_))), "{:?}", started.err());
+		assert!(
+			matches!(started, Err(StartError::Chain(ChainError::Client(_)))),
+			"{:?}",
+			started.err()
+		);
 	}
 
 	#[tokio::test]
@@ -455,7 +459,11 @@ mod tests {
 		// The owner's alone: read, and the service goes on to the node (absent here).
 		std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
 		let started = start(config(&dir.path().join("mesh"), &["--agent-key-file", key_arg])).await;
-		assert!(matches!(started, Err(StartError::Client(_))), "{:?}", started.err());
+		assert!(
+			matches!(started, Err(StartError::Chain(ChainError::Client(_)))),
+			"{:?}",
+			started.err()
+		);
 	}
 
 	#[tokio::test]
@@ -467,6 +475,9 @@ mod tests {
 		let refused = start(config(dir.path(), &with_port)).await;
 		assert!(matches!(refused, Err(StartError::AllowedHost(_))));
 		let named = ["--rpc-external", "--rpc-allowed-host", "mesh.example.org"];
-		assert!(matches!(start(config(dir.path(), &named)).await, Err(StartError::Client(_))));
+		assert!(matches!(
+			start(config(dir.path(), &named)).await,
+			Err(StartError::Chain(ChainError::Client(_)))
+		));
 	}
 }
