@@ -124,18 +124,12 @@ pub async fn launch(
 	swarm: &Swarm,
 	api: &Api,
 ) -> Result<Network, String> {
-	let base = Command::new(&binaries.node)
-		.args(["export-chain-spec", "--chain", "local", "--raw"])
-		.output()
-		.map_err(|e| format!("teo-node export-chain-spec: {e}"))?;
-	if !base.status.success() {
-		return Err(format!(
-			"teo-node export-chain-spec: {}",
-			String::from_utf8_lossy(&base.stderr)
-		));
-	}
+	let base = stdout_of(
+		Command::new(&binaries.node).args(["export-chain-spec", "--chain", "local", "--raw"]),
+		"teo-node export-chain-spec",
+	)?;
 	let chain_spec = dir.join("swarm.json");
-	let spec = spec::raw_spec(&base.stdout, swarm)?;
+	let spec = spec::raw_spec(&base, swarm)?;
 	std::fs::write(&chain_spec, spec.to_string()).map_err(|e| format!("swarm.json: {e}"))?;
 
 	let mut processes = Vec::new();
@@ -228,6 +222,15 @@ pub async fn launch(
 	Ok(Network { nodes, services, _processes: processes })
 }
 
+/// What `command` (`what`) prints, or its error output if it fails.
+fn stdout_of(command: &mut Command, what: &str) -> Result<Vec<u8>, String> {
+	let output = command.output().map_err(|e| format!("{what}: {e}"))?;
+	if !output.status.success() {
+		return Err(format!("{what}: {}", String::from_utf8_lossy(&output.stderr)));
+	}
+	Ok(output.stdout)
+}
+
 /// Issues a token for each of `agents` in the service's base path.
 fn issue_tokens(
 	binaries: &Binaries,
@@ -236,20 +239,15 @@ fn issue_tokens(
 ) -> Result<HashMap<u32, String>, String> {
 	let mut tokens = HashMap::new();
 	for agent in agents {
-		let output = Command::new(&binaries.mesh)
-			.args(["token", "issue", "--label", &format!("swarm-agent-{agent}")])
-			.args(["--agent", &spec::account(Role::Agent, *agent).to_ss58check()])
-			.arg("--base-path")
-			.arg(base_path)
-			.output()
-			.map_err(|e| format!("teo-mesh token issue: {e}"))?;
-		if !output.status.success() {
-			return Err(format!(
-				"teo-mesh token issue: {}",
-				String::from_utf8_lossy(&output.stderr)
-			));
-		}
-		let token = String::from_utf8_lossy(&output.stdout).trim().to_string();
+		let token = stdout_of(
+			Command::new(&binaries.mesh)
+				.args(["token", "issue", "--label", &format!("swarm-agent-{agent}")])
+				.args(["--agent", &spec::account(Role::Agent, *agent).to_ss58check()])
+				.arg("--base-path")
+				.arg(base_path),
+			"teo-mesh token issue",
+		)?;
+		let token = String::from_utf8_lossy(&token).trim().to_string();
 		tokens.insert(*agent, token);
 	}
 	Ok(tokens)

@@ -33,6 +33,13 @@ pub struct ChainRecord {
 	pub punished: Vec<(String, u32)>,
 }
 
+impl ChainRecord {
+	/// Pull requests admitted in `epoch`, in every group.
+	pub fn admitted_in(&self, epoch: u32) -> u32 {
+		self.admissions.iter().filter(|((_, e), _)| *e == epoch).map(|(_, n)| n).sum()
+	}
+}
+
 /// `(seconds since start, best, finalized)`, once a second until `until`.
 pub async fn sample_finality(url: String, until: Instant) -> Vec<(f64, u32, u32)> {
 	let start = Instant::now();

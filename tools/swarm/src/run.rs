@@ -214,8 +214,7 @@ fn print_summary(
 	for (epoch, tally) in tallies {
 		let refused: u64 = tally.publish_refused.values().sum();
 		let proposed: u64 = tally.pull_requests.values().sum();
-		let admitted: u32 =
-			chain.admissions.iter().filter(|((_, e), _)| e == epoch).map(|(_, n)| n).sum();
+		let admitted = chain.admitted_in(*epoch);
 		println!(
 			"{epoch:>5}  {:>16}  {refused:>22}  {proposed:>13}  {admitted:>8}",
 			tally.published
@@ -256,8 +255,7 @@ fn write_figures(
 	let mut refusals = String::from("epoch,place,reason,count\n");
 	for (epoch, tally) in tallies {
 		let proposed: u64 = tally.pull_requests.values().sum();
-		let admitted: u32 =
-			chain.admissions.iter().filter(|((_, e), _)| e == epoch).map(|(_, n)| n).sum();
+		let admitted = chain.admitted_in(*epoch);
 		let _ = writeln!(epochs, "{epoch},0,{admitted},{d_max},{proposed},{}", tally.published);
 		for (reason, count) in &tally.publish_refused {
 			let _ = writeln!(refusals, "{epoch},mesh,{reason},{count}");
