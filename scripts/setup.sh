@@ -63,12 +63,15 @@ npm_install "$TEO_ROOT/tools/veto-desk"
 step "Semaphore, snarkjs and circom (npm ci, pinned by primitives/zk/fixtures/package-lock.json)"
 npm_install "$TEO_ROOT/primitives/zk/fixtures"
 
-step "The example agent's Python environment (pinned by examples/agents/requirements.txt)"
-want=$(sha256sum "$TEO_ROOT/examples/agents/requirements.txt" | cut -d' ' -f1)
+step "Python: the example agent and the flash-crash plots (pinned by examples/agents/requirements.txt, tools/swarm/plot/requirements.txt)"
+requirements=("$TEO_ROOT/examples/agents/requirements.txt" "$TEO_ROOT/tools/swarm/plot/requirements.txt")
+want=$(cat "${requirements[@]}" | sha256sum | cut -d' ' -f1)
 stamp="$TEO_VENV/.teo-requirements.sha256"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	python3 -m venv "$TEO_VENV"
-	"$TEO_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$TEO_ROOT/examples/agents/requirements.txt"
+	for file in "${requirements[@]}"; do
+		"$TEO_VENV/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: -r "$file"
+	done
 	echo "$want" >"$stamp"
 fi
 

@@ -466,6 +466,7 @@ async fn teo_peer(
 					EpochBudget { allowance: u64::MAX / 2, spent_on_chain: 0, fixed: true },
 				)]
 				.into(),
+				punished: Default::default(),
 				read_at: FINALIZED,
 			};
 			let agent = agent_pair(p, a).public().into();

@@ -17,7 +17,7 @@
 //! - *Guessing*: a token carries 256 bits from the operating system's random source.
 
 use std::{
-	collections::{BTreeMap, HashMap},
+	collections::{BTreeMap, HashMap, HashSet},
 	future::Future,
 	io::Write as _,
 	path::{Path, PathBuf},
@@ -170,19 +170,35 @@ impl Tokens {
 /// Issues a fresh token for `agent` under `label` and records its hash in the base path's token
 /// file. Returns the token: it is shown once and stored nowhere.
 pub fn issue(base_path: &Path, agent: &AccountId, label: &str) -> Result<String, AccessError> {
+	let mut tokens = issue_all(base_path, &[(agent.clone(), label.to_string())])?;
+	Ok(tokens.remove(0))
+}
+
+/// Issues a token for each `(agent, label)` at once, in one change of the token file (a
+/// service hosting thousands of agents): all of them, or none if a label is taken or repeated.
+/// Returns the tokens in the same order.
+pub fn issue_all(
+	base_path: &Path,
+	agents: &[(AccountId, String)],
+) -> Result<Vec<String>, AccessError> {
 	change_list(base_path, |list| {
-		if list.tokens.iter().any(|t| t.label == label) {
-			return Err(AccessError::LabelTaken(label.to_string()));
+		let mut labels: HashSet<String> = list.tokens.iter().map(|t| t.label.clone()).collect();
+		let mut tokens = Vec::with_capacity(agents.len());
+		for (agent, label) in agents {
+			if !labels.insert(label.clone()) {
+				return Err(AccessError::LabelTaken(label.clone()));
+			}
+			let mut secret = [0u8; 32];
+			getrandom::getrandom(&mut secret).map_err(AccessError::Random)?;
+			let token = format!("{TOKEN_PREFIX}{}", hex::encode(secret));
+			list.tokens.push(StoredToken {
+				label: label.clone(),
+				agent: agent.to_ss58check(),
+				hash: hex::encode(blake2_256(token.as_bytes())),
+			});
+			tokens.push(token);
 		}
-		let mut secret = [0u8; 32];
-		getrandom::getrandom(&mut secret).map_err(AccessError::Random)?;
-		let token = format!("{TOKEN_PREFIX}{}", hex::encode(secret));
-		list.tokens.push(StoredToken {
-			label: label.to_string(),
-			agent: agent.to_ss58check(),
-			hash: hex::encode(blake2_256(token.as_bytes())),
-		});
-		Ok(token)
+		Ok(tokens)
 	})
 }
 
@@ -466,6 +482,32 @@ mod tests {
 			gate.admit(&headers(&[host, ("authorization", &altered)])),
 			Err(Refusal::UnknownToken)
 		);
+	}
+
+	#[test]
+	fn tokens_issued_at_once_are_all_issued_or_none() {
+		let dir = tempfile::tempdir().unwrap();
+		issue(dir.path(), &agent("//Dave"), "dave's bot").unwrap();
+		let batch = |labels: &[&str]| -> Vec<(AccountId, String)> {
+			labels.iter().map(|label| (agent(&format!("//{label}")), label.to_string())).collect()
+		};
+		// A label taken already, or twice in the batch: nothing of the batch is issued.
+		let taken = issue_all(dir.path(), &batch(&["eve", "dave's bot"]));
+		assert!(matches!(taken, Err(AccessError::LabelTaken(label)) if label == "dave's bot"));
+		let twice = issue_all(dir.path(), &batch(&["eve", "ferdie", "eve"]));
+		assert!(matches!(twice, Err(AccessError::LabelTaken(label)) if label == "eve"));
+		assert_eq!(list(dir.path()).unwrap().len(), 1);
+
+		let tokens = issue_all(dir.path(), &batch(&["eve", "ferdie"])).unwrap();
+		let gate = Gatekeeper::new(Tokens::load(dir.path()).unwrap(), &[]);
+		for (token, name) in tokens.iter().zip(["eve", "ferdie"]) {
+			let bearer = format!("Bearer {token}");
+			let caller = gate.admit(&headers(&[("host", "localhost"), ("authorization", &bearer)]));
+			assert_eq!(
+				caller,
+				Ok(Caller { label: name.into(), agent: agent(&format!("//{name}")) })
+			);
+		}
 	}
 
 	#[test]

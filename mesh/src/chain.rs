@@ -18,7 +18,7 @@ use pallet_action_budget::{runtime_api::AgentBudget, AgentInfo, EpochInfo, EVIDE
 use polkadot_sdk::sp_core::{sr25519, H256};
 use teo_client::{Chain, Outcome};
 use teo_primitives::{mesh::CostSchedule, AccountId, BlockNumber, GroupId};
-use teo_runtime::RuntimeCall;
+use teo_runtime::{RuntimeCall, RuntimeEvent};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::{
@@ -170,13 +170,20 @@ pub async fn standing_at(
 		registered: info.is_some(),
 		active: info.as_ref().is_some_and(|info| info.is_active()),
 		budgets: Default::default(),
+		punished: info.iter().flat_map(|info| info.punished_epochs.iter().copied()).collect(),
 		read_at: number,
 	};
 	if let Some(budget) = budget {
-		if let Some(previous) =
-			known.and_then(|k| k.budgets.get(&budget.epoch.saturating_sub(1)).copied())
-		{
-			standing.budgets.insert(budget.epoch.saturating_sub(1), previous);
+		let previous_epoch = budget.epoch.saturating_sub(1);
+		// The chain keeps the previous epoch's budget once the agent spent in it (then it
+		// holds what a pull request in its last blocks took); else nothing changed it since
+		// the peer last read it.
+		let stored = info.as_ref().and_then(|info| info.budget(previous_epoch)).map(|b| {
+			EpochBudget { allowance: b.allowance, spent_on_chain: b.spent_on_chain, fixed: true }
+		});
+		let known = known.and_then(|k| k.budgets.get(&previous_epoch).copied());
+		if let Some(previous) = stored.or(known) {
+			standing.budgets.insert(previous_epoch, previous);
 		}
 		standing.budgets.insert(
 			budget.epoch,
@@ -352,10 +359,14 @@ impl Follower {
 		};
 		let mut recent: VecDeque<(BlockNumber, H256)> = VecDeque::new();
 		let mut runtime = None;
+		// The last finalized block whose on-chain spending was read.
+		let mut spends_read = None;
 		let mut ticker = tokio::time::interval(self.poll_interval);
 		loop {
 			ticker.tick().await;
-			let result = self.poll(genesis, &mut recent, &mut runtime, &heads, &epochs).await;
+			let result = self
+				.poll(genesis, &mut recent, &mut runtime, &mut spends_read, &heads, &epochs)
+				.await;
 			match result {
 				Ok(()) => {},
 				// The peer is gone: nothing left to follow the chain for.
@@ -377,6 +388,7 @@ impl Follower {
 		genesis: H256,
 		recent: &mut VecDeque<(BlockNumber, H256)>,
 		runtime: &mut Option<u32>,
+		spends_read: &mut Option<BlockNumber>,
 		heads: &watch::Sender<Option<Head>>,
 		epochs: &mpsc::Sender<u32>,
 	) -> Result<(), ChainError> {
@@ -410,11 +422,60 @@ impl Follower {
 			// The cached agents' allowances are fixed now: the lookup task reads them again.
 			let _ = epochs.try_send(epoch);
 		}
+		// The blocks since the last whose spends were read, within the anchor window: a node
+		// that was away longer leaves older spends to the next epoch's refresh (which reads the
+		// previous epoch's final spending too). Read apart from the view, so that a poll that
+		// failed before this point leaves its blocks to the next.
+		let first = spends_read
+			.map_or(number, |read| read.saturating_add(1))
+			.max(number.saturating_sub(self.max_anchor_lag));
+		match spenders(&chain, first, (number, hash)).await {
+			Ok(agents) => {
+				*spends_read = Some(number);
+				if !agents.is_empty() {
+					self.node.send(Command::SpentOnChain { agents, at: number }).await?;
+				}
+			},
+			// Tried again at the next block; a block's events that never decode (a runtime
+			// upgrade between polls) leave the window, and must not stop the view.
+			Err(e) => tracing::warn!("reading on-chain spending in blocks {first}..={number}: {e}"),
+		}
 		if let Ok(best) = chain.best_number().await {
 			self.metrics.finality_lag.set(i64::from(best.saturating_sub(number)));
 		}
 		Ok(())
 	}
+}
+
+/// The agents that spent on chain (`ActionBudget.BudgetSpent`: a pull request's price) in the
+/// finalized blocks `first..=number`, each once.
+async fn spenders(
+	chain: &Chain,
+	first: BlockNumber,
+	(number, hash): (BlockNumber, H256),
+) -> Result<Vec<AccountId>, ChainError> {
+	let mut agents = Vec::new();
+	for n in first..=number {
+		let at = match n == number {
+			true => hash,
+			false => match chain.block_hash(n).await? {
+				Some(at) => at,
+				None => continue,
+			},
+		};
+		for record in chain.events(at).await? {
+			if let RuntimeEvent::ActionBudget(pallet_action_budget::Event::BudgetSpent {
+				agent,
+				..
+			}) = record.event
+			{
+				if !agents.contains(&agent) {
+					agents.push(agent);
+				}
+			}
+		}
+	}
+	Ok(agents)
 }
 
 /// Reads `agent`'s standing at `block`, a finalized block whose runtime was checked, and gives

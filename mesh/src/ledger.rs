@@ -39,6 +39,19 @@ pub struct Entry {
 	pub spent: BudgetUnits,
 }
 
+/// A pull request handed to the chain, as the ledger keeps it: a service restarted while it is
+/// in a pool must still leave its price aside, or the agent's mesh spending after the restart
+/// would prove an overspend once it lands.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct PendingPullRequest {
+	/// The epoch it is priced in.
+	pub epoch: EpochIndex,
+	/// The most it can cost there.
+	pub worst_price: BudgetUnits,
+	/// The last block it may land in (its era's end, or later if not known better).
+	pub lands_by: teo_primitives::BlockNumber,
+}
+
 /// A reserved slot: what the header of the message about to be signed declares.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Reservation {
@@ -114,6 +127,9 @@ pub enum OpenError {
 struct LedgerFile {
 	genesis: Hash,
 	entries: BTreeMap<String, Entry>,
+	/// Each agent's latest pull request handed to the chain (hex agent).
+	#[serde(default)]
+	pull_requests: BTreeMap<String, PendingPullRequest>,
 }
 
 /// What a ledger file may hold: the current format, or the counters alone as ledgers before
@@ -130,6 +146,7 @@ pub struct Ledger {
 	path: PathBuf,
 	genesis: Hash,
 	entries: BTreeMap<String, Entry>,
+	pull_requests: BTreeMap<String, PendingPullRequest>,
 	/// The last change made in memory, and the last one on disk.
 	changed: Change,
 	written: Change,
@@ -172,7 +189,7 @@ impl Ledger {
 	/// Opens the ledger of the chain with `genesis` at `path`, or starts an empty one there.
 	pub fn open(path: impl Into<PathBuf>, genesis: Hash) -> Result<Self, OpenError> {
 		let path = path.into();
-		let entries = match fs::read(&path) {
+		let (entries, pull_requests) = match fs::read(&path) {
 			Ok(bytes) => match serde_json::from_slice(&bytes) {
 				Ok(StoredLedger::Bound(file)) if file.genesis != genesis => {
 					return Err(OpenError::OtherChain {
@@ -181,14 +198,35 @@ impl Ledger {
 						chain: genesis,
 					})
 				},
-				Ok(StoredLedger::Bound(file)) => file.entries,
-				Ok(StoredLedger::Unbound(entries)) => entries,
+				Ok(StoredLedger::Bound(file)) => (file.entries, file.pull_requests),
+				Ok(StoredLedger::Unbound(entries)) => (entries, BTreeMap::new()),
 				Err(source) => return Err(OpenError::Malformed { path, source }),
 			},
-			Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
+			Err(e) if e.kind() == io::ErrorKind::NotFound => Default::default(),
 			Err(source) => return Err(OpenError::Io { path, source }),
 		};
-		Ok(Self { path, genesis, entries, changed: Change(0), written: Change(0) })
+		Ok(Self { path, genesis, entries, pull_requests, changed: Change(0), written: Change(0) })
+	}
+
+	/// Records `agent`'s pull request about to be handed to the chain, in memory: hand it
+	/// over only once the change is on disk. It replaces the agent's one before (one is in
+	/// flight at a time) and stays until the next: a service that starts reads it back and
+	/// treats it as in flight until the chain is read at `lands_by`.
+	pub fn hand_over(&mut self, agent: &AccountId, pull_request: PendingPullRequest) -> Change {
+		self.pull_requests.insert(key(agent), pull_request);
+		self.changed = Change(self.changed.0 + 1);
+		self.changed
+	}
+
+	/// The pull requests handed over, by agent, as the ledger was opened or last changed.
+	pub fn pull_requests(&self) -> Vec<(AccountId, PendingPullRequest)> {
+		self.pull_requests
+			.iter()
+			.filter_map(|(agent, pending)| {
+				let bytes: [u8; 32] = hex::decode(agent).ok()?.try_into().ok()?;
+				Some((AccountId::from(bytes), *pending))
+			})
+			.collect()
 	}
 
 	/// The agent's counters in `epoch` (zero if it has not published in it yet).
@@ -270,7 +308,11 @@ impl Ledger {
 		if self.written >= change {
 			return None;
 		}
-		let file = LedgerFile { genesis: self.genesis, entries: self.entries.clone() };
+		let file = LedgerFile {
+			genesis: self.genesis,
+			entries: self.entries.clone(),
+			pull_requests: self.pull_requests.clone(),
+		};
 		let bytes = serde_json::to_vec_pretty(&file).expect("strings and numbers serialize; qed");
 		Some(Snapshot { path: self.path.clone(), bytes, change: self.changed })
 	}
@@ -534,6 +576,24 @@ mod tests {
 		assert!(matches!(Ledger::open(&path, other), Err(OpenError::OtherChain { .. })));
 		let mut again = Ledger::open(&path, GENESIS).unwrap();
 		assert_eq!(again.reserve(&agent(1), 0, 1, 100).unwrap().0.seq, 1, "its own chain reads it");
+	}
+
+	#[test]
+	fn a_pull_request_handed_over_survives_a_restart() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("ledger.json");
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
+		let first = PendingPullRequest { epoch: 3, worst_price: 400, lands_by: 40 };
+		ledger.hand_over(&agent(1), first);
+		ledger.write().unwrap();
+		drop(ledger);
+		let mut ledger = Ledger::open(&path, GENESIS).unwrap();
+		assert_eq!(ledger.pull_requests(), vec![(agent(1), first)]);
+		// The next replaces it.
+		let second = PendingPullRequest { epoch: 4, worst_price: 100, lands_by: 50 };
+		ledger.hand_over(&agent(1), second);
+		ledger.write().unwrap();
+		assert_eq!(Ledger::open(&path, GENESIS).unwrap().pull_requests(), vec![(agent(1), second)]);
 	}
 
 	#[test]

@@ -50,6 +50,8 @@ pub struct Metrics {
 	pub validations: Family<ValidationLabels, Counter>,
 	/// Fraud found by this peer or received as valid evidence.
 	pub evidence_found: Counter,
+	/// Of those, overspends found by judging accepted messages again after an on-chain spend.
+	pub evidence_rejudged: Counter,
 	/// Fraud reports submitted on chain, by result.
 	pub evidence_reported: Family<ReportLabels, Counter>,
 	/// Budget units each local agent has left in the current epoch.
@@ -92,6 +94,7 @@ impl Metrics {
 		let metrics = Self {
 			validations: Family::default(),
 			evidence_found: Counter::default(),
+			evidence_rejudged: Counter::default(),
 			evidence_reported: Family::default(),
 			budget_remaining: Family::default(),
 			peers: Gauge::default(),
@@ -118,6 +121,11 @@ impl Metrics {
 			"evidence_found",
 			"Fraud found or received as valid evidence",
 			metrics.evidence_found.clone(),
+		);
+		registry.register(
+			"evidence_rejudged",
+			"Overspends found by judging accepted messages again after an on-chain spend",
+			metrics.evidence_rejudged.clone(),
 		);
 		registry.register(
 			"evidence_reported",

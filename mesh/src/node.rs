@@ -36,7 +36,7 @@ use crate::{
 	offenders::{self, Offenders},
 	scan::{self, LatestRequest, LatestResponse},
 	signatures,
-	validation::{Admission, AgentStanding, ChainView, Limits, Reason, Validator, Verdict},
+	validation::{AgentStanding, ChainView, Limits, Reason, Validator, Verdict},
 };
 
 /// Why the peer did not do what a [`NodeHandle`] asked.
@@ -143,6 +143,10 @@ pub struct AgentLookup {
 /// duplicate and never reaches the reporter again, so what its queue cannot take waits here.
 const MAX_UNREPORTED: usize = 4096;
 
+/// Agents waiting to be judged again after an on-chain spend, at most: spends on chain are
+/// priced admissions, a few per group and epoch, so this is never reached in practice.
+const MAX_REJUDGE_DUE: usize = 1024;
+
 /// How often parked messages are checked against [`PARK_TIMEOUT`].
 const PARK_SWEEP: std::time::Duration = std::time::Duration::from_millis(250);
 
@@ -219,6 +223,10 @@ pub enum Command {
 	SetView { view: ChainView },
 	/// What the chain says about an agent.
 	SetAgent { agent: AccountId, standing: AgentStanding },
+	/// Agents that spent on chain in finalized blocks up to `at`: those whose messages this
+	/// peer accepted are read again, at `at` or later, since the spend may prove that spending
+	/// an overspend.
+	SpentOnChain { agents: Vec<AccountId>, at: teo_primitives::BlockNumber },
 	/// The current chain view and an agent's standing, for the publisher.
 	Standing { agent: AccountId, reply: oneshot::Sender<(ChainView, Option<AgentStanding>)> },
 	/// The addresses the node listens on.
@@ -524,6 +532,9 @@ struct Node {
 	evidence_out: mpsc::Sender<Evidence>,
 	/// Evidence waiting for room in the reporter's queue, each offence once.
 	unreported: VecDeque<Evidence>,
+	/// Agents to judge again after an on-chain spend, with the spend's block: asked about at
+	/// every view until read there ([`Command::SpentOnChain`]).
+	rejudge_due: HashMap<AccountId, teo_primitives::BlockNumber>,
 	agent_lookups: mpsc::Sender<AgentLookup>,
 	/// Checks waiting for a signature worker, per peer.
 	waiting: FairQueue<PeerId, Checked>,
@@ -618,6 +629,7 @@ pub fn start(
 		deliveries: deliveries.clone(),
 		evidence_out,
 		unreported: VecDeque::new(),
+		rejudge_due: HashMap::new(),
 		agent_lookups,
 		parked: HashMap::new(),
 		parked_count: 0,
@@ -972,20 +984,23 @@ impl Node {
 					let id = hex::encode(id.0);
 					let _ = self.deliveries.send(Delivery::Message { topic, message, id });
 				}
-				let evidence_topic = Topic { group: topic.group, kind: TopicKind::Evidence };
-				self.on_evidence(evidence_topic, admission, true);
+				if let Some(evidence) = admission.evidence {
+					self.on_evidence(evidence, true);
+				}
 			},
 			Signed::Evidence(evidence) => {
 				let admission = self.validator.accept_evidence(evidence);
 				self.report(&id, &source, admission.verdict, received);
-				self.on_evidence(topic, admission, false);
+				if let Some(evidence) = admission.evidence {
+					self.on_evidence(evidence, false);
+				}
 			},
 		}
 	}
 
 	/// Hands new evidence to the reporter and local subscribers; gossips it if found here.
-	fn on_evidence(&mut self, topic: Topic, admission: Admission, found_here: bool) {
-		let Some(evidence) = admission.evidence else { return };
+	fn on_evidence(&mut self, evidence: Evidence, found_here: bool) {
+		let topic = Topic { group: evidence.group(), kind: TopicKind::Evidence };
 		self.metrics.evidence_found.inc();
 		tracing::warn!(offence = ?evidence.offence(), "fraud detected");
 		if found_here {
@@ -1067,9 +1082,19 @@ impl Node {
 				}
 				self.metrics.finalized_number.set(i64::from(view.finalized_number));
 				self.validator.set_view(view);
+				self.ask_rejudge();
 			},
 			Command::SetAgent { agent, standing } => {
-				if !self.validator.record_lookup(agent.clone(), standing) {
+				let read_at = standing.read_at;
+				if self.validator.record_lookup(agent.clone(), standing) {
+					for evidence in self.validator.rejudge(&agent) {
+						self.metrics.evidence_rejudged.inc();
+						self.on_evidence(evidence, true);
+					}
+					if self.rejudge_due.get(&agent).is_some_and(|due| read_at >= *due) {
+						self.rejudge_due.remove(&agent);
+					}
+				} else {
 					tracing::debug!(%agent, "a lookup read at an older block finished last: kept the newer");
 				}
 				for parked in self.parked.remove(&agent).unwrap_or_default() {
@@ -1079,6 +1104,18 @@ impl Node {
 						TopicKind::Message(_) => self.precheck(parked),
 					}
 				}
+			},
+			Command::SpentOnChain { agents, at } => {
+				for agent in agents.into_iter().filter(|a| self.validator.has_open_log(a)) {
+					let known = self.rejudge_due.contains_key(&agent);
+					if !known && self.rejudge_due.len() >= MAX_REJUDGE_DUE {
+						tracing::warn!(%agent, "too many agents to judge again; left to the epoch's refresh");
+						continue;
+					}
+					let due = self.rejudge_due.entry(agent).or_default();
+					*due = (*due).max(at);
+				}
+				self.ask_rejudge();
 			},
 			Command::Standing { agent, reply } => {
 				let _ = reply
@@ -1098,6 +1135,27 @@ impl Node {
 		behaviour.blocked.block_peer(peer);
 		behaviour.kademlia.remove_peer(&peer);
 		self.metrics.peers_banned.inc();
+	}
+
+	/// Asks the chain again about every agent still to be judged again after an on-chain
+	/// spend: at every new view until a standing read at or after the spend's block is
+	/// recorded (a lookup may be skipped or dropped when the lookup queue is full), or the
+	/// agent has nothing left to judge.
+	fn ask_rejudge(&mut self) {
+		let validator = &self.validator;
+		self.rejudge_due.retain(|agent, due| {
+			validator.has_open_log(agent)
+				&& validator.agent(agent).is_none_or(|standing| standing.read_at < *due)
+		});
+		let until = Instant::now() + PARK_TIMEOUT;
+		for agent in self.rejudge_due.keys() {
+			let lookup = AgentLookup { agent: agent.clone(), until };
+			if self.agent_lookups.try_send(lookup).is_err() {
+				let full = ChainQueueLabels { queue: "agent_lookup" };
+				self.metrics.chain_queue_full.get_or_create(&full).inc();
+				return;
+			}
+		}
 	}
 
 	/// Hands waiting evidence to the reporter, as much as its queue takes.

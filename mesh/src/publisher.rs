@@ -19,7 +19,7 @@ use teo_primitives::{
 use tokio::sync::Mutex;
 
 use crate::{
-	ledger::{Ledger, LedgerError, SharedLedger},
+	ledger::{Ledger, LedgerError, PendingPullRequest, SharedLedger},
 	message::{body_hash, MeshMessage, Topic, TopicKind, MAX_BODY_LEN},
 	metrics::{AgentLabels, Metrics},
 	node::{NodeError, NodeHandle},
@@ -72,8 +72,9 @@ pub enum PublisherError {
 	/// The service has no finalized block to anchor to yet.
 	#[error("no finalized block to anchor to yet")]
 	NoAnchor,
-	/// A pull request of the agent is on its way to the chain: its cost is not known until it
-	/// lands (it depends on the admissions before it), so the agent's mesh spending waits.
+	/// A pull request of the agent is on its way to the chain (one at a time), or one sent in
+	/// an epoch's last blocks may land in this epoch at a price nobody knew: the agent's mesh
+	/// spending waits here until its fate is known.
 	#[error("a pull request of this agent is on its way to the chain; retry once it is final")]
 	PullRequestInFlight,
 	/// No peer has answered yet whether it saw messages the agent signed earlier in the epoch
@@ -183,15 +184,30 @@ pub enum Hold {
 	UntilRead(teo_primitives::BlockNumber),
 }
 
+/// A pull request of an agent on its way, and what it may still take from the agent's budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct InFlight {
+	/// Until when it holds the agent's budget.
+	hold: Hold,
+	/// The epoch it is priced in (at the best block it was sent at): where it lands, if it
+	/// lands before that epoch ends.
+	epoch: EpochIndex,
+	/// The most it can cost there.
+	worst_price: BudgetUnits,
+}
+
 /// The local agents' keys and their ledger.
 ///
 /// One budget covers both layers: the mesh spends an epoch's units from the bottom, pull
 /// requests on chain from the top, and a mesh header that ends past what the on-chain spending
 /// leaves is an overspend the chain punishes. So a pull request is sent only if its price fits
 /// beside what the agent spent on the mesh (at the price of the group's last admission of the
-/// epoch, the most it can cost however many are admitted before it), and the agent's mesh
-/// spending waits while one is in flight, until the finalized chain shows it, it certainly
-/// failed, or it can no longer land (its transaction is mortal).
+/// epoch, the most it can cost however many are admitted before it), and while one is in
+/// flight, until the finalized chain shows it, it certainly failed, or it can no longer land
+/// (its transaction is mortal), that price stays reserved: the agent's mesh spending goes on in
+/// the epoch the pull request is priced in, within the allowance less the reservation, and
+/// waits in any other epoch (a pull request sent in an epoch's last blocks may land in the
+/// next, at a price nobody knew).
 pub struct Publisher {
 	node: NodeHandle,
 	agents: BTreeMap<AccountId, sr25519::Pair>,
@@ -204,7 +220,7 @@ pub struct Publisher {
 	/// Per agent, the latest block a pull request held it to ([`Hold::UntilRead`]): a standing
 	/// read before it is too old to judge the agent's budget by.
 	held_to: std::sync::Mutex<BTreeMap<AccountId, teo_primitives::BlockNumber>>,
-	in_flight: std::sync::Mutex<BTreeMap<AccountId, Hold>>,
+	in_flight: std::sync::Mutex<BTreeMap<AccountId, InFlight>>,
 	metrics: Metrics,
 	/// Per agent, the epochs in which other peers were asked for its latest messages since the
 	/// service started. An agent's lock is held while they are asked, so that nothing is signed
@@ -226,13 +242,31 @@ impl Publisher {
 			agents.into_iter().map(|pair| (pair.public().into(), pair)).collect();
 		let asked = agents.keys().map(|agent| (agent.clone(), Mutex::default())).collect();
 		let turns = agents.keys().map(|agent| (agent.clone(), Mutex::default())).collect();
+		// Pull requests handed over before a restart may still land: in flight until the chain
+		// is read at the last block they may land in.
+		let handed_over: Vec<_> = ledger
+			.pull_requests()
+			.into_iter()
+			.filter(|(agent, _)| agents.contains_key(agent))
+			.collect();
+		let in_flight = handed_over
+			.iter()
+			.map(|(agent, pending)| {
+				let hold = Hold::UntilRead(pending.lands_by);
+				let pull_request =
+					InFlight { hold, epoch: pending.epoch, worst_price: pending.worst_price };
+				(agent.clone(), pull_request)
+			})
+			.collect();
+		let held_to =
+			handed_over.iter().map(|(agent, pending)| (agent.clone(), pending.lands_by)).collect();
 		Self {
 			node,
 			agents,
 			ledger: SharedLedger::new(ledger),
 			turns,
-			in_flight: Default::default(),
-			held_to: Default::default(),
+			in_flight: std::sync::Mutex::new(in_flight),
+			held_to: std::sync::Mutex::new(held_to),
 			metrics,
 			asked,
 			ask_patience: Duration::ZERO,
@@ -304,44 +338,64 @@ impl Publisher {
 		Ok(())
 	}
 
-	/// `Err(PullRequestInFlight)` while a pull request of `agent` holds its mesh spending:
-	/// until the agent's standing, read at block `read_at`, is read late enough.
+	/// What a pull request of `agent` in flight reserves from its budget in `epoch` (`None`
+	/// when none is), or `Err(PullRequestInFlight)` while one holds its mesh spending there
+	/// (priced in another epoch). It ends once the agent's standing, read at block `read_at`,
+	/// is read late enough.
 	fn check_in_flight(
 		&self,
 		agent: &AccountId,
 		read_at: teo_primitives::BlockNumber,
-	) -> Result<(), PublisherError> {
+		epoch: EpochIndex,
+	) -> Result<Option<BudgetUnits>, PublisherError> {
 		let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-		match in_flight.get(agent) {
-			Some(Hold::UntilRead(block)) if read_at >= *block => {
+		let reserved = match in_flight.get(agent) {
+			Some(InFlight { hold: Hold::UntilRead(block), .. }) if read_at >= *block => {
 				in_flight.remove(agent);
+				None
 			},
+			// Its price stays reserved in the epoch it can land in.
+			Some(pull_request) if pull_request.epoch == epoch => Some(pull_request.worst_price),
 			Some(_) => return Err(PublisherError::PullRequestInFlight),
-			None => {},
-		}
+			None => None,
+		};
 		// A standing read before the block a pull request held the agent to misses its spend,
 		// even once another call (read later) has released the hold.
 		let held_to = self.held_to.lock().unwrap_or_else(|e| e.into_inner());
 		if held_to.get(agent).is_some_and(|block| read_at < *block) {
 			return Err(PublisherError::PullRequestInFlight);
 		}
-		Ok(())
+		Ok(reserved)
 	}
 
-	/// Checks that a pull request of `agent` that costs at most `worst_price` fits beside its
-	/// mesh spending in the current epoch, and holds the agent's mesh spending until
-	/// [`Publisher::end_pull_request`] says how it ended.
+	/// The price reserved for `agent`'s pull request in flight in `epoch`, without releasing
+	/// anything (for the budget an agent reads).
+	fn reserved(&self, agent: &AccountId, epoch: EpochIndex) -> BudgetUnits {
+		let in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+		in_flight.get(agent).filter(|p| p.epoch == epoch).map_or(0, |p| p.worst_price)
+	}
+
+	/// Checks that a pull request of `agent` that costs at most `worst_price` in epoch
+	/// `priced_in` fits beside its mesh spending in the current epoch, and reserves that price
+	/// from the agent's mesh spending until [`Publisher::end_pull_request`] says how it ended.
+	/// One pull request of an agent is in flight at a time. Returns once the reservation is
+	/// in the ledger, with `lands_by` (the last block it may land in): a service restarted
+	/// meanwhile keeps it until the chain is read there.
 	pub async fn begin_pull_request(
 		&self,
 		agent: &AccountId,
 		worst_price: BudgetUnits,
+		priced_in: EpochIndex,
+		lands_by: teo_primitives::BlockNumber,
 	) -> Result<(), PublisherError> {
 		let (view, standing) = self.view_after_asking(agent).await?;
 		let standing = standing.ok_or(PublisherError::NotReported)?;
 		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
 		let high_water = self.node.high_water(agent.clone(), view.epoch).await?;
 		let mut ledger = self.ledger.lock().await;
-		self.check_in_flight(agent, standing.read_at)?;
+		if self.check_in_flight(agent, standing.read_at, view.epoch)?.is_some() {
+			return Err(PublisherError::PullRequestInFlight);
+		}
 		if let Some((next_seq, spent)) = high_water {
 			// In memory: it protects no slot until the agent's next reservation, whose write
 			// carries it.
@@ -353,11 +407,19 @@ impl Publisher {
 		if worst_price > remaining {
 			return Err(PublisherError::BudgetExceeded { cost: worst_price, remaining });
 		}
+		let pull_request = InFlight { hold: Hold::Sending, epoch: priced_in, worst_price };
 		self.in_flight
 			.lock()
 			.unwrap_or_else(|e| e.into_inner())
-			.insert(agent.clone(), Hold::Sending);
-		// Nothing is awaited after the hold: the caller, who releases it, has it at once.
+			.insert(agent.clone(), pull_request);
+		let pending = PendingPullRequest { epoch: priced_in, worst_price, lands_by };
+		let change = ledger.hand_over(agent, pending);
+		drop(ledger);
+		// The caller releases the hold: on an error here, this does (nothing was handed over).
+		if let Err(e) = self.ledger.make_durable(change).await {
+			self.end_pull_request(agent, None);
+			return Err(PublisherError::Ledger(e));
+		}
 		Ok(())
 	}
 
@@ -372,10 +434,17 @@ impl Publisher {
 			*at_least = (*at_least).max(block);
 		}
 		let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-		match hold {
-			Some(hold) => in_flight.insert(agent.clone(), hold),
-			None => in_flight.remove(agent),
-		};
+		match (hold, in_flight.get_mut(agent)) {
+			(Some(hold), Some(pull_request)) => pull_request.hold = hold,
+			// Not begun here (never so today): held in every epoch, as nothing is reserved.
+			(Some(hold), None) => {
+				let unpriced = InFlight { hold, epoch: EpochIndex::MAX, worst_price: 0 };
+				in_flight.insert(agent.clone(), unpriced);
+			},
+			(None, _) => {
+				in_flight.remove(agent);
+			},
+		}
 	}
 
 	/// The agents this service signs for.
@@ -408,7 +477,10 @@ impl Publisher {
 		let standing = standing.ok_or(PublisherError::NotReported)?;
 		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
 		let spent_on_mesh = self.ledger.lock().await.entry(agent, view.epoch).spent;
-		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
+		let headroom = budget
+			.allowance
+			.saturating_sub(budget.spent_on_chain)
+			.saturating_sub(self.reserved(agent, view.epoch));
 		Ok(Budget {
 			agent: agent.to_string(),
 			epoch: view.epoch,
@@ -457,20 +529,26 @@ impl Publisher {
 		}
 		let body_len = body.len() as u32;
 		let cost = view.costs.message_cost(kind, body_len);
-		let headroom = budget.allowance.saturating_sub(budget.spent_on_chain);
 		let high_water = self.node.high_water(agent.clone(), view.epoch).await?;
-		let (reservation, change) = {
+		let (reservation, change, headroom) = {
 			let mut ledger = self.ledger.lock().await;
-			self.check_in_flight(agent, standing.read_at)?;
+			// Less the worst price of a pull request in flight, which the chain may yet take.
+			let reserved = self.check_in_flight(agent, standing.read_at, view.epoch)?;
+			let headroom = budget
+				.allowance
+				.saturating_sub(budget.spent_on_chain)
+				.saturating_sub(reserved.unwrap_or(0));
 			if let Some((next_seq, spent)) = high_water {
 				ledger.catch_up(agent, view.epoch, next_seq, spent);
 			}
-			ledger.reserve(agent, view.epoch, cost, headroom).map_err(|e| match e {
-				LedgerError::BudgetExhausted { cost, remaining } => {
-					PublisherError::BudgetExceeded { cost, remaining }
-				},
-				other => PublisherError::Ledger(other),
-			})?
+			let (reservation, change) =
+				ledger.reserve(agent, view.epoch, cost, headroom).map_err(|e| match e {
+					LedgerError::BudgetExhausted { cost, remaining } => {
+						PublisherError::BudgetExceeded { cost, remaining }
+					},
+					other => PublisherError::Ledger(other),
+				})?;
+			(reservation, change, headroom)
 		};
 		// On disk before anything is signed in the slot, in one write with the reservations
 		// of the service's other agents made meanwhile.
@@ -523,6 +601,7 @@ mod tests {
 			registered: true,
 			active: true,
 			budgets: [(EPOCH, budget)].into(),
+			punished: Default::default(),
 			read_at: 9,
 		}
 	}
@@ -563,9 +642,9 @@ mod tests {
 		node.send(Command::SetAgent { agent: agent.clone(), standing }).await.unwrap();
 	}
 
-	/// One budget across both layers: a pull request must fit beside the mesh spending, and the
-	/// mesh waits while one is in flight, so that the agent's own mesh headers never prove an
-	/// overspend once it lands.
+	/// One budget across both layers: a pull request must fit beside the mesh spending, and its
+	/// worst price stays reserved while it is in flight, so that the agent's own mesh headers
+	/// never prove an overspend once it lands.
 	#[tokio::test]
 	async fn a_pull_request_and_the_mesh_share_one_budget() {
 		let dir = tempfile::tempdir().unwrap();
@@ -576,49 +655,93 @@ mod tests {
 		let on_mesh = 300 - spent.remaining;
 
 		// The worst-case price does not fit beside what the mesh spent.
-		match publisher.begin_pull_request(&agent, 300).await {
+		match publisher.begin_pull_request(&agent, 300, EPOCH, 100).await {
 			Err(PublisherError::BudgetExceeded { cost: 300, remaining }) => {
 				assert_eq!(remaining, 300 - on_mesh)
 			},
 			other => panic!("expected the budget to be exceeded, got {other:?}"),
 		}
-		// It fits: the mesh waits until the finalized chain shows the spend.
-		publisher.begin_pull_request(&agent, 100).await.unwrap();
+		// It fits: its worst price is reserved until the finalized chain shows the spend, and
+		// the mesh goes on beside it, one pull request at a time.
+		publisher.begin_pull_request(&agent, 250, EPOCH, 100).await.unwrap();
+		assert_eq!(publisher.budget(None).await.unwrap().remaining, 300 - on_mesh - 250);
+		let beside =
+			publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await.unwrap();
+		let on_mesh = on_mesh + beside.cost;
+		assert_eq!(beside.remaining, 300 - on_mesh - 250);
+		let too_much = publisher.publish(None, 0, MessageKind::Draft, vec![2; 30_000], None).await;
+		assert!(
+			matches!(too_much, Err(PublisherError::BudgetExceeded { remaining, .. }) if remaining == 300 - on_mesh - 250),
+			"the reservation is not the mesh's: {too_much:?}"
+		);
+		assert!(matches!(
+			publisher.begin_pull_request(&agent, 100, EPOCH, 100).await,
+			Err(PublisherError::PullRequestInFlight)
+		));
+		// It landed in block 12: reserved until the standing is read there, then counted.
+		publisher.end_pull_request(&agent, Some(Hold::UntilRead(12)));
+		set(&node, &agent, AgentStanding { read_at: 11, ..standing(300, 0) }).await;
+		assert_eq!(publisher.budget(None).await.unwrap().remaining, 300 - on_mesh - 250);
+		set(&node, &agent, AgentStanding { read_at: 12, ..standing(300, 100) }).await;
+		let after = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await.unwrap();
+		assert_eq!(
+			after.remaining,
+			300 - 100 - on_mesh - after.cost,
+			"the chain's units are not the mesh's"
+		);
+
+		// A pull request that certainly failed releases its reservation at once.
+		publisher.begin_pull_request(&agent, 50, EPOCH, 100).await.unwrap();
+		publisher.end_pull_request(&agent, None);
+		publisher.publish(None, 0, MessageKind::Poll, vec![3; 10], None).await.unwrap();
+
+		// One priced in the next epoch (sent at its first best block while the finalized chain
+		// is still in this one) may land there at a price nobody reserved here: the mesh waits.
+		publisher.begin_pull_request(&agent, 10, EPOCH + 1, 100).await.unwrap();
 		let waiting = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await;
 		assert!(matches!(waiting, Err(PublisherError::PullRequestInFlight)), "{waiting:?}");
 		assert!(waiting.unwrap_err().is_retryable());
-		assert!(matches!(
-			publisher.begin_pull_request(&agent, 100).await,
-			Err(PublisherError::PullRequestInFlight)
-		));
-		// It landed in block 12: the mesh waits until the standing is read there.
-		publisher.end_pull_request(&agent, Some(Hold::UntilRead(12)));
-		set(&node, &agent, AgentStanding { read_at: 11, ..standing(300, 0) }).await;
-		let waiting = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await;
-		assert!(matches!(waiting, Err(PublisherError::PullRequestInFlight)), "{waiting:?}");
-		set(&node, &agent, AgentStanding { read_at: 12, ..standing(300, 100) }).await;
-		let after = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await.unwrap();
-		assert!(after.remaining <= 300 - 100 - on_mesh, "the chain's units are not the mesh's");
-
-		// A pull request that certainly failed releases the mesh at once.
-		publisher.begin_pull_request(&agent, 50).await.unwrap();
 		publisher.end_pull_request(&agent, None);
-		publisher.publish(None, 0, MessageKind::Poll, vec![3; 10], None).await.unwrap();
 
 		// One lands in block 20; a second, on a standing read there, releases the hold and then
 		// certainly fails. A call judged on a standing read before block 20 (taken before the
 		// release) would miss the first one's spend: refused.
-		publisher.begin_pull_request(&agent, 10).await.unwrap();
+		publisher.begin_pull_request(&agent, 10, EPOCH, 100).await.unwrap();
 		publisher.end_pull_request(&agent, Some(Hold::UntilRead(20)));
 		set(&node, &agent, AgentStanding { read_at: 20, ..standing(300, 110) }).await;
-		publisher.begin_pull_request(&agent, 10).await.unwrap();
+		publisher.begin_pull_request(&agent, 10, EPOCH, 100).await.unwrap();
 		publisher.end_pull_request(&agent, None);
-		let stale = publisher.check_in_flight(&agent, 19);
+		let stale = publisher.check_in_flight(&agent, 19, EPOCH);
 		assert!(matches!(stale, Err(PublisherError::PullRequestInFlight)), "{stale:?}");
 		// Nor does the node go back to a read before block 20 when one finishes last.
 		set(&node, &agent, AgentStanding { read_at: 19, ..standing(300, 100) }).await;
 		assert_eq!(publisher.budget(None).await.unwrap().spent_on_chain, 110);
 		publisher.publish(None, 0, MessageKind::Poll, vec![4; 10], None).await.unwrap();
+	}
+
+	/// A service restarted while its agent's pull request is in a pool keeps its worst price
+	/// aside until the chain is read where it can no longer land: otherwise the agent's mesh
+	/// spending after the restart would prove an overspend once it lands.
+	#[tokio::test]
+	async fn a_pull_request_handed_over_before_a_restart_stays_reserved() {
+		let dir = tempfile::tempdir().unwrap();
+		{
+			let (publisher, node, agent) = publisher(dir.path()).await;
+			set(&node, &agent, standing(300, 0)).await;
+			publisher.begin_pull_request(&agent, 250, EPOCH, 30).await.unwrap();
+		}
+		let (publisher, node, agent) = publisher(dir.path()).await;
+		set(&node, &agent, AgentStanding { read_at: 29, ..standing(300, 0) }).await;
+		assert_eq!(publisher.budget(None).await.unwrap().remaining, 50);
+		let large = || vec![5; 30_000];
+		let refused = publisher.publish(None, 0, MessageKind::Draft, large(), None).await;
+		assert!(
+			matches!(refused, Err(PublisherError::BudgetExceeded { remaining: 50, .. })),
+			"{refused:?}"
+		);
+		// Read where it can no longer land: the units are the agent's again.
+		set(&node, &agent, AgentStanding { read_at: 30, ..standing(300, 0) }).await;
+		publisher.publish(None, 0, MessageKind::Draft, large(), None).await.unwrap();
 	}
 
 	/// Rule C from the agent's side: an agent that names the root it reasoned from is refused

@@ -702,7 +702,7 @@ impl MeshApiServer for MeshRpc {
 		// the agent's own mesh messages would prove an overspend once it lands.
 		let terms = admission_terms(&chain, group).await.map_err(|e| e.into_error())?;
 		self.publisher
-			.begin_pull_request(&agent, terms.worst_price)
+			.begin_pull_request(&agent, terms.worst_price, terms.epoch, terms.lands_by)
 			.await
 			.map_err(|e| publisher_failure(&e).into_error())?;
 		// In a task of its own, which says how the pull request ended even when the caller has
@@ -847,6 +847,11 @@ struct AdmissionTerms {
 	worst_price: u64,
 	/// Its era, in blocks ([`pull_request_mortality`]).
 	mortality: u64,
+	/// The epoch of the best block, where it is priced.
+	epoch: teo_primitives::EpochIndex,
+	/// The last block it may land in, at most: its era from the best block, twice over (the
+	/// best block may move before it is signed).
+	lands_by: BlockNumber,
 }
 
 async fn admission_terms(
@@ -867,11 +872,14 @@ async fn admission_terms(
 		return Err(chain_failure(&ChainError::NoParameters));
 	};
 	let best_number = chain.block_number(best).await.map_err(client)?;
+	let mortality = pull_request_mortality(best_number, epoch.last_block);
 	let worst_price =
 		price.saturating_add(costs.pull_request.saturating_mul(u64::from(left.saturating_sub(1))));
 	Ok(AdmissionTerms {
 		worst_price,
-		mortality: pull_request_mortality(best_number, epoch.last_block),
+		mortality,
+		epoch: epoch.index,
+		lands_by: best_number.saturating_add(2 * mortality as BlockNumber),
 	})
 }
 
@@ -879,11 +887,13 @@ async fn admission_terms(
 /// `epoch_end`: the longest that ends by the epoch's end (eras are powers of two, at least 4
 /// blocks; one block is kept in hand, as the best block may move before it is signed), at most
 /// [`PULL_REQUEST_MORTALITY`]. A pull request the pool takes and then finds invalid (the group's
-/// admissions ran out first) might still be in another node's pool, so its agent's mesh
-/// spending stays paused until its era ends: with a fixed era of 64 blocks, an honest agent that
-/// lost the race for an epoch's admissions stayed silent on the mesh for six ten-block epochs
-/// (docs/FLASH-CRASH.md). Within four blocks of the end, the era of 4 reaches into the next
-/// epoch by up to three.
+/// admissions ran out first) might still be in another node's pool, so its worst price stays
+/// reserved from its agent's budget until its era ends, and ending with the epoch it is priced
+/// in, it can land in no other: the agent's mesh spending goes on beside it (with a fixed era of
+/// 64 blocks and the mesh paused instead, an honest agent that lost the race for an epoch's
+/// admissions stayed silent on the mesh for six ten-block epochs: docs/FLASH-CRASH.md). Within
+/// four blocks of the end, the era of 4 reaches into the next epoch by up to three, and the
+/// agent's mesh spending waits there until the pull request's fate is known.
 fn pull_request_mortality(best: BlockNumber, epoch_end: BlockNumber) -> u64 {
 	let left = u64::from(epoch_end.saturating_sub(best));
 	let within = match left {

@@ -23,7 +23,7 @@
 //!    overlap becomes [`Evidence`], once per agent and epoch.
 
 use std::{
-	collections::{BTreeMap, HashMap, HashSet, VecDeque},
+	collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque},
 	num::NonZeroUsize,
 };
 
@@ -129,6 +129,9 @@ pub enum Reason {
 	Equivocation,
 	/// The agent was caught cheating in this epoch; its other messages are not forwarded.
 	Convicted,
+	/// The chain has punished the agent for this epoch already: its messages are not
+	/// forwarded, and evidence about it proves nothing the chain would take.
+	AlreadyPunished,
 	/// Evidence that does not prove anything.
 	InvalidEvidence,
 	/// Too many messages of one agent in one epoch to track.
@@ -181,6 +184,7 @@ impl Reason {
 			Reason::BudgetExceeded => "budget_exceeded",
 			Reason::Equivocation => "equivocation",
 			Reason::Convicted => "convicted",
+			Reason::AlreadyPunished => "already_punished",
 			Reason::InvalidEvidence => "invalid_evidence",
 			Reason::LogFull => "log_full",
 			Reason::Busy => "busy",
@@ -221,6 +225,10 @@ pub struct AgentStanding {
 	pub active: bool,
 	/// Its budgets by epoch (the previous, current and next, as known).
 	pub budgets: BTreeMap<EpochIndex, EpochBudget>,
+	/// Epochs the chain has already punished it for: a second report is refused there, and
+	/// punishing spent the rest of the epoch's budget (every header of it now reads as past
+	/// the mesh's share, which proves nothing new).
+	pub punished: BTreeSet<EpochIndex>,
 	/// The finalized block it was read at.
 	pub read_at: BlockNumber,
 }
@@ -586,6 +594,10 @@ impl Validator {
 			}
 			return Err(Verdict::Ignore(Reason::NoBudget));
 		}
+		if standing.punished.contains(&h.epoch) {
+			// Before the signature, as a conviction: the chain closed the epoch for it.
+			return Err(Verdict::Ignore(Reason::AlreadyPunished));
+		}
 		if body_hash(&message.body) != h.body_hash {
 			return Err(Verdict::Reject(Reason::BodyHash));
 		}
@@ -703,8 +715,17 @@ impl Validator {
 	pub fn admit(&mut self, header: &SignedMeshHeader) -> Admission {
 		let h = &header.header;
 		let offence = (h.agent.clone(), h.epoch);
-		let Some(budget) = self.agent(&h.agent).and_then(|s| s.budgets.get(&h.epoch)).copied()
-		else {
+		let Some(standing) = self.agent(&h.agent) else {
+			return Admission::plain(Verdict::Ignore(Reason::UnknownAgent));
+		};
+		let (punished, budget) =
+			(standing.punished.contains(&h.epoch), standing.budgets.get(&h.epoch).copied());
+		if punished {
+			// Its epoch is over on chain: nothing it signs there is relayed or proves more.
+			self.logs.entry(offence).or_default().convicted = true;
+			return Admission::plain(Verdict::Ignore(Reason::AlreadyPunished));
+		}
+		let Some(budget) = budget else {
 			// Without the epoch's allowance nothing can be proven either way.
 			return Admission::plain(Verdict::Ignore(Reason::UnknownAgent));
 		};
@@ -794,6 +815,10 @@ impl Validator {
 		if self.evidenced.contains(&offence) {
 			return Err(Verdict::Ignore(Reason::Duplicate));
 		}
+		if standing.punished.contains(epoch) {
+			// The chain refuses a second report: relaying it would only cost reporters fees.
+			return Err(Verdict::Ignore(Reason::AlreadyPunished));
+		}
 		let claim_holds = match &evidence {
 			Evidence::Equivocation(first, second) => first.header.conflicts_with(&second.header),
 			Evidence::Overspend(header) => {
@@ -819,6 +844,59 @@ impl Validator {
 			return Err(Verdict::Reject(Reason::InvalidEvidence));
 		}
 		Ok(evidence)
+	}
+
+	/// Whether this peer accepted messages of `agent` in an epoch it is not convicted in: an
+	/// on-chain spend of the agent may prove them an overspend ([`Validator::rejudge`]).
+	pub fn has_open_log(&self, agent: &AccountId) -> bool {
+		let (current, previous) = (self.view.epoch, self.view.epoch.saturating_sub(1));
+		[previous, current, current.saturating_add(1)].into_iter().any(|epoch| {
+			self.logs
+				.get(&(agent.clone(), epoch))
+				.is_some_and(|log| !log.convicted && !log.ranges.is_empty())
+		})
+	}
+
+	/// Judges again what this peer accepted from `agent`, by its standing as last read: the
+	/// evidence for each epoch whose accepted spending now reaches into the units the agent
+	/// spent on chain. An agent may spend its allowance on the mesh first and then again in a
+	/// pull request signed outside its service; each header was within the budget when it
+	/// came, and the pull request landing turns the one that ends furthest into proof of an
+	/// overspend (one budget across both layers). The follower reads the agent again at every
+	/// finalized block where it spent on chain, so this runs while the evidence window is
+	/// open. An epoch the chain already punished closes instead: nothing more is relayed or
+	/// reported there.
+	pub fn rejudge(&mut self, agent: &AccountId) -> Vec<Evidence> {
+		let Some(standing) = self.agent(agent) else { return Vec::new() };
+		let budgets: Vec<(EpochIndex, EpochBudget)> =
+			standing.budgets.iter().map(|(epoch, budget)| (*epoch, *budget)).collect();
+		let punished = standing.punished.clone();
+		for epoch in &punished {
+			if let Some(log) = self.logs.get_mut(&(agent.clone(), *epoch)) {
+				log.convicted = true;
+			}
+		}
+		let mut evidence = Vec::new();
+		for (epoch, budget) in budgets {
+			if !budget.fixed || punished.contains(&epoch) {
+				continue;
+			}
+			let offence = (agent.clone(), epoch);
+			let Some(log) = self.logs.get_mut(&offence) else { continue };
+			if log.convicted {
+				continue;
+			}
+			let left_for_the_mesh = budget.allowance.saturating_sub(budget.spent_on_chain);
+			// Disjoint and sorted by start: the last range ends furthest.
+			let Some((_, &(end, seq))) = log.ranges.last_key_value() else { continue };
+			if end <= left_for_the_mesh {
+				continue;
+			}
+			log.convicted = true;
+			let header = log.by_seq[&seq].clone();
+			evidence.extend(self.evidence_once(offence, || Evidence::Overspend(header)));
+		}
+		evidence
 	}
 
 	/// Records evidence that passed [`Validator::precheck_evidence`] and whose signatures were
@@ -920,6 +998,7 @@ mod tests {
 			registered: true,
 			active: true,
 			budgets: [(EPOCH, budget)].into(),
+			punished: Default::default(),
 			read_at: FINALIZED,
 		};
 		validator.set_agent(agent().public().into(), standing);
@@ -1204,6 +1283,85 @@ mod tests {
 		assert_eq!(validator().check_evidence(topic, &evidence).verdict, Verdict::Accept);
 	}
 
+	/// The agent's standing in these tests after it spent `spent_on_chain` in pull requests.
+	fn after_spending(v: &Validator, spent_on_chain: BudgetUnits) -> AgentStanding {
+		let mut standing = v.agent(&agent().public().into()).unwrap().clone();
+		standing.budgets.get_mut(&EPOCH).unwrap().spent_on_chain = spent_on_chain;
+		standing
+	}
+
+	#[test]
+	fn a_pull_request_landing_after_the_mesh_spending_proves_it_an_overspend() {
+		// Mesh first: 100 units, 20 spent on chain, and the agent takes the mesh's 80 in
+		// headers each within the budget when they came. Then a pull request signed outside
+		// its service lands and takes 30 more: the header ending furthest now reaches into the
+		// chain's units, and reading the agent again turns it into evidence, once.
+		let mut v = validator();
+		for seq in 0..6 {
+			let spent_before = seq * 12;
+			assert_eq!(verdict_of(&mut v, header(seq, spent_before, BODY), BODY), Verdict::Accept);
+		}
+		let furthest = header(5, 60, BODY);
+		assert!(v.rejudge(&agent().public().into()).is_empty(), "nothing proven yet");
+		v.set_agent(agent().public().into(), after_spending(&v, 50));
+		let evidence = v.rejudge(&agent().public().into());
+		let [Evidence::Overspend(proof)] = &evidence[..] else {
+			panic!("no evidence: {evidence:?}")
+		};
+		assert_eq!(proof.header, furthest);
+		assert!(v.rejudge(&agent().public().into()).is_empty(), "each offence proven once");
+		let next = v.validate(draft_topic(), &encoded(header(6, 72, BODY), BODY));
+		assert_ne!(next.verdict, Verdict::Accept, "not relayed for the rest of the epoch");
+		assert_eq!(next.evidence, None);
+		// Every peer that saw the pull request land takes the evidence as it is gossiped.
+		let topic = Topic { group: GROUP, kind: TopicKind::Evidence };
+		let mut other = validator();
+		other.set_agent(agent().public().into(), after_spending(&other, 50));
+		assert_eq!(other.check_evidence(topic, &evidence[0].encode()).verdict, Verdict::Accept);
+	}
+
+	#[test]
+	fn an_honest_agent_sharing_its_allowance_with_a_pull_request_is_never_judged_again() {
+		// The service sends a pull request only if its worst price fits beside the mesh
+		// spending: 36 units on the mesh, then a pull request of 44 (80 on chain in all).
+		let mut v = validator();
+		for seq in 0..3 {
+			assert_eq!(verdict_of(&mut v, header(seq, seq * 12, BODY), BODY), Verdict::Accept);
+		}
+		v.set_agent(agent().public().into(), after_spending(&v, 64));
+		assert!(v.rejudge(&agent().public().into()).is_empty());
+		assert_eq!(
+			v.check_unsigned(&header(3, 36, BODY)),
+			Err(Verdict::Ignore(Reason::BudgetExceeded)),
+			"its service signs nothing more"
+		);
+	}
+
+	#[test]
+	fn an_epoch_the_chain_punished_is_closed_not_proven_again() {
+		// Punishing spends the rest of the epoch's budget: every header the agent signed in it
+		// now reads as past the mesh's share. The chain refuses a second report, so no peer
+		// makes one, relays the agent there, or relays evidence about it.
+		let mut v = validator();
+		assert_eq!(verdict_of(&mut v, header(0, 0, BODY), BODY), Verdict::Accept);
+		let mut punished = after_spending(&v, ALLOWANCE);
+		punished.punished.insert(EPOCH);
+		v.set_agent(agent().public().into(), punished.clone());
+		assert!(v.rejudge(&agent().public().into()).is_empty());
+		assert_eq!(
+			verdict_of(&mut v, header(1, 12, BODY), BODY),
+			Verdict::Ignore(Reason::AlreadyPunished)
+		);
+		let mut fresh = validator();
+		fresh.set_agent(agent().public().into(), punished);
+		let topic = Topic { group: GROUP, kind: TopicKind::Evidence };
+		let evidence = Evidence::Overspend(sign(&agent(), header(0, 0, BODY), &genesis()));
+		assert_eq!(
+			fresh.check_evidence(topic, &evidence.encode()).verdict,
+			Verdict::Ignore(Reason::AlreadyPunished)
+		);
+	}
+
 	#[test]
 	fn an_overlap_is_evidence_and_convicts_the_agent() {
 		let mut v = validator();
@@ -1439,7 +1597,13 @@ mod tests {
 
 	fn registered(read_at: BlockNumber) -> AgentStanding {
 		let budget = EpochBudget { allowance: ALLOWANCE, spent_on_chain: 0, fixed: true };
-		AgentStanding { registered: true, active: true, budgets: [(EPOCH, budget)].into(), read_at }
+		AgentStanding {
+			registered: true,
+			active: true,
+			budgets: [(EPOCH, budget)].into(),
+			punished: Default::default(),
+			read_at,
+		}
 	}
 
 	#[test]

@@ -56,6 +56,7 @@ fn standing() -> AgentStanding {
 		registered: true,
 		active: true,
 		budgets: [(EPOCH, EpochBudget { allowance: 1_000, spent_on_chain: 0, fixed: true })].into(),
+		punished: Default::default(),
 		read_at: 0,
 	}
 }
@@ -268,6 +269,41 @@ async fn an_equivocation_becomes_evidence_everywhere() {
 	}
 	// The conflicting message was not relayed past peer 2, and no peer relays it now.
 	assert!(peers[0].handle.publish(topic(), conflicting).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_request_landing_after_the_mesh_spending_becomes_evidence() {
+	// Mesh first: a draft within the budget crosses the mesh. Then the chain takes units for
+	// a pull request the agent signed outside its service, so that the draft's range reaches
+	// into them; a peer that reads the agent again proves the overspend and gossips the
+	// evidence, and a peer whose reading is older asks the chain before judging it.
+	let mut peers = line(2).await;
+	let mut far_end = peers[1].handle.subscribe();
+	let message = draft(0, 0, b"the whole allowance, and then some on chain");
+	let end = message.header.header.spend_end().unwrap();
+	peers[0].handle.publish(topic(), message.clone()).await.expect("published");
+	assert!(next_message(&mut far_end).await.is_some());
+	let mut after = standing();
+	after.budgets.get_mut(&EPOCH).unwrap().spent_on_chain = 1_000 - end + 1;
+	after.read_at = FINALIZED;
+	let agent: AccountId = agent().public().into();
+	peers[1]
+		.handle
+		.send(node::Command::SetAgent { agent: agent.clone(), standing: after })
+		.await
+		.unwrap();
+	let evidence = timeout(Duration::from_secs(20), peers[1].evidence.recv())
+		.await
+		.expect("evidence within 20 s")
+		.expect("the channel is open");
+	let Evidence::Overspend(proof) = evidence else { panic!("not an overspend") };
+	assert_eq!(proof.header, message.header.header);
+	let lookup = timeout(Duration::from_secs(20), peers[0].lookups.recv())
+		.await
+		.expect("peer 0 asks the chain within 20 s")
+		.expect("the channel is open");
+	assert_eq!(lookup.agent, agent);
+	assert!(peers[0].evidence.try_recv().is_err(), "not judged on a reading before the spend");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

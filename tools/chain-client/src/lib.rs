@@ -817,7 +817,18 @@ impl Chain {
 		call: RuntimeCall,
 		signer: &sr25519::Pair,
 	) -> Result<Outcome, Error> {
-		self.submit_with_era(call, signer, None).await
+		self.submit_with_era(call, signer, None, 0).await
+	}
+
+	/// [`Chain::submit`] with a `tip` to the block author: the pool orders transactions by it,
+	/// so a tipped transaction goes before untipped ones that compete for the same thing.
+	pub async fn submit_with_tip(
+		&self,
+		call: RuntimeCall,
+		signer: &sr25519::Pair,
+		tip: teo_primitives::Balance,
+	) -> Result<Outcome, Error> {
+		self.submit_with_era(call, signer, None, tip).await
 	}
 
 	/// [`Chain::submit`] for a transaction valid for about `period` blocks (rounded up to a
@@ -839,7 +850,7 @@ impl Chain {
 		let last = era.death(u64::from(best)).saturating_sub(1);
 		let last =
 			teo_primitives::BlockNumber::try_from(last).unwrap_or(teo_primitives::BlockNumber::MAX);
-		(last, self.submit_with_era(call, signer, Some((era, best))).await)
+		(last, self.submit_with_era(call, signer, Some((era, best)), 0).await)
 	}
 
 	async fn submit_with_era(
@@ -847,6 +858,7 @@ impl Chain {
 		call: RuntimeCall,
 		signer: &sr25519::Pair,
 		mortal: Option<(Era, teo_primitives::BlockNumber)>,
+		tip: teo_primitives::Balance,
 	) -> Result<Outcome, Error> {
 		let account: AccountId = signer.public().into();
 		let RuntimeVersion { spec_version, transaction_version: tx_version, .. } =
@@ -867,7 +879,7 @@ impl Chain {
 				(era, hash)
 			},
 		};
-		let extension = teo_runtime::tx_extension(nonce, era, 0);
+		let extension = teo_runtime::tx_extension(nonce, era, tip);
 		let implicit =
 			teo_runtime::tx_extension_implicit(spec_version, tx_version, genesis, birth_hash);
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);

@@ -1,7 +1,7 @@
 //! Honest agents at network speed: each, in every epoch, submits one pull request as soon as
-//! it sees the epoch (the fastest the rules let one agent propose: the service holds its mesh
-//! spending until the chain shows the price), then spends the rest of its allowance on drafts
-//! until the service refuses the next one before signing, then waits for the next epoch. A
+//! it sees the epoch (the fastest the rules let one agent propose), then spends the rest of its
+//! allowance on drafts until the service refuses the next one before signing, then waits for
+//! the next epoch, or for the units a pull request in flight had reserved to come back. A
 //! refusal it may retry (`pull_request_in_flight`, a busy node) is retried two seconds later.
 
 use std::{
@@ -61,6 +61,9 @@ impl Agent {
 		let mut proposed_in: Option<u32> = None;
 		let mut epoch: Option<u32> = None;
 		let mut seq = 0u64;
+		// What a draft cost last: after its budget ran out, the agent resumes once this much
+		// is left again (a pull request's reserved price released) or the epoch changes.
+		let mut draft_cost = 1u64;
 		while Instant::now() < until {
 			let Some(current) = epoch else {
 				epoch = self.epoch(&api).await;
@@ -89,6 +92,7 @@ impl Agent {
 			match self.call(&api, "mesh_publish", json!([self.group, "draft", body])).await {
 				Ok(published) => {
 					seq += 1;
+					draft_cost = published["cost"].as_u64().unwrap_or(draft_cost).max(1);
 					let at = published["epoch"].as_u64().map_or(current, |e| e as u32);
 					tally(at, &|t| t.published += 1);
 					epoch = Some(at);
@@ -97,12 +101,18 @@ impl Agent {
 					let label = e.label();
 					tally(current, &|t| *t.publish_refused.entry(label.clone()).or_default() += 1);
 					let spent = matches!(&e, ApiError::Refused { reason, .. } if reason == "budget_exceeded");
-					// Spent: nothing more until the next epoch. Otherwise (a pull request's price
-					// not known yet, the node busy): a little later.
+					// Spent: nothing more until the next epoch, or until a pull request's
+					// reserved price is released. Otherwise (the node busy, a pull request in
+					// flight from the epoch before): a little later.
 					loop {
 						tokio::time::sleep(Duration::from_secs(2)).await;
-						epoch = self.epoch(&api).await;
-						if !spent || epoch != Some(current) || Instant::now() >= until {
+						let budget = self.budget(&api).await;
+						epoch = budget.map(|(epoch, _)| epoch);
+						let left = budget.map_or(0, |(_, remaining)| remaining);
+						if !spent
+							|| epoch != Some(current)
+							|| left >= draft_cost || Instant::now() >= until
+						{
 							break;
 						}
 					}
@@ -113,8 +123,14 @@ impl Agent {
 
 	/// The epoch the agent's service is in.
 	async fn epoch(&self, api: &Api) -> Option<u32> {
+		self.budget(api).await.map(|(epoch, _)| epoch)
+	}
+
+	/// The epoch the agent's service is in, and the units left to the agent's messages there.
+	async fn budget(&self, api: &Api) -> Option<(u32, u64)> {
 		let budget = self.call(api, "mesh_budget", json!([])).await.ok()?;
-		budget["epoch"].as_u64().map(|e| e as u32)
+		let epoch = budget["epoch"].as_u64()? as u32;
+		Some((epoch, budget["remaining"].as_u64().unwrap_or(0)))
 	}
 
 	/// One pull request (a remark naming the agent and epoch): its outcome's label, and

@@ -6,13 +6,17 @@
 //!   registered, delegations made), so that ten thousand agents start in seconds instead of
 //!   ten thousand Groth16 proofs and registrations.
 //! - [`network`]: three validators and three mesh services on loopback, started from it.
-//! - [`api`], [`agents`]: the agents, calling their services' API over pooled HTTP.
+//! - [`api`], [`agents`]: the honest agents, calling their services' API over pooled HTTP.
+//! - [`rogue`]: the adversaries, signing on a rogue mesh peer what no service would.
+//! - [`churn`]: citizens moving their delegations every block.
 //! - [`observe`], [`run`]: what the chain and the services recorded, the figures and the
 //!   invariants.
 
 pub mod agents;
 pub mod api;
+pub mod churn;
 pub mod network;
 pub mod observe;
+pub mod rogue;
 pub mod run;
 pub mod spec;

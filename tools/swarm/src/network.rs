@@ -11,7 +11,6 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use polkadot_sdk::sp_core::crypto::Ss58Codec as _;
 use serde_json::{json, Value};
 
 use crate::{
@@ -62,6 +61,8 @@ pub struct Service {
 	pub rpc_port: u16,
 	/// Its Prometheus port.
 	pub metrics_port: u16,
+	/// Its mesh address, with its peer id.
+	pub address: String,
 	/// Each hosted agent's token, by the agent's index.
 	pub tokens: HashMap<u32, String>,
 }
@@ -70,7 +71,7 @@ pub struct Service {
 pub struct Network {
 	/// Each validator's RPC URL.
 	pub nodes: Vec<String>,
-	/// The mesh services, service `k` beside validator `k`, hosting the agents `i` with
+	/// The mesh services, service `k` beside validator `k`, hosting the honest agents `i` with
 	/// `i % 3 == k`.
 	pub services: Vec<Service>,
 	// Dropped last: the processes.
@@ -122,6 +123,7 @@ pub async fn launch(
 	binaries: &Binaries,
 	dir: &Path,
 	swarm: &Swarm,
+	honest: u32,
 	api: &Api,
 ) -> Result<Network, String> {
 	let base = stdout_of(
@@ -184,9 +186,8 @@ pub async fn launch(
 	let mut mesh_bootnode: Option<String> = None;
 	for (k, node) in nodes.iter().enumerate() {
 		let base_path = dir.join(format!("mesh-{k}"));
-		let hosted: Vec<u32> =
-			(0..swarm.agents).filter(|i| *i as usize % nodes.len() == k).collect();
-		let tokens = issue_tokens(binaries, &base_path, &hosted)?;
+		let hosted: Vec<u32> = (0..honest).filter(|i| *i as usize % nodes.len() == k).collect();
+		let tokens = issue_tokens(&base_path, &hosted)?;
 		let (rpc_port, metrics_port, listen_port) = (free_port()?, free_port()?, free_port()?);
 		let mut command = Command::new(&binaries.mesh);
 		command
@@ -213,11 +214,10 @@ pub async fn launch(
 		})
 		.await
 		.map_err(|e| with_log(e, dir, &format!("mesh-{k}")))?;
-		if mesh_bootnode.is_none() {
-			let peer_id = health["peerId"].as_str().ok_or("mesh_health without a peerId")?;
-			mesh_bootnode = Some(format!("/ip4/127.0.0.1/tcp/{listen_port}/p2p/{peer_id}"));
-		}
-		services.push(Service { rpc_port, metrics_port, tokens });
+		let peer_id = health["peerId"].as_str().ok_or("mesh_health without a peerId")?;
+		let address = format!("/ip4/127.0.0.1/tcp/{listen_port}/p2p/{peer_id}");
+		mesh_bootnode.get_or_insert_with(|| address.clone());
+		services.push(Service { rpc_port, metrics_port, address, tokens });
 	}
 	Ok(Network { nodes, services, _processes: processes })
 }
@@ -231,24 +231,15 @@ fn stdout_of(command: &mut Command, what: &str) -> Result<Vec<u8>, String> {
 	Ok(output.stdout)
 }
 
-/// Issues a token for each of `agents` in the service's base path.
-fn issue_tokens(
-	binaries: &Binaries,
-	base_path: &Path,
-	agents: &[u32],
-) -> Result<HashMap<u32, String>, String> {
-	let mut tokens = HashMap::new();
-	for agent in agents {
-		let token = stdout_of(
-			Command::new(&binaries.mesh)
-				.args(["token", "issue", "--label", &format!("swarm-agent-{agent}")])
-				.args(["--agent", &spec::account(Role::Agent, *agent).to_ss58check()])
-				.arg("--base-path")
-				.arg(base_path),
-			"teo-mesh token issue",
-		)?;
-		let token = String::from_utf8_lossy(&token).trim().to_string();
-		tokens.insert(*agent, token);
-	}
-	Ok(tokens)
+/// Issues a token for each of `agents` in the service's base path, at once: the library that
+/// `teo-mesh token issue` runs, in one change of the token file (a process and a sync per
+/// agent would take minutes for ten thousand).
+fn issue_tokens(base_path: &Path, agents: &[u32]) -> Result<HashMap<u32, String>, String> {
+	let labelled: Vec<_> = agents
+		.iter()
+		.map(|agent| (spec::account(Role::Agent, *agent), format!("swarm-agent-{agent}")))
+		.collect();
+	let tokens = teo_mesh::access::issue_all(base_path, &labelled)
+		.map_err(|e| format!("issuing the agents' tokens: {e}"))?;
+	Ok(agents.iter().copied().zip(tokens).collect())
 }

@@ -29,8 +29,10 @@ pub struct ChainRecord {
 	pub admissions: BTreeMap<(u32, u32), u32>,
 	/// Proposals the commit gate took (`CommitGate.Submitted`): each must have been admitted.
 	pub submitted: u32,
-	/// Agents punished for fraud: (agent index if a swarm agent, epoch).
+	/// Agents punished for fraud: (agent, epoch).
 	pub punished: Vec<(String, u32)>,
+	/// Each admission: (block, its timestamp in ms, epoch, group).
+	pub admitted_at: Vec<(u32, u64, u32, u32)>,
 }
 
 impl ChainRecord {
@@ -62,6 +64,25 @@ pub async fn sample_finality(url: String, until: Instant) -> Vec<(f64, u32, u32)
 	samples
 }
 
+/// The mesh's load while the swarm runs: once a second until `until`, the wall-clock time (ms)
+/// and the messages the services at `ports` validated so far, all of them together, by result
+/// (`accepted`, `ignored`, `rejected`).
+pub async fn sample_mesh(ports: Vec<u16>, until: Instant) -> Vec<(u64, BTreeMap<String, u64>)> {
+	let mut samples = Vec::new();
+	while Instant::now() < until {
+		let mut by_result: BTreeMap<String, u64> = BTreeMap::new();
+		for port in &ports {
+			for (key, count) in validations(*port).await.unwrap_or_default() {
+				let result = key.split('/').next().unwrap_or_default().to_string();
+				*by_result.entry(result).or_default() += count;
+			}
+		}
+		samples.push((crate::run::now_ms(), by_result));
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
+	samples
+}
+
 /// Reads blocks `1..=` the finalized head at `url`.
 pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 	let chain = teo_client::Chain::connect(url).await.map_err(|e| e.to_string())?;
@@ -86,7 +107,10 @@ pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 					group,
 					epoch,
 					..
-				}) => *record.admissions.entry((group, epoch)).or_default() += 1,
+				}) => {
+					*record.admissions.entry((group, epoch)).or_default() += 1;
+					record.admitted_at.push((number, timestamp, epoch, group));
+				},
 				RuntimeEvent::ActionBudget(BudgetEvent::FraudPunished { agent, epoch, .. }) => {
 					record.punished.push((agent.to_string(), epoch))
 				},

@@ -15,9 +15,11 @@ use teo_primitives::time::MILLISECS_PER_BLOCK;
 use crate::{
 	agents::{Agent, EpochTally, Tallies},
 	api::Api,
+	churn,
 	network::{self, Binaries},
 	observe::{self, ChainRecord},
-	spec::Swarm,
+	rogue::{self, Adversary, Offence, RogueRecord},
+	spec::{self, Role, Swarm},
 };
 
 /// A block more than this many slots after the one before (two authors in a row missed
@@ -44,6 +46,43 @@ pub struct RunOptions {
 	/// Exit with a failure when an invariant does not hold.
 	#[arg(long)]
 	pub check: bool,
+	/// Agents among the last that sign two drafts with one sequence number.
+	#[arg(long, default_value_t = 0)]
+	pub equivocators: u32,
+	/// Agents among the last that sign drafts past their allowance.
+	#[arg(long, default_value_t = 0)]
+	pub overspenders: u32,
+	/// Agents among the last that spend their allowance on the mesh and again in a pull
+	/// request on chain.
+	#[arg(long, default_value_t = 0)]
+	pub double_spenders: u32,
+	/// Delegations the citizens move every block (`--citizens` of them take turns), each to an
+	/// honest agent.
+	#[arg(long, default_value_t = 0)]
+	pub churn: u32,
+}
+
+impl RunOptions {
+	/// The adversaries: the last agents, equivocators first, then overspenders, then double
+	/// spenders, each with a sponsor of its own. No service hosts them.
+	pub fn adversaries(&self) -> Result<Vec<Adversary>, String> {
+		let kinds = [
+			(Offence::Equivocation, self.equivocators),
+			(Offence::Overspend, self.overspenders),
+			(Offence::DoubleSpend, self.double_spenders),
+		];
+		let count: u32 = kinds.iter().map(|(_, n)| n).sum();
+		let honest = self.swarm.agents.checked_sub(count).filter(|honest| *honest >= 3);
+		let mut index = honest.ok_or("the adversaries leave fewer than 3 honest agents")?;
+		let mut adversaries = Vec::new();
+		for (offence, n) in kinds {
+			for _ in 0..n {
+				adversaries.push(Adversary { index, offence });
+				index += 1;
+			}
+		}
+		Ok(adversaries)
+	}
 }
 
 /// What a run found.
@@ -56,7 +95,10 @@ pub struct Report {
 pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	std::fs::create_dir_all(&options.out).map_err(|e| format!("{}: {e}", options.out.display()))?;
 	let binaries = Binaries::beside_this()?;
-	let genesis = crate::spec::genesis(&options.swarm)?;
+	let adversaries = options.adversaries()?;
+	let honest = options.swarm.agents - adversaries.len() as u32;
+	let swarm = Swarm { solo_agents: adversaries.len() as u32, ..options.swarm.clone() };
+	let genesis = crate::spec::genesis(&swarm)?;
 	let parameters = genesis.action_budget.parameters.clone().ok_or("no budget parameters")?;
 	let d_max = parameters.max_admissions_per_epoch;
 	let epoch_time =
@@ -64,8 +106,11 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 
 	let api = Api::default();
 	let started = Instant::now();
-	println!("launching 3 validators and 3 mesh services, {} agents", options.swarm.agents);
-	let network = network::launch(&binaries, &options.out, &options.swarm, &api).await?;
+	println!(
+		"launching 3 validators and 3 mesh services, {honest} honest agents and {} adversaries",
+		adversaries.len()
+	);
+	let network = network::launch(&binaries, &options.out, &swarm, honest, &api).await?;
 	println!(
 		"network up in {:.0} s; driving the agents for {} epochs",
 		started.elapsed().as_secs_f64(),
@@ -76,8 +121,25 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	let driving_from = now_ms();
 	let tallies: Tallies = Arc::new(Mutex::new(BTreeMap::new()));
 	let finality = tokio::spawn(observe::sample_finality(network.nodes[0].clone(), until));
+	let metrics_ports = network.services.iter().map(|s| s.metrics_port).collect();
+	let mesh_load = tokio::spawn(observe::sample_mesh(metrics_ports, until));
+	let addresses: Vec<String> = network.services.iter().map(|s| s.address.clone()).collect();
+	let rogues = tokio::spawn(rogue::run(
+		adversaries.clone(),
+		network.nodes[1].clone(),
+		addresses,
+		teo_runtime::configs::CITIZENS_GROUP,
+		until,
+	));
+	let churning = tokio::spawn(churn::run(
+		network.nodes[2].clone(),
+		options.swarm.citizens,
+		honest,
+		options.churn,
+		until,
+	));
 	let mut agents = Vec::new();
-	for index in 0..options.swarm.agents {
+	for index in 0..honest {
 		let service = &network.services[index as usize % network.services.len()];
 		let agent = Agent {
 			index,
@@ -91,9 +153,20 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 		agent.await.map_err(|e| format!("an agent's task: {e}"))?;
 	}
 	let finality = finality.await.map_err(|e| format!("the finality sampler: {e}"))?;
-	// What the agents did last is final a few blocks later.
+	let mesh_load = mesh_load.await.map_err(|e| format!("the mesh sampler: {e}"))?;
+	let rogues = rogues.await.map_err(|e| format!("the adversaries' task: {e}"))??;
+	let churned = churning.await.map_err(|e| format!("the churn's task: {e}"))??;
+	// What the agents did last is final a few blocks later. The last offences' reports land
+	// after that (each is sent once the evidence is found, which may wait for the offence's
+	// block to be final, and is final itself a few blocks on): read until every offence is
+	// proven, within its evidence window (the offence's epoch and the next).
 	tokio::time::sleep(Duration::from_millis(3 * MILLISECS_PER_BLOCK)).await;
-	let chain = observe::read_chain(&network.nodes[0]).await?;
+	let mut chain = observe::read_chain(&network.nodes[0]).await?;
+	let proven_by = Instant::now() + epoch_time * 2;
+	while !every_offence_proven(&rogues, &chain) && Instant::now() < proven_by {
+		tokio::time::sleep(Duration::from_millis(MILLISECS_PER_BLOCK)).await;
+		chain = observe::read_chain(&network.nodes[0]).await?;
+	}
 	let mut validations: BTreeMap<String, u64> = BTreeMap::new();
 	for service in &network.services {
 		for (key, count) in observe::validations(service.metrics_port).await? {
@@ -104,15 +177,39 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	drop(network);
 
 	let tallies = tallies.lock().expect("not poisoned").clone();
-	write_figures(&options.out, &tallies, &chain, &finality, d_max)?;
+	write_figures(&options.out, &tallies, &chain, &finality, d_max, &adversaries, &rogues)?;
+	write_timeline(&options.out, &chain, &mesh_load, driving_from)?;
 	let accepts_per_draft = (network_services - 1) as u64;
-	let violations =
-		check(&tallies, &chain, &finality, &validations, d_max, driving_from, accepts_per_draft);
+	let bounds = Bounds {
+		d_max,
+		driving_from,
+		accepts_per_draft,
+		rogue_accepts_at_most: rogues.published * network_services as u64,
+	};
+	let mut violations = check(&tallies, &chain, &finality, &validations, &bounds);
+	violations.extend(check_adversaries(
+		&adversaries,
+		&rogues,
+		&chain,
+		&validations,
+		network_services,
+	));
+	if options.churn > 0 && churned.moved == 0 {
+		violations.push("no delegation moved: the churn did not happen".into());
+	}
 	print_summary(&tallies, &chain, &finality, &validations, d_max);
+	print_adversaries(&adversaries, &rogues, &chain);
+	if options.churn > 0 {
+		println!("delegations moved: {}", churned.moved);
+		for (reason, count) in &churned.failed {
+			println!("a delegation not moved ({reason}): {count}");
+		}
+	}
 	Ok(Report { violations })
 }
 
-fn now_ms() -> u64 {
+/// The wall-clock time in ms since the Unix epoch (block timestamps' clock).
+pub fn now_ms() -> u64 {
 	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
 	now.map_or(0, |d| d.as_millis() as u64)
 }
@@ -144,15 +241,27 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
 	sorted.get(((sorted.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or_default()
 }
 
+/// What [`check`] holds a run to, beside what it observed.
+#[derive(Clone, Copy)]
+struct Bounds {
+	/// Admissions per group and epoch at most.
+	d_max: u32,
+	/// When the agents started (ms): block gaps before it are the network's start.
+	driving_from: u64,
+	/// The services that validate each honest draft (all but its own).
+	accepts_per_draft: u64,
+	/// The acceptances the adversaries' drafts may account for.
+	rogue_accepts_at_most: u64,
+}
+
 fn check(
 	tallies: &BTreeMap<u32, EpochTally>,
 	chain: &ChainRecord,
 	finality: &[(f64, u32, u32)],
 	validations: &BTreeMap<String, u64>,
-	d_max: u32,
-	driving_from: u64,
-	accepts_per_draft: u64,
+	bounds: &Bounds,
 ) -> Vec<String> {
+	let Bounds { d_max, driving_from, accepts_per_draft, rogue_accepts_at_most } = *bounds;
 	let mut violations = Vec::new();
 	for ((group, epoch), admitted) in &chain.admissions {
 		if *admitted > d_max {
@@ -161,12 +270,7 @@ fn check(
 			));
 		}
 	}
-	for (agent, epoch) in &chain.punished {
-		violations.push(format!("honest agent {agent} punished for fraud in epoch {epoch}"));
-	}
-	for (key, count) in validations.iter().filter(|(key, _)| key.starts_with("rejected/")) {
-		violations.push(format!("{count} honest messages rejected by a peer ({key})"));
-	}
+	// Punishments and rejections are judged with the adversaries ([`check_adversaries`]).
 	let admitted: u32 = chain.admissions.values().sum();
 	if chain.submitted != admitted {
 		violations.push(format!(
@@ -179,7 +283,9 @@ fn check(
 		violations.push(format!("block production stalled: {gap} slots between two blocks"));
 	}
 	let published: u64 = tallies.values().map(|t| t.published).sum();
+	// The adversaries' drafts are accepted too, by every service at most once.
 	let accepted = validations.get("accepted/").copied().unwrap_or_default();
+	let accepted = accepted.saturating_sub(rogue_accepts_at_most);
 	let expected = published * accepts_per_draft;
 	if (accepted as f64) < expected as f64 * MIN_ACCEPTED_SHARE {
 		violations.push(format!(
@@ -241,12 +347,143 @@ fn print_summary(
 	println!("fraud punished: {}", chain.punished.len());
 }
 
+/// Whether the chain punished every offence the adversaries committed.
+fn every_offence_proven(rogues: &RogueRecord, chain: &ChainRecord) -> bool {
+	rogues.offended.iter().all(|(index, (_, epoch))| {
+		let account = spec::account(Role::Agent, *index).to_string();
+		chain.punished.iter().any(|(agent, e)| *agent == account && e == epoch)
+	})
+}
+
+/// Every adversary offended, and each offence was proven on chain and slashed, once; nobody
+/// else was punished; peers rejected nothing but the overspenders' drafts (a spend past the
+/// bare allowance is the one fraud a peer rejects; the rest it ignores, since it may rest on a
+/// view of the chain a block apart).
+fn check_adversaries(
+	adversaries: &[Adversary],
+	rogues: &RogueRecord,
+	chain: &ChainRecord,
+	validations: &BTreeMap<String, u64>,
+	services: usize,
+) -> Vec<String> {
+	let mut violations = Vec::new();
+	let account = |index: u32| spec::account(Role::Agent, index).to_string();
+	let mut punished: BTreeMap<(String, u32), u32> = BTreeMap::new();
+	for offence in &chain.punished {
+		*punished.entry(offence.clone()).or_default() += 1;
+	}
+	for adversary in adversaries {
+		let Some((offence, epoch)) = rogues.offended.get(&adversary.index) else {
+			violations.push(format!(
+				"adversary {} ({}) never committed its offence",
+				adversary.index,
+				adversary.offence.name()
+			));
+			continue;
+		};
+		match punished.remove(&(account(adversary.index), *epoch)) {
+			Some(1) => {},
+			Some(n) => violations.push(format!(
+				"adversary {} punished {n} times for one {} in epoch {epoch}",
+				adversary.index,
+				offence.name()
+			)),
+			None => violations.push(format!(
+				"adversary {}'s {} in epoch {epoch} was never proven on chain",
+				adversary.index,
+				offence.name()
+			)),
+		}
+	}
+	for ((agent, epoch), _) in punished {
+		violations.push(format!("{agent} punished for fraud in epoch {epoch}, not an offender"));
+	}
+	// Each overspender's last draft, rejected by every service it reaches (it is not relayed).
+	let overspends = adversaries.iter().filter(|a| a.offence == Offence::Overspend).count();
+	let overspends_rejected_at_most = (overspends * services) as u64;
+	for (key, count) in validations.iter().filter(|(key, _)| key.starts_with("rejected/")) {
+		if key != "rejected/overspend" || *count > overspends_rejected_at_most {
+			violations.push(format!("{count} messages rejected by a peer ({key})"));
+		}
+	}
+	violations
+}
+
+fn print_adversaries(adversaries: &[Adversary], rogues: &RogueRecord, chain: &ChainRecord) {
+	if adversaries.is_empty() {
+		return;
+	}
+	println!("\nadversary  offence       offended in  punished in");
+	for adversary in adversaries {
+		let account = spec::account(Role::Agent, adversary.index).to_string();
+		let punished: Vec<String> = chain
+			.punished
+			.iter()
+			.filter(|(agent, _)| *agent == account)
+			.map(|(_, epoch)| epoch.to_string())
+			.collect();
+		let offended = rogues.offended.get(&adversary.index).map(|(_, e)| e.to_string());
+		println!(
+			"{:>9}  {:<12}  {:>11}  {}",
+			adversary.index,
+			adversary.offence.name(),
+			offended.unwrap_or_else(|| "-".into()),
+			punished.join(", ")
+		);
+	}
+	println!("rogue drafts published: {}", rogues.published);
+	for (outcome, count) in &rogues.pull_requests {
+		println!("double spender's pull request {outcome}: {count}");
+	}
+	for (failure, count) in &rogues.failures {
+		println!("an adversary could not act ({failure}): {count}");
+	}
+}
+
+/// Layer 1's load against Layer 2's admissions over the run, from when the agents started:
+/// `mesh.csv` (messages the services validated per second, by result) and `admissions.csv`
+/// (each admission's time, block, epoch and group). `teo-swarm-plot` draws them.
+fn write_timeline(
+	out: &Path,
+	chain: &ChainRecord,
+	mesh_load: &[(u64, BTreeMap<String, u64>)],
+	driving_from: u64,
+) -> Result<(), String> {
+	let seconds = |ms: u64| ms.saturating_sub(driving_from) as f64 / 1000.0;
+	let mut mesh = String::from("seconds,accepted_per_s,ignored_per_s,rejected_per_s\n");
+	for pair in mesh_load.windows(2) {
+		let ((before, earlier), (at, later)) = (&pair[0], &pair[1]);
+		let elapsed = (at.saturating_sub(*before) as f64 / 1000.0).max(0.001);
+		let rate = |result: &str| {
+			let count = |sample: &BTreeMap<String, u64>| sample.get(result).copied().unwrap_or(0);
+			count(later).saturating_sub(count(earlier)) as f64 / elapsed
+		};
+		let _ = writeln!(
+			mesh,
+			"{:.1},{:.0},{:.0},{:.0}",
+			seconds(*at),
+			rate("accepted"),
+			rate("ignored"),
+			rate("rejected")
+		);
+	}
+	std::fs::write(out.join("mesh.csv"), mesh).map_err(|e| format!("mesh.csv: {e}"))?;
+	let mut admissions = String::from("seconds,block,epoch,group\n");
+	for (block, timestamp, epoch, group) in &chain.admitted_at {
+		let _ = writeln!(admissions, "{:.1},{block},{epoch},{group}", seconds(*timestamp));
+	}
+	std::fs::write(out.join("admissions.csv"), admissions)
+		.map_err(|e| format!("admissions.csv: {e}"))
+}
+
 fn write_figures(
 	out: &Path,
 	tallies: &BTreeMap<u32, EpochTally>,
 	chain: &ChainRecord,
 	finality: &[(f64, u32, u32)],
 	d_max: u32,
+	adversaries: &[Adversary],
+	rogues: &RogueRecord,
 ) -> Result<(), String> {
 	let write = |name: &str, text: String| {
 		std::fs::write(out.join(name), text).map_err(|e| format!("{name}: {e}"))
@@ -292,5 +529,20 @@ fn write_figures(
 	for (seconds, best, finalized) in finality {
 		let _ = writeln!(lag, "{seconds:.1},{best},{finalized}");
 	}
-	write("finality.csv", lag)
+	write("finality.csv", lag)?;
+	let mut offences = String::from("agent,offence,offended_in,punished_in\n");
+	for adversary in adversaries {
+		let account = spec::account(Role::Agent, adversary.index).to_string();
+		let offended = rogues.offended.get(&adversary.index).map(|(_, e)| e.to_string());
+		let punished = chain.punished.iter().find(|(agent, _)| *agent == account);
+		let _ = writeln!(
+			offences,
+			"{},{},{},{}",
+			adversary.index,
+			adversary.offence.name(),
+			offended.unwrap_or_default(),
+			punished.map(|(_, e)| e.to_string()).unwrap_or_default()
+		);
+	}
+	write("offences.csv", offences)
 }

@@ -48,6 +48,10 @@ pub struct Swarm {
 	/// Citizens who delegate, one each, round-robin over the agents.
 	#[arg(long, default_value_t = 0)]
 	pub citizens: u32,
+	/// The last agents have a sponsor each (a run's adversaries: a person's penalty binds all
+	/// their agents, so one adversary's punishment would cut another's allowance).
+	#[arg(skip)]
+	pub solo_agents: u32,
 	/// Blocks in the verification period: everyone verified at genesis lapses at its end, and
 	/// verifying again takes a proof each, so it outlasts the run.
 	#[arg(long, default_value_t = 100_000)]
@@ -57,12 +61,21 @@ pub struct Swarm {
 impl Swarm {
 	/// How many sponsors register the agents.
 	pub fn sponsors(&self) -> u32 {
-		self.agents.div_ceil(self.agents_per_sponsor)
+		self.shared_sponsors() + self.solo_agents.min(self.agents)
+	}
+
+	/// The sponsors of the agents before the solo ones.
+	fn shared_sponsors(&self) -> u32 {
+		self.agents.saturating_sub(self.solo_agents).div_ceil(self.agents_per_sponsor)
 	}
 
 	/// The sponsor of agent `agent`.
 	pub fn sponsor_of(&self, agent: u32) -> u32 {
-		agent / self.agents_per_sponsor
+		let shared = self.agents.saturating_sub(self.solo_agents);
+		match agent.checked_sub(shared) {
+			Some(solo) => self.shared_sponsors() + solo,
+			None => agent / self.agents_per_sponsor,
+		}
 	}
 
 	/// Why the chain could not start with this swarm, if it could not.
@@ -209,7 +222,13 @@ mod tests {
 	use teo_runtime::{ActionBudget, Personhood};
 
 	fn swarm(agents: u32, citizens: u32) -> Swarm {
-		Swarm { agents, agents_per_sponsor: 8, citizens, verification_period: 100_000 }
+		Swarm {
+			agents,
+			agents_per_sponsor: 8,
+			citizens,
+			solo_agents: 0,
+			verification_period: 100_000,
+		}
 	}
 
 	#[test]
@@ -246,6 +265,24 @@ mod tests {
 				// The local preset's own verified accounts: none.
 				125 + 1_500
 			);
+		});
+	}
+
+	#[test]
+	fn solo_agents_have_a_sponsor_each_after_the_shared_ones() {
+		let swarm = Swarm { solo_agents: 3, ..swarm(300, 0) };
+		// 297 agents share 38 sponsors (the last holds one); then one sponsor each.
+		assert_eq!(swarm.sponsors(), 38 + 3);
+		assert_eq!(swarm.sponsor_of(296), 37);
+		assert_eq!(
+			(swarm.sponsor_of(297), swarm.sponsor_of(298), swarm.sponsor_of(299)),
+			(38, 39, 40)
+		);
+		let storage = genesis(&swarm).unwrap().build_storage().unwrap();
+		TestExternalities::new(storage).execute_with(|| {
+			let sponsor = |agent| ActionBudget::sponsor_of(&account(Role::Agent, agent));
+			assert_eq!(sponsor(299), Some(account(Role::Sponsor, 40)));
+			assert_eq!(sponsor(296), Some(account(Role::Sponsor, 37)));
 		});
 	}
 
