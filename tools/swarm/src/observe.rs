@@ -31,8 +31,23 @@ pub struct ChainRecord {
 	pub submitted: u32,
 	/// Agents punished for fraud: (agent, epoch).
 	pub punished: Vec<(String, u32)>,
-	/// Each admission: (block, its timestamp in ms, epoch, group).
-	pub admitted_at: Vec<(u32, u64, u32, u32)>,
+	/// Each admission, in order.
+	pub admitted_at: Vec<Admitted>,
+}
+
+/// A pull request admitted into a veto window.
+#[derive(Clone, Debug)]
+pub struct Admitted {
+	/// Its block.
+	pub block: u32,
+	/// The block's timestamp (ms).
+	pub timestamp: u64,
+	/// The epoch of the admission.
+	pub epoch: u32,
+	/// The group whose window it entered.
+	pub group: u32,
+	/// The agent that proposed it.
+	pub agent: String,
 }
 
 impl ChainRecord {
@@ -106,10 +121,18 @@ pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 				RuntimeEvent::ActionBudget(BudgetEvent::PullRequestAdmitted {
 					group,
 					epoch,
+					agent,
 					..
 				}) => {
 					*record.admissions.entry((group, epoch)).or_default() += 1;
-					record.admitted_at.push((number, timestamp, epoch, group));
+					let agent = agent.to_string();
+					record.admitted_at.push(Admitted {
+						block: number,
+						timestamp,
+						epoch,
+						group,
+						agent,
+					});
 				},
 				RuntimeEvent::ActionBudget(BudgetEvent::FraudPunished { agent, epoch, .. }) => {
 					record.punished.push((agent.to_string(), epoch))

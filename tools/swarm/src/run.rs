@@ -10,6 +10,7 @@ use std::{
 };
 
 use clap::Args;
+use polkadot_sdk::sp_runtime::PerThing as _;
 use teo_primitives::time::MILLISECS_PER_BLOCK;
 
 use crate::{
@@ -187,6 +188,8 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 		rogue_accepts_at_most: rogues.published * network_services as u64,
 	};
 	let mut violations = check(&tallies, &chain, &finality, &validations, &bounds);
+	let quota = parameters.person_admission_share.mul_ceil(d_max).max(1);
+	violations.extend(check_person_quota(&swarm, &chain, quota));
 	violations.extend(check_adversaries(
 		&adversaries,
 		&rogues,
@@ -347,6 +350,26 @@ fn print_summary(
 	println!("fraud punished: {}", chain.punished.len());
 }
 
+/// No person's agents took more than a person's quota of a group's admissions in an epoch
+/// (`max(1, ⌈person_admission_share × D_max⌉)`, the action budget's `person_quota`).
+fn check_person_quota(swarm: &Swarm, chain: &ChainRecord, quota: u32) -> Vec<String> {
+	let index: std::collections::HashMap<String, u32> =
+		(0..swarm.agents).map(|i| (spec::account(Role::Agent, i).to_string(), i)).collect();
+	let mut taken: BTreeMap<(u32, u32, u32), u32> = BTreeMap::new();
+	for admitted in &chain.admitted_at {
+		let Some(agent) = index.get(&admitted.agent) else { continue };
+		let person = swarm.sponsor_of(*agent);
+		*taken.entry((person, admitted.group, admitted.epoch)).or_default() += 1;
+	}
+	taken
+		.into_iter()
+		.filter(|(_, n)| *n > quota)
+		.map(|((person, group, epoch), n)| {
+			format!("sponsor {person}'s agents took {n} of group {group}'s admissions in epoch {epoch}, above the quota of {quota}")
+		})
+		.collect()
+}
+
 /// Whether the chain punished every offence the adversaries committed.
 fn every_offence_proven(rogues: &RogueRecord, chain: &ChainRecord) -> bool {
 	rogues.offended.iter().all(|(index, (_, epoch))| {
@@ -469,7 +492,8 @@ fn write_timeline(
 	}
 	std::fs::write(out.join("mesh.csv"), mesh).map_err(|e| format!("mesh.csv: {e}"))?;
 	let mut admissions = String::from("seconds,block,epoch,group\n");
-	for (block, timestamp, epoch, group) in &chain.admitted_at {
+	for admitted in &chain.admitted_at {
+		let observe::Admitted { block, timestamp, epoch, group, .. } = admitted;
 		let _ = writeln!(admissions, "{:.1},{block},{epoch},{group}", seconds(*timestamp));
 	}
 	std::fs::write(out.join("admissions.csv"), admissions)
