@@ -23,7 +23,7 @@ use std::{
 use codec::Encode as _;
 use futures::StreamExt as _;
 use libp2p::{gossipsub::IdentTopic, identity::Keypair, Multiaddr};
-use polkadot_sdk::sp_core::{sr25519, H256};
+use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519, H256};
 use prometheus_client::registry::Registry;
 use teo_mesh::{
 	chain::{standing_at, view_at},

@@ -10,7 +10,6 @@ use std::{
 };
 
 use clap::Args;
-use polkadot_sdk::sp_runtime::PerThing as _;
 use teo_primitives::time::MILLISECS_PER_BLOCK;
 
 use crate::{
