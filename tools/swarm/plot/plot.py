@@ -87,7 +87,7 @@ def timeline(out, labelled):
     load.grid(alpha=0.3)
     admitted.set_ylabel("pull requests admitted\n(cumulative)")
     admitted.set_xlabel("seconds since the agents started")
-    admitted.legend(fontsize=8, loc="upper left")
+    admitted.legend(fontsize=8, loc="lower right")
     admitted.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(out, metadata={"Date": None})

@@ -147,9 +147,8 @@ pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 	Ok(record)
 }
 
-/// `teo_mesh_validations_total` of the service whose metrics are on `port`, by
-/// `result/reason`.
-pub async fn validations(port: u16) -> Result<BTreeMap<String, u64>, String> {
+/// The Prometheus text of the service whose metrics are on `port`.
+async fn metrics(port: u16) -> Result<String, String> {
 	use http_body_util::{BodyExt as _, Empty};
 	use hyper::body::Bytes;
 	let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
@@ -158,7 +157,22 @@ pub async fn validations(port: u16) -> Result<BTreeMap<String, u64>, String> {
 		format!("http://127.0.0.1:{port}/metrics").parse().map_err(|e| format!("{e}"))?;
 	let response = client.get(uri).await.map_err(|e| format!("metrics: {e}"))?;
 	let body = response.into_body().collect().await.map_err(|e| format!("metrics: {e}"))?;
-	let text = String::from_utf8_lossy(&body.to_bytes()).to_string();
+	Ok(String::from_utf8_lossy(&body.to_bytes()).to_string())
+}
+
+/// `teo_mesh_evidence_rejudged_total` of the service whose metrics are on `port`: overspends
+/// it found by judging accepted messages again after an on-chain spend.
+pub async fn rejudged(port: u16) -> Result<u64, String> {
+	let text = metrics(port).await?;
+	let line = text.lines().find(|l| l.starts_with("teo_mesh_evidence_rejudged_total "));
+	let value = line.and_then(|l| l.rsplit_once(' ')).map(|(_, v)| v.parse::<f64>());
+	Ok(value.and_then(Result::ok).unwrap_or_default() as u64)
+}
+
+/// `teo_mesh_validations_total` of the service whose metrics are on `port`, by
+/// `result/reason`.
+pub async fn validations(port: u16) -> Result<BTreeMap<String, u64>, String> {
+	let text = metrics(port).await?;
 	let mut counts = BTreeMap::new();
 	for line in text.lines().filter(|l| l.starts_with("teo_mesh_validations_total{")) {
 		let Some((labels, value)) = line.rsplit_once(' ') else { continue };

@@ -168,10 +168,12 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 		chain = observe::read_chain(&network.nodes[0]).await?;
 	}
 	let mut validations: BTreeMap<String, u64> = BTreeMap::new();
+	let mut rejudged = 0;
 	for service in &network.services {
 		for (key, count) in observe::validations(service.metrics_port).await? {
 			*validations.entry(key).or_default() += count;
 		}
+		rejudged += observe::rejudged(service.metrics_port).await?;
 	}
 	let network_services = network.services.len();
 	drop(network);
@@ -201,6 +203,11 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	}
 	print_summary(&tallies, &chain, &finality, &validations, d_max);
 	print_adversaries(&adversaries, &rogues, &chain);
+	if !adversaries.is_empty() {
+		// Which way the double spends were found: judged again once the pull request landed
+		// (mesh first), or when the drafts came after it (chain first).
+		println!("overspends found by judging accepted drafts again (all services): {rejudged}");
+	}
 	if options.churn > 0 {
 		println!("delegations moved: {}", churned.moved);
 		for (reason, count) in &churned.failed {
