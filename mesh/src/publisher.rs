@@ -217,8 +217,9 @@ pub struct Publisher {
 	/// Per agent, held from the reservation to the publication: its messages leave in `seq`
 	/// order, while other agents' reservations share the ledger's writes.
 	turns: BTreeMap<AccountId, Mutex<()>>,
-	/// Per agent, the latest block a pull request held it to ([`Hold::UntilRead`]): a standing
-	/// read before it is too old to judge the agent's budget by.
+	/// Per agent, the latest block a released pull request held it to ([`Hold::UntilRead`]): a
+	/// standing read before it misses that pull request's spend, and is too old to judge the
+	/// agent's budget by.
 	held_to: std::sync::Mutex<BTreeMap<AccountId, teo_primitives::BlockNumber>>,
 	in_flight: std::sync::Mutex<BTreeMap<AccountId, InFlight>>,
 	metrics: Metrics,
@@ -258,15 +259,13 @@ impl Publisher {
 				(agent.clone(), pull_request)
 			})
 			.collect();
-		let held_to =
-			handed_over.iter().map(|(agent, pending)| (agent.clone(), pending.lands_by)).collect();
 		Self {
 			node,
 			agents,
 			ledger: SharedLedger::new(ledger),
 			turns,
 			in_flight: std::sync::Mutex::new(in_flight),
-			held_to: std::sync::Mutex::new(held_to),
+			held_to: Default::default(),
 			metrics,
 			asked,
 			ask_patience: Duration::ZERO,
@@ -349,19 +348,22 @@ impl Publisher {
 		epoch: EpochIndex,
 	) -> Result<Option<BudgetUnits>, PublisherError> {
 		let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+		let mut held_to = self.held_to.lock().unwrap_or_else(|e| e.into_inner());
 		let reserved = match in_flight.get(agent) {
 			Some(InFlight { hold: Hold::UntilRead(block), .. }) if read_at >= *block => {
+				let at_least = held_to.entry(agent.clone()).or_default();
+				*at_least = (*at_least).max(*block);
 				in_flight.remove(agent);
 				None
 			},
-			// Its price stays reserved in the epoch it can land in.
+			// Its price stays reserved in the epoch it can land in, whatever the read misses
+			// of it: it costs at most that.
 			Some(pull_request) if pull_request.epoch == epoch => Some(pull_request.worst_price),
 			Some(_) => return Err(PublisherError::PullRequestInFlight),
 			None => None,
 		};
-		// A standing read before the block a pull request held the agent to misses its spend,
-		// even once another call (read later) has released the hold.
-		let held_to = self.held_to.lock().unwrap_or_else(|e| e.into_inner());
+		// A standing read before the block a released pull request held the agent to misses
+		// its spend, even once another call (read later) has released the hold.
 		if held_to.get(agent).is_some_and(|block| read_at < *block) {
 			return Err(PublisherError::PullRequestInFlight);
 		}
@@ -428,11 +430,6 @@ impl Publisher {
 	/// spending at once; otherwise the hold until its spend shows in the finalized standing
 	/// ([`Hold::UntilRead`]).
 	pub fn end_pull_request(&self, agent: &AccountId, hold: Option<Hold>) {
-		if let Some(Hold::UntilRead(block)) = hold {
-			let mut held_to = self.held_to.lock().unwrap_or_else(|e| e.into_inner());
-			let at_least = held_to.entry(agent.clone()).or_default();
-			*at_least = (*at_least).max(block);
-		}
 		let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
 		match (hold, in_flight.get_mut(agent)) {
 			(Some(hold), Some(pull_request)) => pull_request.hold = hold,
@@ -682,6 +679,10 @@ mod tests {
 		publisher.end_pull_request(&agent, Some(Hold::UntilRead(12)));
 		set(&node, &agent, AgentStanding { read_at: 11, ..standing(300, 0) }).await;
 		assert_eq!(publisher.budget(None).await.unwrap().remaining, 300 - on_mesh - 250);
+		let landed =
+			publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await.unwrap();
+		let on_mesh = on_mesh + landed.cost;
+		assert_eq!(landed.remaining, 300 - on_mesh - 250, "landed, not read there yet: reserved");
 		set(&node, &agent, AgentStanding { read_at: 12, ..standing(300, 100) }).await;
 		let after = publisher.publish(None, 0, MessageKind::Poll, vec![2; 10], None).await.unwrap();
 		assert_eq!(

@@ -1292,31 +1292,31 @@ mod tests {
 
 	#[test]
 	fn a_pull_request_landing_after_the_mesh_spending_proves_it_an_overspend() {
-		// Mesh first: 100 units, 20 spent on chain, and the agent takes the mesh's 80 in
+		// Mesh first: 100 units, 20 spent on chain, and the agent takes 48 of the mesh's 80 in
 		// headers each within the budget when they came. Then a pull request signed outside
-		// its service lands and takes 30 more: the header ending furthest now reaches into the
+		// its service lands and takes 40 more: the header ending furthest now reaches into the
 		// chain's units, and reading the agent again turns it into evidence, once.
 		let mut v = validator();
-		for seq in 0..6 {
+		for seq in 0..4 {
 			let spent_before = seq * 12;
 			assert_eq!(verdict_of(&mut v, header(seq, spent_before, BODY), BODY), Verdict::Accept);
 		}
-		let furthest = header(5, 60, BODY);
+		let furthest = header(3, 36, BODY);
 		assert!(v.rejudge(&agent().public().into()).is_empty(), "nothing proven yet");
-		v.set_agent(agent().public().into(), after_spending(&v, 50));
+		v.set_agent(agent().public().into(), after_spending(&v, 60));
 		let evidence = v.rejudge(&agent().public().into());
 		let [Evidence::Overspend(proof)] = &evidence[..] else {
 			panic!("no evidence: {evidence:?}")
 		};
 		assert_eq!(proof.header, furthest);
 		assert!(v.rejudge(&agent().public().into()).is_empty(), "each offence proven once");
-		let next = v.validate(draft_topic(), &encoded(header(6, 72, BODY), BODY));
+		let next = v.validate(draft_topic(), &encoded(header(4, 48, BODY), BODY));
 		assert_ne!(next.verdict, Verdict::Accept, "not relayed for the rest of the epoch");
 		assert_eq!(next.evidence, None);
 		// Every peer that saw the pull request land takes the evidence as it is gossiped.
 		let topic = Topic { group: GROUP, kind: TopicKind::Evidence };
 		let mut other = validator();
-		other.set_agent(agent().public().into(), after_spending(&other, 50));
+		other.set_agent(agent().public().into(), after_spending(&other, 60));
 		assert_eq!(other.check_evidence(topic, &evidence[0].encode()).verdict, Verdict::Accept);
 	}
 
