@@ -6,7 +6,7 @@
 //! publishes.
 
 use std::{
-	collections::{BTreeMap, BTreeSet},
+	collections::{BTreeMap, BTreeSet, VecDeque},
 	time::{Duration, Instant},
 };
 
@@ -177,11 +177,44 @@ pub struct Budget {
 pub enum Hold {
 	/// It is being sent: its fate is not known yet.
 	Sending,
-	/// Until the agent's standing is read at this block or later: the block it landed in (the
-	/// finalized standing then counts its spend, in whichever epoch it landed), or the last
-	/// block it could land in (its fate is unknown: the pool dropped it, or the service lost
-	/// track of it).
+	/// It is in block `number` (hash `hash`), which may yet be left off the finalized chain (a
+	/// fork), and then it goes back to a pool and may land again, or first, until `lands_by`.
+	/// Held until the agent's standing is read at `number` or later *and* the finalized chain
+	/// has that block there (its spend, or its failure, is then final); if the finalized chain
+	/// has another block there, until the standing is read at `lands_by`.
+	Landed {
+		/// The block's number.
+		number: teo_primitives::BlockNumber,
+		/// The block's hash.
+		hash: Hash,
+		/// The last block it may land in.
+		lands_by: teo_primitives::BlockNumber,
+	},
+	/// Until the agent's standing is read at this block or later: the last block it could land
+	/// in (its fate is unknown: the pool dropped it, or the service lost track of it).
 	UntilRead(teo_primitives::BlockNumber),
+}
+
+impl Hold {
+	/// The block a standing must be read at, or later, to count this pull request's fate,
+	/// given the finalized blocks `finalized` (number, hash) the reader knows; `None` while it
+	/// is being sent.
+	fn until(
+		self,
+		finalized: &VecDeque<(teo_primitives::BlockNumber, Hash)>,
+	) -> Option<teo_primitives::BlockNumber> {
+		match self {
+			Hold::Sending => None,
+			Hold::UntilRead(block) => Some(block),
+			Hold::Landed { number, hash, lands_by } => {
+				match finalized.iter().find(|(n, _)| *n == number) {
+					Some((_, final_hash)) if *final_hash == hash => Some(number),
+					// Left off the finalized chain, or too old to tell: until its era is over.
+					_ => Some(lands_by),
+				}
+			},
+		}
+	}
 }
 
 /// A pull request of an agent on its way, and what it may still take from the agent's budget.
@@ -344,15 +377,18 @@ impl Publisher {
 	fn check_in_flight(
 		&self,
 		agent: &AccountId,
+		view: &ChainView,
 		read_at: teo_primitives::BlockNumber,
-		epoch: EpochIndex,
 	) -> Result<Option<BudgetUnits>, PublisherError> {
+		let epoch = view.epoch;
 		let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
 		let mut held_to = self.held_to.lock().unwrap_or_else(|e| e.into_inner());
+		let until = in_flight.get(agent).and_then(|p| p.hold.until(&view.recent));
 		let reserved = match in_flight.get(agent) {
-			Some(InFlight { hold: Hold::UntilRead(block), .. }) if read_at >= *block => {
+			Some(_) if until.is_some_and(|block| read_at >= block) => {
+				let block = until.unwrap_or_default();
 				let at_least = held_to.entry(agent.clone()).or_default();
-				*at_least = (*at_least).max(*block);
+				*at_least = (*at_least).max(block);
 				in_flight.remove(agent);
 				None
 			},
@@ -395,7 +431,7 @@ impl Publisher {
 		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
 		let high_water = self.node.high_water(agent.clone(), view.epoch).await?;
 		let mut ledger = self.ledger.lock().await;
-		if self.check_in_flight(agent, standing.read_at, view.epoch)?.is_some() {
+		if self.check_in_flight(agent, &view, standing.read_at)?.is_some() {
 			return Err(PublisherError::PullRequestInFlight);
 		}
 		if let Some((next_seq, spent)) = high_water {
@@ -530,7 +566,7 @@ impl Publisher {
 		let (reservation, change, headroom) = {
 			let mut ledger = self.ledger.lock().await;
 			// Less the worst price of a pull request in flight, which the chain may yet take.
-			let reserved = self.check_in_flight(agent, standing.read_at, view.epoch)?;
+			let reserved = self.check_in_flight(agent, &view, standing.read_at)?;
 			let headroom = budget
 				.allowance
 				.saturating_sub(budget.spent_on_chain)
@@ -712,12 +748,43 @@ mod tests {
 		set(&node, &agent, AgentStanding { read_at: 20, ..standing(300, 110) }).await;
 		publisher.begin_pull_request(&agent, 10, EPOCH, 100).await.unwrap();
 		publisher.end_pull_request(&agent, None);
-		let stale = publisher.check_in_flight(&agent, 19, EPOCH);
+		let view = node.standing(agent.clone()).await.unwrap().0;
+		let stale = publisher.check_in_flight(&agent, &view, 19);
 		assert!(matches!(stale, Err(PublisherError::PullRequestInFlight)), "{stale:?}");
 		// Nor does the node go back to a read before block 20 when one finishes last.
 		set(&node, &agent, AgentStanding { read_at: 19, ..standing(300, 100) }).await;
 		assert_eq!(publisher.budget(None).await.unwrap().spent_on_chain, 110);
 		publisher.publish(None, 0, MessageKind::Poll, vec![4; 10], None).await.unwrap();
+	}
+
+	/// A pull request is in a block only once that block is final: one in a block the
+	/// finalized chain left off (a fork) goes back to a pool and may land later in its era, so
+	/// its price stays reserved past a read at that block's height, until its era is over.
+	#[tokio::test]
+	async fn a_pull_request_counts_once_its_block_is_final() {
+		let dir = tempfile::tempdir().unwrap();
+		let (publisher, node, agent) = publisher(dir.path()).await;
+		set(&node, &agent, standing(300, 0)).await;
+		let poll = || publisher.publish(None, 0, MessageKind::Poll, vec![1; 10], None);
+		// In the finalized block 9 (the view's): counted once read there.
+		publisher.begin_pull_request(&agent, 50, EPOCH, 40).await.unwrap();
+		let final_block = Hold::Landed { number: 9, hash: Hash::repeat_byte(9), lands_by: 40 };
+		publisher.end_pull_request(&agent, Some(final_block));
+		set(&node, &agent, AgentStanding { read_at: 9, ..standing(300, 20) }).await;
+		let counted = poll().await.unwrap();
+		assert_eq!(counted.remaining, 300 - 20 - counted.cost, "its price counted, not reserved");
+		let on_mesh = counted.cost;
+		// In a block at height 9 that the finalized chain does not have: reserved until 40.
+		publisher.begin_pull_request(&agent, 50, EPOCH, 40).await.unwrap();
+		let left_off = Hold::Landed { number: 9, hash: Hash::repeat_byte(0xee), lands_by: 40 };
+		publisher.end_pull_request(&agent, Some(left_off));
+		set(&node, &agent, AgentStanding { read_at: 20, ..standing(300, 20) }).await;
+		let reserved = poll().await.unwrap();
+		let on_mesh = on_mesh + reserved.cost;
+		assert_eq!(reserved.remaining, 300 - 20 - on_mesh - 50, "still reserved after a fork");
+		set(&node, &agent, AgentStanding { read_at: 40, ..standing(300, 20) }).await;
+		let released = poll().await.unwrap();
+		assert_eq!(released.remaining, 300 - 20 - on_mesh - released.cost, "its era is over");
 	}
 
 	/// A service restarted while its agent's pull request is in a pool keeps its worst price

@@ -701,33 +701,36 @@ impl MeshApiServer for MeshRpc {
 		// One budget: the pull request's price must fit beside the agent's mesh spending, or
 		// the agent's own mesh messages would prove an overspend once it lands.
 		let terms = admission_terms(&chain, group).await.map_err(|e| e.into_error())?;
-		self.publisher
-			.begin_pull_request(&agent, terms.worst_price, terms.epoch, terms.lands_by)
-			.await
-			.map_err(|e| publisher_failure(&e).into_error())?;
-		// In a task of its own, which says how the pull request ended even when the caller has
-		// left (a dropped connection drops this future): otherwise nobody would release the
-		// agent's mesh spending. Mortal, so that one whose fate is unknown holds it for a
-		// bounded time: to the end of the epoch (a pull request that missed its epoch's
-		// admissions is not kept paused for later ones).
+		// The reservation, the submission and its end in a task of its own, which says how the
+		// pull request ended even when the caller has left (a dropped connection drops this
+		// future, and the reservation, once made, would have nobody to release it). Mortal, so
+		// that one whose fate is unknown holds it for a bounded time: to the end of the epoch
+		// (a pull request that missed its epoch's admissions is not kept for later ones).
 		let submitting = {
 			let (publisher, agent, pair) = (self.publisher.clone(), agent.clone(), pair.clone());
 			let chain = chain.clone();
 			tokio::spawn(async move {
+				publisher
+					.begin_pull_request(&agent, terms.worst_price, terms.epoch, terms.lands_by)
+					.await
+					.map_err(|e| publisher_failure(&e))?;
 				let (last_block, outcome) =
 					submit_mortal(&chain, submission, &pair, terms.mortality).await;
+				// Never later than the ledger says, after a restart.
+				let lands_by = last_block.max(terms.lands_by);
 				let hold = match &outcome {
-					// It landed and failed: nothing was spent.
-					Ok(outcome) if outcome.error.is_some() => None,
-					// Until the finalized standing includes its block.
-					Ok(outcome) => Some(Hold::UntilRead(
-						chain.block_number(outcome.block).await.unwrap_or(last_block),
-					)),
+					// In a block (a failure in it spent nothing), which counts once it is
+					// final; until then, or if a fork leaves it off, the pull request may land
+					// again, or first, within its era.
+					Ok(outcome) => match chain.block_number(outcome.block).await {
+						Ok(number) => Some(Hold::Landed { number, hash: outcome.block, lands_by }),
+						Err(_) => Some(Hold::UntilRead(lands_by)),
+					},
 					Err(e) if certainly_not_sent(e) => None,
-					Err(_) => Some(Hold::UntilRead(last_block)),
+					Err(_) => Some(Hold::UntilRead(lands_by)),
 				};
 				publisher.end_pull_request(&agent, hold);
-				outcome
+				outcome.map_err(|e| chain_failure(&e))
 			})
 		};
 		let outcome = submitting
@@ -736,7 +739,7 @@ impl MeshApiServer for MeshRpc {
 				Failure::new(INTERNAL, format!("the submission's task failed: {e}"), "submission")
 					.into_error()
 			})?
-			.map_err(|e| chain_failure(&e).into_error())?;
+			.map_err(|e| e.into_error())?;
 		let submitted = outcome.events.iter().find_map(|event| match event {
 			teo_runtime::RuntimeEvent::CommitGate(pallet_commit_gate::Event::Submitted {
 				id,
@@ -849,8 +852,9 @@ struct AdmissionTerms {
 	mortality: u64,
 	/// The epoch of the best block, where it is priced.
 	epoch: teo_primitives::EpochIndex,
-	/// The last block it may land in, at most: its era from the best block, twice over (the
-	/// best block may move before it is signed).
+	/// The last block it may land in, at most: its era from the best block, signed up to
+	/// [`PULL_REQUEST_MORTALITY`] blocks later (the best block moves while the service asks
+	/// its peers and writes its ledger). Kept in the ledger for a restart.
 	lands_by: BlockNumber,
 }
 
@@ -879,7 +883,9 @@ async fn admission_terms(
 		worst_price,
 		mortality,
 		epoch: epoch.index,
-		lands_by: best_number.saturating_add(2 * mortality as BlockNumber),
+		lands_by: best_number
+			.saturating_add(mortality as BlockNumber)
+			.saturating_add(PULL_REQUEST_MORTALITY as BlockNumber),
 	})
 }
 
