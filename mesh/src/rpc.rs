@@ -716,8 +716,9 @@ impl MeshApiServer for MeshRpc {
 					.map_err(|e| publisher_failure(&e))?;
 				let (last_block, outcome) =
 					submit_mortal(&chain, submission, &pair, terms.mortality).await;
-				// Never later than the ledger says, after a restart.
-				let lands_by = last_block.max(terms.lands_by);
+				// The era it was signed with (the ledger's bound, longer, serves a restart);
+				// none was signed when the best block could not be read.
+				let lands_by = if last_block == 0 { terms.lands_by } else { last_block };
 				let hold = match &outcome {
 					// In a block (a failure in it spent nothing), which counts once it is
 					// final; until then, or if a fork leaves it off, the pull request may land
