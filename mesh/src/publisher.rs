@@ -406,13 +406,6 @@ impl Publisher {
 		Ok(reserved)
 	}
 
-	/// The price reserved for `agent`'s pull request in flight in `epoch`, without releasing
-	/// anything (for the budget an agent reads).
-	fn reserved(&self, agent: &AccountId, epoch: EpochIndex) -> BudgetUnits {
-		let in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-		in_flight.get(agent).filter(|p| p.epoch == epoch).map_or(0, |p| p.worst_price)
-	}
-
 	/// Checks that a pull request of `agent` that costs at most `worst_price` in epoch
 	/// `priced_in` fits beside its mesh spending in the current epoch, and reserves that price
 	/// from the agent's mesh spending until [`Publisher::end_pull_request`] says how it ended.
@@ -510,10 +503,15 @@ impl Publisher {
 		let standing = standing.ok_or(PublisherError::NotReported)?;
 		let budget = standing.budgets.get(&view.epoch).copied().ok_or(PublisherError::NoBudget)?;
 		let spent_on_mesh = self.ledger.lock().await.entry(agent, view.epoch).spent;
-		let headroom = budget
-			.allowance
-			.saturating_sub(budget.spent_on_chain)
-			.saturating_sub(self.reserved(agent, view.epoch));
+		// As a publication would find it: a hold due for release is released here too (an
+		// agent that waits for its budget to come back reads it here), and while the mesh
+		// waits for a pull request priced in another epoch, nothing is left for messages.
+		let set_aside = match self.check_in_flight(agent, &view, standing.read_at) {
+			Ok(reserved) => reserved.unwrap_or(0),
+			Err(_) => BudgetUnits::MAX,
+		};
+		let headroom =
+			budget.allowance.saturating_sub(budget.spent_on_chain).saturating_sub(set_aside);
 		Ok(Budget {
 			agent: agent.to_string(),
 			epoch: view.epoch,
