@@ -7,9 +7,12 @@
 //! the first, so it costs one more compile of this crate. (Polkadot's relay runtimes build their
 //! `fast-runtime` variants the same way.)
 //!
+//! A third, the flash-crash harness's counterfactual (feature `single-layer`: the same runtime
+//! with its human-bandwidth cap taken out), is built the same way as `single_layer::WASM_BINARY`.
+//!
 //! When `CARGO_TARGET_DIR` lies outside the workspace, set `WASM_BUILD_WORKSPACE_HINT` to the
 //! repository root: the builder finds `Cargo.lock` through it. `SKIP_WASM_BUILD` (any value)
-//! skips both blobs, for `cargo check`, clippy and pallet tests.
+//! skips every blob, for `cargo check`, clippy and pallet tests.
 
 fn main() {
 	#[cfg(feature = "std")]
@@ -18,6 +21,10 @@ fn main() {
 		substrate_wasm_builder::WasmBuilder::init_with_defaults()
 			.set_file_name("upgrade_rehearsal_wasm_binary.rs")
 			.enable_feature("upgrade-rehearsal")
+			.build();
+		substrate_wasm_builder::WasmBuilder::init_with_defaults()
+			.set_file_name("single_layer_wasm_binary.rs")
+			.enable_feature("single-layer")
 			.build();
 	}
 }

@@ -24,7 +24,8 @@ TEO_PALLETS=(personhood action-budget commit-gate validator-set)
 # The Python environment of the example agents (examples/agents/).
 export TEO_VENV=${TEO_VENV:-$HOME/.cache/teo/venv}
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# A step's heading, with the time it began: a run's log tells how long each step took.
+step() { printf '\n\033[1m==> %s\033[0m (%s)\n' "$*" "$(date +%H:%M:%S)"; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Runs a command as root: directly when we are root, through sudo otherwise.

@@ -342,19 +342,20 @@ if [ -z "${TEO_SKIP_ZOMBIENET:-}" ]; then
 fi
 
 # The flash-crash harness (docs/FLASH-CRASH.md) at a small scale: 300 agents on a network of its
-# own (three validators, three mesh services) for two epochs. Three of them are adversaries (an
-# equivocator, an overspender, a double spender across the layers), and 5 of 600 citizens move
-# their delegation every block. Its invariants: admissions never above D_max, every offence
-# proven on chain and slashed once, no honest agent punished or its messages rejected, block
-# production and finality never stalled. After the lanes, at normal priority: its validators
+# own (three validators, three mesh services) for two epochs. Eight of them are one person's
+# admission grabbers (a tipped pull request each at every epoch's first block), three are
+# adversaries (an equivocator, an overspender, a double spender across the layers), and 5 of 600
+# citizens move their delegation every block. Its invariants: admissions never above D_max nor a
+# person's share, every offence proven on chain and slashed once, no honest agent punished or its
+# messages rejected, block production and finality never stalled. After the lanes, at normal priority: its validators
 # must keep their slots, and its load (six processes, drafts at every agent's allowance) must
 # not cost the lanes' networks theirs. Its figures are in the output folder.
-step "Flash-crash harness, small run (300 agents with 3 adversaries, two epochs; the invariants)"
+step "Flash-crash harness, small run (300 agents with 8 grabbers and 3 adversaries, two epochs; the invariants)"
 swarm_out=$(mktemp -d "${TMPDIR:-/tmp}/teo-swarm.XXXXXX")
 timeout -k 30 900 "$(dirname "$TEO_NODE_BIN")/teo-swarm" run --agents 300 --epochs 2 \
-	--equivocators 1 --overspenders 1 --double-spenders 1 --citizens 600 --churn 5 \
+	--grabbers 8 --equivocators 1 --overspenders 1 --double-spenders 1 --citizens 600 --churn 5 \
 	--out "$swarm_out" --check
-record "flash-crash harness, small run (297 honest agents and 3 adversaries, two epochs; figures in $swarm_out)" $?
+record "flash-crash harness, small run (289 honest agents, 8 admission grabbers and 3 adversaries, two epochs; figures in $swarm_out)" $?
 "$TEO_VENV/bin/python" "$TEO_ROOT/tools/swarm/plot/plot.py" timeline "$swarm_out/timeline.svg" \
 	"TEO=$swarm_out" && grep -q '<svg' "$swarm_out/timeline.svg"
 record "flash-crash plot of the small run ($swarm_out/timeline.svg)" $?

@@ -116,7 +116,7 @@ mod tests {
 	}
 
 	#[test]
-	fn the_upgrade_rehearsals_runtime_is_this_one_a_spec_version_later() {
+	fn the_runtimes_built_beside_this_one_differ_only_where_they_say() {
 		// The version a node reads from a new code before it accepts it (`can_set_code`).
 		use polkadot_sdk::{
 			sc_executor::read_embedded_version, sc_executor_common::runtime_blob::RuntimeBlob,
@@ -148,6 +148,18 @@ mod tests {
 			},
 			current,
 			"the rehearsal changes its version and name and nothing else"
+		);
+		// The counterfactual's runtime (the flash-crash harness's) is TEO's version under its
+		// own name: the mesh and the clients serve it as TEO, and nobody takes it for TEO.
+		let single_layer = version(teo_runtime::single_layer::WASM_BINARY.unwrap());
+		assert_eq!(single_layer.impl_name, "teo-single-layer");
+		assert_eq!(
+			polkadot_sdk::sc_executor::RuntimeVersion {
+				impl_name: current.impl_name.clone(),
+				..single_layer
+			},
+			current,
+			"the counterfactual changes its name and nothing else of its version"
 		);
 	}
 

@@ -183,14 +183,23 @@ impl_runtime_apis! {
 		}
 
 		fn admissions_left(group: teo_primitives::GroupId) -> u32 {
+			#[cfg(feature = "single-layer")]
+			return crate::configs::single_layer::Unbounded::admissions_left(group);
+			#[cfg(not(feature = "single-layer"))]
 			ActionBudget::admissions_left(group)
 		}
 
 		fn admission_price(group: teo_primitives::GroupId) -> Option<teo_primitives::mesh::BudgetUnits> {
+			#[cfg(feature = "single-layer")]
+			return crate::configs::single_layer::Unbounded::admission_price(group);
+			#[cfg(not(feature = "single-layer"))]
 			ActionBudget::admission_price(group)
 		}
 
 		fn admissions_left_for(agent: AccountId, group: teo_primitives::GroupId) -> u32 {
+			#[cfg(feature = "single-layer")]
+			return crate::configs::single_layer::Unbounded::admissions_left_for(&agent, group);
+			#[cfg(not(feature = "single-layer"))]
 			ActionBudget::admissions_left_for(&agent, group)
 		}
 	}

@@ -32,6 +32,22 @@ pub mod upgrade_rehearsal {
 	include!(concat!(env!("OUT_DIR"), "/upgrade_rehearsal_wasm_binary.rs"));
 }
 
+// The counterfactual's runtime, likewise a WASM blob only: natively it would be the runtime
+// every node and genesis builder runs.
+#[cfg(all(feature = "std", feature = "single-layer"))]
+compile_error!("`single-layer` is for the WASM blob that build.rs makes; build without it");
+#[cfg(all(feature = "upgrade-rehearsal", feature = "single-layer"))]
+compile_error!("`upgrade-rehearsal` and `single-layer` are two blobs, not one");
+
+/// The flash-crash harness's counterfactual: this runtime with the human-bandwidth cap taken
+/// out, every active agent's pull request admitted free ([`configs::single_layer`]; feature
+/// `single-layer`, built by `build.rs`), so that the harness measures what TEO's rules change
+/// on the same network. Never deployed.
+#[cfg(feature = "std")]
+pub mod single_layer {
+	include!(concat!(env!("OUT_DIR"), "/single_layer_wasm_binary.rs"));
+}
+
 extern crate alloc;
 
 pub mod apis;
@@ -73,7 +89,7 @@ pub use opaque::SessionKeys;
 /// The runtime's version. Bump `spec_version` with every change of behaviour (and the
 /// rehearsal's below with it), and `transaction_version` whenever the encoding of a call or of
 /// the extensions changes.
-#[cfg(not(feature = "upgrade-rehearsal"))]
+#[cfg(not(any(feature = "upgrade-rehearsal", feature = "single-layer")))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("teo"),
@@ -97,6 +113,22 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: Cow::Borrowed("teo-upgrade-rehearsal"),
 	authoring_version: 1,
 	spec_version: 106,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 2,
+	system_version: 1,
+};
+
+/// The version of the counterfactual's runtime (feature `single-layer`): TEO's version under
+/// another name, so that the mesh and the clients serve it as they serve TEO (its calls, events
+/// and APIs are TEO's) and nobody mistakes it for TEO.
+#[cfg(feature = "single-layer")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("teo"),
+	impl_name: Cow::Borrowed("teo-single-layer"),
+	authoring_version: 1,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,

@@ -1,6 +1,7 @@
 //! The configuration of every pallet in the runtime.
 
 pub(crate) mod proposal_policy;
+pub mod single_layer;
 
 use polkadot_sdk::{
 	frame_support::{
@@ -296,7 +297,11 @@ impl pallet_commit_gate::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Personhood = Personhood;
+	#[cfg(not(feature = "single-layer"))]
 	type Budget = ActionBudget;
+	// The flash-crash harness's counterfactual: every pull request admitted (single_layer.rs).
+	#[cfg(feature = "single-layer")]
+	type Budget = single_layer::Unbounded;
 	type ProposalPolicy = proposal_policy::Policy;
 	type Constitution = Constitution;
 	type CitizensGroup = CitizensGroup;

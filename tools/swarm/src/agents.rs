@@ -3,6 +3,11 @@
 //! allowance on drafts until the service refuses the next one before signing, then waits for
 //! the next epoch, or for the units a pull request in flight had reserved to come back. A
 //! refusal it may retry (`pull_request_in_flight`, a busy node) is retried two seconds later.
+//!
+//! On the counterfactual's chain (a single layer: no cap, free proposals) nothing stands between
+//! an agent and the chain, so each proposes straight to a node, one pull request after another
+//! (each sent once the one before is in a block: as fast as the chain takes one account's
+//! transactions), beside the same drafts on the mesh.
 
 use std::{
 	collections::BTreeMap,
@@ -12,9 +17,13 @@ use std::{
 
 use codec::Encode as _;
 use serde_json::{json, Value};
-use teo_runtime::RuntimeCall;
+use teo_primitives::time::MILLISECS_PER_BLOCK;
+use teo_runtime::{RuntimeCall, RuntimeEvent};
 
-use crate::api::{Api, ApiError};
+use crate::{
+	api::{Api, ApiError},
+	spec::{self, Role},
+};
 
 /// A draft's body: about the size of a short negotiation message.
 const DRAFT_BYTES: usize = 160;
@@ -46,6 +55,80 @@ pub struct Agent {
 	pub token: String,
 	/// The group it proposes to and negotiates in.
 	pub group: u32,
+	/// On the counterfactual's chain, the node it proposes to directly (its service otherwise).
+	pub direct: Option<Arc<teo_client::Chain>>,
+}
+
+/// A pull request of `group` carrying a remark of `text`, summarised by the same text.
+pub(crate) fn remark_pull_request(group: u32, text: String) -> RuntimeCall {
+	RuntimeCall::CommitGate(pallet_commit_gate::Call::submit {
+		group,
+		call: Box::new(RuntimeCall::System(polkadot_sdk::frame_system::Call::remark {
+			remark: text.clone().into_bytes(),
+		})),
+		summary: text.into_bytes(),
+	})
+}
+
+/// The epoch a pull request's block admitted it in, if it did.
+pub(crate) fn admitted_in(outcome: &teo_client::Outcome) -> Option<u32> {
+	outcome.events.iter().find_map(|event| match event {
+		RuntimeEvent::ActionBudget(pallet_action_budget::Event::PullRequestAdmitted {
+			epoch, ..
+		}) => Some(*epoch),
+		_ => None,
+	})
+}
+
+/// An error's text as a tally's label: hashes left out, so that one reason is one label.
+fn label_of(error: &teo_client::Error) -> String {
+	let text = error.to_string();
+	let words: Vec<&str> =
+		text.split_whitespace().map(|w| if w.starts_with("0x") { "0x…" } else { w }).collect();
+	words.join(" ")
+}
+
+/// Under the single layer: agent `index`'s pull requests to `group`, one after another,
+/// straight to `chain`, each once the one before is in a block, until `until`; after a refusal,
+/// the next a block later. Tallied by the epoch they were admitted in (a refusal by the last
+/// epoch seen).
+async fn propose_directly(
+	chain: Arc<teo_client::Chain>,
+	index: u32,
+	group: u32,
+	until: Instant,
+	tallies: Tallies,
+) {
+	let key = spec::key(Role::Agent, index);
+	let mut epoch = 0;
+	let mut sent = 0u64;
+	while Instant::now() < until {
+		let call = remark_pull_request(group, format!("swarm agent {index}'s pull request {sent}"));
+		sent += 1;
+		let outcome = match chain.submit(call, &key).await {
+			Ok(outcome) => match (outcome.result(), admitted_in(&outcome)) {
+				(Ok(()), Some(admitted)) => {
+					epoch = admitted;
+					Ok(())
+				},
+				(Ok(()), None) => Err("landed without an admission".to_string()),
+				(Err(e), _) => Err(format!("failed in block: {}", label_of(&e))),
+			},
+			Err(e) => Err(label_of(&e)),
+		};
+		let label = outcome.clone().err().unwrap_or_else(|| "admitted".into());
+		*tallies
+			.lock()
+			.expect("not poisoned")
+			.entry(epoch)
+			.or_default()
+			.pull_requests
+			.entry(label)
+			.or_default() += 1;
+		if outcome.is_err() {
+			tokio::time::sleep(Duration::from_millis(MILLISECS_PER_BLOCK)).await;
+		}
+	}
 }
 
 impl Agent {
@@ -58,6 +141,10 @@ impl Agent {
 		let tally = |epoch: u32, change: &dyn Fn(&mut EpochTally)| {
 			change(tallies.lock().expect("not poisoned").entry(epoch).or_default())
 		};
+		let proposing = self.direct.clone().map(|chain| {
+			tokio::spawn(propose_directly(chain, self.index, self.group, until, tallies.clone()))
+		});
+		// Through the service once an epoch, unless the agent proposes directly.
 		let mut proposed_in: Option<u32> = None;
 		let mut epoch: Option<u32> = None;
 		let mut seq = 0u64;
@@ -72,7 +159,7 @@ impl Agent {
 				}
 				continue;
 			};
-			if proposed_in != Some(current) {
+			if proposing.is_none() && proposed_in != Some(current) {
 				let (outcome, final_outcome) = self.propose(&api, current).await;
 				if final_outcome {
 					tally(current, &|t| *t.pull_requests.entry(outcome.clone()).or_default() += 1);
@@ -118,6 +205,9 @@ impl Agent {
 					}
 				},
 			}
+		}
+		if let Some(proposing) = proposing {
+			let _ = proposing.await;
 		}
 	}
 

@@ -8,6 +8,7 @@
 //! - [`network`]: three validators and three mesh services on loopback, started from it.
 //! - [`api`], [`agents`]: the honest agents, calling their services' API over pooled HTTP.
 //! - [`rogue`]: the adversaries, signing on a rogue mesh peer what no service would.
+//! - [`grab`]: one person's agents bidding for every admission.
 //! - [`churn`]: citizens moving their delegations every block.
 //! - [`observe`], [`run`]: what the chain and the services recorded, the figures and the
 //!   invariants.
@@ -15,6 +16,7 @@
 pub mod agents;
 pub mod api;
 pub mod churn;
+pub mod grab;
 pub mod network;
 pub mod observe;
 pub mod rogue;

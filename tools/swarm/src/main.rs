@@ -30,6 +30,10 @@ enum Command {
 		base: PathBuf,
 		#[command(flatten)]
 		swarm: Swarm,
+		/// The counterfactual's chain: the same genesis under the single-layer runtime (no
+		/// human-bandwidth cap).
+		#[arg(long)]
+		single_layer: bool,
 	},
 	/// Starts the swarm's network (three validators and three mesh services on loopback, from
 	/// the `teo-node` and `teo-mesh` beside this binary), drives its agents for some epochs,
@@ -86,7 +90,7 @@ fn main() -> ExitCode {
 				},
 			}
 		},
-		Command::Spec { base, swarm } => {
+		Command::Spec { base, swarm, single_layer } => {
 			let base = match std::fs::read(&base) {
 				Ok(bytes) => bytes,
 				Err(e) => {
@@ -94,7 +98,8 @@ fn main() -> ExitCode {
 					return ExitCode::FAILURE;
 				},
 			};
-			let spec = match spec::raw_spec(&base, &swarm) {
+			let rules = if single_layer { spec::Rules::SingleLayer } else { spec::Rules::Teo };
+			let spec = match spec::raw_spec(&base, &swarm, rules) {
 				Ok(spec) => spec,
 				Err(e) => {
 					eprintln!("{e}");

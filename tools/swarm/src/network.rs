@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::{
 	api::Api,
-	spec::{self, Role, Swarm},
+	spec::{self, Role, Rules, Swarm},
 };
 
 /// How long a process may take to serve.
@@ -118,11 +118,13 @@ fn with_log(error: String, dir: &Path, name: &str) -> String {
 	format!("{error}; the last lines of {name}.log:\n  {tail}")
 }
 
-/// Writes the swarm's chain spec into `dir`, then starts the validators and the services.
+/// Writes the swarm's chain spec into `dir` (its runtime by `rules`), then starts the validators
+/// and the services.
 pub async fn launch(
 	binaries: &Binaries,
 	dir: &Path,
 	swarm: &Swarm,
+	rules: Rules,
 	honest: u32,
 	api: &Api,
 ) -> Result<Network, String> {
@@ -131,7 +133,7 @@ pub async fn launch(
 		"teo-node export-chain-spec",
 	)?;
 	let chain_spec = dir.join("swarm.json");
-	let spec = spec::raw_spec(&base, swarm)?;
+	let spec = spec::raw_spec(&base, swarm, rules)?;
 	std::fs::write(&chain_spec, spec.to_string()).map_err(|e| format!("swarm.json: {e}"))?;
 
 	let mut processes = Vec::new();

@@ -33,6 +33,9 @@ pub struct ChainRecord {
 	pub punished: Vec<(String, u32)>,
 	/// Each admission, in order.
 	pub admitted_at: Vec<Admitted>,
+	/// The proposals pending in the commit gate (every group) after each block, from block 1:
+	/// what the humans are asked to review at that moment.
+	pub pending: Vec<u32>,
 }
 
 /// A pull request admitted into a veto window.
@@ -104,6 +107,7 @@ pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 	let (head, _) = chain.finalized_block().await.map_err(|e| e.to_string())?;
 	let timestamp_key = [twox_128(b"Timestamp"), twox_128(b"Now")].concat();
 	let mut record = ChainRecord::default();
+	let mut pending = 0u32;
 	for number in 1..=head {
 		let hash = chain
 			.block_hash(number)
@@ -138,11 +142,20 @@ pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 					record.punished.push((agent.to_string(), epoch))
 				},
 				RuntimeEvent::CommitGate(pallet_commit_gate::Event::Submitted { .. }) => {
-					record.submitted += 1
+					record.submitted += 1;
+					pending += 1;
 				},
+				RuntimeEvent::CommitGate(
+					pallet_commit_gate::Event::Committed { .. }
+					| pallet_commit_gate::Event::Killed { .. }
+					| pallet_commit_gate::Event::Withdrawn { .. }
+					| pallet_commit_gate::Event::Expired { .. }
+					| pallet_commit_gate::Event::Voided { .. },
+				) => pending = pending.saturating_sub(1),
 				_ => {},
 			}
 		}
+		record.pending.push(pending);
 	}
 	Ok(record)
 }

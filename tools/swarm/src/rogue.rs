@@ -34,10 +34,12 @@ use teo_primitives::{
 	mesh::{BudgetUnits, MeshHeader, MessageKind},
 	BlockNumber, GroupId,
 };
-use teo_runtime::{RuntimeCall, RuntimeEvent};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::spec::{self, Role};
+use crate::{
+	agents::{admitted_in, remark_pull_request},
+	spec::{self, Role},
+};
 
 /// The tip a double spender pays so that the pool takes its pull request before the honest
 /// agents' (they pay none): a thousandth of a development account's endowment.
@@ -296,7 +298,7 @@ fn settle_double_spends(
 }
 
 /// The epoch of the best block.
-async fn best_epoch(chain: &teo_client::Chain) -> Option<u32> {
+pub(crate) async fn best_epoch(chain: &teo_client::Chain) -> Option<u32> {
 	let best = chain.checked_best_head().await.ok()?;
 	let epoch: Option<pallet_action_budget::EpochInfo> =
 		chain.runtime_api("ActionBudgetApi_epoch", &(), best).await.ok()?;
@@ -354,7 +356,7 @@ fn drafts(
 
 /// Submits a pull request for agent `index` on chain with [`TIP`]: its outcome's label, and
 /// the epoch it was admitted in.
-async fn submit_tipped(
+pub(crate) async fn submit_tipped(
 	url: &str,
 	key: sr25519::Pair,
 	group: GroupId,
@@ -365,14 +367,7 @@ async fn submit_tipped(
 		Ok(chain) => chain,
 		Err(e) => return (format!("connecting: {e}"), None),
 	};
-	let remark = format!("rogue agent {index} proposes in epoch {epoch}");
-	let call = RuntimeCall::CommitGate(pallet_commit_gate::Call::submit {
-		group,
-		call: Box::new(RuntimeCall::System(polkadot_sdk::frame_system::Call::remark {
-			remark: remark.clone().into_bytes(),
-		})),
-		summary: remark.into_bytes(),
-	});
+	let call = remark_pull_request(group, format!("agent {index} proposes with a tip in epoch {epoch}"));
 	let outcome = match chain.submit_with_tip(call, &key, TIP).await {
 		Ok(outcome) => outcome,
 		Err(e) => return (e.to_string(), None),
@@ -380,14 +375,7 @@ async fn submit_tipped(
 	if let Err(e) = outcome.result() {
 		return (format!("failed in block: {e}"), None);
 	}
-	let admitted_in = outcome.events.iter().find_map(|event| match event {
-		RuntimeEvent::ActionBudget(pallet_action_budget::Event::PullRequestAdmitted {
-			epoch,
-			..
-		}) => Some(*epoch),
-		_ => None,
-	});
-	match admitted_in {
+	match admitted_in(&outcome) {
 		Some(epoch) => ("admitted".into(), Some(epoch)),
 		None => ("landed without an admission".into(), None),
 	}

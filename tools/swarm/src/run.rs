@@ -15,11 +15,11 @@ use teo_primitives::time::MILLISECS_PER_BLOCK;
 use crate::{
 	agents::{Agent, EpochTally, Tallies},
 	api::Api,
-	churn,
+	churn, grab,
 	network::{self, Binaries},
 	observe::{self, ChainRecord},
 	rogue::{self, Adversary, Offence, RogueRecord},
-	spec::{self, Role, Swarm},
+	spec::{self, Role, Rules, Swarm},
 };
 
 /// A block more than this many slots after the one before (two authors in a row missed
@@ -56,13 +56,44 @@ pub struct RunOptions {
 	/// request on chain.
 	#[arg(long, default_value_t = 0)]
 	pub double_spenders: u32,
+	/// Agents before the adversaries, all of one sponsor (at most 8), that each send a tipped
+	/// pull request at the first best block of every epoch: one person bidding for every
+	/// admission.
+	#[arg(long, default_value_t = 0)]
+	pub grabbers: u32,
 	/// Delegations the citizens move every block (`--citizens` of them take turns), each to an
 	/// honest agent.
 	#[arg(long, default_value_t = 0)]
 	pub churn: u32,
+	/// Run the counterfactual instead: the same network and swarm on a single layer (TEO's
+	/// runtime with the human-bandwidth cap taken out: every pull request admitted, free), the
+	/// agents proposing straight to a node, one pull request after another. Measured, not
+	/// checked: TEO's invariants are what it lacks.
+	#[arg(long, conflicts_with_all = ["check", "grabbers", "equivocators", "overspenders", "double_spenders"])]
+	pub single_layer: bool,
 }
 
 impl RunOptions {
+	/// The agents that follow the rules and are hosted by the services: all but the grabbers
+	/// and the adversaries, at least 3.
+	pub fn honest(&self) -> Result<u32, String> {
+		let others = self.grabbers
+			.saturating_add(self.equivocators)
+			.saturating_add(self.overspenders)
+			.saturating_add(self.double_spenders);
+		self.swarm
+			.agents
+			.checked_sub(others)
+			.filter(|honest| *honest >= 3)
+			.ok_or_else(|| "the grabbers and adversaries leave fewer than 3 honest agents".into())
+	}
+
+	/// The admission grabbers: the agents right after the honest ones.
+	pub fn grabbers(&self) -> Result<Vec<u32>, String> {
+		let honest = self.honest()?;
+		Ok((honest..honest + self.grabbers).collect())
+	}
+
 	/// The adversaries: the last agents, equivocators first, then overspenders, then double
 	/// spenders, each with a sponsor of its own. No service hosts them.
 	pub fn adversaries(&self) -> Result<Vec<Adversary>, String> {
@@ -71,9 +102,7 @@ impl RunOptions {
 			(Offence::Overspend, self.overspenders),
 			(Offence::DoubleSpend, self.double_spenders),
 		];
-		let count: u32 = kinds.iter().map(|(_, n)| n).sum();
-		let honest = self.swarm.agents.checked_sub(count).filter(|honest| *honest >= 3);
-		let mut index = honest.ok_or("the adversaries leave fewer than 3 honest agents")?;
+		let mut index = self.honest()? + self.grabbers;
 		let mut adversaries = Vec::new();
 		for (offence, n) in kinds {
 			for _ in 0..n {
@@ -96,21 +125,43 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	std::fs::create_dir_all(&options.out).map_err(|e| format!("{}: {e}", options.out.display()))?;
 	let binaries = Binaries::beside_this()?;
 	let adversaries = options.adversaries()?;
-	let honest = options.swarm.agents - adversaries.len() as u32;
-	let swarm = Swarm { solo_agents: adversaries.len() as u32, ..options.swarm.clone() };
+	let grabbers = options.grabbers()?;
+	let honest = options.honest()?;
+	let swarm = Swarm {
+		solo_agents: adversaries.len() as u32,
+		team_agents: options.grabbers,
+		..options.swarm.clone()
+	};
 	let genesis = crate::spec::genesis(&swarm)?;
 	let parameters = genesis.action_budget.parameters.clone().ok_or("no budget parameters")?;
 	let d_max = parameters.max_admissions_per_epoch;
+	let rules = if options.single_layer { Rules::SingleLayer } else { Rules::Teo };
+	// The cap the admissions keep to: none on the single layer.
+	let cap = (rules == Rules::Teo).then_some(d_max);
 	let epoch_time =
 		Duration::from_millis(u64::from(parameters.epoch_length) * MILLISECS_PER_BLOCK);
 
 	let api = Api::default();
 	let started = Instant::now();
 	println!(
-		"launching 3 validators and 3 mesh services, {honest} honest agents and {} adversaries",
+		"launching 3 validators and 3 mesh services {}, {honest} honest agents, {} admission \
+		 grabbers and {} adversaries",
+		match rules {
+			Rules::Teo => "under TEO's rules",
+			Rules::SingleLayer => "on a single layer (no human-bandwidth cap)",
+		},
+		grabbers.len(),
 		adversaries.len()
 	);
-	let network = network::launch(&binaries, &options.out, &swarm, honest, &api).await?;
+	let network = network::launch(&binaries, &options.out, &swarm, rules, honest, &api).await?;
+	// On the single layer the agents propose straight to the nodes, a connection per node.
+	let mut direct = Vec::new();
+	if rules == Rules::SingleLayer {
+		for node in &network.nodes {
+			let chain = teo_client::Chain::connect(node).await.map_err(|e| e.to_string())?;
+			direct.push(Arc::new(chain));
+		}
+	}
 	println!(
 		"network up in {:.0} s; driving the agents for {} epochs",
 		started.elapsed().as_secs_f64(),
@@ -131,6 +182,12 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 		teo_runtime::configs::CITIZENS_GROUP,
 		until,
 	));
+	let grabbing = tokio::spawn(grab::run(
+		grabbers.clone(),
+		network.nodes[1].clone(),
+		teo_runtime::configs::CITIZENS_GROUP,
+		until,
+	));
 	let churning = tokio::spawn(churn::run(
 		network.nodes[2].clone(),
 		options.swarm.citizens,
@@ -146,6 +203,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 			port: service.rpc_port,
 			token: service.tokens[&index].clone(),
 			group: teo_runtime::configs::CITIZENS_GROUP,
+			direct: (!direct.is_empty()).then(|| direct[index as usize % direct.len()].clone()),
 		};
 		agents.push(tokio::spawn(agent.run(api.clone(), until, tallies.clone())));
 	}
@@ -156,6 +214,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	let mesh_load = mesh_load.await.map_err(|e| format!("the mesh sampler: {e}"))?;
 	let rogues = rogues.await.map_err(|e| format!("the adversaries' task: {e}"))??;
 	let churned = churning.await.map_err(|e| format!("the churn's task: {e}"))??;
+	let grabs = grabbing.await.map_err(|e| format!("the grabbers' task: {e}"))??;
 	// What the agents did last is final a few blocks later. The last offences' reports land
 	// after that (each is sent once the evidence is found, which may wait for the offence's
 	// block to be final, and is final itself a few blocks on): read until every offence is
@@ -179,8 +238,10 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	drop(network);
 
 	let tallies = tallies.lock().expect("not poisoned").clone();
-	write_figures(&options.out, &tallies, &chain, &finality, d_max, &adversaries, &rogues)?;
+	write_figures(&options.out, &tallies, &chain, &finality, cap, &adversaries, &rogues, &grabs)?;
 	write_timeline(&options.out, &chain, &mesh_load, driving_from)?;
+	let humans = swarm.sponsors() + swarm.citizens;
+	write_summary(&options.out, rules, &swarm, humans, &parameters, cap, &tallies, &chain, driving_from)?;
 	let accepts_per_draft = (network_services - 1) as u64;
 	let bounds = Bounds {
 		d_max,
@@ -188,21 +249,26 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 		accepts_per_draft,
 		rogue_accepts_at_most: rogues.published * network_services as u64,
 	};
-	let mut violations = check(&tallies, &chain, &finality, &validations, &bounds);
 	let quota = parameters.person_admission_share.mul_ceil(d_max).max(1);
-	violations.extend(check_person_quota(&swarm, &chain, quota));
-	violations.extend(check_adversaries(
-		&adversaries,
-		&rogues,
-		&chain,
-		&validations,
-		network_services,
-	));
+	let mut violations = Vec::new();
+	if rules == Rules::Teo {
+		violations.extend(check(&tallies, &chain, &finality, &validations, &bounds));
+		violations.extend(check_person_quota(&swarm, &chain, quota));
+		violations.extend(check_grabbers(&grabbers, &grabs, quota));
+		violations.extend(check_adversaries(
+			&adversaries,
+			&rogues,
+			&chain,
+			&validations,
+			network_services,
+		));
+	}
 	if options.churn > 0 && churned.moved == 0 {
 		violations.push("no delegation moved: the churn did not happen".into());
 	}
-	print_summary(&tallies, &chain, &finality, &validations, d_max);
+	print_summary(&tallies, &chain, &finality, &validations, cap);
 	print_adversaries(&adversaries, &rogues, &chain);
+	print_grabbers(&grabbers, &grabs, &chain, quota);
 	if !adversaries.is_empty() {
 		// Which way the double spends were found: judged again once the pull request landed
 		// (mesh first), or when the drafts came after it (chain first).
@@ -323,9 +389,10 @@ fn print_summary(
 	chain: &ChainRecord,
 	finality: &[(f64, u32, u32)],
 	validations: &BTreeMap<String, u64>,
-	d_max: u32,
+	cap: Option<u32>,
 ) {
-	println!("\nepoch  drafts published  refused before signing  pull requests  admitted (D_max {d_max})");
+	let cap = cap.map_or("no cap".to_string(), |d_max| format!("D_max {d_max}"));
+	println!("\nepoch  drafts published  refused before signing  pull requests  admitted ({cap})");
 	for (epoch, tally) in tallies {
 		let refused: u64 = tally.publish_refused.values().sum();
 		let proposed: u64 = tally.pull_requests.values().sum();
@@ -354,6 +421,11 @@ fn print_summary(
 	);
 	println!("mesh validations (all services): {validations:?}");
 	println!("fraud punished: {}", chain.punished.len());
+	// Every verified member of a group is asked to review each of its pending proposals.
+	println!(
+		"proposals pending review at once: at most {}",
+		chain.pending.iter().max().copied().unwrap_or_default()
+	);
 }
 
 /// No person's agents took more than a person's quota of a group's admissions in an epoch
@@ -374,6 +446,31 @@ fn check_person_quota(swarm: &Swarm, chain: &ChainRecord, quota: u32) -> Vec<Str
 			format!("sponsor {person}'s agents took {n} of group {group}'s admissions in epoch {epoch}, above the quota of {quota}")
 		})
 		.collect()
+}
+
+/// The grabbers bid in every epoch they saw, all of them, past their person's share: the attack
+/// happened (that their person took no more than the share is [`check_person_quota`]'s, and that
+/// none of them was punished [`check_adversaries`]').
+fn check_grabbers(grabbers: &[u32], grabs: &grab::GrabRecord, quota: u32) -> Vec<String> {
+	let team = grabbers.len() as u32;
+	if team == 0 {
+		return Vec::new();
+	}
+	let mut violations = Vec::new();
+	if team <= quota {
+		violations.push(format!(
+			"{team} grabbers cannot bid past their person's share of {quota} admissions"
+		));
+	}
+	if grabs.bids.is_empty() {
+		violations.push("the grabbers never bid".into());
+	}
+	for (epoch, bids) in &grabs.bids {
+		if *bids < team {
+			violations.push(format!("only {bids} of {team} grabbers bid in epoch {epoch}"));
+		}
+	}
+	violations
 }
 
 /// Whether the chain punished every offence the adversaries committed.
@@ -469,6 +566,81 @@ fn print_adversaries(adversaries: &[Adversary], rogues: &RogueRecord, chain: &Ch
 	}
 }
 
+fn print_grabbers(grabbers: &[u32], grabs: &grab::GrabRecord, chain: &ChainRecord, quota: u32) {
+	if grabbers.is_empty() {
+		return;
+	}
+	let accounts: Vec<String> =
+		grabbers.iter().map(|i| spec::account(Role::Agent, *i).to_string()).collect();
+	println!("\nepoch  grabbers' bids  admitted (their person's share {quota})");
+	for (epoch, bids) in &grabs.bids {
+		let admitted = chain
+			.admitted_at
+			.iter()
+			.filter(|a| a.epoch == *epoch && accounts.contains(&a.agent))
+			.count();
+		println!("{epoch:>5}  {bids:>14}  {admitted:>8}");
+	}
+	for ((epoch, outcome), count) in &grabs.outcomes {
+		println!("         epoch {epoch}, a grabber's pull request {outcome}: {count}");
+	}
+}
+
+/// Where a pull request's outcome happened: the pool, the block, or the service.
+fn place_of(outcome: &str) -> &'static str {
+	match outcome {
+		o if o.starts_with("failed in block") => "block",
+		o if o.starts_with("transaction_")
+			|| o.starts_with("pool_")
+			|| o.starts_with("invalid_in_pool") =>
+		{
+			"pool"
+		},
+		_ => "service",
+	}
+}
+
+/// `summary.json`: what one run means for the humans, for plots across runs (`plot.py review`):
+/// the swarm's size, the rules, and per epoch the admissions (each verified member of the group
+/// is asked to review every one), with the most proposals pending review at once while the
+/// agents ran.
+#[allow(clippy::too_many_arguments)]
+fn write_summary(
+	out: &Path,
+	rules: Rules,
+	swarm: &Swarm,
+	humans: u32,
+	parameters: &pallet_action_budget::BudgetParameters,
+	cap: Option<u32>,
+	tallies: &BTreeMap<u32, EpochTally>,
+	chain: &ChainRecord,
+	driving_from: u64,
+) -> Result<(), String> {
+	let admitted: BTreeMap<String, u32> =
+		tallies.keys().map(|epoch| (epoch.to_string(), chain.admitted_in(*epoch))).collect();
+	let pending_max = chain
+		.blocks
+		.iter()
+		.zip(&chain.pending)
+		.filter(|(block, _)| block.timestamp >= driving_from)
+		.map(|(_, pending)| *pending)
+		.max()
+		.unwrap_or_default();
+	let summary = serde_json::json!({
+		"rules": match rules { Rules::Teo => "teo", Rules::SingleLayer => "single_layer" },
+		"agents": swarm.agents,
+		"humans": humans,
+		"epoch_blocks": parameters.epoch_length,
+		"block_ms": MILLISECS_PER_BLOCK,
+		"d_max": cap,
+		"admitted_per_epoch": admitted,
+		"pending_max": pending_max,
+		"drafts": tallies.values().map(|t| t.published).sum::<u64>(),
+	});
+	let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
+	std::fs::write(out.join("summary.json"), text).map_err(|e| format!("summary.json: {e}"))
+}
+
 /// Layer 1's load against Layer 2's admissions over the run, from when the agents started:
 /// `mesh.csv` (messages the services validated per second, by result) and `admissions.csv`
 /// (each admission's time, block, epoch and group). `teo-swarm-plot` draws them.
@@ -511,9 +683,10 @@ fn write_figures(
 	tallies: &BTreeMap<u32, EpochTally>,
 	chain: &ChainRecord,
 	finality: &[(f64, u32, u32)],
-	d_max: u32,
+	cap: Option<u32>,
 	adversaries: &[Adversary],
 	rogues: &RogueRecord,
+	grabs: &grab::GrabRecord,
 ) -> Result<(), String> {
 	let write = |name: &str, text: String| {
 		std::fs::write(out.join(name), text).map_err(|e| format!("{name}: {e}"))
@@ -523,6 +696,8 @@ fn write_figures(
 	for (epoch, tally) in tallies {
 		let proposed: u64 = tally.pull_requests.values().sum();
 		let admitted = chain.admitted_in(*epoch);
+		// No cap on the single layer: an empty field.
+		let d_max = cap.map(|d| d.to_string()).unwrap_or_default();
 		let _ = writeln!(epochs, "{epoch},0,{admitted},{d_max},{proposed},{}", tally.published);
 		for (reason, count) in &tally.publish_refused {
 			let _ = writeln!(refusals, "{epoch},mesh,{reason},{count}");
@@ -531,27 +706,23 @@ fn write_figures(
 			tally.pull_requests_deferred.iter().map(|(o, n)| (format!("{o} (deferred)"), n));
 		let outcomes = tally.pull_requests.iter().map(|(o, n)| (o.clone(), n));
 		for (outcome, count) in outcomes.chain(deferred).filter(|(o, _)| o != "admitted") {
-			let place = match outcome.as_str() {
-				o if o.starts_with("failed in block") => "block",
-				o if o.starts_with("transaction_")
-					|| o.starts_with("pool_")
-					|| o.starts_with("invalid_in_pool") =>
-				{
-					"pool"
-				},
-				_ => "service",
-			};
-			let _ = writeln!(refusals, "{epoch},{place},\"{outcome}\",{count}");
+			let _ = writeln!(refusals, "{epoch},{},\"{outcome}\",{count}", place_of(&outcome));
 		}
+	}
+	// The grabbers' pull requests go straight to a node: one not refused in its block was
+	// refused or dropped by the pool.
+	for ((epoch, outcome), count) in grabs.outcomes.iter().filter(|((_, o), _)| o != "admitted") {
+		let place = if outcome.starts_with("failed in block") { "block" } else { "pool" };
+		let _ = writeln!(refusals, "{epoch},{place},\"grabber: {outcome}\",{count}");
 	}
 	write("epochs.csv", epochs)?;
 	write("refusals.csv", refusals)?;
-	let mut blocks = String::from("number,timestamp_ms,block_time_ms\n");
+	let mut blocks = String::from("number,timestamp_ms,block_time_ms,pending\n");
 	let mut previous = None;
-	for block in &chain.blocks {
+	for (block, pending) in chain.blocks.iter().zip(&chain.pending) {
 		let time = previous.map(|p: u64| block.timestamp.saturating_sub(p).to_string());
-		let _ =
-			writeln!(blocks, "{},{},{}", block.number, block.timestamp, time.unwrap_or_default());
+		let time = time.unwrap_or_default();
+		let _ = writeln!(blocks, "{},{},{time},{pending}", block.number, block.timestamp);
 		previous = Some(block.timestamp);
 	}
 	write("blocks.csv", blocks)?;

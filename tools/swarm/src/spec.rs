@@ -12,7 +12,8 @@
 //! Every account derives from the development phrase, so each process of the harness (and
 //! `teo-mesh --agent-suri`) names it without a key file: `//swarm//sponsor//<i>`,
 //! `//swarm//agent//<i>`, `//swarm//citizen//<i>`. Agent `i` is sponsored by sponsor
-//! `i / agents_per_sponsor`; citizen `j` delegates to agent `j % agents`.
+//! `i / agents_per_sponsor`, but for a run's last agents (a team with a sponsor of its own, then
+//! agents with one each: [`Swarm::sponsor_of`]); citizen `j` delegates to agent `j % agents`.
 
 use std::sync::OnceLock;
 
@@ -52,6 +53,10 @@ pub struct Swarm {
 	/// their agents, so one adversary's punishment would cut another's allowance).
 	#[arg(skip)]
 	pub solo_agents: u32,
+	/// The agents just before the solo ones share one sponsor of their own, who shares no other
+	/// agent (a run's admission grabbers: one person bidding with every agent they may have).
+	#[arg(skip)]
+	pub team_agents: u32,
 	/// Blocks in the verification period: everyone verified at genesis lapses at its end, and
 	/// verifying again takes a proof each, so it outlasts the run.
 	#[arg(long, default_value_t = 100_000)]
@@ -61,20 +66,31 @@ pub struct Swarm {
 impl Swarm {
 	/// How many sponsors register the agents.
 	pub fn sponsors(&self) -> u32 {
-		self.shared_sponsors() + self.solo_agents.min(self.agents)
+		self.shared_sponsors() + u32::from(self.team_agents > 0) + self.solo_agents
 	}
 
-	/// The sponsors of the agents before the solo ones.
+	/// The agents that share sponsors `agents_per_sponsor` at a time: all but the team and the
+	/// solo ones.
+	fn shared_agents(&self) -> u32 {
+		self.agents.saturating_sub(self.team_agents).saturating_sub(self.solo_agents)
+	}
+
+	/// The sponsors of the shared agents.
 	fn shared_sponsors(&self) -> u32 {
-		self.agents.saturating_sub(self.solo_agents).div_ceil(self.agents_per_sponsor)
+		self.shared_agents().div_ceil(self.agents_per_sponsor)
 	}
 
-	/// The sponsor of agent `agent`.
+	/// The sponsor of agent `agent`: the shared agents' in turn, then the team's, then one for
+	/// each solo agent.
 	pub fn sponsor_of(&self, agent: u32) -> u32 {
-		let shared = self.agents.saturating_sub(self.solo_agents);
+		let shared = self.shared_agents();
+		let team_sponsors = u32::from(self.team_agents > 0);
 		match agent.checked_sub(shared) {
-			Some(solo) => self.shared_sponsors() + solo,
 			None => agent / self.agents_per_sponsor,
+			Some(in_team) if in_team < self.team_agents => self.shared_sponsors(),
+			Some(after_shared) => {
+				self.shared_sponsors() + team_sponsors + (after_shared - self.team_agents)
+			},
 		}
 	}
 
@@ -82,6 +98,12 @@ impl Swarm {
 	pub fn check(&self) -> Result<(), String> {
 		if !(1..=MAX_AGENTS_PER_SPONSOR).contains(&self.agents_per_sponsor) {
 			return Err(format!("--agents-per-sponsor: from 1 to {MAX_AGENTS_PER_SPONSOR}"));
+		}
+		if self.team_agents > MAX_AGENTS_PER_SPONSOR {
+			return Err(format!("one sponsor registers at most {MAX_AGENTS_PER_SPONSOR} agents"));
+		}
+		if self.team_agents.saturating_add(self.solo_agents) > self.agents {
+			return Err("more agents with sponsors of their own than agents".into());
 		}
 		if self.citizens > 0 && self.agents == 0 {
 			return Err("--citizens: delegating needs an agent".into());
@@ -170,9 +192,20 @@ pub fn genesis(swarm: &Swarm) -> Result<RuntimeGenesisConfig, String> {
 	Ok(config)
 }
 
+/// The rules the swarm's chain runs by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rules {
+	/// TEO's runtime.
+	Teo,
+	/// The counterfactual: TEO's runtime with the human-bandwidth cap taken out
+	/// (`teo_runtime::single_layer`), the same genesis.
+	SingleLayer,
+}
+
 /// The raw chain spec of the swarm's chain: `base` (a raw spec of the local network) with the
-/// genesis storage of [`genesis`] and `base`'s runtime code.
-pub fn raw_spec(base: &[u8], swarm: &Swarm) -> Result<Value, String> {
+/// genesis storage of [`genesis`] and `base`'s runtime code, or under [`Rules::SingleLayer`]
+/// the counterfactual's code built beside it.
+pub fn raw_spec(base: &[u8], swarm: &Swarm, rules: Rules) -> Result<Value, String> {
 	let mut spec: Value =
 		serde_json::from_slice(base).map_err(|e| format!("the base spec is not JSON: {e}"))?;
 	let code_key = format!("0x{}", hex::encode(CODE));
@@ -206,11 +239,20 @@ pub fn raw_spec(base: &[u8], swarm: &Swarm) -> Result<Value, String> {
 			(format!("0x{}", hex::encode(key)), Value::String(format!("0x{}", hex::encode(value))))
 		})
 		.collect();
+	let (code, name, id) = match rules {
+		Rules::Teo => (code, "TEO local", "local_swarm"),
+		Rules::SingleLayer => {
+			// The genesis storage is the same: the counterfactual changes code, not state.
+			let single_layer = teo_runtime::single_layer::WASM_BINARY
+				.ok_or("teo-swarm was built without the single-layer runtime (SKIP_WASM_BUILD)")?;
+			(format!("0x{}", hex::encode(single_layer)), "A single layer", "local_swarm_single_layer")
+		},
+	};
 	top.insert(code_key, Value::String(code));
 	spec["genesis"]["raw"]["top"] = Value::Object(top);
-	spec["name"] = Value::String(format!("TEO local, a swarm of {} agents", swarm.agents));
+	spec["name"] = Value::String(format!("{name}, a swarm of {} agents", swarm.agents));
 	// Its own id: a node keeps each chain's database under its id.
-	spec["id"] = Value::String("local_swarm".into());
+	spec["id"] = Value::String(id.into());
 	Ok(spec)
 }
 
@@ -227,6 +269,7 @@ mod tests {
 			agents_per_sponsor: 8,
 			citizens,
 			solo_agents: 0,
+			team_agents: 0,
 			verification_period: 100_000,
 		}
 	}
@@ -287,6 +330,25 @@ mod tests {
 	}
 
 	#[test]
+	fn a_team_shares_one_sponsor_of_its_own_between_the_shared_and_the_solo_agents() {
+		let swarm = Swarm { team_agents: 8, solo_agents: 2, ..swarm(300, 0) };
+		// 290 agents share 37 sponsors (the last holds two); the team one; then one each.
+		assert_eq!(swarm.sponsors(), 37 + 1 + 2);
+		assert_eq!(swarm.sponsor_of(289), 36);
+		assert!((290..298).all(|agent| swarm.sponsor_of(agent) == 37));
+		assert_eq!((swarm.sponsor_of(298), swarm.sponsor_of(299)), (38, 39));
+		let storage = genesis(&swarm).unwrap().build_storage().unwrap();
+		TestExternalities::new(storage).execute_with(|| {
+			let sponsor = |agent| ActionBudget::sponsor_of(&account(Role::Agent, agent));
+			assert_eq!(sponsor(290), Some(account(Role::Sponsor, 37)));
+			assert_eq!(sponsor(297), Some(account(Role::Sponsor, 37)));
+			assert_eq!(sponsor(299), Some(account(Role::Sponsor, 39)));
+		});
+		assert!(genesis(&Swarm { team_agents: 9, ..swarm(300, 0) }).is_err(), "over a sponsor's 8");
+		assert!(genesis(&Swarm { team_agents: 8, solo_agents: 3, ..swarm(10, 0) }).is_err());
+	}
+
+	#[test]
 	fn a_swarm_the_runtime_would_refuse_is_refused_before_it_builds() {
 		assert!(genesis(&Swarm { agents_per_sponsor: 9, ..swarm(10, 0) }).is_err());
 		assert!(genesis(&Swarm { agents_per_sponsor: 0, ..swarm(10, 0) }).is_err());
@@ -305,17 +367,27 @@ mod tests {
 			"chainType": "Local",
 			"genesis": { "raw": { "top": { code_key.clone(): code.clone() } } },
 		});
-		let spec = raw_spec(base.to_string().as_bytes(), &swarm(16, 2)).unwrap();
+		let spec = raw_spec(base.to_string().as_bytes(), &swarm(16, 2), Rules::Teo).unwrap();
 		assert_eq!(spec["genesis"]["raw"]["top"][&code_key], code);
 		assert_eq!(spec["id"], "local_swarm");
 		assert!(spec["genesis"]["raw"]["top"].as_object().unwrap().len() > 100);
+		if let Some(single_layer) = teo_runtime::single_layer::WASM_BINARY {
+			let counterfactual =
+				raw_spec(base.to_string().as_bytes(), &swarm(16, 2), Rules::SingleLayer).unwrap();
+			let top = |spec: &Value| spec["genesis"]["raw"]["top"].as_object().unwrap().clone();
+			let (mut ours, mut theirs) = (top(&spec), top(&counterfactual));
+			assert_eq!(theirs.remove(&code_key).unwrap(), format!("0x{}", hex::encode(single_layer)));
+			ours.remove(&code_key);
+			assert_eq!(ours, theirs, "the same genesis state");
+			assert_ne!(counterfactual["id"], spec["id"]);
+		}
 		let mut dev = base.clone();
 		dev["chainType"] = "Development".into();
-		assert!(raw_spec(dev.to_string().as_bytes(), &swarm(16, 2)).unwrap_err().contains("local"));
+		assert!(raw_spec(dev.to_string().as_bytes(), &swarm(16, 2), Rules::Teo).unwrap_err().contains("local"));
 		if teo_runtime::WASM_BINARY.is_some() {
 			let mut other = base.clone();
 			other["genesis"]["raw"]["top"][&code_key] = "0x0102".into();
-			let refused = raw_spec(other.to_string().as_bytes(), &swarm(16, 2)).unwrap_err();
+			let refused = raw_spec(other.to_string().as_bytes(), &swarm(16, 2), Rules::Teo).unwrap_err();
 			assert!(refused.contains("same build"), "{refused}");
 		}
 	}
