@@ -25,8 +25,6 @@ pub struct BlockRow {
 pub struct ChainRecord {
 	/// Every block from 1 to the finalized head.
 	pub blocks: Vec<BlockRow>,
-	/// Pull requests admitted, by (group, epoch).
-	pub admissions: BTreeMap<(u32, u32), u32>,
 	/// Proposals the commit gate took (`CommitGate.Submitted`): each must have been admitted.
 	pub submitted: u32,
 	/// Agents punished for fraud: (agent, epoch).
@@ -54,9 +52,18 @@ pub struct Admitted {
 }
 
 impl ChainRecord {
+	/// Pull requests admitted, by (group, epoch).
+	pub fn admissions(&self) -> BTreeMap<(u32, u32), u32> {
+		let mut admissions = BTreeMap::new();
+		for admitted in &self.admitted_at {
+			*admissions.entry((admitted.group, admitted.epoch)).or_default() += 1;
+		}
+		admissions
+	}
+
 	/// Pull requests admitted in `epoch`, in every group.
 	pub fn admitted_in(&self, epoch: u32) -> u32 {
-		self.admissions.iter().filter(|((_, e), _)| *e == epoch).map(|(_, n)| n).sum()
+		self.admitted_at.iter().filter(|a| a.epoch == epoch).count() as u32
 	}
 }
 
@@ -128,7 +135,6 @@ pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 					agent,
 					..
 				}) => {
-					*record.admissions.entry((group, epoch)).or_default() += 1;
 					let agent = agent.to_string();
 					record.admitted_at.push(Admitted {
 						block: number,

@@ -338,7 +338,8 @@ fn check(
 ) -> Vec<String> {
 	let Bounds { d_max, driving_from, accepts_per_draft, rogue_accepts_at_most } = *bounds;
 	let mut violations = Vec::new();
-	for ((group, epoch), admitted) in &chain.admissions {
+	let admissions = chain.admissions();
+	for ((group, epoch), admitted) in &admissions {
 		if *admitted > d_max {
 			violations.push(format!(
 				"group {group} admitted {admitted} in epoch {epoch}, above D_max {d_max}"
@@ -346,7 +347,7 @@ fn check(
 		}
 	}
 	// Punishments and rejections are judged with the adversaries ([`check_adversaries`]).
-	let admitted: u32 = chain.admissions.values().sum();
+	let admitted = chain.admitted_at.len() as u32;
 	if chain.submitted != admitted {
 		violations.push(format!(
 			"the commit gate took {} proposals, the budget admitted {admitted}",
@@ -378,7 +379,7 @@ fn check(
 	if tallies.values().all(|t| t.published == 0) {
 		violations.push("the agents published nothing".into());
 	}
-	if chain.admissions.is_empty() {
+	if chain.admitted_at.is_empty() {
 		violations.push("no pull request was admitted".into());
 	}
 	violations
