@@ -878,8 +878,14 @@ async fn admission_terms(
 	};
 	let best_number = chain.block_number(best).await.map_err(client)?;
 	let mortality = pull_request_mortality(best_number, epoch.last_block);
-	let worst_price =
-		price.saturating_add(costs.pull_request.saturating_mul(u64::from(left.saturating_sub(1))));
+	// A free admission stays free: on the flash-crash harness's single layer, which has no cap
+	// to price (TEO's constitution prices every admission), the last admission's price would
+	// otherwise be the base price times every admission left, which is all of them.
+	let worst_price = if price == 0 {
+		0
+	} else {
+		price.saturating_add(costs.pull_request.saturating_mul(u64::from(left.saturating_sub(1))))
+	};
 	Ok(AdmissionTerms {
 		worst_price,
 		mortality,

@@ -149,17 +149,20 @@ mod tests {
 			current,
 			"the rehearsal changes its version and name and nothing else"
 		);
-		// The counterfactual's runtime (the flash-crash harness's) is TEO's version under its
-		// own name: the mesh and the clients serve it as TEO, and nobody takes it for TEO.
+		// The counterfactual's runtime (the flash-crash harness's): TEO's name, so that the mesh
+		// and the clients serve it, under its own implementation name, and at version 0, so
+		// that no chain can upgrade to it.
 		let single_layer = version(teo_runtime::single_layer::WASM_BINARY.unwrap());
 		assert_eq!(single_layer.impl_name, "teo-single-layer");
+		assert_eq!(single_layer.spec_version, 0);
 		assert_eq!(
 			polkadot_sdk::sc_executor::RuntimeVersion {
+				spec_version: current.spec_version,
 				impl_name: current.impl_name.clone(),
 				..single_layer
 			},
 			current,
-			"the counterfactual changes its name and nothing else of its version"
+			"the counterfactual changes its version and name and nothing else"
 		);
 	}
 

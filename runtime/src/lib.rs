@@ -119,16 +119,18 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	system_version: 1,
 };
 
-/// The version of the counterfactual's runtime (feature `single-layer`): TEO's version under
-/// another name, so that the mesh and the clients serve it as they serve TEO (its calls, events
-/// and APIs are TEO's) and nobody mistakes it for TEO.
+/// The version of the counterfactual's runtime (feature `single-layer`): TEO's name, so that the
+/// mesh and the clients serve it as TEO (its calls, events and APIs are TEO's), under another
+/// implementation name, at `spec_version` 0: no chain can upgrade to it (`set_code` wants a
+/// higher version than the chain's), so its blob, built beside every release's, is never a
+/// release, whatever a proposal's summary says. Its genesis is written with it in place.
 #[cfg(feature = "single-layer")]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("teo"),
 	impl_name: Cow::Borrowed("teo-single-layer"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 0,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,

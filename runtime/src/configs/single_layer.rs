@@ -9,18 +9,26 @@
 //! TEO's: the deposit, the timelock, the veto, the storage bounds (`MaxPendingPerGroup` becomes
 //! the only limit on what the humans must review).
 //!
-//! It can never be a TEO chain's runtime. The native runtime refuses the feature (`lib.rs`), so
-//! no node or genesis builder carries it; its `impl_name` is `teo-single-layer`; and TEO's
-//! constitution has no setting that turns the cap off, which is why the counterfactual is a
-//! runtime and not a parameter. The adapter itself is compiled in every build, so that its
-//! tests run natively against the real action budget.
+//! It can never be a TEO chain's runtime:
+//! - the native runtime refuses the feature (`lib.rs`), so no node or genesis builder carries it;
+//! - its version is `spec_version` 0 under the `impl_name` `teo-single-layer`, so no chain can
+//!   upgrade to it;
+//! - even so, the cap comes off only under the development constitution: on any other chain
+//!   [`Unbounded`] admits as the action budget does.
+//!
+//! TEO's constitution has no setting that turns the cap off, which is why the counterfactual is
+//! a runtime and not a parameter. The adapter is compiled in every build, so that its tests run
+//! natively against the real action budget. On the counterfactual's chain the action budget's
+//! `try_state` fails once a group admits past D_max (the admissions are counted, the people who
+//! took them are not): that is the rule it measures the absence of.
+
+use crate::Constitution as ConstitutionPallet;
+use teo_primitives::constitution::Constitution;
 
 use polkadot_sdk::{frame_system, sp_runtime::DispatchResult};
 use teo_primitives::{
 	mesh::BudgetUnits,
-	traits::{
-		ActionBudget as Budget, AdmissionControl, AdmissionQuote, AdmissionRefusal,
-	},
+	traits::{ActionBudget as Budget, AdmissionControl, AdmissionQuote, AdmissionRefusal},
 	AccountId, Balance, EpochIndex, GroupId,
 };
 
@@ -34,18 +42,32 @@ use crate::{ActionBudget, Runtime, RuntimeEvent};
 pub struct Unbounded;
 
 impl Unbounded {
+	/// Whether the cap is off: only on a development chain.
+	fn unbounded() -> bool {
+		ConstitutionPallet::constitution() == Constitution::Development
+	}
+
 	/// Pull requests `group` can still admit in the current epoch: no end to them.
-	pub fn admissions_left(_group: GroupId) -> u32 {
+	pub fn admissions_left(group: GroupId) -> u32 {
+		if !Self::unbounded() {
+			return ActionBudget::admissions_left(group);
+		}
 		u32::MAX
 	}
 
 	/// What the next admission costs: nothing.
-	pub fn admission_price(_group: GroupId) -> Option<BudgetUnits> {
+	pub fn admission_price(group: GroupId) -> Option<BudgetUnits> {
+		if !Self::unbounded() {
+			return ActionBudget::admission_price(group);
+		}
 		ActionBudget::current_epoch().is_ok().then_some(0)
 	}
 
 	/// Pull requests `agent` could still have admitted: none unless it may act, no end if it may.
 	pub fn admissions_left_for(agent: &AccountId, group: GroupId) -> u32 {
+		if !Self::unbounded() {
+			return ActionBudget::admissions_left_for(agent, group);
+		}
 		if Self::quote(agent, group).is_ok() {
 			u32::MAX
 		} else {
@@ -81,7 +103,10 @@ impl Budget<AccountId> for Unbounded {
 }
 
 impl AdmissionControl<AccountId> for Unbounded {
-	fn quote(agent: &AccountId, _group: GroupId) -> Result<AdmissionQuote, AdmissionRefusal> {
+	fn quote(agent: &AccountId, group: GroupId) -> Result<AdmissionQuote, AdmissionRefusal> {
+		if !Self::unbounded() {
+			return <ActionBudget as AdmissionControl<AccountId>>::quote(agent, group);
+		}
 		let epoch = ActionBudget::current_epoch().map_err(|_| AdmissionRefusal::NotConfigured)?;
 		if !Self::is_active_agent(agent) {
 			return Err(AdmissionRefusal::NotAgent);
@@ -90,6 +115,9 @@ impl AdmissionControl<AccountId> for Unbounded {
 	}
 
 	fn admit(agent: &AccountId, group: GroupId) -> Result<AdmissionQuote, AdmissionRefusal> {
+		if !Self::unbounded() {
+			return <ActionBudget as AdmissionControl<AccountId>>::admit(agent, group);
+		}
 		let quote = Self::quote(agent, group)?;
 		let mut count =
 			pallet_action_budget::Admissions::<Runtime>::get(group).in_epoch(quote.epoch);
@@ -118,23 +146,25 @@ impl AdmissionControl<AccountId> for Unbounded {
 mod tests {
 	use super::*;
 	use crate::{configs::CITIZENS_GROUP, genesis_config_presets, RuntimeGenesisConfig};
-	use polkadot_sdk::{sp_io::TestExternalities, sp_keyring::Sr25519Keyring, sp_runtime::BuildStorage};
+	use polkadot_sdk::{
+		sp_io::TestExternalities, sp_keyring::Sr25519Keyring, sp_runtime::BuildStorage,
+	};
 
 	/// The local preset with one sponsor (Alice, verified) and `agents` agents of hers, past
 	/// TEO's cap and her share of it.
 	fn chain(agents: u8) -> (TestExternalities, Vec<AccountId>) {
-		let mut config: RuntimeGenesisConfig = genesis_config_presets::preset_config(
-			&genesis_config_presets::LOCAL_PRESET.into(),
-		)
-		.expect("the local preset");
+		let mut config: RuntimeGenesisConfig =
+			genesis_config_presets::preset_config(&genesis_config_presets::LOCAL_PRESET.into())
+				.expect("the local preset");
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		let agents: Vec<AccountId> =
 			(0..agents).map(|i| AccountId::new([i.wrapping_add(100); 32])).collect();
 		config.personhood.verified.push((CITIZENS_GROUP, alice.clone()));
 		config.action_budget.agents = agents.iter().map(|a| (alice.clone(), a.clone())).collect();
-		config.balances.balances.extend(
-			agents.iter().map(|a| (a.clone(), genesis_config_presets::DEV_ENDOWMENT)),
-		);
+		config
+			.balances
+			.balances
+			.extend(agents.iter().map(|a| (a.clone(), genesis_config_presets::DEV_ENDOWMENT)));
 		let mut ext = TestExternalities::new(config.build_storage().expect("genesis builds"));
 		ext.execute_with(|| frame_system::Pallet::<Runtime>::set_block_number(1));
 		(ext, agents)
@@ -174,8 +204,29 @@ mod tests {
 			assert_eq!(Unbounded::admissions_left(CITIZENS_GROUP), u32::MAX);
 			assert_eq!(Unbounded::admission_price(CITIZENS_GROUP), Some(0));
 			// TEO's own admission refuses the same agents now.
-			assert!(<ActionBudget as AdmissionControl<AccountId>>::quote(&agents[0], CITIZENS_GROUP)
-				.is_err());
+			assert!(<ActionBudget as AdmissionControl<AccountId>>::quote(
+				&agents[0],
+				CITIZENS_GROUP
+			)
+			.is_err());
+		});
+	}
+
+	#[test]
+	fn off_a_development_chain_the_cap_stays_on() {
+		let (mut ext, agents) = chain(8);
+		ext.execute_with(|| {
+			pallet_constitution::ChainConstitution::<Runtime>::put(Constitution::Testnet);
+			let max = ActionBudget::parameters_for(0).unwrap().max_admissions_per_epoch;
+			let admitted = agents
+				.iter()
+				.chain(&agents)
+				.filter(|agent| Unbounded::admit(agent, CITIZENS_GROUP).is_ok())
+				.count() as u32;
+			// One person's eight agents, twice over: the person's share of D_max, no more.
+			assert!(admitted >= 1 && admitted < max, "{admitted}");
+			assert_eq!(Unbounded::admissions_left(CITIZENS_GROUP), max - admitted);
+			assert!(Unbounded::admission_price(CITIZENS_GROUP).unwrap() > 0);
 		});
 	}
 

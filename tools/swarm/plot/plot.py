@@ -120,7 +120,7 @@ def review(out, labelled):
     figure, (admitted, pending) = plt.subplots(1, 2, figsize=(10, 4.5))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (label, points) in enumerate(lines.items()):
-        points.sort()
+        points.sort(key=lambda p: p[0])
         colour = colours[i % len(colours)]
         agents = [p[0] for p in points]
         admitted.plot(agents, [p[1] for p in points], marker="o", color=colour, label=label)

@@ -74,7 +74,8 @@ pub(crate) fn remark_pull_request(group: u32, text: String) -> RuntimeCall {
 pub(crate) fn admitted_in(outcome: &teo_client::Outcome) -> Option<u32> {
 	outcome.events.iter().find_map(|event| match event {
 		RuntimeEvent::ActionBudget(pallet_action_budget::Event::PullRequestAdmitted {
-			epoch, ..
+			epoch,
+			..
 		}) => Some(*epoch),
 		_ => None,
 	})
@@ -100,7 +101,7 @@ async fn propose_directly(
 	tallies: Tallies,
 ) {
 	let key = spec::key(Role::Agent, index);
-	let mut epoch = 0;
+	let mut epoch = crate::rogue::best_epoch(&chain).await.unwrap_or_default();
 	let mut sent = 0u64;
 	while Instant::now() < until {
 		let call = remark_pull_request(group, format!("swarm agent {index}'s pull request {sent}"));
@@ -127,6 +128,7 @@ async fn propose_directly(
 			.or_default() += 1;
 		if outcome.is_err() {
 			tokio::time::sleep(Duration::from_millis(MILLISECS_PER_BLOCK)).await;
+			epoch = crate::rogue::best_epoch(&chain).await.unwrap_or(epoch);
 		}
 	}
 }

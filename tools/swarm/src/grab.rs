@@ -30,8 +30,6 @@ pub struct GrabRecord {
 	pub bids: BTreeMap<u32, u32>,
 	/// Their outcomes, by the epoch of the bid and label (`admitted`, or why not).
 	pub outcomes: BTreeMap<(u32, String), u64>,
-	/// Their admissions, by the epoch each was admitted in.
-	pub admitted: BTreeMap<u32, u32>,
 }
 
 /// Runs the grabbers (agents `grabbers`, all of one sponsor) until `until`, through the node
@@ -81,9 +79,7 @@ pub async fn run(
 	Ok(record)
 }
 
-fn tally(record: &mut GrabRecord, bid_in: u32, (outcome, admitted_in): (String, Option<u32>)) {
+/// Counts a bid's outcome (its admissions are read from the chain).
+fn tally(record: &mut GrabRecord, bid_in: u32, (outcome, _): (String, Option<u32>)) {
 	*record.outcomes.entry((bid_in, outcome)).or_default() += 1;
-	if let Some(epoch) = admitted_in {
-		*record.admitted.entry(epoch).or_default() += 1;
-	}
 }

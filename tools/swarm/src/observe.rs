@@ -151,10 +151,11 @@ pub async fn read_chain(url: &str) -> Result<ChainRecord, String> {
 					record.submitted += 1;
 					pending += 1;
 				},
+				// What takes a proposal out of the queue (a withdrawn one stays, vetoable,
+				// until it expires).
 				RuntimeEvent::CommitGate(
 					pallet_commit_gate::Event::Committed { .. }
 					| pallet_commit_gate::Event::Killed { .. }
-					| pallet_commit_gate::Event::Withdrawn { .. }
 					| pallet_commit_gate::Event::Expired { .. }
 					| pallet_commit_gate::Event::Voided { .. },
 				) => pending = pending.saturating_sub(1),

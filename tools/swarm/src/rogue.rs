@@ -367,7 +367,8 @@ pub(crate) async fn submit_tipped(
 		Ok(chain) => chain,
 		Err(e) => return (format!("connecting: {e}"), None),
 	};
-	let call = remark_pull_request(group, format!("agent {index} proposes with a tip in epoch {epoch}"));
+	let call =
+		remark_pull_request(group, format!("agent {index} proposes with a tip in epoch {epoch}"));
 	let outcome = match chain.submit_with_tip(call, &key, TIP).await {
 		Ok(outcome) => outcome,
 		Err(e) => return (e.to_string(), None),

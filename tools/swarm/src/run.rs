@@ -77,7 +77,8 @@ impl RunOptions {
 	/// The agents that follow the rules and are hosted by the services: all but the grabbers
 	/// and the adversaries, at least 3.
 	pub fn honest(&self) -> Result<u32, String> {
-		let others = self.grabbers
+		let others = self
+			.grabbers
 			.saturating_add(self.equivocators)
 			.saturating_add(self.overspenders)
 			.saturating_add(self.double_spenders);
@@ -241,7 +242,17 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	write_figures(&options.out, &tallies, &chain, &finality, cap, &adversaries, &rogues, &grabs)?;
 	write_timeline(&options.out, &chain, &mesh_load, driving_from)?;
 	let humans = swarm.sponsors() + swarm.citizens;
-	write_summary(&options.out, rules, &swarm, humans, &parameters, cap, &tallies, &chain, driving_from)?;
+	write_summary(
+		&options.out,
+		rules,
+		&swarm,
+		humans,
+		&parameters,
+		cap,
+		&tallies,
+		&chain,
+		driving_from,
+	)?;
 	let accepts_per_draft = (network_services - 1) as u64;
 	let bounds = Bounds {
 		d_max,
@@ -254,7 +265,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 	if rules == Rules::Teo {
 		violations.extend(check(&tallies, &chain, &finality, &validations, &bounds));
 		violations.extend(check_person_quota(&swarm, &chain, quota));
-		violations.extend(check_grabbers(&grabbers, &grabs, quota));
+		violations.extend(check_grabbers(&grabbers, &grabs, quota, &tallies));
 		violations.extend(check_adversaries(
 			&adversaries,
 			&rogues,
@@ -449,10 +460,16 @@ fn check_person_quota(swarm: &Swarm, chain: &ChainRecord, quota: u32) -> Vec<Str
 		.collect()
 }
 
-/// The grabbers bid in every epoch they saw, all of them, past their person's share: the attack
-/// happened (that their person took no more than the share is [`check_person_quota`]'s, and that
-/// none of them was punished [`check_adversaries`]').
-fn check_grabbers(grabbers: &[u32], grabs: &grab::GrabRecord, quota: u32) -> Vec<String> {
+/// The grabbers bid in every epoch the honest agents saw (but the last, which may have begun as
+/// the run ended), all of them, past their person's share: the attack happened (that their
+/// person took no more than the share is [`check_person_quota`]'s, and that none of them was
+/// punished [`check_adversaries`]').
+fn check_grabbers(
+	grabbers: &[u32],
+	grabs: &grab::GrabRecord,
+	quota: u32,
+	epochs: &BTreeMap<u32, EpochTally>,
+) -> Vec<String> {
 	let team = grabbers.len() as u32;
 	if team == 0 {
 		return Vec::new();
@@ -466,8 +483,10 @@ fn check_grabbers(grabbers: &[u32], grabs: &grab::GrabRecord, quota: u32) -> Vec
 	if grabs.bids.is_empty() {
 		violations.push("the grabbers never bid".into());
 	}
-	for (epoch, bids) in &grabs.bids {
-		if *bids < team {
+	let last = epochs.keys().next_back().copied();
+	for epoch in epochs.keys().filter(|epoch| Some(**epoch) != last) {
+		let bids = grabs.bids.get(epoch).copied().unwrap_or_default();
+		if bids < team {
 			violations.push(format!("only {bids} of {team} grabbers bid in epoch {epoch}"));
 		}
 	}
@@ -679,6 +698,7 @@ fn write_timeline(
 		.map_err(|e| format!("admissions.csv: {e}"))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_figures(
 	out: &Path,
 	tallies: &BTreeMap<u32, EpochTally>,

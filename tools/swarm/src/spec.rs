@@ -245,7 +245,11 @@ pub fn raw_spec(base: &[u8], swarm: &Swarm, rules: Rules) -> Result<Value, Strin
 			// The genesis storage is the same: the counterfactual changes code, not state.
 			let single_layer = teo_runtime::single_layer::WASM_BINARY
 				.ok_or("teo-swarm was built without the single-layer runtime (SKIP_WASM_BUILD)")?;
-			(format!("0x{}", hex::encode(single_layer)), "A single layer", "local_swarm_single_layer")
+			(
+				format!("0x{}", hex::encode(single_layer)),
+				"A single layer",
+				"local_swarm_single_layer",
+			)
 		},
 	};
 	top.insert(code_key, Value::String(code));
@@ -376,18 +380,24 @@ mod tests {
 				raw_spec(base.to_string().as_bytes(), &swarm(16, 2), Rules::SingleLayer).unwrap();
 			let top = |spec: &Value| spec["genesis"]["raw"]["top"].as_object().unwrap().clone();
 			let (mut ours, mut theirs) = (top(&spec), top(&counterfactual));
-			assert_eq!(theirs.remove(&code_key).unwrap(), format!("0x{}", hex::encode(single_layer)));
+			assert_eq!(
+				theirs.remove(&code_key).unwrap(),
+				format!("0x{}", hex::encode(single_layer))
+			);
 			ours.remove(&code_key);
 			assert_eq!(ours, theirs, "the same genesis state");
 			assert_ne!(counterfactual["id"], spec["id"]);
 		}
 		let mut dev = base.clone();
 		dev["chainType"] = "Development".into();
-		assert!(raw_spec(dev.to_string().as_bytes(), &swarm(16, 2), Rules::Teo).unwrap_err().contains("local"));
+		assert!(raw_spec(dev.to_string().as_bytes(), &swarm(16, 2), Rules::Teo)
+			.unwrap_err()
+			.contains("local"));
 		if teo_runtime::WASM_BINARY.is_some() {
 			let mut other = base.clone();
 			other["genesis"]["raw"]["top"][&code_key] = "0x0102".into();
-			let refused = raw_spec(other.to_string().as_bytes(), &swarm(16, 2), Rules::Teo).unwrap_err();
+			let refused =
+				raw_spec(other.to_string().as_bytes(), &swarm(16, 2), Rules::Teo).unwrap_err();
 			assert!(refused.contains("same build"), "{refused}");
 		}
 	}
