@@ -147,6 +147,11 @@ const MAX_UNREPORTED: usize = 4096;
 /// priced admissions, a few per group and epoch, so this is never reached in practice.
 const MAX_REJUDGE_DUE: usize = 1024;
 
+/// How far ahead of this peer's finalized block a message's anchor may be and still wait for
+/// the view to catch up ([`Node::park_for_view`]): the services follow different nodes, whose
+/// finality news arrives a poll or a block apart. Further ahead is ignored at once.
+const MAX_VIEW_LEAD: teo_primitives::BlockNumber = 4;
+
 /// How often parked messages are checked against [`PARK_TIMEOUT`].
 const PARK_SWEEP: std::time::Duration = std::time::Duration::from_millis(250);
 
@@ -543,6 +548,10 @@ struct Node {
 	in_flight: usize,
 	max_in_flight: usize,
 	parked: HashMap<AccountId, VecDeque<Parked>>,
+	/// Messages a view ahead of this peer's (their anchor or epoch), with why they wait: checked
+	/// again at every new view, until `PARK_TIMEOUT`.
+	ahead: VecDeque<(Reason, Parked)>,
+	/// Messages in `parked` and `ahead`.
 	parked_count: usize,
 	/// Parked messages by the peer that sent them: one peer may fill a quarter of the space.
 	parked_by: HashMap<PeerId, usize>,
@@ -632,6 +641,7 @@ pub fn start(
 		rejudge_due: HashMap::new(),
 		agent_lookups,
 		parked: HashMap::new(),
+		ahead: VecDeque::new(),
 		parked_count: 0,
 		parked_by: HashMap::new(),
 		offenders: Offenders::default(),
@@ -955,16 +965,56 @@ impl Node {
 				let content = Signed::Message(message);
 				self.enqueue(Checked { topic, content, id, source, received, valid: false });
 			},
-			Err(Verdict::Ignore(Reason::UnknownAgent)) if self.may_park(&source) => {
+			// Unknown here, or known from a reading before its epoch began (this peer's refresh
+			// of the agent has not come yet): it waits for the agent's standing.
+			Err(Verdict::Ignore(reason @ (Reason::UnknownAgent | Reason::NoBudget)))
+				if self.may_park(&source) =>
+			{
 				let Some(agent) = crate::message::decode_bounded::<MeshMessage>(&data)
 					.ok()
 					.map(|m| m.header.header.agent)
 				else {
 					return self.report(&id, &source, Verdict::Reject(Reason::Malformed), received);
 				};
+				// Read at this view already, the agent would read the same again.
+				let finalized = self.validator.view().finalized_number;
+				if reason == Reason::NoBudget
+					&& self.validator.agent(&agent).is_some_and(|s| s.read_at >= finalized)
+				{
+					return self.report(&id, &source, Verdict::Ignore(reason), received);
+				}
 				self.park(agent, Parked { topic, data, id, source, received });
 			},
+			// A sender whose view is a block or an epoch ahead of this peer's: honest, and lost
+			// if ignored now (gossipsub offers a message once), so it waits for the view.
+			Err(Verdict::Ignore(reason @ (Reason::AnchorAhead | Reason::EpochNotStarted)))
+				if self.may_park(&source) && self.within_view_lead(&data) =>
+			{
+				self.park_for_view(reason, Parked { topic, data, id, source, received });
+			},
 			Err(verdict) => self.report(&id, &source, verdict, received),
+		}
+	}
+
+	/// Whether a message's anchor is at most [`MAX_VIEW_LEAD`] blocks past this peer's view.
+	fn within_view_lead(&self, data: &[u8]) -> bool {
+		let finalized = self.validator.view().finalized_number;
+		crate::message::decode_bounded::<MeshMessage>(data)
+			.is_ok_and(|m| m.header.header.anchor_number <= finalized.saturating_add(MAX_VIEW_LEAD))
+	}
+
+	/// Holds a message until this peer's view reaches the sender's (or `PARK_TIMEOUT`).
+	fn park_for_view(&mut self, reason: Reason, parked: Parked) {
+		*self.parked_by.entry(parked.source).or_default() += 1;
+		self.ahead.push_back((reason, parked));
+		self.parked_count += 1;
+	}
+
+	/// Checks the messages that waited for a newer view again (those still ahead wait on).
+	fn recheck_ahead(&mut self) {
+		for (_, parked) in std::mem::take(&mut self.ahead) {
+			self.unpark(&parked.source);
+			self.precheck(parked);
 		}
 	}
 
@@ -1082,6 +1132,7 @@ impl Node {
 				}
 				self.metrics.finalized_number.set(i64::from(view.finalized_number));
 				self.validator.set_view(view);
+				self.recheck_ahead();
 				self.ask_rejudge();
 			},
 			Command::SetAgent { agent, standing } => {
@@ -1203,7 +1254,8 @@ impl Node {
 		}
 	}
 
-	/// Gives up on messages whose agent the chain has not reported within `PARK_TIMEOUT`.
+	/// Gives up on messages whose agent the chain has not reported, or whose view this peer has
+	/// not reached, within `PARK_TIMEOUT`.
 	fn expire_parked(&mut self) {
 		let mut expired = Vec::new();
 		// Agents whose first message expired but not all: their lookup carried that message's
@@ -1235,6 +1287,12 @@ impl Node {
 		for (id, source, received) in expired {
 			self.unpark(&source);
 			self.report(&id, &source, Verdict::Ignore(Reason::UnknownAgent), received);
+		}
+		// In arrival order (a recheck keeps it): the oldest first.
+		while self.ahead.front().is_some_and(|(_, parked)| parked.received.elapsed() >= PARK_TIMEOUT) {
+			let Some((reason, parked)) = self.ahead.pop_front() else { break };
+			self.unpark(&parked.source);
+			self.report(&parked.id, &parked.source, Verdict::Ignore(reason), parked.received);
 		}
 	}
 

@@ -386,6 +386,50 @@ async fn without_discovery_a_peer_keeps_to_its_own_links() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_from_a_view_ahead_waits_at_a_relay_behind_then_goes_on() {
+	// The services follow different nodes, whose news of finality arrives a poll or a block
+	// apart: a sender's view may be a block ahead of its relay's. Ignored there, the message
+	// would be lost (gossipsub offers a message once, and the line has no other path); it
+	// waits for the relay's view instead, and goes on once the relay catches up.
+	let config = |bootnodes| NodeConfig { bootnodes, discovery: false, ..Default::default() };
+	let first = peer_with(config(Vec::new())).await;
+	let relay = peer_with(config(vec![first.address.clone()])).await;
+	let far = peer_with(config(vec![relay.address.clone()])).await;
+	for (peer, to) in [(&relay, &first), (&far, &relay)] {
+		let id = to.handle.peer_id.to_string();
+		wait_for("a link to carry the topic", || async {
+			let peers = peer.handle.peers().await.unwrap();
+			peers.iter().any(|p| p.peer_id == id && !p.topics.is_empty()).then_some(())
+		})
+		.await;
+	}
+	tokio::time::sleep(Duration::from_secs(2)).await;
+	let next_block = (FINALIZED + 1, Hash::repeat_byte(0x51));
+	let ahead = ChainView {
+		finalized_number: next_block.0,
+		recent: [(FINALIZED, Hash::repeat_byte(0x50)), next_block].into(),
+		..view()
+	};
+	for peer in [&first, &far] {
+		peer.handle.send(node::Command::SetView { view: ahead.clone() }).await.unwrap();
+	}
+	let mut far_end = far.handle.subscribe();
+	let body = b"anchored a block past the relay";
+	let mut header = draft(0, 0, body).header.header;
+	(header.anchor_number, header.anchor_hash) = next_block;
+	let message = MeshMessage::signed(&agent(), header, body.to_vec(), &genesis());
+	first.handle.publish(topic(), message.clone()).await.expect("published");
+	assert!(
+		timeout(Duration::from_secs(3), next_message(&mut far_end)).await.is_err(),
+		"not past a relay a block behind"
+	);
+	relay.handle.send(node::Command::SetView { view: ahead }).await.unwrap();
+	assert_eq!(next_message(&mut far_end).await, Some(message));
+	assert_eq!(validations(&relay.metrics, "accepted", ""), 1);
+	assert_eq!(validations(&relay.metrics, "ignored", "anchor_ahead"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bootnode_named_by_dns_is_dialed() {
 	use libp2p::multiaddr::Protocol;
 	let first = peer(Vec::new()).await;
