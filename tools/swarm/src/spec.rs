@@ -335,13 +335,13 @@ mod tests {
 
 	#[test]
 	fn a_team_shares_one_sponsor_of_its_own_between_the_shared_and_the_solo_agents() {
-		let swarm = Swarm { team_agents: 8, solo_agents: 2, ..swarm(300, 0) };
+		let team = Swarm { team_agents: 8, solo_agents: 2, ..swarm(300, 0) };
 		// 290 agents share 37 sponsors (the last holds two); the team one; then one each.
-		assert_eq!(swarm.sponsors(), 37 + 1 + 2);
-		assert_eq!(swarm.sponsor_of(289), 36);
-		assert!((290..298).all(|agent| swarm.sponsor_of(agent) == 37));
-		assert_eq!((swarm.sponsor_of(298), swarm.sponsor_of(299)), (38, 39));
-		let storage = genesis(&swarm).unwrap().build_storage().unwrap();
+		assert_eq!(team.sponsors(), 37 + 1 + 2);
+		assert_eq!(team.sponsor_of(289), 36);
+		assert!((290..298).all(|agent| team.sponsor_of(agent) == 37));
+		assert_eq!((team.sponsor_of(298), team.sponsor_of(299)), (38, 39));
+		let storage = genesis(&team).unwrap().build_storage().unwrap();
 		TestExternalities::new(storage).execute_with(|| {
 			let sponsor = |agent| ActionBudget::sponsor_of(&account(Role::Agent, agent));
 			assert_eq!(sponsor(290), Some(account(Role::Sponsor, 37)));
