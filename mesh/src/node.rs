@@ -1289,7 +1289,11 @@ impl Node {
 			self.report(&id, &source, Verdict::Ignore(Reason::UnknownAgent), received);
 		}
 		// In arrival order (a recheck keeps it): the oldest first.
-		while self.ahead.front().is_some_and(|(_, parked)| parked.received.elapsed() >= PARK_TIMEOUT) {
+		while self
+			.ahead
+			.front()
+			.is_some_and(|(_, parked)| parked.received.elapsed() >= PARK_TIMEOUT)
+		{
 			let Some((reason, parked)) = self.ahead.pop_front() else { break };
 			self.unpark(&parked.source);
 			self.report(&parked.id, &parked.source, Verdict::Ignore(reason), parked.received);

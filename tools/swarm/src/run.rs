@@ -249,7 +249,7 @@ pub async fn run(options: &RunOptions) -> Result<Report, String> {
 		humans,
 		&parameters,
 		cap,
-		&tallies,
+		(&tallies, options.epochs),
 		&chain,
 		driving_from,
 	)?;
@@ -632,12 +632,16 @@ fn write_summary(
 	humans: u32,
 	parameters: &pallet_action_budget::BudgetParameters,
 	cap: Option<u32>,
-	tallies: &BTreeMap<u32, EpochTally>,
+	(tallies, epochs): (&BTreeMap<u32, EpochTally>, u32),
 	chain: &ChainRecord,
 	driving_from: u64,
 ) -> Result<(), String> {
-	let admitted: BTreeMap<String, u32> =
-		tallies.keys().map(|epoch| (epoch.to_string(), chain.admitted_in(*epoch))).collect();
+	// The epochs driven whole: the run ends inside the next one.
+	let admitted: BTreeMap<String, u32> = tallies
+		.keys()
+		.take(epochs as usize)
+		.map(|epoch| (epoch.to_string(), chain.admitted_in(*epoch)))
+		.collect();
 	let pending_max = chain
 		.blocks
 		.iter()
