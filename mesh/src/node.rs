@@ -149,8 +149,15 @@ const MAX_REJUDGE_DUE: usize = 1024;
 
 /// How far ahead of this peer's finalized block a message's anchor may be and still wait for
 /// the view to catch up ([`Node::park_for_view`]): the services follow different nodes, whose
-/// finality news arrives a poll or a block apart. Further ahead is ignored at once.
-const MAX_VIEW_LEAD: teo_primitives::BlockNumber = 4;
+/// finality news arrives a poll apart (GRANDPA may finalize two blocks at once). Further ahead
+/// is ignored at once.
+const MAX_VIEW_LEAD: teo_primitives::BlockNumber = 2;
+
+/// A view updated this recently is worth waiting for (it moves once a block, so two blocks
+/// allow for a late one): a relay whose own node has stalled parks nothing, since its view will
+/// not catch up within the wait.
+const VIEW_FRESH_FOR: std::time::Duration =
+	std::time::Duration::from_millis(2 * teo_primitives::time::MILLISECS_PER_BLOCK);
 
 /// How often parked messages are checked against [`PARK_TIMEOUT`].
 const PARK_SWEEP: std::time::Duration = std::time::Duration::from_millis(250);
@@ -548,8 +555,9 @@ struct Node {
 	in_flight: usize,
 	max_in_flight: usize,
 	parked: HashMap<AccountId, VecDeque<Parked>>,
-	/// Messages a view ahead of this peer's (their anchor or epoch), with why they wait: checked
-	/// again at every new view, until `PARK_TIMEOUT`.
+	/// Messages anchored ahead of this peer's view, with why they wait: checked again at every
+	/// new view, until `PARK_TIMEOUT`. At most a quarter of the parking space (their headers are
+	/// not yet proven signed: forged ones must not crowd out the messages waiting for a lookup).
 	ahead: VecDeque<(Reason, Parked)>,
 	/// Messages in `parked` and `ahead`.
 	parked_count: usize,
@@ -965,30 +973,27 @@ impl Node {
 				let content = Signed::Message(message);
 				self.enqueue(Checked { topic, content, id, source, received, valid: false });
 			},
-			// Unknown here, or known from a reading before its epoch began (this peer's refresh
-			// of the agent has not come yet): it waits for the agent's standing.
+			// Unknown here, or known from a reading before the current epoch began (this peer's
+			// refresh of the agent has not come yet): it waits for the agent's standing.
 			Err(Verdict::Ignore(reason @ (Reason::UnknownAgent | Reason::NoBudget)))
 				if self.may_park(&source) =>
 			{
-				let Some(agent) = crate::message::decode_bounded::<MeshMessage>(&data)
+				let Some(header) = crate::message::decode_bounded::<MeshMessage>(&data)
 					.ok()
-					.map(|m| m.header.header.agent)
+					.map(|m| m.header.header)
 				else {
 					return self.report(&id, &source, Verdict::Reject(Reason::Malformed), received);
 				};
-				// Read at this view already, the agent would read the same again.
-				let finalized = self.validator.view().finalized_number;
-				if reason == Reason::NoBudget
-					&& self.validator.agent(&agent).is_some_and(|s| s.read_at >= finalized)
-				{
+				if reason == Reason::NoBudget && !self.reading_fixes_budget(&header) {
 					return self.report(&id, &source, Verdict::Ignore(reason), received);
 				}
-				self.park(agent, Parked { topic, data, id, source, received });
+				self.park(header.agent, Parked { topic, data, id, source, received });
 			},
-			// A sender whose view is a block or an epoch ahead of this peer's: honest, and lost
-			// if ignored now (gossipsub offers a message once), so it waits for the view.
-			Err(Verdict::Ignore(reason @ (Reason::AnchorAhead | Reason::EpochNotStarted)))
-				if self.may_park(&source) && self.within_view_lead(&data) =>
+			// A sender whose view is a block ahead of this peer's (an honest publisher anchors at
+			// its finalized head): lost if ignored now (gossipsub offers a message once), so it
+			// waits for the view. A message of the next epoch comes anchored ahead too.
+			Err(Verdict::Ignore(reason @ Reason::AnchorAhead))
+				if self.may_wait_for_view(&source, &data) =>
 			{
 				self.park_for_view(reason, Parked { topic, data, id, source, received });
 			},
@@ -996,11 +1001,31 @@ impl Node {
 		}
 	}
 
-	/// Whether a message's anchor is at most [`MAX_VIEW_LEAD`] blocks past this peer's view.
-	fn within_view_lead(&self, data: &[u8]) -> bool {
+	/// Whether reading the message's agent again would give it a fixed allowance for the
+	/// message's epoch: the current one, read before it began. A reading cannot fix a past
+	/// epoch this peer never read the agent in (the chain keeps only a spent one), so a header
+	/// of the epoch before, forged or not, must not cost a lookup.
+	fn reading_fixes_budget(&self, header: &teo_primitives::mesh::MeshHeader) -> bool {
+		let view = self.validator.view();
+		header.epoch == view.epoch
+			&& self.validator.agent(&header.agent).is_some_and(|standing| {
+				standing.read_at < view.finalized_number
+					&& standing.budgets.get(&header.epoch).is_some_and(|b| !b.fixed)
+			})
+	}
+
+	/// Whether a message anchored ahead may wait for this peer's view: anchored at most
+	/// [`MAX_VIEW_LEAD`] blocks past it, the view moving (a stalled one will not catch up), and
+	/// room among the messages that wait for a view (a quarter of the parking space, and the
+	/// sender's share of the whole).
+	fn may_wait_for_view(&self, source: &PeerId, data: &[u8]) -> bool {
 		let finalized = self.validator.view().finalized_number;
-		crate::message::decode_bounded::<MeshMessage>(data)
-			.is_ok_and(|m| m.header.header.anchor_number <= finalized.saturating_add(MAX_VIEW_LEAD))
+		let room = self.ahead.len() < (self.config.max_parked / 4).max(1);
+		room && self.may_park(source)
+			&& self.view_updated.elapsed() < VIEW_FRESH_FOR
+			&& crate::message::decode_bounded::<MeshMessage>(data).is_ok_and(|m| {
+				m.header.header.anchor_number <= finalized.saturating_add(MAX_VIEW_LEAD)
+			})
 	}
 
 	/// Holds a message until this peer's view reaches the sender's (or `PARK_TIMEOUT`).
@@ -1288,13 +1313,12 @@ impl Node {
 			self.unpark(&source);
 			self.report(&id, &source, Verdict::Ignore(Reason::UnknownAgent), received);
 		}
-		// In arrival order (a recheck keeps it): the oldest first.
-		while self
-			.ahead
-			.front()
-			.is_some_and(|(_, parked)| parked.received.elapsed() >= PARK_TIMEOUT)
-		{
-			let Some((reason, parked)) = self.ahead.pop_front() else { break };
+		// Not always in arrival order (a message back from a lookup may join it late).
+		let (expired, waiting): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.ahead)
+			.into_iter()
+			.partition(|(_, parked)| parked.received.elapsed() >= PARK_TIMEOUT);
+		self.ahead = waiting;
+		for (reason, parked) in expired {
 			self.unpark(&parked.source);
 			self.report(&parked.id, &parked.source, Verdict::Ignore(reason), parked.received);
 		}
