@@ -355,10 +355,9 @@ async fn peers_beyond_the_bootnodes_are_found_through_kademlia() {
 	.await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_discovery_a_peer_keeps_to_its_own_links() {
-	// The same line as above with discovery off: messages cross it hop by hop, and the far end
-	// never connects to the first peer (the throughput harness's layers rest on it).
+/// Three peers in a line with discovery off, each linked to the one before on the topic: a
+/// message from the first reaches the last only through the middle one.
+async fn line_without_discovery() -> [Peer; 3] {
 	let config = |bootnodes| NodeConfig { bootnodes, discovery: false, ..Default::default() };
 	let first = peer_with(config(Vec::new())).await;
 	let middle = peer_with(config(vec![first.address.clone()])).await;
@@ -372,6 +371,14 @@ async fn without_discovery_a_peer_keeps_to_its_own_links() {
 		.await;
 	}
 	tokio::time::sleep(Duration::from_secs(2)).await;
+	[first, middle, far]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_discovery_a_peer_keeps_to_its_own_links() {
+	// The same line as above with discovery off: messages cross it hop by hop, and the far end
+	// never connects to the first peer (the throughput harness's layers rest on it).
+	let [first, _middle, far] = line_without_discovery().await;
 	let mut far_end = far.handle.subscribe();
 	let message = draft(0, 0, b"hop by hop");
 	first.handle.publish(topic(), message.clone()).await.expect("published");
@@ -391,19 +398,7 @@ async fn a_message_from_a_view_ahead_waits_at_a_relay_behind_then_goes_on() {
 	// apart: a sender's view may be a block ahead of its relay's. Ignored there, the message
 	// would be lost (gossipsub offers a message once, and the line has no other path); it
 	// waits for the relay's view instead, and goes on once the relay catches up.
-	let config = |bootnodes| NodeConfig { bootnodes, discovery: false, ..Default::default() };
-	let first = peer_with(config(Vec::new())).await;
-	let relay = peer_with(config(vec![first.address.clone()])).await;
-	let far = peer_with(config(vec![relay.address.clone()])).await;
-	for (peer, to) in [(&relay, &first), (&far, &relay)] {
-		let id = to.handle.peer_id.to_string();
-		wait_for("a link to carry the topic", || async {
-			let peers = peer.handle.peers().await.unwrap();
-			peers.iter().any(|p| p.peer_id == id && !p.topics.is_empty()).then_some(())
-		})
-		.await;
-	}
-	tokio::time::sleep(Duration::from_secs(2)).await;
+	let [first, relay, far] = line_without_discovery().await;
 	let next_block = (FINALIZED + 1, Hash::repeat_byte(0x51));
 	let ahead = ChainView {
 		finalized_number: next_block.0,
