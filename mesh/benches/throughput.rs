@@ -105,6 +105,7 @@ fn view() -> ChainView {
 		epoch: EPOCH,
 		costs: CostSchedule::REFERENCE,
 		commits: CommitHead::default(),
+		state_since: 0,
 	}
 }
 
@@ -468,6 +469,7 @@ async fn teo_peer(
 				.into(),
 				punished: Default::default(),
 				read_at: FINALIZED,
+				registered_at: 1,
 			};
 			let agent = agent_pair(p, a).public().into();
 			handle.send(Command::SetAgent { agent, standing }).await.expect("the node runs");

@@ -152,7 +152,16 @@ pub async fn view_at(
 	};
 	// `(root, count)` on the wire, the layout of `CommitHead`.
 	let commits: CommitHead = chain.runtime_api("CommitGateApi_commit_root", &(), at).await?;
-	Ok(ChainView { genesis, finalized_number: number, recent, epoch: epoch.index, costs, commits })
+	let view = ChainView {
+		genesis,
+		finalized_number: number,
+		recent,
+		epoch: epoch.index,
+		costs,
+		commits,
+		state_since: number,
+	};
+	Ok(view)
 }
 
 /// What the chain says about `agent` at block `number` (hash `at`), keeping the budget of the
@@ -172,6 +181,7 @@ pub async fn standing_at(
 		budgets: Default::default(),
 		punished: info.iter().flat_map(|info| info.punished_epochs.iter().copied()).collect(),
 		read_at: number,
+		registered_at: info.as_ref().map_or(0, |info| info.registered_at),
 	};
 	if let Some(budget) = budget {
 		let previous_epoch = budget.epoch.saturating_sub(1);
@@ -415,9 +425,21 @@ impl Follower {
 		let epoch = view.epoch;
 		let previous = heads.send_replace(Some(Head { number, hash, epoch }));
 		self.node.send(Command::SetView { view }).await?;
-		for agent in &self.local_agents {
-			refresh(&chain, &self.node, agent, (number, hash)).await?;
+		// Several at once: a service hosting thousands of agents reads them all every block. One
+		// that fails is read at the next block; the others, the epoch's refresh and the spends
+		// below go on.
+		let (reader, node): (&Chain, _) = (&chain, &self.node);
+		let mut refreshes = futures::stream::iter(&self.local_agents)
+			.map(|agent| async move { (agent, refresh(reader, node, agent, (number, hash)).await) })
+			.buffer_unordered(LOOKUPS_AT_ONCE);
+		while let Some((agent, result)) = refreshes.next().await {
+			match result {
+				Ok(()) => {},
+				Err(ChainError::Node(NodeError::Stopped)) => return Err(NodeError::Stopped.into()),
+				Err(e) => tracing::warn!(?agent, "reading a hosted agent at block {number}: {e}"),
+			}
 		}
+		drop(refreshes);
 		if previous.is_none_or(|head| head.epoch != epoch) {
 			// The cached agents' allowances are fixed now: the lookup task reads them again.
 			let _ = epochs.try_send(epoch);

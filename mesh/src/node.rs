@@ -122,12 +122,18 @@ const TARGET_PEERS: usize = 12;
 /// The shortest time between two Kademlia lookups for more peers.
 const LOOKUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// How long a message waits for its agent's standing before it is ignored: within gossipsub's
-/// message cache window (a message validated later can no longer be forwarded, and the window
-/// is counted in heartbeats, so it may be a heartbeat shorter), less a heartbeat for the sweep
-/// and the signature queue.
+/// How long a message waits for its agent's standing, or for this peer's view to reach its
+/// anchor, before it is ignored: within gossipsub's message cache window (a message validated
+/// later can no longer be forwarded, and the window is counted in heartbeats, so it may be a
+/// heartbeat shorter), less a heartbeat for the sweep and the signature queue.
 const PARK_TIMEOUT: std::time::Duration =
 	network::MESSAGE_CACHE_WINDOW.saturating_sub(network::HEARTBEAT.saturating_mul(2));
+
+// A relay a whole block behind, whose follower polls its node every second, catches up in time.
+const _: () = assert!(
+	PARK_TIMEOUT.as_millis() >= teo_primitives::time::MILLISECS_PER_BLOCK as u128 + 1000,
+	"a message anchored a block ahead must be able to wait for a block and a poll"
+);
 
 /// An agent the peer asks the chain task about: a message waits for it until `until`, and a
 /// lookup the chain task reaches later helps nobody (it skips it).
@@ -148,7 +154,7 @@ const MAX_UNREPORTED: usize = 4096;
 const MAX_REJUDGE_DUE: usize = 1024;
 
 /// How far ahead of this peer's finalized block a message's anchor may be and still wait for
-/// the view to catch up ([`Node::park_for_view`]): the services follow different nodes, whose
+/// the view to catch up ([`Node::wait_for_view`]): the services follow different nodes, whose
 /// finality news arrives a poll apart (GRANDPA may finalize two blocks at once). Further ahead
 /// is ignored at once.
 const MAX_VIEW_LEAD: teo_primitives::BlockNumber = 2;
@@ -401,6 +407,9 @@ struct Checked {
 	source: PeerId,
 	received: Instant,
 	valid: bool,
+	/// A message anchored ahead of this peer's view, as received: once its signature is
+	/// proven, it waits for the view ([`Node::wait_for_view`]).
+	ahead: Option<Vec<u8>>,
 }
 
 /// What other peers answered about an agent's latest headers.
@@ -555,9 +564,10 @@ struct Node {
 	in_flight: usize,
 	max_in_flight: usize,
 	parked: HashMap<AccountId, VecDeque<Parked>>,
-	/// Messages anchored ahead of this peer's view, with why they wait: checked again at every
-	/// new view, until `PARK_TIMEOUT`. At most a quarter of the parking space (their headers are
-	/// not yet proven signed: forged ones must not crowd out the messages waiting for a lookup).
+	/// Messages anchored ahead of this peer's view, their signatures proven, with why they
+	/// wait: checked again at every new view, until `PARK_TIMEOUT`. At most a quarter of the
+	/// parking space, so that an agent's own messages anchored ahead cannot crowd out the
+	/// messages waiting for a lookup.
 	ahead: VecDeque<(Reason, Parked)>,
 	/// Messages in `parked` and `ahead`.
 	parked_count: usize,
@@ -904,7 +914,7 @@ impl Node {
 		match self.validator.precheck_evidence(topic, &data) {
 			Ok(evidence) => {
 				let content = Signed::Evidence(evidence);
-				self.enqueue(Checked { topic, content, id, source, received, valid: false });
+				self.enqueue(Checked { topic, content, id, source, received, valid: false, ahead: None });
 			},
 			Err(Verdict::Ignore(Reason::UnknownAgent)) if self.may_park(&source) => {
 				// Decoded once already by the precheck.
@@ -971,7 +981,7 @@ impl Node {
 		match self.validator.precheck(topic, &data) {
 			Ok(message) => {
 				let content = Signed::Message(message);
-				self.enqueue(Checked { topic, content, id, source, received, valid: false });
+				self.enqueue(Checked { topic, content, id, source, received, valid: false, ahead: None });
 			},
 			// Unknown here, or known from a reading before the current epoch began (this peer's
 			// refresh of the agent has not come yet): it waits for the agent's standing.
@@ -989,13 +999,17 @@ impl Node {
 				}
 				self.park(header.agent, Parked { topic, data, id, source, received });
 			},
-			// A sender whose view is a block ahead of this peer's (an honest publisher anchors at
-			// its finalized head): lost if ignored now (gossipsub offers a message once), so it
-			// waits for the view. A message of the next epoch comes anchored ahead too.
-			Err(Verdict::Ignore(reason @ Reason::AnchorAhead))
-				if self.may_wait_for_view(&source, &data) =>
-			{
-				self.park_for_view(reason, Parked { topic, data, id, source, received });
+			// A sender whose view is ahead of this peer's: lost if ignored now (gossipsub offers a
+			// message once), so it waits for the view, once its signature is proven (a forged
+			// header is rejected at once instead of holding room).
+			Err(Verdict::Ignore(Reason::AnchorAhead)) => match self.may_wait_for_view(&data) {
+				Ok(message) if self.may_park(&source) => {
+					let content = Signed::Message(message);
+					let ahead = Some(data);
+					self.enqueue(Checked { topic, content, id, source, received, valid: false, ahead });
+				},
+				Ok(_) => self.report(&id, &source, Verdict::Ignore(Reason::AnchorAhead), received),
+				Err(verdict) => self.report(&id, &source, verdict, received),
 			},
 			Err(verdict) => self.report(&id, &source, verdict, received),
 		}
@@ -1014,37 +1028,94 @@ impl Node {
 			})
 	}
 
-	/// Whether a message anchored ahead may wait for this peer's view: anchored at most
+	/// The message anchored ahead, if it may wait for this peer's view: anchored at most
 	/// [`MAX_VIEW_LEAD`] blocks past it, the view moving (a stalled one will not catch up), and
-	/// room among the messages that wait for a view (a quarter of the parking space, and the
-	/// sender's share of the whole).
-	fn may_wait_for_view(&self, source: &PeerId, data: &[u8]) -> bool {
+	/// room among the messages that wait for a view (a quarter of the parking space); else
+	/// the verdict. What the bytes alone prove wrong (a body that is not the header's) is
+	/// rejected now, as it would be once the view caught up.
+	fn may_wait_for_view(&self, data: &[u8]) -> Result<MeshMessage, Verdict> {
+		let ignore = Verdict::Ignore(Reason::AnchorAhead);
 		let finalized = self.validator.view().finalized_number;
 		let room = self.ahead.len() < (self.config.max_parked / 4).max(1);
-		room && self.may_park(source)
-			&& self.view_updated.elapsed() < VIEW_FRESH_FOR
-			&& crate::message::decode_bounded::<MeshMessage>(data).is_ok_and(|m| {
-				m.header.header.anchor_number <= finalized.saturating_add(MAX_VIEW_LEAD)
-			})
+		if !room || self.view_updated.elapsed() >= VIEW_FRESH_FOR {
+			return Err(ignore);
+		}
+		// Decoded and its length checked by the precheck that found it ahead.
+		let message = crate::message::decode_bounded::<MeshMessage>(data).map_err(|_| ignore)?;
+		if message.header.header.anchor_number > finalized.saturating_add(MAX_VIEW_LEAD) {
+			return Err(ignore);
+		}
+		if crate::message::body_hash(&message.body) != message.header.header.body_hash {
+			return Err(Verdict::Reject(Reason::BodyHash));
+		}
+		Ok(message)
 	}
 
-	/// Holds a message until this peer's view reaches the sender's (or `PARK_TIMEOUT`).
-	fn park_for_view(&mut self, reason: Reason, parked: Parked) {
-		*self.parked_by.entry(parked.source).or_default() += 1;
-		self.ahead.push_back((reason, parked));
-		self.parked_count += 1;
+	/// A message anchored ahead whose signature is proven: admitted if the view caught up
+	/// meanwhile, else held until it does (or `PARK_TIMEOUT`), room and the sender's share
+	/// allowing.
+	fn wait_for_view(&mut self, message: MeshMessage, parked: Parked) {
+		match self.validator.precheck(parked.topic, &parked.data) {
+			Err(Verdict::Ignore(Reason::AnchorAhead))
+				if self.may_wait_for_view(&parked.data).is_ok()
+					&& self.may_park(&parked.source) =>
+			{
+				*self.parked_by.entry(parked.source).or_default() += 1;
+				self.ahead.push_back((Reason::AnchorAhead, parked));
+				self.parked_count += 1;
+			},
+			Ok(_) => {
+				let Parked { topic, id, source, received, .. } = parked;
+				self.admit_signed(topic, message, id, source, received);
+			},
+			// No room to wait, or its agent to look up first, or a verdict.
+			Err(_) => self.precheck(parked),
+		}
 	}
 
-	/// Checks the messages that waited for a newer view again (those still ahead wait on).
+	/// Checks the messages that waited for a newer view again: those still ahead wait on, those
+	/// the view reached are admitted (their signatures were proven before they waited), and
+	/// the rest go through the prechecks again (an agent to look up, or a verdict).
 	fn recheck_ahead(&mut self) {
-		for (_, parked) in std::mem::take(&mut self.ahead) {
-			self.unpark(&parked.source);
-			self.precheck(parked);
+		for (reason, parked) in std::mem::take(&mut self.ahead) {
+			match self.validator.precheck(parked.topic, &parked.data) {
+				Err(Verdict::Ignore(Reason::AnchorAhead)) => self.ahead.push_back((reason, parked)),
+				Ok(message) => {
+					self.unpark(&parked.source);
+					let Parked { topic, id, source, received, .. } = parked;
+					self.admit_signed(topic, message, id, source, received);
+				},
+				Err(_) => {
+					self.unpark(&parked.source);
+					self.precheck(parked);
+				},
+			}
+		}
+	}
+
+	/// Admits a message whose signature is proven: reports the verdict, delivers it locally if
+	/// accepted, and takes up the evidence it revealed.
+	fn admit_signed(
+		&mut self,
+		topic: Topic,
+		message: MeshMessage,
+		id: gossipsub::MessageId,
+		source: PeerId,
+		received: Instant,
+	) {
+		let admission = self.validator.admit(&message.header);
+		self.report(&id, &source, admission.verdict, received);
+		if admission.verdict == Verdict::Accept {
+			let id = hex::encode(id.0);
+			let _ = self.deliveries.send(Delivery::Message { topic, message, id });
+		}
+		if let Some(evidence) = admission.evidence {
+			self.on_evidence(evidence, true);
 		}
 	}
 
 	fn on_checked(&mut self, done: Checked) {
-		let Checked { topic, content, id, source, received, valid } = done;
+		let Checked { topic, content, id, source, received, valid, ahead } = done;
 		match content {
 			Signed::Message(_) if !valid => {
 				self.report(&id, &source, Verdict::Reject(Reason::BadSignature), received);
@@ -1052,16 +1123,11 @@ impl Node {
 			Signed::Evidence(_) if !valid => {
 				self.report(&id, &source, Verdict::Reject(Reason::InvalidEvidence), received);
 			},
-			Signed::Message(message) => {
-				let admission = self.validator.admit(&message.header);
-				self.report(&id, &source, admission.verdict, received);
-				if admission.verdict == Verdict::Accept {
-					let id = hex::encode(id.0);
-					let _ = self.deliveries.send(Delivery::Message { topic, message, id });
-				}
-				if let Some(evidence) = admission.evidence {
-					self.on_evidence(evidence, true);
-				}
+			Signed::Message(message) => match ahead {
+				Some(data) => {
+					self.wait_for_view(message, Parked { topic, data, id, source, received })
+				},
+				None => self.admit_signed(topic, message, id, source, received),
 			},
 			Signed::Evidence(evidence) => {
 				let admission = self.validator.accept_evidence(evidence);
@@ -1371,6 +1437,7 @@ mod tests {
 			source,
 			received: Instant::now(),
 			valid: false,
+			ahead: None,
 		}
 	}
 

@@ -14,7 +14,7 @@ use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
 use serde::Serialize;
 use teo_primitives::{
 	mesh::{BudgetUnits, MeshHeader, MessageKind},
-	AccountId, EpochIndex, GroupId, Hash,
+	AccountId, BlockNumber, EpochIndex, GroupId, Hash,
 };
 use tokio::sync::Mutex;
 
@@ -133,6 +133,13 @@ impl PublisherError {
 		}
 	}
 }
+
+/// How many finalized blocks behind its head a service anchors its agents' messages: peers
+/// follow different nodes and learn of finality up to a poll or a block apart, and a message
+/// anchored past a peer's head is ignored there (gossipsub offers it once). Behind the head by
+/// this much, it reads as fresh at every peer up to this many blocks behind; it stays fresh for
+/// `max_anchor_lag` less this (18 blocks with the defaults).
+pub const ANCHOR_DEPTH: BlockNumber = 2;
 
 /// How long a service with bootnodes waits for a first peer before an agent's first publication
 /// after it starts, to ask for the agent's latest messages: enough to dial and handshake.
@@ -554,7 +561,9 @@ impl Publisher {
 			// The epoch has just begun and the agent is not read in it yet.
 			return Err(PublisherError::NotReported);
 		}
-		let (anchor_number, anchor_hash) = *view.recent.back().ok_or(PublisherError::NoAnchor)?;
+		let floor = standing.registered_at.max(view.state_since);
+		let (anchor_number, anchor_hash) =
+			view.anchor(ANCHOR_DEPTH, floor).ok_or(PublisherError::NoAnchor)?;
 		if let Some(built_on) = builds_on.filter(|root| *root != view.commits.root) {
 			return Err(PublisherError::StaleCommitRoot { built_on, head: view.commits });
 		}
@@ -634,6 +643,7 @@ mod tests {
 			budgets: [(EPOCH, budget)].into(),
 			punished: Default::default(),
 			read_at: 9,
+			registered_at: 1,
 		}
 	}
 
@@ -647,6 +657,7 @@ mod tests {
 			epoch: EPOCH,
 			costs: CostSchedule::REFERENCE,
 			commits: CommitHead::default(),
+			state_since: 0,
 		};
 		let mut registry = Registry::default();
 		let metrics = Metrics::register(&mut registry);
@@ -834,5 +845,53 @@ mod tests {
 		assert_eq!(sent.await.unwrap().seq, 0);
 		let sent = publisher.publish(None, 0, MessageKind::Poll, vec![1; 10], None).await.unwrap();
 		assert_eq!(sent.seq, 1);
+	}
+
+	/// Peers learn of finality a poll or a block apart, and one behind ignores a message
+	/// anchored past its head: the service anchors behind its head, but never before the block
+	/// that registered the agent (a peer that read no agent there rejects the message) nor
+	/// before it reached the state the message is judged on (a peer that has not seen the
+	/// commit root, the epoch or the prices must find the anchor ahead, and wait).
+	#[tokio::test]
+	async fn a_message_is_anchored_behind_the_head_and_after_what_it_rests_on() {
+		let dir = tempfile::tempdir().unwrap();
+		let (publisher, node, agent) = publisher(dir.path()).await;
+		let mut deliveries = node.subscribe();
+		let base = node.standing(agent.clone()).await.unwrap().0;
+		let at = |head: BlockNumber, commits: CommitHead| ChainView {
+			finalized_number: head,
+			recent: (5..=head).map(|n| (n, Hash::repeat_byte(n as u8))).collect(),
+			commits,
+			..base.clone()
+		};
+		let mut anchor_of_next = async |registered_at: BlockNumber| {
+			let standing = AgentStanding { registered_at, ..standing(300, 0) };
+			set(&node, &agent, standing).await;
+			publisher.publish(None, 0, MessageKind::Poll, vec![1; 10], None).await.unwrap();
+			loop {
+				let delivery = deliveries.recv().await.expect("the node delivers what it published");
+				if let node::Delivery::Message { message, .. } = delivery {
+					let h = message.header.header;
+					assert_eq!(h.anchor_hash, Hash::repeat_byte(h.anchor_number as u8));
+					return h.anchor_number;
+				}
+			}
+		};
+		let old = base.commits;
+		for head in [10, 13] {
+			node.send(Command::SetView { view: at(head, old) }).await.unwrap();
+		}
+		assert_eq!(anchor_of_next(1).await, 13 - ANCHOR_DEPTH, "behind the head");
+		assert_eq!(anchor_of_next(12).await, 12, "not before the agent's registration");
+		let new = CommitHead { root: Hash::repeat_byte(0xc1), count: old.count + 1 };
+		node.send(Command::SetView { view: at(14, new) }).await.unwrap();
+		assert_eq!(anchor_of_next(1).await, 14, "the root is new at the head");
+		node.send(Command::SetView { view: at(17, new) }).await.unwrap();
+		assert_eq!(anchor_of_next(1).await, 17 - ANCHOR_DEPTH);
+		// Registered after the view's head (the standing was read at a later block): no anchor
+		// until the view gets there, and nothing spent.
+		set(&node, &agent, AgentStanding { registered_at: 18, ..standing(300, 0) }).await;
+		let early = publisher.publish(None, 0, MessageKind::Poll, vec![1; 10], None).await;
+		assert!(matches!(early, Err(PublisherError::NoAnchor)), "{early:?}");
 	}
 }

@@ -30,7 +30,7 @@ use std::{
 use lru::LruCache;
 use pallet_action_budget::EVIDENCE_EPOCHS;
 use teo_primitives::{
-	mesh::{BudgetUnits, CostSchedule, MeshHeader, SignedMeshHeader},
+	mesh::{BudgetUnits, CostSchedule, MeshHeader, MessageCost, SignedMeshHeader},
 	AccountId, BlockNumber, EpochIndex, Hash,
 };
 
@@ -105,6 +105,10 @@ pub enum Reason {
 	NotAnAgent,
 	/// The agent is deregistered.
 	InactiveAgent,
+	/// Anchored before the block that registered the agent: no honest publisher does that, and
+	/// a peer that read the account at a block in between rejects it as [`Reason::NotAnAgent`],
+	/// so no honest peer may relay it.
+	AnchoredBeforeRegistration,
 	/// The message spends from an epoch that has not started in this peer's view: its
 	/// allowance is not fixed yet.
 	EpochNotStarted,
@@ -174,6 +178,7 @@ impl Reason {
 			Reason::UnknownAgent => "unknown_agent",
 			Reason::NotAnAgent => "not_an_agent",
 			Reason::InactiveAgent => "inactive_agent",
+			Reason::AnchoredBeforeRegistration => "anchored_before_registration",
 			Reason::EpochNotStarted => "epoch_not_started",
 			Reason::NoBudget => "no_budget",
 			Reason::BodyHash => "body_hash",
@@ -231,6 +236,9 @@ pub struct AgentStanding {
 	pub punished: BTreeSet<EpochIndex>,
 	/// The finalized block it was read at.
 	pub read_at: BlockNumber,
+	/// The block of its registration (0 if unregistered): its publisher anchors no earlier, so
+	/// that a peer whose reading at or after the anchor found no agent may reject the message.
+	pub registered_at: BlockNumber,
 }
 
 /// How much a validator remembers, at most: whatever peers send, its state stays within these.
@@ -304,6 +312,34 @@ pub struct ChainView {
 	pub costs: CostSchedule,
 	/// The head of the ledger of commits at the finalized block.
 	pub commits: CommitHead,
+	/// The finalized block of the first view with this epoch, commit root and prices (or this
+	/// peer's first view, if they are older): what a message is judged on held from there. A
+	/// message anchored no earlier tells a peer that has not reached that state yet that its
+	/// view is behind, and it waits ([`ChainView::anchor`]); anchored earlier, it would be
+	/// ignored there at once (`epoch_not_started`, `stale_commit_root`, `wrong_cost`). Kept by
+	/// [`Validator::set_view`]; a view read from the chain starts it at its own block.
+	pub state_since: BlockNumber,
+}
+
+impl ChainView {
+	/// The finalized block a message is anchored to: the oldest known block at least `depth`
+	/// behind the head and at or after `floor` (the head itself when finality jumped past the
+	/// blocks in between). `None` before the first finalized block, or while `floor` is past
+	/// the head.
+	///
+	/// An anchor behind the head still reads as fresh at every peer whose view of finality is
+	/// up to `depth` blocks behind this one's, which a message anchored at the head does not
+	/// (it is ignored there as anchored ahead, and gossipsub offers it once). The floor keeps
+	/// what an anchor says: a peer that had not finalized the floor yet must wait for it.
+	pub fn anchor(&self, depth: BlockNumber, floor: BlockNumber) -> Option<(BlockNumber, Hash)> {
+		let earliest = floor.max(self.finalized_number.saturating_sub(depth));
+		self.recent.iter().find(|(number, _)| *number >= earliest).copied()
+	}
+}
+
+/// The prices of the messages on the mesh (a pull request's price on chain is no message's).
+fn mesh_prices(costs: &CostSchedule) -> [MessageCost; 4] {
+	[costs.poll, costs.simulation, costs.draft, costs.pull_request_announcement]
 }
 
 /// The head of the ledger of commits (`pallet-commit-gate`'s `CommitRoot` and `CommitCount`):
@@ -432,9 +468,16 @@ impl Validator {
 	/// Moves to a newer chain view. At a new epoch it forgets what concerns epochs before the
 	/// previous one: logs, offences, budgets, agents that have not spoken since, and every
 	/// stranger (an account may register at any block).
-	pub fn set_view(&mut self, view: ChainView) {
+	pub fn set_view(&mut self, mut view: ChainView) {
 		let new_epoch = view.epoch != self.view.epoch;
 		self.views += 1;
+		let same_state = view.epoch == self.view.epoch
+			&& view.commits.root == self.view.commits.root
+			&& mesh_prices(&view.costs) == mesh_prices(&self.view.costs);
+		view.state_since = match same_state && self.views > 1 {
+			true => self.view.state_since.min(view.finalized_number),
+			false => view.finalized_number,
+		};
 		if view.commits.root != self.view.commits.root {
 			if self.superseded.len() == SUPERSEDED_KEPT {
 				self.superseded.pop_front();
@@ -580,6 +623,11 @@ impl Validator {
 		if !standing.active {
 			// Deregistered: a peer a block behind has not seen it yet.
 			return Err(Verdict::Ignore(Reason::InactiveAgent));
+		}
+		if h.anchor_number < standing.registered_at {
+			// Made before the agent existed: a peer that read the account as a stranger in
+			// between rejects it, so its relayers would be punished.
+			return Err(Verdict::Ignore(Reason::AnchoredBeforeRegistration));
 		}
 		// Judged only against an allowance the chain has fixed: a projection may fall (a
 		// delegator leaves, a penalty) as well as rise, and a message accepted on one would be
@@ -990,6 +1038,7 @@ mod tests {
 			epoch: EPOCH,
 			costs: costs(),
 			commits: commits(3),
+			state_since: 0,
 		};
 		let limits = Limits { max_anchor_lag: 10, max_log_len: 4, ..Limits::default() };
 		let mut validator = Validator::new(view, limits);
@@ -1000,6 +1049,7 @@ mod tests {
 			budgets: [(EPOCH, budget)].into(),
 			punished: Default::default(),
 			read_at: FINALIZED,
+			registered_at: 1,
 		};
 		validator.set_agent(agent().public().into(), standing);
 		validator
@@ -1126,6 +1176,7 @@ mod tests {
 		let at = |v: &Validator, finalized: BlockNumber, count: u64| ChainView {
 			finalized_number: finalized,
 			commits: commits(count),
+			state_since: 0,
 			..v.view().clone()
 		};
 		v.set_view(at(&v, FINALIZED + 1, 4));
@@ -1556,6 +1607,79 @@ mod tests {
 		assert!(v.agent(&local).unwrap().budgets.is_empty());
 	}
 
+	/// An agent's key signing for a block before its registration (junk it sent as a stranger,
+	/// say, then registered): peers that read it as a stranger there reject it, so no peer
+	/// that knows it registered may relay it.
+	#[test]
+	fn a_message_anchored_before_its_agents_registration_is_not_relayed() {
+		let mut v = validator();
+		let mut standing = v.agent(&agent().public().into()).unwrap().clone();
+		standing.registered_at = FINALIZED - 1;
+		v.set_agent(agent().public().into(), standing);
+		assert_eq!(
+			verdict_of(&mut v, header(0, 0, BODY), BODY),
+			Verdict::Ignore(Reason::AnchoredBeforeRegistration)
+		);
+		let mut at_registration = header(0, 0, BODY);
+		at_registration.anchor_number = FINALIZED - 1;
+		at_registration.anchor_hash = anchor_hash(FINALIZED - 1);
+		assert_eq!(verdict_of(&mut v, at_registration, BODY), Verdict::Accept);
+	}
+
+	/// The anchor a publisher picks, over a view whose recent blocks have gaps (finality may
+	/// jump blocks between polls).
+	#[test]
+	fn an_anchor_is_the_newest_block_deep_enough_and_not_before_the_floor() {
+		let view = ChainView {
+			finalized_number: 20,
+			recent: [10, 13, 17, 19, 20].map(|n| (n, anchor_hash(n))).into(),
+			..validator().view().clone()
+		};
+		let anchor = |depth, floor| view.anchor(depth, floor).map(|(n, _)| n);
+		assert_eq!(anchor(1, 0), Some(19));
+		assert_eq!(anchor(2, 0), Some(19), "18 was never seen: the next one known");
+		assert_eq!(anchor(0, 0), Some(20));
+		assert_eq!(anchor(5, 0), Some(17));
+		assert_eq!(anchor(2, 20), Some(20), "not before the floor");
+		assert_eq!(anchor(2, 21), None, "a floor past the head: no anchor yet");
+		assert_eq!(view.anchor(2, 0), Some((19, anchor_hash(19))));
+		assert_eq!(ChainView { recent: VecDeque::new(), ..view.clone() }.anchor(2, 0), None);
+		// After a finality stall the blocks before the jump are far behind the head: never
+		// those.
+		let jumped = ChainView { recent: [(10, anchor_hash(10)), (40, anchor_hash(40))].into(), finalized_number: 40, ..view.clone() };
+		assert_eq!(jumped.anchor(2, 0), Some((40, anchor_hash(40))));
+	}
+
+	/// The state a message is judged on (epoch, commit root, prices) is dated from the first
+	/// view that held it; a state older than the peer, from its first view.
+	#[test]
+	fn the_state_a_message_rests_on_is_dated_from_the_first_view_that_held_it() {
+		let mut v = validator();
+		let at = |v: &Validator, finalized: BlockNumber, count: u64| ChainView {
+			finalized_number: finalized,
+			commits: commits(count),
+			state_since: finalized,
+			..v.view().clone()
+		};
+		v.set_view(at(&v, FINALIZED, 3));
+		v.set_view(at(&v, FINALIZED + 1, 3));
+		assert_eq!(v.view().state_since, FINALIZED, "from the peer's first view");
+		v.set_view(at(&v, FINALIZED + 3, 4));
+		v.set_view(at(&v, FINALIZED + 4, 4));
+		assert_eq!(v.view().state_since, FINALIZED + 3, "a commit");
+		v.set_view(ChainView { epoch: EPOCH + 1, ..at(&v, FINALIZED + 6, 4) });
+		v.set_view(at(&v, FINALIZED + 7, 4));
+		assert_eq!(v.view().state_since, FINALIZED + 6, "an epoch");
+		let mut costs = costs();
+		costs.pull_request += 1;
+		v.set_view(ChainView { costs, ..at(&v, FINALIZED + 9, 4) });
+		assert_eq!(v.view().state_since, FINALIZED + 6, "no message's price changed");
+		costs.draft.per_kib += 1;
+		v.set_view(ChainView { costs, ..at(&v, FINALIZED + 10, 4) });
+		v.set_view(at(&v, FINALIZED + 11, 4));
+		assert_eq!(v.view().state_since, FINALIZED + 10, "a message's price");
+	}
+
 	#[test]
 	fn a_lookup_read_at_an_older_block_changes_nothing() {
 		let mut v = validator();
@@ -1603,6 +1727,7 @@ mod tests {
 			budgets: [(EPOCH, budget)].into(),
 			punished: Default::default(),
 			read_at,
+			registered_at: 1,
 		}
 	}
 

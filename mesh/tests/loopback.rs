@@ -44,6 +44,7 @@ fn view() -> ChainView {
 		epoch: EPOCH,
 		costs: CostSchedule::REFERENCE,
 		commits: CommitHead::default(),
+		state_since: 0,
 	}
 }
 
@@ -58,6 +59,7 @@ fn standing() -> AgentStanding {
 		budgets: [(EPOCH, EpochBudget { allowance: 1_000, spent_on_chain: 0, fixed: true })].into(),
 		punished: Default::default(),
 		read_at: 0,
+		registered_at: 0,
 	}
 }
 
@@ -392,38 +394,73 @@ async fn without_discovery_a_peer_keeps_to_its_own_links() {
 	assert_eq!(links.len(), 1);
 }
 
+/// The view at finalized block `head`, past [`FINALIZED`]: block `n`'s hash is `0x50 + n - FINALIZED`.
+fn view_at(head: u32) -> ChainView {
+	let block = |n: u32| (n, Hash::repeat_byte(0x50 + (n - FINALIZED) as u8));
+	ChainView { finalized_number: head, recent: (FINALIZED..=head).map(block).collect(), ..view() }
+}
+
+/// A draft of the registered agent anchored at finalized block `anchor` of [`view_at`].
+fn draft_anchored_at(anchor: u32, body: &[u8]) -> MeshHeader {
+	let mut header = draft(0, 0, body).header.header;
+	(header.anchor_number, header.anchor_hash) = *view_at(anchor).recent.back().unwrap();
+	header
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_from_a_view_ahead_waits_at_a_relay_behind_then_goes_on() {
 	// The services follow different nodes, whose news of finality arrives a poll or a block
 	// apart: a sender's view may be a block ahead of its relay's. Ignored there, the message
 	// would be lost (gossipsub offers a message once, and the line has no other path); it
-	// waits for the relay's view instead, and goes on once the relay catches up.
+	// waits for the relay's view instead, and goes on once the relay catches up, even a whole
+	// block (6 s) later.
 	let [first, relay, far] = line_without_discovery().await;
-	let next_block = (FINALIZED + 1, Hash::repeat_byte(0x51));
-	let ahead = ChainView {
-		finalized_number: next_block.0,
-		recent: [(FINALIZED, Hash::repeat_byte(0x50)), next_block].into(),
-		..view()
-	};
 	for peer in [&first, &far] {
-		peer.handle.send(node::Command::SetView { view: ahead.clone() }).await.unwrap();
+		peer.handle.send(node::Command::SetView { view: view_at(FINALIZED + 2) }).await.unwrap();
 	}
+	// The relay's view moves too, a block behind theirs.
+	relay.handle.send(node::Command::SetView { view: view_at(FINALIZED + 1) }).await.unwrap();
 	let mut far_end = far.handle.subscribe();
 	let body = b"anchored a block past the relay";
-	let mut header = draft(0, 0, body).header.header;
-	(header.anchor_number, header.anchor_hash) = next_block;
+	let header = draft_anchored_at(FINALIZED + 2, body);
 	let message = MeshMessage::signed(&agent(), header, body.to_vec(), &genesis());
 	first.handle.publish(topic(), message.clone()).await.expect("published");
-	// The relay catches up well within the time a message may wait (gossipsub's cache window,
-	// 3.5 s, less two heartbeats): a poll of its node later.
 	assert!(
-		timeout(Duration::from_millis(800), next_message(&mut far_end)).await.is_err(),
+		timeout(Duration::from_secs(5), next_message(&mut far_end)).await.is_err(),
 		"not past a relay a block behind"
 	);
-	relay.handle.send(node::Command::SetView { view: ahead }).await.unwrap();
+	relay.handle.send(node::Command::SetView { view: view_at(FINALIZED + 2) }).await.unwrap();
 	assert_eq!(next_message(&mut far_end).await, Some(message));
 	assert_eq!(validations(&relay.metrics, "accepted", ""), 1);
 	assert_eq!(validations(&relay.metrics, "ignored", "anchor_ahead"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_message_anchored_ahead_is_rejected_not_held() {
+	// Waiting for the view holds room: only a message proven the agent's may. A header signed
+	// by another key, or a body that is not the header's, is rejected at once (and costs its
+	// relayer), as it would be once the view caught up.
+	let target = peer(Vec::new()).await;
+	target.handle.send(node::Command::SetView { view: view_at(FINALIZED + 1) }).await.unwrap();
+	let mallory = sr25519::Pair::from_string("//Mallory", None).unwrap();
+	let body = b"anchored ahead, forged";
+	let forged = MeshMessage::signed(&mallory, draft_anchored_at(FINALIZED + 2, body), body.to_vec(), &genesis());
+	let mut tampered =
+		MeshMessage::signed(&agent(), draft_anchored_at(FINALIZED + 2, body), body.to_vec(), &genesis());
+	tampered.body = b"anchored ahead, changed".to_vec();
+	let driver =
+		tokio::spawn(flood(raw_peer(&target.address), vec![forged.encode(), tampered.encode()], 20));
+	let metrics = target.metrics.clone();
+	wait_for("both to be rejected", || async {
+		let rejected = validations(&metrics, "rejected", "bad_signature")
+			+ validations(&metrics, "rejected", "body_hash");
+		(rejected == 2).then_some(())
+	})
+	.await;
+	assert_eq!(validations(&target.metrics, "rejected", "bad_signature"), 1);
+	assert_eq!(validations(&target.metrics, "rejected", "body_hash"), 1);
+	assert_eq!(validations(&target.metrics, "ignored", "anchor_ahead"), 0);
+	driver.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
