@@ -10,8 +10,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 snarkjs="$root/primitives/zk/fixtures/node_modules/.bin/snarkjs"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/teo/ptau"
 ptau="$cache/teo-test-$power.ptau"
+mkdir -p "$cache"
+# One maker at a time: a second caller (the test command's setup job, while its early start
+# still runs) waits here and then finds the file.
+exec 9>"$ptau.lock"
+flock 9
 if [ ! -f "$ptau" ]; then
-	mkdir -p "$cache"
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
 	echo "making $ptau (once per machine)" >&2

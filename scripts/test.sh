@@ -102,6 +102,15 @@ for crate in librocksdb-sys frame-benchmarking-cli; do
 	fi
 done
 
+# The trusted setup's local phase 1 (scripts/ptau.sh: minutes of snarkjs, once per machine),
+# started here at the lowest priority: on a new machine it then runs in the cycles the
+# workspace build leaves idle (its links, the runtime's WebAssembly, one crate at a time), not
+# on the network suites' critical path after it (0003 and 0006 wait for the launch spec, which
+# needs it: 21 min of a 66-minute cold run on 2026-12-02). The setup job below waits for it
+# (ptau.sh holds a lock while it makes the file). On a machine that has it, this returns at once.
+ptau_log=$(mktemp "${TMPDIR:-/tmp}/teo-ptau.XXXXXX")
+(renice -n 19 -p "$BASHPID" >/dev/null && bash "$TEO_ROOT/scripts/ptau.sh" 14 >"$ptau_log" 2>&1) &
+
 # One release build shared by the unit tests and the network tests: building the workspace in
 # two profiles would double a cold run.
 step "Building the workspace (release)"

@@ -429,8 +429,11 @@ impl Follower {
 		// that fails is read at the next block; the others, the epoch's refresh and the spends
 		// below go on.
 		let (reader, node): (&Chain, _) = (&chain, &self.node);
-		let mut refreshes = futures::stream::iter(&self.local_agents)
-			.map(|agent| async move { (agent, refresh(reader, node, agent, (number, hash)).await) })
+		let mut refreshes = futures::stream::iter(self.local_agents.iter().cloned())
+			.map(|agent| async move {
+				let result = refresh(reader, node, &agent, (number, hash)).await;
+				(agent, result)
+			})
 			.buffer_unordered(LOOKUPS_AT_ONCE);
 		while let Some((agent, result)) = refreshes.next().await {
 			match result {
